@@ -1,0 +1,51 @@
+package dev.slipway.build.messaging;
+
+import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.events.CommitReceived;
+import dev.slipway.events.Envelope;
+import dev.slipway.events.EventType;
+import dev.slipway.events.KafkaCloudEvents;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns each commit.received into a queued build. The offset is committed only after the build row
+ * is written (at least once); the event id makes a redelivery harmless; a record that is not a
+ * valid commit.received goes to {@code commit.received.dlq}.
+ */
+@ApplicationScoped
+public class CommitReceivedConsumer {
+
+  static final String CHANNEL = "commit-received";
+
+  private static final Logger LOG = Logger.getLogger(CommitReceivedConsumer.class);
+
+  private final BuildRepository builds;
+
+  public CommitReceivedConsumer(BuildRepository builds) {
+    this.builds = builds;
+  }
+
+  @Incoming(CHANNEL)
+  public Uni<Void> consume(Message<CommitReceived> message) {
+    return Uni.createFrom()
+        .item(() -> KafkaCloudEvents.fromMessage(message, EventType.COMMIT_RECEIVED))
+        .flatMap(event -> builds.queue(event).invoke(queued -> log(event, queued)))
+        .flatMap(queued -> Uni.createFrom().completionStage(message.ack()))
+        .onFailure()
+        .recoverWithUni(failure -> Uni.createFrom().completionStage(message.nack(failure)));
+  }
+
+  private static void log(Envelope<CommitReceived> event, boolean queued) {
+    if (queued) {
+      LOG.infof(
+          "run %s: queued build of %s at %s",
+          event.runId(), event.subject(), event.data().commitSha());
+    } else {
+      LOG.debugf("run %s: commit.received %s already seen", event.runId(), event.id());
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.slipway.events;
+
+/**
+ * Payload of {@code commit.received}: a push (or a manual run) that starts a pipeline run.
+ *
+ * @param provider github, gitlab, bitbucket, gitea or manual
+ * @param deliveryId the Git host's delivery id, or the run id of a manual run
+ * @param repoUrl the normalized repository URL
+ * @param ref the full Git ref, e.g. {@code refs/heads/main} or {@code refs/tags/v1.2.0}
+ * @param commitSha the head commit
+ * @param author who wrote the head commit
+ * @param message the head commit's message, as written
+ * @param actor who pushed, or the user who asked for a manual run
+ * @param pipeline the application's environments and scan policy when the run started
+ */
+public record CommitReceived(
+    String provider,
+    String deliveryId,
+    String repoUrl,
+    String ref,
+    String commitSha,
+    Person author,
+    String message,
+    String actor,
+    PipelineSnapshot pipeline) {
+
+  private static final String BRANCH_PREFIX = "refs/heads/";
+  private static final String TAG_PREFIX = "refs/tags/";
+
+  public CommitReceived {
+    Require.text(provider, "provider");
+    Require.text(deliveryId, "deliveryId");
+    Require.text(repoUrl, "repoUrl");
+    Require.text(ref, "ref");
+    Require.text(commitSha, "commitSha");
+    Require.present(author, "author");
+    Require.present(message, "message");
+    Require.text(actor, "actor");
+    Require.present(pipeline, "pipeline");
+  }
+
+  /** Whether the ref is a tag. */
+  public boolean isTag() {
+    return ref.startsWith(TAG_PREFIX);
+  }
+
+  /** The branch or tag name without its {@code refs/...} prefix. */
+  public String shortRef() {
+    if (ref.startsWith(BRANCH_PREFIX)) {
+      return ref.substring(BRANCH_PREFIX.length());
+    }
+    return ref.startsWith(TAG_PREFIX) ? ref.substring(TAG_PREFIX.length()) : ref;
+  }
+}

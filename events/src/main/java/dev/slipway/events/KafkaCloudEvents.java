@@ -1,0 +1,77 @@
+package dev.slipway.events;
+
+import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.net.URI;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Moves an {@link Envelope} in and out of SmallRye Reactive Messaging's CloudEvents support for
+ * Kafka (binary mode: the attributes travel as {@code ce_*} headers, the payload as the record
+ * value), keyed by application so one application's events stay in order on one partition.
+ */
+public final class KafkaCloudEvents {
+
+  private KafkaCloudEvents() {}
+
+  /** A message SmallRye's Kafka connector writes as this CloudEvent, keyed by application. */
+  public static <T> Message<T> toMessage(Envelope<T> event) {
+    OutgoingCloudEventMetadata<T> ce =
+        OutgoingCloudEventMetadata.<T>builder()
+            .withId(event.id())
+            .withSource(URI.create(event.source()))
+            .withType(event.type())
+            .withSubject(event.subject())
+            .withTimestamp(event.time().atZoneSameInstant(ZoneOffset.UTC))
+            .withDataContentType(EventJson.CONTENT_TYPE)
+            .withExtension(EventJson.RUN_ID, event.runId())
+            .build();
+    ce = withOptional(ce, EventJson.CAUSATION_ID, event.causationId());
+    ce = withOptional(ce, EventJson.COMMIT_SHA, event.commitSha());
+    OutgoingKafkaRecordMetadata<String> kafka =
+        OutgoingKafkaRecordMetadata.<String>builder().withKey(event.subject()).build();
+    return Message.of(event.data()).addMetadata(ce).addMetadata(kafka);
+  }
+
+  /**
+   * The envelope of a message received from Kafka. Fails with {@link EventFormatException} when the
+   * record is not a CloudEvent of {@code expected}'s type or lacks a required attribute.
+   */
+  public static <T> Envelope<T> fromMessage(Message<T> message, EventType<T> expected) {
+    @SuppressWarnings("unchecked")
+    IncomingCloudEventMetadata<T> ce =
+        message
+            .getMetadata(IncomingCloudEventMetadata.class)
+            .orElseThrow(() -> new EventFormatException("ce_id", "is missing: not a CloudEvent"));
+    if (!expected.ceType().equals(ce.getType())) {
+      throw new EventFormatException(
+          "ce_type", "is " + ce.getType() + ", expected " + expected.ceType());
+    }
+    if (message.getPayload() == null) {
+      throw new EventFormatException("data", "is missing or could not be read");
+    }
+    ZonedDateTime time =
+        ce.getTimeStamp().orElseThrow(() -> new EventFormatException("ce_time", "is required"));
+    return new Envelope<>(
+        ce.getId(),
+        ce.getSource().toString(),
+        ce.getType(),
+        time.toOffsetDateTime(),
+        ce.getSubject().orElseThrow(() -> new EventFormatException("ce_subject", "is required")),
+        ce.<String>getExtension(EventJson.RUN_ID)
+            .orElseThrow(() -> new EventFormatException("ce_runid", "is required")),
+        ce.<String>getExtension(EventJson.CAUSATION_ID).orElse(null),
+        ce.<String>getExtension(EventJson.COMMIT_SHA).orElse(null),
+        message.getPayload());
+  }
+
+  private static <T> OutgoingCloudEventMetadata<T> withOptional(
+      OutgoingCloudEventMetadata<T> ce, String name, String value) {
+    return value == null
+        ? ce
+        : OutgoingCloudEventMetadata.from(ce).withExtension(name, value).build();
+  }
+}

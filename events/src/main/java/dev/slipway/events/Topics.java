@@ -1,0 +1,32 @@
+package dev.slipway.events;
+
+import java.util.List;
+
+/** Kafka topic names of the Slipway pipeline and the dead-letter convention. */
+public final class Topics {
+
+  public static final String COMMIT_RECEIVED = "commit.received";
+  public static final String BUILD_DONE = "build.done";
+  public static final String SCAN_DONE = "scan.done";
+  public static final String DEPLOY_REQUESTED = "deploy.requested";
+  public static final String DEPLOY_DONE = "deploy.done";
+
+  /** Suffix of the topic a consumer sends a record it could not process to. */
+  public static final String DLQ_SUFFIX = ".dlq";
+
+  /** Every pipeline topic, in the order a run goes through them. */
+  public static final List<String> ALL =
+      List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE);
+
+  private Topics() {}
+
+  /** The dead-letter topic of {@code topic}. */
+  public static String dlq(String topic) {
+    return topic + DLQ_SUFFIX;
+  }
+
+  /** Whether {@code topic} is a dead-letter topic. */
+  public static boolean isDlq(String topic) {
+    return topic.endsWith(DLQ_SUFFIX);
+  }
+}

@@ -1,0 +1,189 @@
+package dev.slipway.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EventJsonTest {
+
+  static Stream<EventType<?>> eventTypes() {
+    return EventType.ALL.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("eventTypes")
+  void payloadRoundTripsUnchanged(EventType<?> type) {
+    Object payload = SampleEvents.payloadOf(type);
+
+    Object read = EventJson.readPayload(EventJson.writePayload(payload), type.payloadType());
+
+    assertThat(read).isEqualTo(payload);
+  }
+
+  @ParameterizedTest
+  @MethodSource("eventTypes")
+  void wholeEventRoundTripsAsStructuredCloudEvent(EventType<?> type) {
+    Envelope<?> event =
+        SampleEvents.event(type, SampleEvents.event(EventType.COMMIT_RECEIVED, null));
+
+    Envelope<?> read = EventJson.readEvent(EventJson.writeEvent(event), type);
+
+    assertThat(read).isEqualTo(event);
+  }
+
+  @Test
+  void structuredEventCarriesCloudEventsAttributesAndExtensions() {
+    Envelope<CommitReceived> first = SampleEvents.event(EventType.COMMIT_RECEIVED, null);
+    Envelope<BuildDone> build = SampleEvents.event(EventType.BUILD_DONE, first);
+
+    var tree = EventJson.toTree(build);
+
+    assertThat(tree.get("specversion").asText()).isEqualTo("1.0");
+    assertThat(tree.get("type").asText()).isEqualTo("dev.slipway.build.done.v1");
+    assertThat(tree.get("subject").asText()).isEqualTo(SampleEvents.APPLICATION);
+    assertThat(tree.get("runid").asText()).isEqualTo(first.runId());
+    assertThat(tree.get("causationid").asText()).isEqualTo(first.id());
+    assertThat(tree.get("commitsha").asText()).isEqualTo(SampleEvents.COMMIT);
+  }
+
+  @Test
+  void unknownFieldsAreIgnored() {
+    String json =
+        "{\"environment\":\"dev\",\"image\":\"r/app\",\"imageDigest\":\"sha256:1\","
+            + "\"reason\":\"MANUAL\",\"requestedBy\":\"ada\",\"addedInV2\":{\"x\":1}}";
+
+    DeployRequested read = EventJson.readPayload(bytes(json), DeployRequested.class);
+
+    assertThat(read.requestedBy()).isEqualTo("ada");
+  }
+
+  @Test
+  void missingRequiredFieldIsNamed() {
+    String json =
+        "{\"environment\":\"dev\",\"image\":\"r/app\",\"reason\":\"MANUAL\","
+            + "\"requestedBy\":\"ada\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), DeployRequested.class))
+        .isInstanceOf(EventFormatException.class)
+        .hasMessageContaining("imageDigest")
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("imageDigest");
+  }
+
+  @Test
+  void missingNestedFieldIsNamedWithItsPath() {
+    String json =
+        new String(EventJson.writePayload(SampleEvents.commitReceived()), StandardCharsets.UTF_8)
+            .replace("\"namespace\":\"shop-prod\",", "");
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), CommitReceived.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("pipeline.environments[1].namespace");
+  }
+
+  @Test
+  void wrongTypeIsNamed() {
+    String json =
+        "{\"environment\":\"dev\",\"cluster\":\"c\",\"namespace\":\"n\","
+            + "\"status\":\"SUCCEEDED\",\"revision\":\"four\",\"reason\":\"ok\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), DeployDone.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("revision");
+  }
+
+  @Test
+  void numberWhereTextIsExpectedIsRejected() {
+    String json =
+        "{\"environment\":42,\"image\":\"r/app\",\"imageDigest\":\"sha256:1\","
+            + "\"reason\":\"MANUAL\",\"requestedBy\":\"ada\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), DeployRequested.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("environment");
+  }
+
+  @Test
+  void unknownEnumValueIsNamed() {
+    String json =
+        "{\"environment\":\"dev\",\"image\":\"r/app\",\"imageDigest\":\"sha256:1\","
+            + "\"reason\":\"BECAUSE\",\"requestedBy\":\"ada\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), DeployRequested.class))
+        .isInstanceOf(EventFormatException.class)
+        .hasMessageContaining("BECAUSE")
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("reason");
+  }
+
+  @Test
+  void notJsonIsRejected() {
+    assertThatThrownBy(() -> EventJson.readPayload(bytes("<xml/>"), DeployDone.class))
+        .isInstanceOf(EventFormatException.class)
+        .hasMessageContaining("not a valid JSON");
+  }
+
+  @Test
+  void successfulBuildWithoutImageIsRejected() {
+    String json =
+        "{\"status\":\"SUCCEEDED\",\"sbomRef\":\"s\",\"tests\":{\"passed\":1,"
+            + "\"failed\":0,\"skipped\":0},\"durationMs\":5,\"logRef\":\"l\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), BuildDone.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("image");
+  }
+
+  @Test
+  void eventOfAnotherTypeIsRejected() {
+    byte[] json = EventJson.writeEvent(SampleEvents.event(EventType.DEPLOY_DONE, null));
+
+    assertThatThrownBy(() -> EventJson.readEvent(json, EventType.BUILD_DONE))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("type");
+  }
+
+  @Test
+  void eventWithoutRunIdIsRejected() {
+    var tree = EventJson.toTree(SampleEvents.event(EventType.DEPLOY_DONE, null));
+    tree.remove("runid");
+
+    assertThatThrownBy(() -> EventJson.readEvent(tree.toString().getBytes(), EventType.DEPLOY_DONE))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("runid");
+  }
+
+  @Test
+  void invalidPayloadInsideEventIsNamedUnderData() {
+    var tree = EventJson.toTree(SampleEvents.event(EventType.DEPLOY_DONE, null));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("data")).remove("cluster");
+
+    assertThatThrownBy(() -> EventJson.readEvent(tree.toString().getBytes(), EventType.DEPLOY_DONE))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("data.cluster");
+  }
+
+  @Test
+  void ceTypeFollowsTheTopic() {
+    assertThat(EventType.forCeType("dev.slipway.scan.done.v1")).contains(EventType.SCAN_DONE);
+    assertThat(EventType.forTopic(Topics.DEPLOY_REQUESTED)).contains(EventType.DEPLOY_REQUESTED);
+    assertThat(Topics.dlq(Topics.BUILD_DONE)).isEqualTo("build.done.dlq");
+    assertThat(Topics.isDlq("build.done.dlq")).isTrue();
+  }
+
+  private static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+}

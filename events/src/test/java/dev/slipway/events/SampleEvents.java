@@ -1,0 +1,114 @@
+package dev.slipway.events;
+
+import dev.slipway.events.BuildDone.BuildStatus;
+import dev.slipway.events.BuildDone.ImageRef;
+import dev.slipway.events.BuildDone.TestCounts;
+import dev.slipway.events.EnvironmentSpec.Promotion;
+import dev.slipway.events.EnvironmentSpec.Strategy;
+import dev.slipway.events.ScanDone.Finding;
+import dev.slipway.events.ScanDone.Verdict;
+import java.util.List;
+import java.util.Map;
+
+/** One realistic event of every type, all of one run, for tests in every module. */
+public final class SampleEvents {
+
+  public static final String APPLICATION = "shop";
+  public static final String COMMIT = "3f2a1c9d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
+  public static final String DIGEST =
+      "sha256:9b2a7c1e4f3d5b6a8c0e2f4a6b8d0c2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c";
+
+  private SampleEvents() {}
+
+  public static PipelineSnapshot pipeline() {
+    return new PipelineSnapshot(
+        List.of(
+            new EnvironmentSpec(
+                "dev", "local", "shop-dev", Promotion.AUTO, 0, Strategy.ROLLING, List.of()),
+            new EnvironmentSpec(
+                "prod",
+                "local",
+                "shop-prod",
+                Promotion.MANUAL,
+                2,
+                Strategy.CANARY,
+                List.of(10, 50, 100))),
+        new ScanPolicy(Severity.HIGH, true));
+  }
+
+  public static CommitReceived commitReceived() {
+    return new CommitReceived(
+        "github",
+        "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+        "https://github.com/acme/shop",
+        "refs/heads/main",
+        COMMIT,
+        new Person("Ada Lovelace", "ada@example.com", "ada"),
+        "Fix checkout rounding; echo $(rm -rf /) `ls` — ünïcödé ✓",
+        "ada",
+        pipeline());
+  }
+
+  public static BuildDone buildDone() {
+    return new BuildDone(
+        BuildStatus.SUCCEEDED,
+        new ImageRef("localhost:5000/acme/shop:3f2a1c9", DIGEST),
+        "builds/run-1/sbom.cdx.json",
+        new TestCounts(120, 0, 3),
+        84_000,
+        "builds/run-1/log");
+  }
+
+  public static ScanDone scanDone() {
+    return new ScanDone(
+        Verdict.PASSED,
+        Map.of(Severity.HIGH, 0, Severity.MEDIUM, 1),
+        List.of(
+            new Finding(
+                "GHSA-abcd-1234-wxyz",
+                "pkg:maven/org.example/lib@1.2.0",
+                "1.2.0",
+                Severity.MEDIUM,
+                "1.2.1",
+                false)),
+        new ScanPolicy(Severity.HIGH, true),
+        "osv-2026-11-25",
+        DIGEST);
+  }
+
+  public static DeployRequested deployRequested() {
+    return new DeployRequested(
+        "dev",
+        "localhost:5000/acme/shop",
+        DIGEST,
+        DeployRequested.Reason.SCAN_PASSED,
+        "scan-service");
+  }
+
+  public static DeployDone deployDone() {
+    return new DeployDone(
+        "dev", "local", "shop-dev", DeployDone.Status.SUCCEEDED, 4, "rollout complete");
+  }
+
+  /** The payload of {@code type}'s sample. */
+  public static <T> T payloadOf(EventType<T> type) {
+    Object payload =
+        switch (type.topic()) {
+          case Topics.COMMIT_RECEIVED -> commitReceived();
+          case Topics.BUILD_DONE -> buildDone();
+          case Topics.SCAN_DONE -> scanDone();
+          case Topics.DEPLOY_REQUESTED -> deployRequested();
+          case Topics.DEPLOY_DONE -> deployDone();
+          default -> throw new IllegalArgumentException(type.topic());
+        };
+    return type.payloadType().cast(payload);
+  }
+
+  /** A sample event of {@code type}, caused by {@code cause} when not null. */
+  public static <T> Envelope<T> event(EventType<T> type, Envelope<?> cause) {
+    T payload = payloadOf(type);
+    return cause == null
+        ? Envelope.startRun(type, "/slipway/test", APPLICATION, COMMIT, payload)
+        : Envelope.causedBy(cause, type, "/slipway/test", payload);
+  }
+}

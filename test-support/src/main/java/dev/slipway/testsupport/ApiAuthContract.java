@@ -1,0 +1,77 @@
+package dev.slipway.testsupport;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every service's {@code /api/**} surface must do with bearer tokens. A service's test extends
+ * this with one of its protected endpoints, a role that may read it and one that may not.
+ */
+public abstract class ApiAuthContract {
+
+  /** A GET endpoint under {@code /api}. */
+  protected abstract String protectedPath();
+
+  /** A role allowed to call {@link #protectedPath()}. */
+  protected abstract String allowedRole();
+
+  /** A role that is authenticated but not allowed to call {@link #protectedPath()}. */
+  protected abstract String forbiddenRole();
+
+  @Test
+  void requestWithoutTokenIsUnauthorized() {
+    given().when().get(protectedPath()).then().statusCode(401);
+  }
+
+  @Test
+  void expiredTokenIsUnauthorized() {
+    given()
+        .auth()
+        .oauth2(TestTokens.expired("alice", allowedRole()))
+        .when()
+        .get(protectedPath())
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void tokenSignedByAnUntrustedKeyIsUnauthorized() {
+    given()
+        .auth()
+        .oauth2(TestTokens.signedByStranger("mallory", allowedRole()))
+        .when()
+        .get(protectedPath())
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void tokenWithoutTheRequiredRoleIsForbidden() {
+    given()
+        .auth()
+        .oauth2(TestTokens.token("bob", forbiddenRole()))
+        .when()
+        .get(protectedPath())
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void tokenWithTheRequiredRoleIsServed() {
+    given()
+        .auth()
+        .oauth2(TestTokens.token("carol", allowedRole()))
+        .when()
+        .get(protectedPath())
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  void healthAndMetricsNeedNoToken() {
+    given().when().get("/q/health/live").then().statusCode(200);
+    given().when().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"));
+  }
+}

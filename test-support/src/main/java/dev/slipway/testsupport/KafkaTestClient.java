@@ -1,0 +1,116 @@
+package dev.slipway.testsupport;
+
+import dev.slipway.events.Envelope;
+import dev.slipway.events.EventJson;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Plain Kafka clients for tests: send an event as another service would (CloudEvents binary mode,
+ * as SmallRye writes it) or raw bytes, and read what a service published.
+ */
+public final class KafkaTestClient {
+
+  private KafkaTestClient() {}
+
+  /** Sends {@code event} to {@code topic} keyed by application, the way Slipway services do. */
+  public static void send(String topic, Envelope<?> event) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(topic, event.subject(), EventJson.writePayload(event.data()));
+    header(record, "ce_specversion", EventJson.SPEC_VERSION);
+    header(record, "ce_id", event.id());
+    header(record, "ce_source", event.source());
+    header(record, "ce_type", event.type());
+    header(record, "ce_time", event.time().toString());
+    header(record, "ce_subject", event.subject());
+    header(record, "ce_" + EventJson.RUN_ID, event.runId());
+    if (event.causationId() != null) {
+      header(record, "ce_" + EventJson.CAUSATION_ID, event.causationId());
+    }
+    if (event.commitSha() != null) {
+      header(record, "ce_" + EventJson.COMMIT_SHA, event.commitSha());
+    }
+    header(record, "content-type", EventJson.CONTENT_TYPE);
+    send(record);
+  }
+
+  /** Sends raw bytes to {@code topic}, e.g. a record no contract accepts. */
+  public static void sendRaw(String topic, String key, byte[] value) {
+    send(new ProducerRecord<>(topic, key, value));
+  }
+
+  /**
+   * Reads {@code topic} from its beginning until {@code atLeast} records arrived or {@code timeout}
+   * passed, and returns what it read.
+   */
+  public static List<ConsumerRecord<String, byte[]>> read(
+      String topic, int atLeast, Duration timeout) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            SlipwayInfrastructure.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "test-reader-" + UUID.randomUUID(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      Instant deadline = Instant.now().plus(timeout);
+      while (records.size() < atLeast && Instant.now().isBefore(deadline)) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** The text of a header of {@code record}, or null. */
+  public static String header(ConsumerRecord<?, ?> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
+    record.headers().add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static void send(ProducerRecord<String, byte[]> record) {
+    Map<String, Object> config =
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            SlipwayInfrastructure.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all");
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      producer.send(record).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot send to " + record.topic(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

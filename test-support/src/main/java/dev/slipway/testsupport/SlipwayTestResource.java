@@ -1,0 +1,35 @@
+package dev.slipway.testsupport;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
+import java.util.Map;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * Points a Quarkus service under test at the real broker and database of {@link
+ * SlipwayInfrastructure} and makes it trust {@link TestTokens}.
+ */
+public class SlipwayTestResource implements QuarkusTestResourceLifecycleManager {
+
+  @Override
+  public Map<String, String> start() {
+    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    String hostAndPort = postgres.getHost() + ":" + postgres.getMappedPort(5432);
+    Map<String, String> config = new HashMap<>();
+    config.put("kafka.bootstrap.servers", SlipwayInfrastructure.bootstrapServers());
+    config.put("quarkus.datasource.jdbc.url", postgres.getJdbcUrl());
+    config.put(
+        "quarkus.datasource.reactive.url",
+        "postgresql://" + hostAndPort + "/" + postgres.getDatabaseName());
+    config.put("quarkus.datasource.username", postgres.getUsername());
+    config.put("quarkus.datasource.password", postgres.getPassword());
+    config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
+    config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
+    return config;
+  }
+
+  @Override
+  public void stop() {
+    // The containers serve every test class of this JVM; Testcontainers removes them at exit.
+  }
+}
