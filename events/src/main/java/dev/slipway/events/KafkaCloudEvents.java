@@ -1,11 +1,13 @@
 package dev.slipway.events;
 
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.net.URI;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -66,6 +68,22 @@ public final class KafkaCloudEvents {
         ce.<String>getExtension(EventJson.CAUSATION_ID).orElse(null),
         ce.<String>getExtension(EventJson.COMMIT_SHA).orElse(null),
         message.getPayload());
+  }
+
+  /**
+   * Consumes one message at least once: reads its envelope, runs {@code handler}, and acks only
+   * when the handler's work completed, so the offset is committed after processing. A record that
+   * is not a valid event of {@code type}, or whose handling failed, is nacked with the cause and
+   * the channel's failure strategy (Slipway's: the {@code .dlq} topic) takes it.
+   */
+  public static <T> Uni<Void> consume(
+      Message<T> message, EventType<T> type, Function<Envelope<T>, Uni<?>> handler) {
+    return Uni.createFrom()
+        .item(() -> fromMessage(message, type))
+        .flatMap(handler)
+        .flatMap(done -> Uni.createFrom().completionStage(message.ack()))
+        .onFailure()
+        .recoverWithUni(failure -> Uni.createFrom().completionStage(message.nack(failure)));
   }
 
   private static <T> OutgoingCloudEventMetadata<T> withOptional(

@@ -31,12 +31,10 @@ public class CommitReceivedConsumer {
 
   @Incoming(CHANNEL)
   public Uni<Void> consume(Message<CommitReceived> message) {
-    return Uni.createFrom()
-        .item(() -> KafkaCloudEvents.fromMessage(message, EventType.COMMIT_RECEIVED))
-        .flatMap(event -> builds.queue(event).invoke(queued -> log(event, queued)))
-        .flatMap(queued -> Uni.createFrom().completionStage(message.ack()))
-        .onFailure()
-        .recoverWithUni(failure -> Uni.createFrom().completionStage(message.nack(failure)));
+    return KafkaCloudEvents.consume(
+        message,
+        EventType.COMMIT_RECEIVED,
+        event -> builds.queue(event).invoke(queued -> log(event, queued)));
   }
 
   private static void log(Envelope<CommitReceived> event, boolean queued) {
