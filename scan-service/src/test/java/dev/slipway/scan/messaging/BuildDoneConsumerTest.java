@@ -1,0 +1,117 @@
+package dev.slipway.scan.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.slipway.events.BuildDone;
+import dev.slipway.events.BuildDone.BuildStatus;
+import dev.slipway.events.BuildDone.TestCounts;
+import dev.slipway.events.Envelope;
+import dev.slipway.events.EventType;
+import dev.slipway.events.SampleEvents;
+import dev.slipway.events.Topics;
+import dev.slipway.testsupport.KafkaTestClient;
+import dev.slipway.testsupport.SlipwayTestResource;
+import dev.slipway.testsupport.TestTokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@QuarkusTestResource(SlipwayTestResource.class)
+class BuildDoneConsumerTest {
+
+  private final String viewer = TestTokens.token("vera", "viewer");
+
+  @Test
+  void successfulBuildBecomesOnePendingScanEvenWhenDeliveredTwice() {
+    String application = newApplication();
+    Envelope<BuildDone> built = buildOf(application, SampleEvents.buildDone());
+
+    KafkaTestClient.send(Topics.BUILD_DONE, built);
+    KafkaTestClient.send(Topics.BUILD_DONE, built);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(viewer)
+                    .queryParam("application", application)
+                    .get("/api/scans")
+                    .then()
+                    .statusCode(200)
+                    .body("$", hasSize(1))
+                    .body("[0].runId", equalTo(built.runId()))
+                    .body("[0].imageDigest", equalTo(SampleEvents.DIGEST))
+                    .body("[0].status", equalTo("PENDING")));
+  }
+
+  @Test
+  void failedBuildIsConsumedWithoutAScan() {
+    String application = newApplication();
+    BuildDone failed =
+        new BuildDone(BuildStatus.FAILED, null, null, new TestCounts(3, 2, 0), 1_000, "log");
+    KafkaTestClient.send(Topics.BUILD_DONE, buildOf(application, failed));
+    // A later successful build of the same application lands after it on the same partition.
+    KafkaTestClient.send(Topics.BUILD_DONE, buildOf(application, SampleEvents.buildDone()));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(viewer)
+                    .queryParam("application", application)
+                    .get("/api/scans")
+                    .then()
+                    .body("$", hasSize(1)));
+  }
+
+  @Test
+  void recordThatIsNotABuildDoneGoesToTheDeadLetterTopic() {
+    String key = "broken-" + UUID.randomUUID();
+    KafkaTestClient.sendRaw(Topics.BUILD_DONE, key, "not json".getBytes(StandardCharsets.UTF_8));
+
+    var dead =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    KafkaTestClient.read(Topics.dlq(Topics.BUILD_DONE), 1, Duration.ofSeconds(2))
+                        .stream()
+                        .filter(r -> key.equals(r.key()))
+                        .findFirst(),
+                found -> found.isPresent())
+            .orElseThrow();
+
+    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not json");
+  }
+
+  private static String newApplication() {
+    return "app-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static Envelope<BuildDone> buildOf(String application, BuildDone build) {
+    return new Envelope<>(
+        UUID.randomUUID().toString(),
+        "/slipway/build-service",
+        EventType.BUILD_DONE.ceType(),
+        OffsetDateTime.now(ZoneOffset.UTC),
+        application,
+        UUID.randomUUID().toString(),
+        UUID.randomUUID().toString(),
+        SampleEvents.COMMIT,
+        build);
+  }
+}
