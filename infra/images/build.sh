@@ -17,7 +17,11 @@ say() { printf '[slipway images] %s\n' "$*"; }
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
 if ! have_image "$base_image"; then
-  command -v debootstrap >/dev/null || { say "installing debootstrap"; apt-get install -y -q debootstrap >/dev/null; }
+  if ! command -v debootstrap >/dev/null; then
+    say "installing debootstrap (apt)"
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
+  fi
   rootfs="$state/rootfs"
   rm -rf "$rootfs" && mkdir -p "$rootfs"
   say "building $base_image with debootstrap (about a minute)"

@@ -2,6 +2,7 @@ package dev.slipway.testsupport;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.notNullValue;
 
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,18 @@ public abstract class ApiAuthContract {
         .get(protectedPath())
         .then()
         .statusCode(200);
+  }
+
+  @Test
+  void openApiDescribesTheProtectedEndpointWithBearerAuth() {
+    given()
+        .queryParam("format", "json")
+        .when()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body("paths.'" + protectedPath() + "'.get", notNullValue())
+        .body("components.securitySchemes", notNullValue());
   }
 
   @Test
