@@ -7,8 +7,11 @@ import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EnvironmentSpec.Strategy;
 import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanDone.Verdict;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** One realistic event of every type, all of one run, for tests in every module. */
 public final class SampleEvents {
@@ -102,6 +105,28 @@ public final class SampleEvents {
           default -> throw new IllegalArgumentException(type.topic());
         };
     return type.payloadType().cast(payload);
+  }
+
+  /**
+   * A sample payload of {@code type} in an event of its own run for {@code application}, so tests
+   * that share a broker and database do not see each other's events.
+   */
+  public static <T> Envelope<T> forApplication(EventType<T> type, String application, T payload) {
+    return new Envelope<>(
+        UUID.randomUUID().toString(),
+        "/slipway/test",
+        type.ceType(),
+        OffsetDateTime.now(ZoneOffset.UTC),
+        application,
+        UUID.randomUUID().toString(),
+        null,
+        COMMIT,
+        payload);
+  }
+
+  /** A fresh application name. */
+  public static String newApplication() {
+    return "app-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** A sample event of {@code type}, caused by {@code cause} when not null. */

@@ -86,6 +86,22 @@ public final class KafkaTestClient {
     return records;
   }
 
+  /** Waits until a record keyed {@code key} is on {@code topic}, and returns it. */
+  public static ConsumerRecord<String, byte[]> awaitRecord(
+      String topic, String key, Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      var found =
+          read(topic, 1, Duration.ofSeconds(2)).stream()
+              .filter(record -> key.equals(record.key()))
+              .findFirst();
+      if (found.isPresent()) {
+        return found.get();
+      }
+    }
+    throw new AssertionError("no record keyed " + key + " on " + topic + " within " + timeout);
+  }
+
   /** The text of a header of {@code record}, or null. */
   public static String header(ConsumerRecord<?, ?> record, String name) {
     var header = record.headers().lastHeader(name);

@@ -16,10 +16,9 @@ import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +26,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(SlipwayTestResource.class)
 class CommitReceivedConsumerTest {
 
-  private final String viewer = TestTokens.token("vera", "viewer");
-
   @Test
   void commitReceivedQueuesOneBuildEvenWhenDeliveredTwice() {
-    String application = "app-" + UUID.randomUUID().toString().substring(0, 8);
+    String application = SampleEvents.newApplication();
     Envelope<CommitReceived> event = commitOf(application);
 
     KafkaTestClient.send(Topics.COMMIT_RECEIVED, event);
@@ -41,67 +38,44 @@ class CommitReceivedConsumerTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .queryParam("application", application)
-                    .get("/api/builds")
-                    .then()
-                    .statusCode(200)
+                buildsOf(application)
                     .body("$", hasSize(1))
                     .body("[0].runId", equalTo(event.runId()))
                     .body("[0].commitSha", equalTo(SampleEvents.COMMIT))
                     .body("[0].status", equalTo("QUEUED")));
-    // The duplicate was consumed too: a third, distinct event lands after it, still one per id.
-    Envelope<CommitReceived> next = commitOf(application);
-    KafkaTestClient.send(Topics.COMMIT_RECEIVED, next);
+    // The duplicate was consumed too: a distinct event sent after it lands, still one per id.
+    KafkaTestClient.send(Topics.COMMIT_RECEIVED, commitOf(application));
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .queryParam("application", application)
-                    .get("/api/builds")
-                    .then()
-                    .body("$", hasSize(2)));
+        .untilAsserted(() -> buildsOf(application).body("$", hasSize(2)));
   }
 
   @Test
   void recordThatIsNotACommitReceivedGoesToTheDeadLetterTopic() {
     String key = "broken-" + UUID.randomUUID();
-    KafkaTestClient.sendRaw(
-        Topics.COMMIT_RECEIVED, key, "{\"provider\":42}".getBytes(StandardCharsets.UTF_8));
+    byte[] broken = "{\"provider\":42}".getBytes(StandardCharsets.UTF_8);
+
+    KafkaTestClient.sendRaw(Topics.COMMIT_RECEIVED, key, broken);
 
     var dead =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () ->
-                    KafkaTestClient.read(
-                            Topics.dlq(Topics.COMMIT_RECEIVED), 1, Duration.ofSeconds(2))
-                        .stream()
-                        .filter(r -> key.equals(r.key()))
-                        .findFirst(),
-                found -> found.isPresent())
-            .orElseThrow();
-
-    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"provider\":42}");
+        KafkaTestClient.awaitRecord(
+            Topics.dlq(Topics.COMMIT_RECEIVED), key, Duration.ofSeconds(30));
+    assertThat(dead.value()).isEqualTo(broken);
     assertThat(KafkaTestClient.header(dead, "dead-letter-reason")).contains("provider");
   }
 
   private static Envelope<CommitReceived> commitOf(String application) {
-    Envelope<CommitReceived> sample = SampleEvents.event(EventType.COMMIT_RECEIVED, null);
-    return new Envelope<>(
-        UUID.randomUUID().toString(),
-        sample.source(),
-        sample.type(),
-        OffsetDateTime.now(ZoneOffset.UTC),
-        application,
-        UUID.randomUUID().toString(),
-        null,
-        sample.commitSha(),
-        sample.data());
+    return SampleEvents.forApplication(
+        EventType.COMMIT_RECEIVED, application, SampleEvents.commitReceived());
+  }
+
+  private static ValidatableResponse buildsOf(String application) {
+    return given()
+        .auth()
+        .oauth2(TestTokens.token("vera", "viewer"))
+        .queryParam("application", application)
+        .get("/api/builds")
+        .then()
+        .statusCode(200);
   }
 }

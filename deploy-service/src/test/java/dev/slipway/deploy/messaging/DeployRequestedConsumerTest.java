@@ -18,8 +18,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -27,22 +25,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(SlipwayTestResource.class)
 class DeployRequestedConsumerTest {
 
-  private final String viewer = TestTokens.token("vera", "viewer");
-
   @Test
   void deployRequestedQueuesOneRolloutEvenWhenDeliveredTwice() {
-    String application = "app-" + UUID.randomUUID().toString().substring(0, 8);
+    String application = SampleEvents.newApplication();
     Envelope<DeployRequested> request =
-        new Envelope<>(
-            UUID.randomUUID().toString(),
-            "/slipway/scan-service",
-            EventType.DEPLOY_REQUESTED.ceType(),
-            OffsetDateTime.now(ZoneOffset.UTC),
-            application,
-            UUID.randomUUID().toString(),
-            UUID.randomUUID().toString(),
-            SampleEvents.COMMIT,
-            SampleEvents.deployRequested());
+        SampleEvents.forApplication(
+            EventType.DEPLOY_REQUESTED, application, SampleEvents.deployRequested());
 
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, request);
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, request);
@@ -53,7 +41,7 @@ class DeployRequestedConsumerTest {
             () ->
                 given()
                     .auth()
-                    .oauth2(viewer)
+                    .oauth2(TestTokens.token("vera", "viewer"))
                     .queryParam("application", application)
                     .queryParam("environment", "dev")
                     .get("/api/rollouts")
@@ -68,25 +56,16 @@ class DeployRequestedConsumerTest {
   @Test
   void requestMissingARequiredFieldGoesToTheDeadLetterTopicWithTheFieldNamed() {
     String key = "broken-" + UUID.randomUUID();
-    String json =
-        "{\"environment\":\"dev\",\"image\":\"r/app\",\"reason\":\"MANUAL\","
-            + "\"requestedBy\":\"ada\"}";
-    KafkaTestClient.sendRaw(Topics.DEPLOY_REQUESTED, key, json.getBytes(StandardCharsets.UTF_8));
+    byte[] broken =
+        "{\"environment\":\"dev\",\"image\":\"r/app\",\"reason\":\"MANUAL\",\"requestedBy\":\"ada\"}"
+            .getBytes(StandardCharsets.UTF_8);
+
+    KafkaTestClient.sendRaw(Topics.DEPLOY_REQUESTED, key, broken);
 
     var dead =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () ->
-                    KafkaTestClient.read(
-                            Topics.dlq(Topics.DEPLOY_REQUESTED), 1, Duration.ofSeconds(2))
-                        .stream()
-                        .filter(r -> key.equals(r.key()))
-                        .findFirst(),
-                found -> found.isPresent())
-            .orElseThrow();
-
-    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo(json);
+        KafkaTestClient.awaitRecord(
+            Topics.dlq(Topics.DEPLOY_REQUESTED), key, Duration.ofSeconds(30));
+    assertThat(dead.value()).isEqualTo(broken);
     assertThat(KafkaTestClient.header(dead, "dead-letter-reason")).contains("imageDigest");
   }
 }

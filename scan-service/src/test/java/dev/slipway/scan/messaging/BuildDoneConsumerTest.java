@@ -18,10 +18,9 @@ import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(SlipwayTestResource.class)
 class BuildDoneConsumerTest {
 
-  private final String viewer = TestTokens.token("vera", "viewer");
-
   @Test
   void successfulBuildBecomesOnePendingScanEvenWhenDeliveredTwice() {
-    String application = newApplication();
+    String application = SampleEvents.newApplication();
     Envelope<BuildDone> built = buildOf(application, SampleEvents.buildDone());
 
     KafkaTestClient.send(Topics.BUILD_DONE, built);
@@ -43,13 +40,7 @@ class BuildDoneConsumerTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .queryParam("application", application)
-                    .get("/api/scans")
-                    .then()
-                    .statusCode(200)
+                scansOf(application)
                     .body("$", hasSize(1))
                     .body("[0].runId", equalTo(built.runId()))
                     .body("[0].imageDigest", equalTo(SampleEvents.DIGEST))
@@ -58,60 +49,42 @@ class BuildDoneConsumerTest {
 
   @Test
   void failedBuildIsConsumedWithoutAScan() {
-    String application = newApplication();
+    String application = SampleEvents.newApplication();
     BuildDone failed =
         new BuildDone(BuildStatus.FAILED, null, null, new TestCounts(3, 2, 0), 1_000, "log");
+
     KafkaTestClient.send(Topics.BUILD_DONE, buildOf(application, failed));
     // A later successful build of the same application lands after it on the same partition.
     KafkaTestClient.send(Topics.BUILD_DONE, buildOf(application, SampleEvents.buildDone()));
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .queryParam("application", application)
-                    .get("/api/scans")
-                    .then()
-                    .body("$", hasSize(1)));
+        .untilAsserted(() -> scansOf(application).body("$", hasSize(1)));
   }
 
   @Test
   void recordThatIsNotABuildDoneGoesToTheDeadLetterTopic() {
     String key = "broken-" + UUID.randomUUID();
-    KafkaTestClient.sendRaw(Topics.BUILD_DONE, key, "not json".getBytes(StandardCharsets.UTF_8));
+    byte[] broken = "not json".getBytes(StandardCharsets.UTF_8);
+
+    KafkaTestClient.sendRaw(Topics.BUILD_DONE, key, broken);
 
     var dead =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(
-                () ->
-                    KafkaTestClient.read(Topics.dlq(Topics.BUILD_DONE), 1, Duration.ofSeconds(2))
-                        .stream()
-                        .filter(r -> key.equals(r.key()))
-                        .findFirst(),
-                found -> found.isPresent())
-            .orElseThrow();
-
-    assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not json");
-  }
-
-  private static String newApplication() {
-    return "app-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaTestClient.awaitRecord(Topics.dlq(Topics.BUILD_DONE), key, Duration.ofSeconds(30));
+    assertThat(dead.value()).isEqualTo(broken);
   }
 
   private static Envelope<BuildDone> buildOf(String application, BuildDone build) {
-    return new Envelope<>(
-        UUID.randomUUID().toString(),
-        "/slipway/build-service",
-        EventType.BUILD_DONE.ceType(),
-        OffsetDateTime.now(ZoneOffset.UTC),
-        application,
-        UUID.randomUUID().toString(),
-        UUID.randomUUID().toString(),
-        SampleEvents.COMMIT,
-        build);
+    return SampleEvents.forApplication(EventType.BUILD_DONE, application, build);
+  }
+
+  private static ValidatableResponse scansOf(String application) {
+    return given()
+        .auth()
+        .oauth2(TestTokens.token("vera", "viewer"))
+        .queryParam("application", application)
+        .get("/api/scans")
+        .then()
+        .statusCode(200);
   }
 }
