@@ -1,0 +1,24 @@
+package dev.slipway.trigger.problem;
+
+/** Input that is malformed or misses a field the service needs: 400. */
+public class InvalidInputException extends ProblemException {
+
+  public InvalidInputException(String detail, String field) {
+    super(detail, field);
+  }
+
+  @Override
+  public int status() {
+    return 400;
+  }
+
+  @Override
+  public String kind() {
+    return "invalid-input";
+  }
+
+  @Override
+  public String title() {
+    return "Invalid input";
+  }
+}

@@ -1,0 +1,24 @@
+package dev.slipway.trigger.problem;
+
+/** A webhook whose signature or token is missing or does not match a registered secret: 401. */
+public class InvalidSignatureException extends ProblemException {
+
+  public InvalidSignatureException(String detail) {
+    super(detail, null);
+  }
+
+  @Override
+  public int status() {
+    return 401;
+  }
+
+  @Override
+  public String kind() {
+    return "invalid-signature";
+  }
+
+  @Override
+  public String title() {
+    return "Webhook signature missing or wrong";
+  }
+}

@@ -1,0 +1,24 @@
+package dev.slipway.trigger.repository;
+
+import dev.slipway.trigger.Application;
+import dev.slipway.trigger.GitProvider;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** The application registry in trigger-service's own PostgreSQL database. */
+@ApplicationScoped
+public class ApplicationRepository implements PanacheRepositoryBase<Application, String> {
+
+  /** Every application, by name. */
+  public Uni<List<Application>> allByName() {
+    return listAll(Sort.by("name"));
+  }
+
+  /** The applications whose webhooks come from {@code provider}. */
+  public Uni<List<Application>> forProvider(GitProvider provider) {
+    return list("provider", Sort.by("name"), provider);
+  }
+}

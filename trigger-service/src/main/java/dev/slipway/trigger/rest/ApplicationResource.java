@@ -1,0 +1,86 @@
+package dev.slipway.trigger.rest;
+
+import dev.slipway.trigger.api.ApplicationRequest;
+import dev.slipway.trigger.api.ApplicationView;
+import dev.slipway.trigger.api.RunRequest;
+import dev.slipway.trigger.service.ApplicationService;
+import dev.slipway.trigger.service.ManualRunService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
+
+/** The application registry over HTTP, and manual runs of an application. */
+@Path("/api/apps")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ApplicationResource {
+
+  private final ApplicationService applications;
+  private final ManualRunService runs;
+
+  public ApplicationResource(ApplicationService applications, ManualRunService runs) {
+    this.applications = applications;
+    this.runs = runs;
+  }
+
+  @POST
+  @RolesAllowed("admin")
+  public Uni<Response> create(ApplicationRequest request, @Context UriInfo uri) {
+    return applications
+        .create(request)
+        .map(
+            view ->
+                Response.created(uri.getAbsolutePathBuilder().path(view.name()).build())
+                    .entity(view)
+                    .build());
+  }
+
+  @GET
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<List<ApplicationView>> list() {
+    return applications.list();
+  }
+
+  @GET
+  @Path("/{name}")
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<ApplicationView> get(@PathParam("name") String name) {
+    return applications.get(name);
+  }
+
+  @PUT
+  @Path("/{name}")
+  @RolesAllowed("admin")
+  public Uni<ApplicationView> replace(@PathParam("name") String name, ApplicationRequest request) {
+    return applications.replace(name, request);
+  }
+
+  @DELETE
+  @Path("/{name}")
+  @RolesAllowed("admin")
+  public Uni<Response> delete(@PathParam("name") String name) {
+    return applications.delete(name).map(done -> Response.noContent().build());
+  }
+
+  @POST
+  @Path("/{name}/runs")
+  @RolesAllowed({"deployer", "admin"})
+  public Uni<Response> run(
+      @PathParam("name") String name, RunRequest request, @Context SecurityContext security) {
+    return runs.start(name, request, security.getUserPrincipal().getName())
+        .map(accepted -> Response.accepted(accepted).build());
+  }
+}

@@ -1,0 +1,171 @@
+package dev.slipway.trigger.service;
+
+import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.trigger.Application;
+import dev.slipway.trigger.api.ApplicationRequest;
+import dev.slipway.trigger.api.ApplicationView;
+import dev.slipway.trigger.api.EnvironmentBody;
+import dev.slipway.trigger.api.ScanPolicyBody;
+import dev.slipway.trigger.problem.ApplicationExistsException;
+import dev.slipway.trigger.problem.ApplicationNotFoundException;
+import dev.slipway.trigger.repository.ApplicationRepository;
+import dev.slipway.trigger.service.ApplicationValidator.ValidApplication;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import org.hibernate.exception.ConstraintViolationException;
+import org.jboss.logging.Logger;
+
+/** The application registry: create, read, replace and delete applications. */
+@ApplicationScoped
+public class ApplicationService {
+
+  private static final Logger LOG = Logger.getLogger(ApplicationService.class);
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private final ApplicationRepository applications;
+  private final SecretCipher cipher;
+
+  public ApplicationService(ApplicationRepository applications, SecretCipher cipher) {
+    this.applications = applications;
+    this.cipher = cipher;
+  }
+
+  /** Registers a new application; 409 when the name is taken. */
+  public Uni<ApplicationView> create(ApplicationRequest request) {
+    return Uni.createFrom()
+        .item(() -> ApplicationValidator.validate(request, null))
+        .flatMap(
+            valid ->
+                Panache.withTransaction(
+                        () ->
+                            applications
+                                .findById(valid.name())
+                                .flatMap(
+                                    existing -> {
+                                      if (existing != null) {
+                                        return Uni.createFrom().failure(exists(valid.name()));
+                                      }
+                                      Application application = new Application();
+                                      application.name = valid.name();
+                                      application.createdAt = now();
+                                      apply(valid, application);
+                                      return applications.persist(application);
+                                    }))
+                    .onFailure(ApplicationService::isUniqueViolation)
+                    .transform(failure -> exists(valid.name())))
+        .invoke(app -> LOG.infof("application %s registered for %s", app.name, app.repoUrl))
+        .map(ApplicationService::view);
+  }
+
+  /** Every application, by name. */
+  public Uni<List<ApplicationView>> list() {
+    return Panache.withSession(
+        () ->
+            applications
+                .allByName()
+                .map(all -> all.stream().map(ApplicationService::view).toList()));
+  }
+
+  /** One application; 404 when unknown. */
+  public Uni<ApplicationView> get(String name) {
+    return Panache.withSession(() -> find(name)).map(ApplicationService::view);
+  }
+
+  /** Replaces an application's settings; the secret stays when the request leaves it out. */
+  public Uni<ApplicationView> replace(String name, ApplicationRequest request) {
+    return Uni.createFrom()
+        .item(() -> ApplicationValidator.validate(request, name))
+        .flatMap(
+            valid ->
+                Panache.withTransaction(
+                    () ->
+                        find(name)
+                            .invoke(application -> apply(valid, application))
+                            .call(applications::flush)))
+        .invoke(app -> LOG.infof("application %s updated", app.name))
+        .map(ApplicationService::view);
+  }
+
+  /** Removes an application; 404 when unknown. */
+  public Uni<Void> delete(String name) {
+    return Panache.withTransaction(() -> find(name).call(applications::delete))
+        .invoke(app -> LOG.infof("application %s deleted", app.name))
+        .replaceWithVoid();
+  }
+
+  /** The application named {@code name}, inside the caller's session; 404 when unknown. */
+  public Uni<Application> find(String name) {
+    return applications
+        .findById(name)
+        .onItem()
+        .ifNull()
+        .failWith(
+            () -> new ApplicationNotFoundException("No application is named '" + name + "'."));
+  }
+
+  private void apply(ValidApplication valid, Application application) {
+    application.repoUrl = valid.repoUrl();
+    application.provider = valid.provider();
+    if (valid.webhookSecret() != null) {
+      application.webhookSecret = cipher.encrypt(valid.name(), valid.webhookSecret());
+    }
+    application.branchFilters = valid.branches();
+    application.tagFilters = valid.tags();
+    application.environments = valid.environments();
+    application.scanFailOn = valid.failOn();
+    application.scanIgnoreUnfixed = valid.ignoreUnfixed();
+    application.updatedAt = now();
+  }
+
+  static ApplicationView view(Application application) {
+    return new ApplicationView(
+        application.name,
+        application.repoUrl,
+        application.provider.id(),
+        application.branchFilters,
+        application.tagFilters,
+        application.environments.stream().map(ApplicationService::body).toList(),
+        new ScanPolicyBody(
+            application.scanFailOn.name().toLowerCase(Locale.ROOT), application.scanIgnoreUnfixed),
+        application.createdAt,
+        application.updatedAt);
+  }
+
+  private static EnvironmentBody body(EnvironmentSpec spec) {
+    return new EnvironmentBody(
+        spec.name(),
+        spec.cluster(),
+        spec.namespace(),
+        spec.promotion().name().toLowerCase(Locale.ROOT),
+        spec.requiredApprovals(),
+        spec.strategy().name().toLowerCase(Locale.ROOT),
+        spec.canarySteps());
+  }
+
+  private static ApplicationExistsException exists(String name) {
+    return new ApplicationExistsException(
+        "An application named '" + name + "' already exists.", "name");
+  }
+
+  private static boolean isUniqueViolation(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+        return true;
+      }
+      if (t instanceof ConstraintViolationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+}

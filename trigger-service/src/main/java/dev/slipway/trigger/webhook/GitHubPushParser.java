@@ -1,0 +1,101 @@
+package dev.slipway.trigger.webhook;
+
+import static dev.slipway.trigger.webhook.JsonPayload.isZeroSha;
+import static dev.slipway.trigger.webhook.JsonPayload.optionalText;
+import static dev.slipway.trigger.webhook.JsonPayload.text;
+import static dev.slipway.trigger.webhook.JsonPayload.textAllowingEmpty;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.trigger.GitProvider;
+import dev.slipway.trigger.problem.InvalidInputException;
+import dev.slipway.trigger.webhook.WebhookEvent.Commit;
+import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * GitHub's {@code push} and {@code ping} webhooks ({@code X-GitHub-Event}); a redelivery keeps its
+ * {@code X-GitHub-Delivery} id, scoped by {@code X-GitHub-Hook-ID}.
+ */
+@ApplicationScoped
+public class GitHubPushParser implements PushPayloadParser {
+
+  static final String EVENT = "X-GitHub-Event";
+  static final String DELIVERY = "X-GitHub-Delivery";
+  static final String HOOK_ID = "X-GitHub-Hook-ID";
+
+  @Override
+  public GitProvider provider() {
+    return GitProvider.GITHUB;
+  }
+
+  @Override
+  public String deliveryHeader() {
+    return DELIVERY;
+  }
+
+  @Override
+  public Optional<String> deliveryKey(UnaryOperator<String> headers) {
+    String delivery = headers.apply(DELIVERY);
+    if (delivery == null || delivery.isBlank()) {
+      return Optional.empty();
+    }
+    String hook = headers.apply(HOOK_ID);
+    return Optional.of(
+        (hook == null || hook.isBlank() ? "-" : hook.trim()) + ":" + delivery.trim());
+  }
+
+  @Override
+  public WebhookEvent parse(UnaryOperator<String> headers, byte[] body) {
+    String event = headers.apply(EVENT);
+    if (event == null || event.isBlank()) {
+      throw new InvalidInputException("Header " + EVENT + " is required.", EVENT);
+    }
+    if (event.equals("ping")) {
+      JsonPayload.parse(body);
+      return new WebhookEvent.Ping();
+    }
+    if (!event.equals("push")) {
+      return new WebhookEvent.Ignored("event type '" + event + "' does not start runs");
+    }
+    JsonNode push = JsonPayload.parse(body);
+    String ref = text(push, "ref");
+    String after = text(push, "after");
+    List<String> urls = repositoryUrls(push);
+    String actor =
+        optionalText(push, "pusher.name")
+            .or(() -> optionalText(push, "sender.login"))
+            .orElse("unknown");
+    boolean deleted = push.path("deleted").asBoolean(false) || isZeroSha(after);
+    if (deleted) {
+      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+    }
+    JsonNode head = JsonPayload.object(push, "head_commit");
+    Commit commit =
+        new Commit(
+            text(head, "id"),
+            JsonPayload.person(
+                "head_commit.author.name",
+                optionalText(head, "author.email").orElse(null),
+                optionalText(head, "author.username").orElse(null),
+                optionalText(head, "author.name").orElse(null),
+                optionalText(head, "author.username").orElse(null)),
+            textAllowingEmpty(head, "message"));
+    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, commit)));
+  }
+
+  private static List<String> repositoryUrls(JsonNode push) {
+    List<String> urls =
+        Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
+            .map(path -> optionalText(push, path))
+            .flatMap(Optional::stream)
+            .toList();
+    if (urls.isEmpty()) {
+      throw JsonPayload.missing("repository.html_url");
+    }
+    return urls;
+  }
+}

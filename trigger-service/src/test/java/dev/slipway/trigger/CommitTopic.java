@@ -1,0 +1,107 @@
+package dev.slipway.trigger;
+
+import dev.slipway.events.Topics;
+import dev.slipway.testsupport.KafkaTestClient;
+import dev.slipway.testsupport.SlipwayInfrastructure;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * What trigger-service left behind: the commit.received records of one application (read from the
+ * start of the topic up to its current end, so the answer is exact once the webhook was answered)
+ * and the delivery rows in its database.
+ */
+public final class CommitTopic {
+
+  private CommitTopic() {}
+
+  /** Every commit.received record keyed by {@code application}, as of now. */
+  public static List<ConsumerRecord<String, byte[]>> recordsOf(String application) {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            SlipwayInfrastructure.bootstrapServers(),
+            ConsumerConfig.GROUP_ID_CONFIG,
+            "trigger-test-" + UUID.randomUUID(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            "read_committed");
+    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(Topics.COMMIT_RECEIVED, Duration.ofSeconds(10)).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new IllegalStateException("could not read commit.received to its end");
+        }
+        consumer
+            .poll(Duration.ofMillis(200))
+            .forEach(
+                record -> {
+                  if (application.equals(record.key())) {
+                    found.add(record);
+                  }
+                });
+      }
+    }
+    return found;
+  }
+
+  /** The text of header {@code name} of {@code record}. */
+  public static String header(ConsumerRecord<?, ?> record, String name) {
+    return KafkaTestClient.header(record, name);
+  }
+
+  /** Delivery rows whose key contains {@code deliveryId}. */
+  public static int storedDeliveries(String deliveryId) {
+    var postgres = SlipwayInfrastructure.postgres();
+    try (Connection db = postgres.createConnection("");
+        PreparedStatement query =
+            db.prepareStatement("SELECT count(*) FROM deliveries WHERE delivery_key LIKE ?")) {
+      query.setString(1, "%" + deliveryId + "%");
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The raw webhook_secret column of {@code application}. */
+  public static byte[] storedSecret(String application) {
+    var postgres = SlipwayInfrastructure.postgres();
+    try (Connection db = postgres.createConnection("");
+        PreparedStatement query =
+            db.prepareStatement("SELECT webhook_secret FROM applications WHERE name = ?")) {
+      query.setString(1, application);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() ? rows.getBytes(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
