@@ -2,6 +2,7 @@ package dev.slipway.testsupport;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,17 @@ public abstract class ApiAuthContract {
   /** A role that is authenticated but not allowed to call {@link #protectedPath()}. */
   protected abstract String forbiddenRole();
 
+  private static final String PROBLEM_JSON = "application/problem+json";
+
   @Test
-  void requestWithoutTokenIsUnauthorized() {
-    given().when().get(protectedPath()).then().statusCode(401);
+  void requestWithoutTokenIsUnauthorizedAsProblemJson() {
+    given()
+        .when()
+        .get(protectedPath())
+        .then()
+        .statusCode(401)
+        .contentType(PROBLEM_JSON)
+        .body("status", equalTo(401));
   }
 
   @Test
@@ -34,7 +43,8 @@ public abstract class ApiAuthContract {
         .when()
         .get(protectedPath())
         .then()
-        .statusCode(401);
+        .statusCode(401)
+        .contentType(PROBLEM_JSON);
   }
 
   @Test
@@ -49,14 +59,16 @@ public abstract class ApiAuthContract {
   }
 
   @Test
-  void tokenWithoutTheRequiredRoleIsForbidden() {
+  void tokenWithoutTheRequiredRoleIsForbiddenAsProblemJson() {
     given()
         .auth()
         .oauth2(TestTokens.token("bob", forbiddenRole()))
         .when()
         .get(protectedPath())
         .then()
-        .statusCode(403);
+        .statusCode(403)
+        .contentType(PROBLEM_JSON)
+        .body("status", equalTo(403));
   }
 
   @Test

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.slipway.trigger.problem.ProblemException;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Objects;
@@ -32,6 +35,16 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
     return badJson(e, uri);
+  }
+
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+    return notAuthenticated("A bearer token is required.", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+    return notAuthenticated("The bearer token is expired, malformed or not trusted.", uri);
   }
 
   @ServerExceptionMapper
@@ -87,6 +100,12 @@ public class ProblemMapper {
                 detail,
                 path(uri),
                 field))
+        .build();
+  }
+
+  private static Response notAuthenticated(String detail, UriInfo uri) {
+    return respond(new Problem(ABOUT_BLANK, "Unauthorized", 401, detail, path(uri), null))
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
         .build();
   }
 

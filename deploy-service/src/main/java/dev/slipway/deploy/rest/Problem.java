@@ -1,0 +1,21 @@
+package dev.slipway.deploy.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * An RFC 9457 problem details document, served as {@code application/problem+json}.
+ *
+ * @param type URI naming the kind of problem
+ * @param title summary of that kind
+ * @param status the HTTP status
+ * @param detail what went wrong this time, for a human
+ * @param instance the request path
+ * @param field the query parameter at fault, when there is one
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(
+    String type, String title, int status, String detail, String instance, String field) {
+
+  /** The media type of a problem document. */
+  public static final String MEDIA_TYPE = "application/problem+json";
+}

@@ -1,0 +1,95 @@
+package dev.slipway.scan.rest;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Answers every failure a caller can cause with an RFC 9457 problem: a missing, expired or
+ * untrusted token, a role the operation does not allow, an invalid query parameter, and the JAX-RS
+ * errors of routing.
+ */
+public class ProblemMapper {
+
+  private static final String ABOUT_BLANK = "about:blank";
+
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+    return notAuthenticated("A bearer token is required.", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+    return notAuthenticated("The bearer token is expired, malformed or not trusted.", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e, UriInfo uri) {
+    return respond(
+        new Problem(
+            ABOUT_BLANK,
+            "Forbidden",
+            403,
+            "The token does not hold a role this operation allows.",
+            path(uri),
+            null));
+  }
+
+  @ServerExceptionMapper
+  public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
+    ConstraintViolation<?> violation = e.getConstraintViolations().iterator().next();
+    String path = violation.getPropertyPath().toString();
+    String field = path.substring(path.lastIndexOf('.') + 1);
+    return respond(
+        new Problem(
+            "https://slipway.dev/problems/invalid-input",
+            "Invalid input",
+            400,
+            "Parameter '" + field + "' " + violation.getMessage() + ".",
+            path(uri),
+            field));
+  }
+
+  @ServerExceptionMapper
+  public Response webApplication(WebApplicationException e, UriInfo uri) {
+    if (e instanceof NotFoundException && e.getCause() != null) {
+      // JAX-RS answers a parameter it cannot convert with 404; it is bad input.
+      return respond(
+          new Problem(
+              "https://slipway.dev/problems/invalid-input",
+              "Invalid input",
+              400,
+              "A parameter could not be read: " + e.getCause().getMessage(),
+              path(uri),
+              null));
+    }
+    int status = e.getResponse().getStatus();
+    Response.Status known = Response.Status.fromStatusCode(status);
+    String title = known == null ? "HTTP " + status : known.getReasonPhrase();
+    return respond(new Problem(ABOUT_BLANK, title, status, e.getMessage(), path(uri), null));
+  }
+
+  private static Response notAuthenticated(String detail, UriInfo uri) {
+    return Response.status(401)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        .type(Problem.MEDIA_TYPE)
+        .entity(new Problem(ABOUT_BLANK, "Unauthorized", 401, detail, path(uri), null))
+        .build();
+  }
+
+  private static Response respond(Problem problem) {
+    return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+  }
+
+  private static String path(UriInfo uri) {
+    return uri == null ? null : uri.getPath();
+  }
+}
