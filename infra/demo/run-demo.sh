@@ -40,7 +40,7 @@ first=$(push)
 echo "$first"
 say "sending the same delivery again (a Git host retry): same run, nothing published twice"
 push
-run=$(printf '%s' "$first" | grep -o '"runId" *: *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
+run=$(printf '%s' "$first" | grep -o '"runId" *: *"[^"]*"' | head -1 | sed 's/.*"\([^"]*\)"$/\1/')
 
 say "build-service queued the build:"
 for _ in $(seq 1 30); do
