@@ -1,0 +1,21 @@
+package dev.slipway.audit.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * An RFC 9457 problem detail, served as {@code application/problem+json}.
+ *
+ * @param type a URI naming the kind of problem
+ * @param title short summary of the kind of problem
+ * @param status the HTTP status
+ * @param detail what went wrong with this request
+ * @param instance the path of the request
+ * @param parameter the query or path parameter at fault, when there is one
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(
+    String type, String title, int status, String detail, String instance, String parameter) {
+
+  /** The media type of problem details. */
+  public static final String MEDIA_TYPE = "application/problem+json";
+}

@@ -1,0 +1,100 @@
+package dev.slipway.audit.rest;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error this API answers is an RFC 9457 problem: a missing, expired or untrusted token, a
+ * role the operation does not allow, a bad parameter, nothing audited, routing errors; no stack
+ * trace ever leaves the service.
+ */
+public class ProblemMapper {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+  private static final String TYPE = "https://slipway.dev/problems/";
+  private static final String ABOUT_BLANK = "about:blank";
+
+  @ServerExceptionMapper
+  public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+    return notAuthenticated("A bearer token is required.", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+    return notAuthenticated("The bearer token is expired, malformed or not trusted.", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e, UriInfo uri) {
+    return respond(
+        new Problem(
+            ABOUT_BLANK,
+            "Forbidden",
+            403,
+            "The token does not hold a role this operation allows.",
+            path(uri),
+            null));
+  }
+
+  @ServerExceptionMapper
+  public Response badParameter(BadParameterException e, UriInfo uri) {
+    return respond(
+        new Problem(
+            TYPE + "invalid-input",
+            "Invalid input",
+            400,
+            e.getMessage(),
+            path(uri),
+            e.parameter()));
+  }
+
+  @ServerExceptionMapper
+  public Response notAudited(NotAuditedException e, UriInfo uri) {
+    return respond(
+        new Problem(TYPE + "not-audited", "Nothing audited", 404, e.getMessage(), path(uri), null));
+  }
+
+  @ServerExceptionMapper
+  public Response webApplication(WebApplicationException e, UriInfo uri) {
+    int status = e.getResponse().getStatus();
+    Response.Status known = Response.Status.fromStatusCode(status);
+    String title = known == null ? "HTTP " + status : known.getReasonPhrase();
+    return respond(new Problem(ABOUT_BLANK, title, status, e.getMessage(), path(uri), null));
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(RuntimeException e, UriInfo uri) {
+    LOG.error("unexpected failure serving a request", e);
+    return respond(
+        new Problem(
+            ABOUT_BLANK,
+            "Internal Server Error",
+            500,
+            "The audit service could not answer; the cause is in its log.",
+            path(uri),
+            null));
+  }
+
+  private static Response notAuthenticated(String detail, UriInfo uri) {
+    return Response.status(401)
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        .type(Problem.MEDIA_TYPE)
+        .entity(new Problem(ABOUT_BLANK, "Unauthorized", 401, detail, path(uri), null))
+        .build();
+  }
+
+  private static Response respond(Problem problem) {
+    return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+  }
+
+  private static String path(UriInfo uri) {
+    return uri == null ? null : uri.getPath();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.slipway.audit.rest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+
+/** Reads query parameters, turning any value that cannot be served into a 400 that names it. */
+final class QueryParameters {
+
+  private static final String CURSOR_PREFIX = "seq:";
+
+  private QueryParameters() {}
+
+  /** Blank counts as absent. */
+  static String text(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  static int integer(String name, String value, int fallback, int min, int max) {
+    if (text(value) == null) {
+      return fallback;
+    }
+    try {
+      int number = Integer.parseInt(value.trim());
+      if (number < min || number > max) {
+        throw new BadParameterException(
+            name, name + " must be between " + min + " and " + max + ", was " + number);
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw new BadParameterException(name, name + " must be an integer, was '" + value + "'");
+    }
+  }
+
+  static Long sequence(String name, String value) {
+    if (text(value) == null) {
+      return null;
+    }
+    try {
+      long number = Long.parseLong(value.trim());
+      if (number < 1) {
+        throw new BadParameterException(name, name + " must be at least 1, was " + number);
+      }
+      return number;
+    } catch (NumberFormatException e) {
+      throw new BadParameterException(
+          name, name + " must be a positive integer, was '" + value + "'");
+    }
+  }
+
+  static OffsetDateTime time(String name, String value) {
+    if (text(value) == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value.trim()).withOffsetSameInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException e) {
+      throw new BadParameterException(
+          name,
+          name
+              + " must be an RFC 3339 timestamp such as 2026-11-26T10:15:30Z, was '"
+              + value
+              + "'");
+    }
+  }
+
+  static void ordered(String fromName, OffsetDateTime from, OffsetDateTime to) {
+    if (from != null && to != null && !from.isBefore(to)) {
+      throw new BadParameterException(fromName, fromName + " must be before to");
+    }
+  }
+
+  static boolean newestFirst(String value) {
+    if (text(value) == null || value.equals("desc")) {
+      return true;
+    }
+    if (value.equals("asc")) {
+      return false;
+    }
+    throw new BadParameterException("order", "order must be asc or desc, was '" + value + "'");
+  }
+
+  /** The opaque cursor of a page that starts after {@code seq}. */
+  static String cursor(Long seq) {
+    return seq == null
+        ? null
+        : Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString((CURSOR_PREFIX + seq).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static Long cursor(String value) {
+    if (text(value) == null) {
+      return null;
+    }
+    try {
+      String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
+      if (decoded.startsWith(CURSOR_PREFIX)) {
+        long seq = Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
+        if (seq >= 0) {
+          return seq;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // falls through to the problem below
+    }
+    throw new BadParameterException(
+        "cursor", "cursor is not one this API returned: '" + value + "'");
+  }
+}

@@ -1,0 +1,167 @@
+package dev.slipway.audit.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one text form of a JSON value that the chain hashes: object keys sorted, no whitespace,
+ * numbers in plain notation without trailing zeros. It is the same for a tree built at ingest and
+ * for the tree read back from PostgreSQL's {@code jsonb}, which reorders keys and keeps numbers as
+ * {@code numeric}.
+ */
+public final class CanonicalJson {
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .build();
+
+  private CanonicalJson() {}
+
+  /** Parses JSON exactly (numbers as BigDecimal / BigInteger, so nothing is rounded). */
+  public static JsonNode parse(byte[] json) throws IOException {
+    return MAPPER.readTree(json);
+  }
+
+  /** Parses JSON text read back from the database. */
+  public static JsonNode parse(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored JSON cannot be read", e);
+    }
+  }
+
+  /** Compact JSON text to store. */
+  public static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The mapper behind this class. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /**
+   * Whether PostgreSQL's {@code jsonb} can hold every string of {@code node} unchanged: it refuses
+   * the NUL character and unpaired surrogates.
+   */
+  public static boolean storable(JsonNode node) {
+    if (node.isTextual()) {
+      return storable(node.textValue());
+    }
+    if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        if (!storable(field.getKey()) || !storable(field.getValue())) {
+          return false;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        if (!storable(element)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether a text column or jsonb string can hold {@code text} unchanged. */
+  public static boolean storable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Appends the canonical form of {@code node}; null is JSON {@code null}. */
+  public static void append(JsonNode node, StringBuilder out) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      out.append("null");
+    } else if (node.isObject()) {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      names.sort(null);
+      out.append('{');
+      for (int i = 0; i < names.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        appendString(names.get(i), out);
+        out.append(':');
+        append(node.get(names.get(i)), out);
+      }
+      out.append('}');
+    } else if (node.isArray()) {
+      out.append('[');
+      for (int i = 0; i < node.size(); i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        append(node.get(i), out);
+      }
+      out.append(']');
+    } else if (node.isTextual()) {
+      appendString(node.textValue(), out);
+    } else if (node.isNumber()) {
+      appendNumber(node.decimalValue(), out);
+    } else if (node.isBoolean()) {
+      out.append(node.booleanValue());
+    } else {
+      appendString(node.asText(), out);
+    }
+  }
+
+  /** Appends a JSON string; null is JSON {@code null}. */
+  public static void appendString(String value, StringBuilder out) {
+    if (value == null) {
+      out.append("null");
+      return;
+    }
+    out.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  /** Appends a number in plain notation without trailing zeros. */
+  public static void appendNumber(BigDecimal value, StringBuilder out) {
+    out.append(value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString());
+  }
+}

@@ -1,0 +1,43 @@
+package dev.slipway.audit.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CanonicalJsonTest {
+
+  @Test
+  void jsonAsPostgresqlJsonbGivesItBackHasTheSameCanonicalForm() throws Exception {
+    String sent = "{\"b\":1.50,\"a\":[1e2,\"caf\\u00e9\",-0.0,12345678901234567890],\"c\":{}}";
+    String jsonbText =
+        "{\"a\": [100, \"café\", 0.0, 12345678901234567890], \"b\": 1.50, \"c\": {}}";
+
+    assertThat(canonical(sent)).isEqualTo(canonical(jsonbText));
+    assertThat(canonical(sent))
+        .isEqualTo("{\"a\":[100,\"café\",0,12345678901234567890],\"b\":1.5,\"c\":{}}");
+  }
+
+  @Test
+  void controlCharactersAndQuotesAreEscapedOneWayOnly() throws Exception {
+    assertThat(canonical("[\"tab\\there \\\"q\\\" back\\\\slash\"]"))
+        .isEqualTo("[\"tab\\u0009here \\\"q\\\" back\\\\slash\"]");
+  }
+
+  @Test
+  void textPostgresqlCannotStoreIsDetected() throws Exception {
+    assertThat(CanonicalJson.storable(parse("{\"a\":\"nul \\u0000 inside\"}"))).isFalse();
+    assertThat(CanonicalJson.storable(parse("{\"a\":\"lone \\ud800 surrogate\"}"))).isFalse();
+    assertThat(CanonicalJson.storable(parse("{\"a\":\"pair \\ud83d\\ude80 ok\"}"))).isTrue();
+  }
+
+  private static String canonical(String json) throws Exception {
+    StringBuilder out = new StringBuilder();
+    CanonicalJson.append(parse(json), out);
+    return out.toString();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode parse(String json) throws Exception {
+    return CanonicalJson.parse(json.getBytes(StandardCharsets.UTF_8));
+  }
+}
