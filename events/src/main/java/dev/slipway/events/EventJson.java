@@ -19,6 +19,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -96,7 +97,7 @@ public final class EventJson {
     node.put("id", event.id());
     node.put("source", event.source());
     node.put("type", event.type());
-    node.put("time", event.time().toString());
+    node.put("time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
     node.put("subject", event.subject());
     node.put("datacontenttype", CONTENT_TYPE);
     node.put(RUN_ID, event.runId());

@@ -5,6 +5,7 @@ import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.net.URI;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.function.Function;
@@ -16,6 +17,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * value), keyed by application so one application's events stay in order on one partition.
  */
 public final class KafkaCloudEvents {
+
+  private static final System.Logger LOG = System.getLogger(KafkaCloudEvents.class.getName());
+  private static final Duration RETRY_FIRST_DELAY = Duration.ofMillis(200);
+  private static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(10);
 
   private KafkaCloudEvents() {}
 
@@ -73,17 +78,38 @@ public final class KafkaCloudEvents {
   /**
    * Consumes one message at least once: reads its envelope, runs {@code handler}, and acks only
    * when the handler's work completed, so the offset is committed after processing. A record that
-   * is not a valid event of {@code type}, or whose handling failed, is nacked with the cause and
-   * the channel's failure strategy (Slipway's: the {@code .dlq} topic) takes it.
+   * is not a valid event of {@code type} is nacked with the cause and the channel's failure
+   * strategy (Slipway's: the {@code .dlq} topic) takes it. Any other failure (the database is down,
+   * say) is not the record's fault: the handler is retried with back-off until it succeeds, holding
+   * the partition, so a valid event is never dead-lettered by an outage.
    */
   public static <T> Uni<Void> consume(
       Message<T> message, EventType<T> type, Function<Envelope<T>, Uni<?>> handler) {
     return Uni.createFrom()
         .item(() -> fromMessage(message, type))
-        .flatMap(handler)
+        .flatMap(
+            event ->
+                Uni.createFrom()
+                    .deferred(() -> handler.apply(event))
+                    .onFailure(failure -> !(failure instanceof EventFormatException))
+                    .invoke(failure -> logRetry(event, failure))
+                    .onFailure(failure -> !(failure instanceof EventFormatException))
+                    .retry()
+                    .withBackOff(RETRY_FIRST_DELAY, RETRY_MAX_DELAY)
+                    .indefinitely())
         .flatMap(done -> Uni.createFrom().completionStage(message.ack()))
         .onFailure()
         .recoverWithUni(failure -> Uni.createFrom().completionStage(message.nack(failure)));
+  }
+
+  private static void logRetry(Envelope<?> event, Throwable failure) {
+    LOG.log(
+        System.Logger.Level.WARNING,
+        "run {0}: handling {1} {2} failed, retrying: {3}",
+        event.runId(),
+        event.type(),
+        event.id(),
+        String.valueOf(failure.getMessage()));
   }
 
   private static <T> OutgoingCloudEventMetadata<T> withOptional(

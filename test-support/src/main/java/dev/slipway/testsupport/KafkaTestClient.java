@@ -5,6 +5,7 @@ import dev.slipway.events.EventJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class KafkaTestClient {
     header(record, "ce_id", event.id());
     header(record, "ce_source", event.source());
     header(record, "ce_type", event.type());
-    header(record, "ce_time", event.time().toString());
+    header(record, "ce_time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
     header(record, "ce_subject", event.subject());
     header(record, "ce_" + EventJson.RUN_ID, event.runId());
     if (event.causationId() != null) {

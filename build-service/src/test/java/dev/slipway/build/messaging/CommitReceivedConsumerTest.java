@@ -12,6 +12,7 @@ import dev.slipway.events.EventType;
 import dev.slipway.events.SampleEvents;
 import dev.slipway.events.Topics;
 import dev.slipway.testsupport.KafkaTestClient;
+import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -48,6 +49,28 @@ class CommitReceivedConsumerTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> buildsOf(application).body("$", hasSize(2)));
+  }
+
+  @Test
+  void commitReceivedWhileTheDatabaseIsDownIsQueuedOnceItIsBackAndNotDeadLettered()
+      throws InterruptedException {
+    String application = SampleEvents.newApplication();
+    Envelope<CommitReceived> event = commitOf(application);
+
+    SlipwayInfrastructure.stopPostgres();
+    try {
+      KafkaTestClient.send(Topics.COMMIT_RECEIVED, event);
+      // Long enough for the consumer to receive the event and fail to write it a few times.
+      Thread.sleep(3_000);
+    } finally {
+      SlipwayInfrastructure.startPostgres();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> buildsOf(application).body("[0].runId", equalTo(event.runId())));
+    assertThat(KafkaTestClient.read(Topics.dlq(Topics.COMMIT_RECEIVED), 1, Duration.ofSeconds(2)))
+        .noneMatch(record -> application.equals(record.key()));
   }
 
   @Test
