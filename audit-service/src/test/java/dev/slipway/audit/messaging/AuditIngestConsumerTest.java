@@ -55,30 +55,11 @@ class AuditIngestConsumerTest {
     }
     String runId = run.get(0).runId();
 
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .get("/api/audit/runs/" + runId)
-                    .then()
-                    .statusCode(200)
-                    .body("events", hasSize(5)));
+    awaitRunEvents(runId, 5);
     // Every duplicate was consumed too: a later event of the run lands, the count moves by one.
     Envelope<?> later = SampleEvents.event(EventType.DEPLOY_DONE, run.get(3));
     KafkaTestClient.send(EventType.DEPLOY_DONE.topic(), later);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .get("/api/audit/runs/" + runId)
-                    .then()
-                    .body("events", hasSize(6)));
+    awaitRunEvents(runId, 6);
 
     given()
         .auth()
@@ -113,16 +94,7 @@ class AuditIngestConsumerTest {
     List<Envelope<?>> run = sampleRun();
     run.forEach(e -> KafkaTestClient.send(EventType.forCeType(e.type()).orElseThrow().topic(), e));
     String runId = run.get(0).runId();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .get("/api/audit/runs/" + runId)
-                    .then()
-                    .body("events", hasSize(5)));
+    awaitRunEvents(runId, 5);
     long rowsBefore = AuditTestData.count("SELECT count(*) FROM audit_events");
 
     // The very records Kafka holds (same topic, partition, offset, event id), delivered again as
@@ -232,6 +204,20 @@ class AuditIngestConsumerTest {
     assertThat(headers.get("dead-letter-partition"))
         .isEqualTo(String.valueOf(original.get("partition")));
     assertThat(headers.get("dead-letter-offset")).isEqualTo(String.valueOf(original.get("offset")));
+  }
+
+  private void awaitRunEvents(String runId, int count) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(viewer)
+                    .get("/api/audit/runs/" + runId)
+                    .then()
+                    .statusCode(200)
+                    .body("events", hasSize(count)));
   }
 
   private static List<Envelope<?>> sampleRun() {
