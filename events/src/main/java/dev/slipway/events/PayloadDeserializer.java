@@ -33,24 +33,10 @@ public abstract class PayloadDeserializer<T> implements Deserializer<T> {
     }
   }
 
-  /** Deserializer of {@code scan.done}. */
-  public static class ScanDoneDeserializer extends PayloadDeserializer<ScanDone> {
-    public ScanDoneDeserializer() {
-      super(EventType.SCAN_DONE);
-    }
-  }
-
   /** Deserializer of {@code deploy.requested}. */
   public static class DeployRequestedDeserializer extends PayloadDeserializer<DeployRequested> {
     public DeployRequestedDeserializer() {
       super(EventType.DEPLOY_REQUESTED);
-    }
-  }
-
-  /** Deserializer of {@code deploy.done}. */
-  public static class DeployDoneDeserializer extends PayloadDeserializer<DeployDone> {
-    public DeployDoneDeserializer() {
-      super(EventType.DEPLOY_DONE);
     }
   }
 }

@@ -6,10 +6,5 @@ public enum Severity {
   LOW,
   MEDIUM,
   HIGH,
-  CRITICAL;
-
-  /** Whether this severity is {@code threshold} or worse. */
-  public boolean atLeast(Severity threshold) {
-    return compareTo(threshold) >= 0;
-  }
+  CRITICAL
 }
