@@ -1,5 +1,7 @@
 package dev.slipway.events;
 
+import java.util.List;
+
 /**
  * Payload of {@code deploy.requested}: put an image into one environment.
  *
@@ -8,9 +10,19 @@ package dev.slipway.events;
  * @param imageDigest content digest the rollout pins
  * @param reason why the deploy is asked for
  * @param requestedBy a user, or the service that asked
+ * @param run where the run came from (author, actor, the pipeline the run follows)
+ * @param approvers who approved it, for reason APPROVAL; empty otherwise
+ * @param revision the release revision to restore, for reason ROLLBACK; null otherwise
  */
 public record DeployRequested(
-    String environment, String image, String imageDigest, Reason reason, String requestedBy) {
+    String environment,
+    String image,
+    String imageDigest,
+    Reason reason,
+    String requestedBy,
+    RunContext run,
+    List<String> approvers,
+    Long revision) {
 
   public DeployRequested {
     Require.text(environment, "environment");
@@ -18,6 +30,14 @@ public record DeployRequested(
     Require.text(imageDigest, "imageDigest");
     Require.present(reason, "reason");
     Require.text(requestedBy, "requestedBy");
+    approvers =
+        approvers == null ? List.of() : List.copyOf(Require.noNulls(approvers, "approvers"));
+  }
+
+  /** A request without run context, approvers or revision. */
+  public DeployRequested(
+      String environment, String image, String imageDigest, Reason reason, String requestedBy) {
+    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null);
   }
 
   /** Why a deploy was requested. */

@@ -1,5 +1,6 @@
 package dev.slipway.events;
 
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
@@ -59,6 +60,33 @@ public record Envelope<T>(
         cause.id(),
         cause.commitSha(),
         data);
+  }
+
+  /**
+   * An event caused by {@code cause} whose id is derived from what caused it ({@link #derivedId}),
+   * so a retry after a crash makes the same event and consumers' idempotency on the id holds.
+   */
+  public static <T> Envelope<T> causedBy(
+      Envelope<?> cause, EventType<T> type, String source, String id, T data) {
+    return new Envelope<>(
+        id,
+        source,
+        type.ceType(),
+        now(),
+        cause.subject(),
+        cause.runId(),
+        cause.id(),
+        cause.commitSha(),
+        data);
+  }
+
+  /**
+   * A name-based (version 3) UUID of {@code parts}: the same parts always give the same id. Parts
+   * are joined with a separator no id contains, so ("a", "bc") and ("ab", "c") differ.
+   */
+  public static String derivedId(String... parts) {
+    String name = String.join("\u0000", parts);
+    return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   private static String newId() {

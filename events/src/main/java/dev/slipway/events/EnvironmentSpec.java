@@ -8,10 +8,13 @@ import java.util.List;
  * @param name e.g. dev, staging, prod
  * @param cluster the cluster name in deploy-service's registry
  * @param namespace the Kubernetes namespace
- * @param promotion whether the next environment follows automatically or needs approval
- * @param requiredApprovals approvals needed before a manual promotion into this environment
+ * @param promotion how a run enters this environment from the one before it: at once ({@code AUTO})
+ *     or after approval ({@code MANUAL}); the first environment is entered by the scan gate
+ * @param requiredApprovals distinct approvers a manual promotion into this environment needs
  * @param strategy how the rollout replaces pods
  * @param canarySteps traffic percentages of a canary rollout, ascending; empty for rolling
+ * @param deployment what runs there: replicas, port, resources, probes, environment, timeout,
+ *     traffic routing and analysis; absent: the defaults of {@link DeploymentSettings}
  */
 public record EnvironmentSpec(
     String name,
@@ -20,7 +23,8 @@ public record EnvironmentSpec(
     Promotion promotion,
     int requiredApprovals,
     Strategy strategy,
-    List<Integer> canarySteps) {
+    List<Integer> canarySteps,
+    DeploymentSettings deployment) {
 
   public EnvironmentSpec {
     Require.text(name, "name");
@@ -30,9 +34,30 @@ public record EnvironmentSpec(
     Require.notNegative(requiredApprovals, "requiredApprovals");
     Require.present(strategy, "strategy");
     canarySteps = canarySteps == null ? List.of() : List.copyOf(canarySteps);
+    deployment = deployment == null ? DeploymentSettings.DEFAULTS : deployment;
   }
 
-  /** How a run moves into the next environment. */
+  /** An environment with the default deployment settings. */
+  public EnvironmentSpec(
+      String name,
+      String cluster,
+      String namespace,
+      Promotion promotion,
+      int requiredApprovals,
+      Strategy strategy,
+      List<Integer> canarySteps) {
+    this(
+        name,
+        cluster,
+        namespace,
+        promotion,
+        requiredApprovals,
+        strategy,
+        canarySteps,
+        DeploymentSettings.DEFAULTS);
+  }
+
+  /** How a run moves into this environment. */
   public enum Promotion {
     AUTO,
     MANUAL

@@ -13,10 +13,13 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -78,11 +81,124 @@ public final class EventJson {
     }
   }
 
+  /**
+   * Serializes a whole event as a CloudEvents 1.0 JSON document (structured mode): the form in
+   * which services keep events in their outbox until the relay publishes them.
+   */
+  public static byte[] writeEvent(Envelope<?> event) {
+    try {
+      return MAPPER.writeValueAsBytes(toTree(event));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A whole event as a CloudEvents 1.0 JSON tree. */
+  public static ObjectNode toTree(Envelope<?> event) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("specversion", SPEC_VERSION);
+    node.put("id", event.id());
+    node.put("source", event.source());
+    node.put("type", event.type());
+    node.put("time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
+    node.put("subject", event.subject());
+    node.put("datacontenttype", CONTENT_TYPE);
+    node.put(RUN_ID, event.runId());
+    if (event.causationId() != null) {
+      node.put(CAUSATION_ID, event.causationId());
+    }
+    if (event.commitSha() != null) {
+      node.put(COMMIT_SHA, event.commitSha());
+    }
+    node.set("data", MAPPER.valueToTree(event.data()));
+    return node;
+  }
+
+  /** Reads a CloudEvents 1.0 JSON document of any Slipway event type, e.g. from an outbox. */
+  public static Envelope<?> readAnyEvent(byte[] json) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw formatError(e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new EventFormatException("(event)", "must be a JSON object");
+    }
+    String type = text(node, "type");
+    EventType<?> eventType =
+        EventType.forCeType(type)
+            .orElseThrow(() -> new EventFormatException("type", "is unknown: " + type));
+    return readEvent(json, eventType);
+  }
+
+  /** Reads a CloudEvents 1.0 JSON document whose {@code type} must be {@code expected}'s. */
+  public static <T> Envelope<T> readEvent(byte[] json, EventType<T> expected) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw formatError(e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new EventFormatException("(event)", "must be a JSON object");
+    }
+    String type = text(node, "type");
+    if (!expected.ceType().equals(type)) {
+      throw new EventFormatException("type", "is " + type + ", expected " + expected.ceType());
+    }
+    JsonNode data = node.get("data");
+    if (data == null || data.isNull()) {
+      throw new EventFormatException("data", "is required");
+    }
+    T payload;
+    try {
+      payload = readPayload(data, expected.payloadType());
+    } catch (EventFormatException e) {
+      throw new EventFormatException("data." + e.field(), problemOf(e), e);
+    }
+    return new Envelope<>(
+        text(node, "id"),
+        text(node, "source"),
+        type,
+        time(node),
+        text(node, "subject"),
+        text(node, RUN_ID),
+        optionalText(node, CAUSATION_ID),
+        optionalText(node, COMMIT_SHA),
+        payload);
+  }
+
   private static String problemOf(EventFormatException e) {
     String prefix = "field '" + e.field() + "' ";
     return e.getMessage().startsWith(prefix)
         ? e.getMessage().substring(prefix.length())
         : e.getMessage();
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw new EventFormatException(field, "is required");
+    }
+    if (!value.isTextual()) {
+      throw new EventFormatException(field, "must be a string");
+    }
+    return value.asText();
+  }
+
+  private static String optionalText(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    return value == null || value.isNull() ? null : text(node, field);
+  }
+
+  private static OffsetDateTime time(JsonNode node) {
+    String value = text(node, "time");
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (RuntimeException e) {
+      throw new EventFormatException("time", "is not an RFC 3339 timestamp: " + value, e);
+    }
   }
 
   private static EventFormatException formatError(IOException e) {

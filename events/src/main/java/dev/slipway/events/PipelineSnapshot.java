@@ -1,6 +1,7 @@
 package dev.slipway.events;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The application's platform-owned settings at the moment a run started, so later steps follow the
@@ -8,11 +9,34 @@ import java.util.List;
  *
  * @param environments the promotion chain, first environment first
  * @param scanPolicy the gate between build and the first deploy
+ * @param source where build-service clones from; absent: the repository URL, anonymously
  */
-public record PipelineSnapshot(List<EnvironmentSpec> environments, ScanPolicy scanPolicy) {
+public record PipelineSnapshot(
+    List<EnvironmentSpec> environments, ScanPolicy scanPolicy, SourceSpec source) {
 
   public PipelineSnapshot {
     environments = List.copyOf(Require.noNulls(environments, "environments"));
     Require.present(scanPolicy, "scanPolicy");
+    source = source == null ? SourceSpec.DEFAULT : source;
+  }
+
+  /** A pipeline that clones the repository URL anonymously. */
+  public PipelineSnapshot(List<EnvironmentSpec> environments, ScanPolicy scanPolicy) {
+    this(environments, scanPolicy, SourceSpec.DEFAULT);
+  }
+
+  /** The environment named {@code name}, if the chain has it. */
+  public Optional<EnvironmentSpec> environment(String name) {
+    return environments.stream().filter(e -> e.name().equals(name)).findFirst();
+  }
+
+  /** The environment after {@code name} in the chain, if any. */
+  public Optional<EnvironmentSpec> next(String name) {
+    for (int i = 0; i < environments.size() - 1; i++) {
+      if (environments.get(i).name().equals(name)) {
+        return Optional.of(environments.get(i + 1));
+      }
+    }
+    return Optional.empty();
   }
 }

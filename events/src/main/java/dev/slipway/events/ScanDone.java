@@ -4,14 +4,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Payload of {@code scan.done}: the image's SBOM checked against the vulnerability database.
+ * Payload of {@code scan.done}: the image's SBOM checked against the vulnerability database and the
+ * application's policy.
  *
  * @param verdict whether the policy lets the image go on
- * @param counts findings per severity
- * @param findings every finding, ignored ones included
- * @param policy the policy applied
- * @param dbVersion version of the vulnerability database used
+ * @param counts findings per severity, ignored ones included
+ * @param findings the findings; when there are more than fit an event, the blocking ones first and
+ *     {@code findingsRef} names where all are
+ * @param policy the platform policy applied
+ * @param dbVersion version of the vulnerability database used (the newest {@code modified} of it)
  * @param imageDigest the scanned image
+ * @param scanId scan-service's id of this scan
+ * @param image repository reference of the scanned image
+ * @param ignores the repository's ignores as they were applied
+ * @param licenseViolations components whose licence the policy denies
+ * @param findingsRef where every finding can be read when {@code findings} is cut short; else null
+ * @param reason why the verdict is what it is, for a human
  */
 public record ScanDone(
     Verdict verdict,
@@ -19,7 +27,13 @@ public record ScanDone(
     List<Finding> findings,
     ScanPolicy policy,
     String dbVersion,
-    String imageDigest) {
+    String imageDigest,
+    String scanId,
+    String image,
+    List<VulnerabilityIgnore> ignores,
+    List<LicenseViolation> licenseViolations,
+    String findingsRef,
+    String reason) {
 
   public ScanDone {
     Require.present(verdict, "verdict");
@@ -28,6 +42,34 @@ public record ScanDone(
     Require.present(policy, "policy");
     Require.text(dbVersion, "dbVersion");
     Require.text(imageDigest, "imageDigest");
+    ignores = ignores == null ? List.of() : List.copyOf(Require.noNulls(ignores, "ignores"));
+    licenseViolations =
+        licenseViolations == null
+            ? List.of()
+            : List.copyOf(Require.noNulls(licenseViolations, "licenseViolations"));
+  }
+
+  /** A verdict with no scan id, ignores, licence violations or reason. */
+  public ScanDone(
+      Verdict verdict,
+      Map<Severity, Integer> counts,
+      List<Finding> findings,
+      ScanPolicy policy,
+      String dbVersion,
+      String imageDigest) {
+    this(
+        verdict,
+        counts,
+        findings,
+        policy,
+        dbVersion,
+        imageDigest,
+        null,
+        null,
+        List.of(),
+        List.of(),
+        null,
+        null);
   }
 
   /** Outcome of the policy gate. */
@@ -45,6 +87,10 @@ public record ScanDone(
    * @param severity severity of the advisory
    * @param fixedVersion first fixed version, null when none is known
    * @param ignored whether an ignore rule or the policy left it out of the verdict
+   * @param aliases the advisory's other ids (CVE, GHSA, PYSEC, ...), merged into this finding
+   * @param blocking whether this finding failed the gate
+   * @param note why it was ignored, or that an ignore expired, for a human; null when nothing to
+   *     say
    */
   public record Finding(
       String advisoryId,
@@ -52,12 +98,41 @@ public record ScanDone(
       String version,
       Severity severity,
       String fixedVersion,
-      boolean ignored) {
+      boolean ignored,
+      List<String> aliases,
+      boolean blocking,
+      String note) {
     public Finding {
       Require.text(advisoryId, "advisoryId");
       Require.text(packageUrl, "packageUrl");
       Require.text(version, "version");
       Require.present(severity, "severity");
+      aliases = aliases == null ? List.of() : List.copyOf(aliases);
+    }
+
+    /** A finding with no aliases that blocks nothing. */
+    public Finding(
+        String advisoryId,
+        String packageUrl,
+        String version,
+        Severity severity,
+        String fixedVersion,
+        boolean ignored) {
+      this(
+          advisoryId, packageUrl, version, severity, fixedVersion, ignored, List.of(), false, null);
+    }
+  }
+
+  /**
+   * A component under a licence the policy denies.
+   *
+   * @param packageUrl purl of the component
+   * @param license the SPDX id (or expression) that is denied
+   */
+  public record LicenseViolation(String packageUrl, String license) {
+    public LicenseViolation {
+      Require.text(packageUrl, "packageUrl");
+      Require.text(license, "license");
     }
   }
 }

@@ -125,6 +125,83 @@ class EventJsonTest {
     assertThat(Topics.isDlq("build.done.dlq")).isTrue();
   }
 
+  @ParameterizedTest
+  @MethodSource("eventTypes")
+  void wholeEventRoundTripsThroughItsStructuredForm(EventType<?> type) {
+    Envelope<?> event = SampleEvents.event(type, null);
+
+    Envelope<?> read = EventJson.readAnyEvent(EventJson.writeEvent(event));
+
+    assertThat(read).isEqualTo(event);
+  }
+
+  @Test
+  void structuredEventOfAnUnknownTypeIsNamed() {
+    String json =
+        new String(
+                EventJson.writeEvent(SampleEvents.event(EventType.DEPLOY_DONE, null)),
+                StandardCharsets.UTF_8)
+            .replace("dev.slipway.deploy.done.v1", "dev.slipway.nothing.v9");
+
+    assertThatThrownBy(() -> EventJson.readAnyEvent(bytes(json)))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("type");
+  }
+
+  @Test
+  void derivedIdsAreStableAndDistinguishTheirParts() {
+    assertThat(Envelope.derivedId("build", "b-1", "done"))
+        .isEqualTo(Envelope.derivedId("build", "b-1", "done"))
+        .isNotEqualTo(Envelope.derivedId("build", "b-1", "done2"));
+    assertThat(Envelope.derivedId("a", "bc")).isNotEqualTo(Envelope.derivedId("ab", "c"));
+  }
+
+  @Test
+  void eventsOfTheFirstVersionWithoutTheNewerFieldsStillRead() {
+    String json =
+        "{\"environment\":\"dev\",\"cluster\":\"c\",\"namespace\":\"n\","
+            + "\"status\":\"SUCCEEDED\",\"revision\":4,\"reason\":\"ok\"}";
+
+    DeployDone read = EventJson.readPayload(bytes(json), DeployDone.class);
+
+    assertThat(read.imageDigest()).isNull();
+    assertThat(read.revision()).isEqualTo(4);
+  }
+
+  @Test
+  void environmentWithoutDeploymentSettingsTakesTheDefaults() {
+    String json =
+        "{\"name\":\"dev\",\"cluster\":\"c\",\"namespace\":\"n\",\"promotion\":\"AUTO\","
+            + "\"requiredApprovals\":0,\"strategy\":\"ROLLING\"}";
+
+    EnvironmentSpec read = EventJson.readPayload(bytes(json), EnvironmentSpec.class);
+
+    assertThat(read.deployment()).isEqualTo(DeploymentSettings.DEFAULTS);
+    assertThat(read.deployment().replicas()).isEqualTo(2);
+    assertThat(read.deployment().timeoutSeconds()).isEqualTo(300);
+  }
+
+  @Test
+  void failedBuildWithoutFailureIsRejected() {
+    String json =
+        "{\"status\":\"FAILED\",\"tests\":{\"passed\":1,"
+            + "\"failed\":0,\"skipped\":0},\"durationMs\":5,\"logRef\":\"l\"}";
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), BuildDone.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .isEqualTo("failure");
+  }
+
+  @Test
+  void imageReferenceKnowsItsRepository() {
+    assertThat(new BuildDone.ImageRef("registry:5000/acme/shop:3f2a", "sha256:1").pinned())
+        .isEqualTo("registry:5000/acme/shop@sha256:1");
+    assertThat(new BuildDone.ImageRef("registry:5000/acme/shop", "sha256:1").repository())
+        .isEqualTo("registry:5000/acme/shop");
+  }
+
   private static byte[] bytes(String json) {
     return json.getBytes(StandardCharsets.UTF_8);
   }

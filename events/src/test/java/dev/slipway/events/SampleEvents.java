@@ -7,6 +7,7 @@ import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EnvironmentSpec.Strategy;
 import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanDone.Verdict;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -35,8 +36,25 @@ public final class SampleEvents {
                 Promotion.MANUAL,
                 2,
                 Strategy.CANARY,
-                List.of(10, 50, 100))),
-        new ScanPolicy(Severity.HIGH, true));
+                List.of(10, 50, 100),
+                new DeploymentSettings(
+                    3,
+                    8080,
+                    new DeploymentSettings.Resources("100m", "128Mi", "500m", "256Mi"),
+                    "/healthz",
+                    Map.of("LOG_LEVEL", "info"),
+                    600,
+                    "shop",
+                    new DeploymentSettings.Analysis(
+                        "sum(rate(http_requests_total{code=~\"5..\"}[1m]))",
+                        0.05,
+                        DeploymentSettings.Analysis.Comparison.BELOW,
+                        1,
+                        3,
+                        10,
+                        0)))),
+        new ScanPolicy(Severity.HIGH, true, List.of("AGPL-3.0-only")),
+        new SourceSpec("file:///srv/git/acme/shop.git", "acme-read-token"));
   }
 
   public static CommitReceived commitReceived() {
@@ -52,6 +70,10 @@ public final class SampleEvents {
         pipeline());
   }
 
+  public static RunContext runContext() {
+    return RunContext.of(commitReceived());
+  }
+
   public static BuildDone buildDone() {
     return new BuildDone(
         BuildStatus.SUCCEEDED,
@@ -59,7 +81,31 @@ public final class SampleEvents {
         "builds/run-1/sbom.cdx.json",
         new TestCounts(120, 0, 3),
         84_000,
-        "builds/run-1/log");
+        "builds/run-1/log",
+        "run-1",
+        null,
+        Map.of("clone", 300L, "test", 60_000L, "image", 2_000L, "push", 400L),
+        List.of(
+            new VulnerabilityIgnore(
+                "CVE-2024-0001", "not reachable: no XML input", LocalDate.of(2027, 1, 31))),
+        runContext());
+  }
+
+  /** A build whose test step failed with exit code 1. */
+  public static BuildDone failedBuild() {
+    return new BuildDone(
+        BuildStatus.FAILED,
+        null,
+        null,
+        new TestCounts(3, 2, 0),
+        1_000,
+        "builds/run-2/log",
+        "run-2",
+        new BuildDone.Failure(
+            "test", 1, "exit code 1", List.of("Tests run: 5, Failures: 2", "BUILD FAILURE")),
+        Map.of("clone", 200L, "test", 800L),
+        List.of(),
+        runContext());
   }
 
   public static ScanDone scanDone() {
@@ -76,7 +122,13 @@ public final class SampleEvents {
                 false)),
         new ScanPolicy(Severity.HIGH, true),
         "osv-2026-11-25",
-        DIGEST);
+        DIGEST,
+        "scan-1",
+        "localhost:5000/acme/shop",
+        List.of(),
+        List.of(),
+        null,
+        "no finding at or above HIGH");
   }
 
   public static DeployRequested deployRequested() {
@@ -85,12 +137,26 @@ public final class SampleEvents {
         "localhost:5000/acme/shop",
         DIGEST,
         DeployRequested.Reason.SCAN_PASSED,
-        "scan-service");
+        "scan-service",
+        runContext(),
+        List.of(),
+        null);
   }
 
   public static DeployDone deployDone() {
     return new DeployDone(
-        "dev", "local", "shop-dev", DeployDone.Status.SUCCEEDED, 4, "rollout complete");
+        "dev",
+        "local",
+        "shop-dev",
+        DeployDone.Status.SUCCEEDED,
+        4,
+        "rollout complete",
+        "localhost:5000/acme/shop",
+        DIGEST,
+        DIGEST,
+        Strategy.ROLLING,
+        DeployRequested.Reason.SCAN_PASSED,
+        2_300L);
   }
 
   /** The payload of {@code type}'s sample. */

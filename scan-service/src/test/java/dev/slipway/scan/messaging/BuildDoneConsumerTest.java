@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import dev.slipway.events.BuildDone;
-import dev.slipway.events.BuildDone.BuildStatus;
-import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
 import dev.slipway.events.SampleEvents;
@@ -50,8 +48,7 @@ class BuildDoneConsumerTest {
   @Test
   void failedBuildIsConsumedWithoutAScan() {
     String application = SampleEvents.newApplication();
-    BuildDone failed =
-        new BuildDone(BuildStatus.FAILED, null, null, new TestCounts(3, 2, 0), 1_000, "log");
+    BuildDone failed = SampleEvents.failedBuild();
 
     KafkaTestClient.send(Topics.BUILD_DONE, buildOf(application, failed));
     // A later successful build of the same application lands after it on the same partition.
