@@ -38,8 +38,7 @@ public final class TokenCommand {
 
   public static void main(String[] args) {
     try {
-      Path keyDir = Path.of(System.getProperty("slipway.jwt.dir", ".slipway/jwt"));
-      System.out.println(run(args, keyDir, System.err));
+      System.out.println(run(args, keyDir(), System.err));
     } catch (IllegalArgumentException e) {
       System.err.println("slipway token: " + e.getMessage());
       System.err.println("usage: slipway token --role ROLE [--role ROLE] --user USER [--ttl 8h]");
@@ -69,8 +68,22 @@ public final class TokenCommand {
     if (roles.isEmpty() || user == null || user.isBlank()) {
       throw new IllegalArgumentException("--role and --user are required");
     }
+    return sign(keyDir, user, roles, ttl, notes);
+  }
+
+  /**
+   * A token for {@code user} holding {@code roles}, signed with the local key (made if missing).
+   */
+  public static String sign(
+      Path keyDir, String user, Set<String> roles, Duration ttl, PrintStream notes)
+      throws IOException, GeneralSecurityException {
     PrivateKey key = privateKey(keyDir, notes);
     return Jwt.issuer(ISSUER).upn(user).subject(user).groups(roles).expiresIn(ttl).sign(key);
+  }
+
+  /** The key folder the launcher was started with. */
+  public static Path keyDir() {
+    return Path.of(System.getProperty("slipway.jwt.dir", ".slipway/jwt"));
   }
 
   private static String require(String value, String flag) {

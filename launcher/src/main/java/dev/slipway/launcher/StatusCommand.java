@@ -1,0 +1,213 @@
+package dev.slipway.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code ./slipway status}: each service's health, the consumer lag of every consumer group per
+ * topic, and the latest runs with the stage each has reached (from the audit store).
+ */
+public final class StatusCommand {
+
+  /** The services of a local run and their ports. */
+  public static final Map<String, Integer> SERVICES =
+      Map.of(
+          "trigger-service", 8081,
+          "build-service", 8082,
+          "scan-service", 8083,
+          "deploy-service", 8084,
+          "audit-service", 8085);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private StatusCommand() {}
+
+  public static void main(String[] args) throws Exception {
+    String kafka = System.getProperty("slipway.kafka", "localhost:9092");
+    System.out.println(health());
+    System.out.println(lag(kafka));
+    System.out.println(latestRuns());
+  }
+
+  static String health() {
+    StringBuilder out =
+        new StringBuilder(String.format("%-16s %-6s %s%n", "service", "port", "ready"));
+    new TreeMap<>(SERVICES)
+        .forEach(
+            (service, port) -> {
+              String state;
+              try {
+                HttpResponse<String> response =
+                    HTTP.send(
+                        HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + port + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                state = JSON.readTree(response.body()).path("status").asText("?");
+                if (response.statusCode() != 200) {
+                  state += " " + downChecks(response.body());
+                }
+              } catch (IOException e) {
+                state = "not running";
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state = "?";
+              }
+              out.append(String.format("%-16s %-6d %s%n", service, port, state));
+            });
+    return out.toString();
+  }
+
+  private static String downChecks(String body) throws IOException {
+    List<String> down = new ArrayList<>();
+    JSON.readTree(body)
+        .path("checks")
+        .forEach(
+            check -> {
+              if (!"UP".equals(check.path("status").asText())) {
+                down.add(check.path("name").asText());
+              }
+            });
+    return down.toString();
+  }
+
+  /** Lag per consumer group and topic: the sum over partitions of end offset minus committed. */
+  static String lag(String bootstrap) {
+    StringBuilder out =
+        new StringBuilder(String.format("%-18s %-22s %s%n", "consumer group", "topic", "lag"));
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                5000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                8000))) {
+      List<String> groups =
+          admin.listConsumerGroups().all().get(8, TimeUnit.SECONDS).stream()
+              .map(ConsumerGroupListing::groupId)
+              .sorted()
+              .toList();
+      for (String group : groups) {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(8, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+        committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResultInfo> ends =
+            admin.listOffsets(latest).all().get(8, TimeUnit.SECONDS);
+        Map<String, Long> perTopic = new TreeMap<>();
+        committed.forEach(
+            (tp, offset) -> {
+              long end = ends.get(tp).offset();
+              long at = offset == null ? 0 : offset.offset();
+              perTopic.merge(tp.topic(), Math.max(0, end - at), Long::sum);
+            });
+        perTopic.forEach(
+            (topic, lag) -> out.append(String.format("%-18s %-22s %d%n", group, topic, lag)));
+      }
+    } catch (Exception e) {
+      out.append("Kafka on ").append(bootstrap).append(" did not answer: ").append(e);
+      out.append(System.lineSeparator());
+    }
+    return out.toString();
+  }
+
+  /** The ten most recent runs and the last stage each reached, from audit-service. */
+  static String latestRuns() {
+    StringBuilder out =
+        new StringBuilder(
+            String.format(
+                "%-10s %-16s %-9s %-28s %s%n", "run", "application", "commit", "stage", "at"));
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://localhost:8085/api/audit/events?limit=500&order=desc"))
+                  .header("Authorization", "Bearer " + token)
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return out.append("audit-service answered HTTP ").append(response.statusCode()).toString();
+      }
+      JsonNode page = JSON.readTree(response.body());
+      JsonNode rows = page.isArray() ? page : page.path("items");
+      Map<String, JsonNode> latestByRun = new LinkedHashMap<>();
+      for (JsonNode row : rows) {
+        String run = row.path("runId").asText("");
+        if (!run.isEmpty() && !latestByRun.containsKey(run) && latestByRun.size() < 10) {
+          latestByRun.put(run, row);
+        }
+      }
+      latestByRun.forEach(
+          (run, row) ->
+              out.append(
+                  String.format(
+                      "%-10s %-16s %-9s %-28s %s%n",
+                      run.substring(0, Math.min(8, run.length())),
+                      row.path("application").asText(""),
+                      row.path("commitSha")
+                          .asText("")
+                          .substring(0, Math.min(8, row.path("commitSha").asText("").length())),
+                      stage(row),
+                      row.path("eventTime").asText(""))));
+      if (latestByRun.isEmpty()) {
+        out.append("no runs yet").append(System.lineSeparator());
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("audit-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  private static String stage(JsonNode row) {
+    String topic = row.path("topic").asText("");
+    String status = row.path("status").asText("");
+    String environment = row.path("environment").asText("");
+    StringBuilder stage = new StringBuilder(topic);
+    if (!environment.isEmpty()) {
+      stage.append(' ').append(environment);
+    }
+    if (!status.isEmpty()) {
+      stage.append(' ').append(status);
+    }
+    return stage.toString();
+  }
+}
