@@ -140,7 +140,7 @@ database() {
 }
 database audit-service >"$work/audit.env"
 say "audit-service-migrate: the migration as slipway_audit_migrator (SET ROLE slipway_audit_owner)"
-docker run --rm "${hardened[@]}" --env-file "$work/audit.env" \
+docker run --rm -q "${hardened[@]}" --env-file "$work/audit.env" \
   -e QUARKUS_INIT_AND_EXIT=true -e QUARKUS_FLYWAY_MIGRATE_AT_START=true \
   -e "QUARKUS_FLYWAY_INIT_SQL=SET ROLE slipway_audit_owner" \
   -e QUARKUS_FLYWAY_USERNAME=slipway_audit_migrator -e QUARKUS_FLYWAY_PASSWORD=migrator \
@@ -158,7 +158,7 @@ for svc in "${services[@]}"; do
   if [ "$svc" != audit-service ]; then
     printf '%s\n' QUARKUS_DATASOURCE_USERNAME=slipway QUARKUS_DATASOURCE_PASSWORD=slipway >>"$work/$svc.env"
   fi
-  docker run -d --name "$run-$svc" "${hardened[@]}" --env-file "$work/$svc.env" \
+  docker run -d -q --name "$run-$svc" "${hardened[@]}" --env-file "$work/$svc.env" \
     -e QUARKUS_HTTP_PORT="$(port_of "$svc")" -p "127.0.0.1::$(port_of "$svc")" \
     "$registry/slipway/$svc@${digests[$svc]}" >/dev/null
 done
