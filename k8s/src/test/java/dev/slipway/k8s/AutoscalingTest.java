@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.events.Topics;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -181,7 +182,7 @@ class AutoscalingTest {
   /** The pipeline topics (not dead letters) {@code service} consumes, by the contract. */
   private static Set<String> pipelineTopicsRead(String service) {
     Set<String> read = new TreeSet<>(KafkaContract.BY_SERVICE.get(service).reads());
-    read.retainAll(dev.slipway.events.Topics.ALL);
+    read.retainAll(Topics.ALL);
     return read;
   }
 

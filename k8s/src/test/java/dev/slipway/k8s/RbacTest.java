@@ -1,9 +1,11 @@
 package dev.slipway.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -45,8 +47,7 @@ class RbacTest {
         Stream.concat(
                 overlay.all("Role", Role.class).stream().flatMap(r -> r.getRules().stream()),
                 overlay.ofKind("ClusterRole").stream()
-                    .map(
-                        o -> Models.bind(o, io.fabric8.kubernetes.api.model.rbac.ClusterRole.class))
+                    .map(o -> Models.bind(o, ClusterRole.class))
                     .flatMap(r -> r.getRules().stream()))
             .toList();
     assertThat(rules).isNotEmpty();
@@ -87,9 +88,7 @@ class RbacTest {
     assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
     assertThat(binding.getSubjects())
         .extracting(Subject::getKind, Subject::getName, Subject::getNamespace)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(
-                "ServiceAccount", "build-service", Overlay.NAMESPACE));
+        .containsExactly(tuple("ServiceAccount", "build-service", Overlay.NAMESPACE));
   }
 
   @ParameterizedTest

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -252,7 +254,7 @@ class ReferencesTest {
   }
 
   /** Every Secret and ConfigMap a pod of {@code template} reads, as {@code "Kind name"}. */
-  private static Set<String> references(PodTemplateSpec template) {
+  static Set<String> references(PodTemplateSpec template) {
     Set<String> references = new TreeSet<>();
     for (Container container : template.getSpec().getContainers()) {
       for (EnvFromSource source : container.getEnvFrom()) {
@@ -283,7 +285,7 @@ class ReferencesTest {
     return references;
   }
 
-  private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
-    return java.util.stream.StreamSupport.stream(array.spliterator(), false);
+  private static Stream<JsonNode> stream(JsonNode array) {
+    return StreamSupport.stream(array.spliterator(), false);
   }
 }

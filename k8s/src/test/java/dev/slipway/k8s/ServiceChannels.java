@@ -10,15 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What each service reads and writes on Kafka, as its own {@code application.properties} declares
- * it (SmallRye channels, test profiles left out). The manifests are checked against this, not
- * against a copy: a channel added to a service without its ACL, partitions or scaling fails here.
+ * it (SmallRye channels, test profiles left out): checked against the {@link KafkaContract}, so a
+ * channel added to a service without its ACL, topic or scaling fails, and the source of each
+ * consumer's concurrency.
  */
 final class ServiceChannels {
 
@@ -74,16 +74,6 @@ final class ServiceChannels {
             (channel, attributes) ->
                 outgoing.add(new Outgoing(service, channel, attributes.get("topic"))));
     return outgoing;
-  }
-
-  /** The topics {@code service} writes: its outgoing channels and its dead-letter topics. */
-  static Set<String> written(String service) {
-    Set<String> topics = new TreeSet<>();
-    outgoing(service).forEach(o -> topics.add(o.topic()));
-    incoming(service).stream()
-        .filter(i -> i.deadLetterTopic() != null)
-        .forEach(i -> topics.add(i.deadLetterTopic()));
-    return topics;
   }
 
   private static Map<String, Map<String, String>> channels(String service, String direction) {
