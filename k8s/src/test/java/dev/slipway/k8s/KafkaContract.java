@@ -1,0 +1,79 @@
+package dev.slipway.k8s;
+
+import dev.slipway.events.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Who reads and writes which topic (DESIGN.md, "The run of a commit"), the contract the KafkaUsers'
+ * ACLs, the topics and the autoscalers are checked against; each service's {@code
+ * application.properties} must stay within it ({@link KafkaTopologyTest}).
+ *
+ * <pre>
+ * service          consumer group   reads                                  writes
+ * trigger-service  -                -                                      commit.received
+ * build-service    build-service    commit.received                        build.done, commit.received.dlq
+ * scan-service     scan-service     build.done, deploy.done                scan.done, deploy.requested,
+ *                                                                          build.done.dlq, deploy.done.dlq
+ * deploy-service   deploy-service   deploy.requested                       deploy.done, deploy.requested,
+ *                                                                          deploy.requested.dlq
+ * audit-service    audit-service    every topic and every .dlq             -
+ * </pre>
+ */
+record KafkaContract(String group, Set<String> reads, Set<String> writes) {
+
+  static final Map<String, KafkaContract> BY_SERVICE = byService();
+
+  /**
+   * The ACLs this contract needs: Read+Describe on reads, Read on the group, Write+Describe on
+   * writes.
+   */
+  Map<String, Set<String>> acls() {
+    Map<String, Set<String>> acls = new TreeMap<>();
+    for (String topic : reads) {
+      acls.computeIfAbsent("topic " + topic, k -> new TreeSet<>())
+          .addAll(List.of("Read", "Describe"));
+    }
+    if (group != null) {
+      acls.computeIfAbsent("group " + group, k -> new TreeSet<>()).add("Read");
+    }
+    for (String topic : writes) {
+      acls.computeIfAbsent("topic " + topic, k -> new TreeSet<>())
+          .addAll(List.of("Write", "Describe"));
+    }
+    return acls;
+  }
+
+  private static Map<String, KafkaContract> byService() {
+    Set<String> everything = new TreeSet<>();
+    Topics.ALL.forEach(t -> everything.addAll(List.of(t, Topics.dlq(t))));
+    return Map.of(
+        "trigger-service", new KafkaContract(null, Set.of(), Set.of(Topics.COMMIT_RECEIVED)),
+        "build-service",
+            new KafkaContract(
+                "build-service",
+                Set.of(Topics.COMMIT_RECEIVED),
+                Set.of(Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED))),
+        "scan-service",
+            new KafkaContract(
+                "scan-service",
+                Set.of(Topics.BUILD_DONE, Topics.DEPLOY_DONE),
+                Set.of(
+                    Topics.SCAN_DONE,
+                    Topics.DEPLOY_REQUESTED,
+                    Topics.dlq(Topics.BUILD_DONE),
+                    Topics.dlq(Topics.DEPLOY_DONE))),
+        "deploy-service",
+            new KafkaContract(
+                "deploy-service",
+                Set.of(Topics.DEPLOY_REQUESTED),
+                Set.of(
+                    Topics.DEPLOY_DONE,
+                    Topics.DEPLOY_REQUESTED,
+                    Topics.dlq(Topics.DEPLOY_REQUESTED))),
+        "audit-service", new KafkaContract("audit-service", everything, Set.of()));
+  }
+}
