@@ -259,7 +259,9 @@ public class ScanRepository {
                 json(outcome.gate().licenseViolations()),
                 outcome.components().size(),
                 outcome.unmatched(),
-                outcome.sbom() == null ? null : Buffer.buffer(outcome.sbom())));
+                outcome.sbom() == null
+                    ? null
+                    : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
     return pool.preparedQuery(INSERT_ADHOC).execute(values).replaceWithVoid();
   }
 
@@ -352,7 +354,7 @@ public class ScanRepository {
             json(outcome.gate().licenseViolations()),
             outcome.components().size(),
             outcome.unmatched(),
-            outcome.sbom() == null ? null : Buffer.buffer(outcome.sbom())));
+            outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
   }
 
   private static Scan toScan(Row row, boolean detail) {
