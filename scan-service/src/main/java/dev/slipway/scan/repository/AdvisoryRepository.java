@@ -82,15 +82,18 @@ public class AdvisoryRepository {
           """;
 
   // A Go module path covers the package paths below it (golang.org/x/text covers
-  // golang.org/x/text/language); "0" is the character after "/", so this is a prefix range scan.
+  // golang.org/x/text/language); "0" is the character after "/", so each module is one range scan
+  // of the (ecosystem, name) index, which LATERAL makes the planner do per module.
   private static final String AFFECTED_BELOW_GO_MODULE =
       "SELECT t.module, "
           + AFFECTED_COLUMNS
           + """
           FROM unnest($1::text[]) AS t(module)
-          JOIN affected a ON a.ecosystem = 'Go'
-                         AND a.name > (t.module || '/') COLLATE "C"
-                         AND a.name < (t.module || '0') COLLATE "C"
+          CROSS JOIN LATERAL (
+            SELECT * FROM affected
+            WHERE ecosystem = 'Go'
+              AND name > (t.module || '/') COLLATE "C"
+              AND name < (t.module || '0') COLLATE "C") a
           JOIN advisories v ON v.id = a.advisory_id
           WHERE v.withdrawn IS NULL
           """;
