@@ -82,6 +82,24 @@ public final class ScanFixtures {
     return OciRegistry.address() + "/" + repository + "@" + digest;
   }
 
+  /** Pushes an SBOM of {@code components} for the image {@code digest} of {@code application}. */
+  public static String pushSbomOf(String application, String digest, String... components) {
+    return pushSbom("acme/" + application, digest, sbom(components));
+  }
+
+  /**
+   * Sends the build.done of a new image of {@code application} whose pushed SBOM holds {@code
+   * components}, under {@code policy}; returns it.
+   */
+  public static Envelope<BuildDone> sendBuild(
+      String application, ScanPolicy policy, String... components) {
+    String digest = newDigest();
+    Envelope<BuildDone> built =
+        built(application, digest, pushSbomOf(application, digest, components), policy, List.of());
+    dev.slipway.testsupport.KafkaTestClient.send(dev.slipway.events.Topics.BUILD_DONE, built);
+    return built;
+  }
+
   /** A fresh image digest. */
   public static String newDigest() {
     return OciSbomClient.sha256(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));

@@ -9,6 +9,7 @@ import dev.slipway.events.Topics;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.OutboxRepository;
 import dev.slipway.scan.repository.OutboxRepository.PendingEvent;
+import dev.slipway.scan.service.WakeUpSignal;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -48,9 +49,8 @@ public class OutboxRelay {
   private final ScanConfig config;
   private final Counter published;
   private final Counter failed;
-  private final Object signal = new Object();
+  private final WakeUpSignal signal = new WakeUpSignal();
   private volatile boolean running;
-  private boolean woken;
   private ExecutorService thread;
 
   public OutboxRelay(
@@ -87,10 +87,7 @@ public class OutboxRelay {
 
   /** Asks the relay to look at the outbox now. */
   public void wake() {
-    synchronized (signal) {
-      woken = true;
-      signal.notifyAll();
-    }
+    signal.wake();
   }
 
   /** Publish attempts Kafka did not acknowledge in time, since start. */
@@ -118,16 +115,8 @@ public class OutboxRelay {
   }
 
   private void waitForSignal(Duration timeout) {
-    synchronized (signal) {
-      if (!woken) {
-        try {
-          signal.wait(timeout.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          running = false;
-        }
-      }
-      woken = false;
+    if (!signal.await(timeout)) {
+      running = false;
     }
   }
 

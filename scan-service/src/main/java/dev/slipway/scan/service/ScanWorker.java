@@ -8,6 +8,7 @@ import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
 import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,10 +42,10 @@ public class ScanWorker {
   private final OutboxRelay relay;
   private final StartupImport startupImport;
   private final ScanConfig config;
+  private final MeterRegistry metrics;
   private final String owner = "scan-worker-" + UUID.randomUUID();
-  private final Object signal = new Object();
+  private final WakeUpSignal signal = new WakeUpSignal();
   private volatile boolean running;
-  private boolean woken;
   private ExecutorService workers;
   private ScheduledExecutorService leases;
 
@@ -54,13 +55,15 @@ public class ScanWorker {
       Scanner scanner,
       OutboxRelay relay,
       StartupImport startupImport,
-      ScanConfig config) {
+      ScanConfig config,
+      MeterRegistry metrics) {
     this.scans = scans;
     this.registry = registry;
     this.scanner = scanner;
     this.relay = relay;
     this.startupImport = startupImport;
     this.config = config;
+    this.metrics = metrics;
   }
 
   void start(@Observes StartupEvent startup) {
@@ -84,10 +87,7 @@ public class ScanWorker {
 
   /** Asks an idle worker to look for work now (a scan was just recorded). */
   public void wake() {
-    synchronized (signal) {
-      woken = true;
-      signal.notifyAll();
-    }
+    signal.wake();
   }
 
   private void loop() {
@@ -120,6 +120,7 @@ public class ScanWorker {
     ScheduledFuture<?> renewal =
         leases.scheduleAtFixedRate(
             () -> renew(scan), lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
     try {
       LOG.infof("run %s: scanning %s (attempt %d)", runId, scan.sbomRef(), scan.attempts());
       ScanOutcome outcome = outcome(scan);
@@ -132,6 +133,9 @@ public class ScanWorker {
       boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
       if (finished) {
         relay.wake();
+        metrics
+            .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
+            .record(Duration.ofNanos(System.nanoTime() - start));
         LOG.infof(
             "run %s: scan %s %s: %s",
             runId, scan.scanId(), outcome.gate().verdict(), outcome.gate().reason());
@@ -186,16 +190,8 @@ public class ScanWorker {
   }
 
   private void waitForSignal(Duration timeout) {
-    synchronized (signal) {
-      if (!woken) {
-        try {
-          signal.wait(timeout.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          running = false;
-        }
-      }
-      woken = false;
+    if (!signal.await(timeout)) {
+      running = false;
     }
   }
 }

@@ -57,13 +57,12 @@ class BuildScanTest {
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
     String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application,
+        ScanFixtures.pushSbomOf(
+            application,
             digest,
-            ScanFixtures.sbom(
-                "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
-                "pkg:npm/minimist@1.2.6",
-                "pkg:pypi/requests@2.31.0"));
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1",
+            "pkg:npm/minimist@1.2.6",
+            "pkg:pypi/requests@2.31.0");
     Envelope<BuildDone> built = ScanFixtures.built(application, digest, sbomRef, HIGH, List.of());
 
     KafkaTestClient.send(Topics.BUILD_DONE, built);
@@ -93,15 +92,7 @@ class BuildScanTest {
   @Test
   void vulnerableSbomStopsWithTheFindingNamedAndDeploysNothing() {
     String application = ScanFixtures.newApplication();
-    String digest = ScanFixtures.newDigest();
-    String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application,
-            digest,
-            ScanFixtures.sbom("pkg:npm/minimist@1.2.5", "pkg:npm/lodash@4.17.21"));
-
-    KafkaTestClient.send(
-        Topics.BUILD_DONE, ScanFixtures.built(application, digest, sbomRef, HIGH, List.of()));
+    ScanFixtures.sendBuild(application, HIGH, "pkg:npm/minimist@1.2.5", "pkg:npm/lodash@4.17.21");
 
     ScanDone done = awaitEvent(Topics.SCAN_DONE, application, EventType.SCAN_DONE).data();
     assertThat(done.verdict()).isEqualTo(ScanDone.Verdict.FAILED);
@@ -124,10 +115,8 @@ class BuildScanTest {
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
     String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application,
-            digest,
-            ScanFixtures.sbom("pkg:npm/minimist@1.2.5", "pkg:pypi/requests@2.30.0"));
+        ScanFixtures.pushSbomOf(
+            application, digest, "pkg:npm/minimist@1.2.5", "pkg:pypi/requests@2.30.0");
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     List<VulnerabilityIgnore> ignores =
         List.of(
@@ -166,25 +155,14 @@ class BuildScanTest {
   void redeliveredBuildDoneNeitherRescansNorPublishesAgain() {
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
-    String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application, digest, ScanFixtures.sbom("pkg:npm/minimist@1.2.6"));
+    String sbomRef = ScanFixtures.pushSbomOf(application, digest, "pkg:npm/minimist@1.2.6");
     Envelope<BuildDone> built = ScanFixtures.built(application, digest, sbomRef, HIGH, List.of());
 
     KafkaTestClient.send(Topics.BUILD_DONE, built);
     awaitEvent(Topics.SCAN_DONE, application, EventType.SCAN_DONE);
     KafkaTestClient.send(Topics.BUILD_DONE, built);
     // A later build of the same application lands after the copy on the same partition.
-    String later = ScanFixtures.newDigest();
-    KafkaTestClient.send(
-        Topics.BUILD_DONE,
-        ScanFixtures.built(
-            application,
-            later,
-            ScanFixtures.pushSbom(
-                "acme/" + application, later, ScanFixtures.sbom("pkg:npm/minimist@1.2.7")),
-            HIGH,
-            List.of()));
+    ScanFixtures.sendBuild(application, HIGH, "pkg:npm/minimist@1.2.7");
 
     await()
         .atMost(WAIT)
@@ -209,16 +187,8 @@ class BuildScanTest {
     KafkaTestClient.send(
         Topics.BUILD_DONE,
         SampleEvents.forApplication(EventType.BUILD_DONE, application, SampleEvents.failedBuild()));
-    String digest = ScanFixtures.newDigest();
-    KafkaTestClient.send(
-        Topics.BUILD_DONE,
-        ScanFixtures.built(
-            application,
-            digest,
-            ScanFixtures.pushSbom(
-                "acme/" + application, digest, ScanFixtures.sbom("pkg:npm/minimist@1.2.6")),
-            HIGH,
-            List.of()));
+    String digest =
+        ScanFixtures.sendBuild(application, HIGH, "pkg:npm/minimist@1.2.6").data().image().digest();
 
     await()
         .atMost(WAIT)
@@ -253,9 +223,7 @@ class BuildScanTest {
   void scanOfAWorkerWhoseLeaseExpiredIsTakenOver() {
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
-    String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application, digest, ScanFixtures.sbom("pkg:npm/minimist@1.2.6"));
+    String sbomRef = ScanFixtures.pushSbomOf(application, digest, "pkg:npm/minimist@1.2.6");
     Envelope<BuildDone> built = ScanFixtures.built(application, digest, sbomRef, HIGH, List.of());
     String scanId = Envelope.derivedId("scan", built.id());
     // A worker claimed the scan and died: SCANNING under its lease, which ran out a minute ago.

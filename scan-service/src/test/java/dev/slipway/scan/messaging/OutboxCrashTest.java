@@ -55,9 +55,7 @@ class OutboxCrashTest {
   void storedEventsSurviveAStoppedRelayAndAFrozenBrokerAndLeaveOnceEachWithDerivedIds() {
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
-    String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application, digest, ScanFixtures.sbom("pkg:npm/minimist@1.2.6"));
+    String sbomRef = ScanFixtures.pushSbomOf(application, digest, "pkg:npm/minimist@1.2.6");
     Envelope<BuildDone> built =
         ScanFixtures.built(
             application, digest, sbomRef, new ScanPolicy(Severity.HIGH, false), List.of());

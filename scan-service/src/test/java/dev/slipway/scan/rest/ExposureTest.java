@@ -42,9 +42,7 @@ class ExposureTest {
     String pkg = "left-" + suffix;
     String application = ScanFixtures.newApplication();
     String digest = ScanFixtures.newDigest();
-    String sbomRef =
-        ScanFixtures.pushSbom(
-            "acme/" + application, digest, ScanFixtures.sbom("pkg:npm/" + pkg + "@1.0.0"));
+    String sbomRef = ScanFixtures.pushSbomOf(application, digest, "pkg:npm/" + pkg + "@1.0.0");
     KafkaTestClient.send(
         Topics.BUILD_DONE,
         ScanFixtures.built(
@@ -176,7 +174,7 @@ class ExposureTest {
   }
 
   private static void scanAndWait(String application, String digest, String purl) {
-    String sbomRef = ScanFixtures.pushSbom("acme/" + application, digest, ScanFixtures.sbom(purl));
+    String sbomRef = ScanFixtures.pushSbomOf(application, digest, purl);
     KafkaTestClient.send(
         Topics.BUILD_DONE,
         ScanFixtures.built(
