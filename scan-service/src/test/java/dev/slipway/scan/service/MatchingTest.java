@@ -160,6 +160,28 @@ class MatchingTest {
     assertThat(match("pkg:npm/minimist@" + version, OsvReader.read(doc))).hasSize(affected ? 1 : 0);
   }
 
+  @ParameterizedTest(name = "{0}: affected={1}")
+  @CsvSource({
+    "pkg:deb/debian/openssl@3.0.11-1~deb12u1?distro=debian-12, true",
+    "pkg:deb/debian/openssl@3.0.9-1?distro=debian-12, true",
+    "pkg:deb/debian/openssl@3.0.11-1~deb12u2?distro=debian-12, false",
+    "pkg:deb/debian/openssl@3.0.11-1?distro=debian-12, false",
+    "pkg:deb/debian/openssl@1:3.0.0-1?distro=debian-12, false",
+    "pkg:deb/debian/openssl@3.0.9-1?distro=debian-11, false",
+  })
+  void debianReleaseAndDpkgOrder(String purl, boolean affected) throws Exception {
+    // No Debian record is committed: the minimist record reshaped as a Debian 12 one.
+    ObjectNode doc = Advisories.document(Advisories.MINIMIST);
+    ((ArrayNode) doc.get("affected")).remove(1);
+    ObjectNode entry = (ObjectNode) doc.at("/affected/0");
+    entry.putObject("package").put("ecosystem", "Debian:12").put("name", "openssl");
+    ArrayNode events = (ArrayNode) entry.at("/ranges/0/events");
+    events.removeAll();
+    events.addObject().put("introduced", "0");
+    events.addObject().put("fixed", "3.0.11-1~deb12u2");
+    assertThat(match(purl, OsvReader.read(doc))).hasSize(affected ? 1 : 0);
+  }
+
   @Test
   void advisoriesSharingAnAliasMergeIntoOneFinding() throws Exception {
     // A PYSEC record naming the same CVE as GitHub's requests advisory, with its own fix.
