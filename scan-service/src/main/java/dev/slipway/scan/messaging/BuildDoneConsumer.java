@@ -5,7 +5,10 @@ import dev.slipway.events.BuildDone.BuildStatus;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
 import dev.slipway.events.KafkaCloudEvents;
+import dev.slipway.events.ScanPolicy;
+import dev.slipway.events.Severity;
 import dev.slipway.scan.repository.ScanRepository;
+import dev.slipway.scan.service.ScanWorker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -13,21 +16,31 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Turns each successful build.done into a pending scan of its image; a failed, cancelled or
- * timed-out build has no image and is only acknowledged. At least once, idempotent on the event id,
- * unreadable records to {@code build.done.dlq}.
+ * Turns each successful build.done into a pending scan of its image, then acknowledges: the scan
+ * itself runs in a {@link ScanWorker}, never while the record is held. A failed, cancelled or
+ * timed-out build has no image and is only acknowledged (its build.done already ends the run). At
+ * least once, idempotent on the event id (the scan id is derived from it), unreadable records to
+ * {@code build.done.dlq}.
  */
 @ApplicationScoped
 public class BuildDoneConsumer {
 
   static final String CHANNEL = "build-done";
 
+  /**
+   * The policy of a build.done that carries no run: the strictest, so an image of unknown origin
+   * passes only when nothing at all is found.
+   */
+  static final ScanPolicy WITHOUT_RUN = new ScanPolicy(Severity.UNKNOWN, false);
+
   private static final Logger LOG = Logger.getLogger(BuildDoneConsumer.class);
 
   private final ScanRepository scans;
+  private final ScanWorker worker;
 
-  public BuildDoneConsumer(ScanRepository scans) {
+  public BuildDoneConsumer(ScanRepository scans, ScanWorker worker) {
     this.scans = scans;
+    this.worker = worker;
   }
 
   @Incoming(CHANNEL)
@@ -40,13 +53,18 @@ public class BuildDoneConsumer {
       LOG.infof("run %s: build %s, nothing to scan", event.runId(), event.data().status());
       return Uni.createFrom().voidItem();
     }
+    ScanPolicy policy =
+        event.data().run() == null ? WITHOUT_RUN : event.data().run().pipeline().scanPolicy();
+    String scanId = Envelope.derivedId("scan", event.id());
     return scans
-        .request(event)
+        .request(scanId, event, policy)
         .invoke(
             recorded -> {
               if (recorded) {
                 LOG.infof(
-                    "run %s: scan of %s pending", event.runId(), event.data().image().digest());
+                    "run %s: scan %s of %s pending",
+                    event.runId(), scanId, event.data().image().digest());
+                worker.wake();
               }
             });
   }

@@ -1,38 +1,144 @@
 package dev.slipway.scan.repository;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.events.BuildDone;
 import dev.slipway.events.Envelope;
+import dev.slipway.events.EventJson;
+import dev.slipway.events.EventType;
+import dev.slipway.events.ScanDone.Finding;
+import dev.slipway.events.ScanDone.LicenseViolation;
+import dev.slipway.events.ScanPolicy;
+import dev.slipway.events.Severity;
+import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.Scan;
+import dev.slipway.scan.ScanKind;
+import dev.slipway.scan.ScanStatus;
+import dev.slipway.scan.service.Component;
+import dev.slipway.scan.service.ScanOutcome;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.StreamSupport;
+import java.util.Map;
+import java.util.Optional;
 
-/** Scan records in scan-service's own PostgreSQL database. */
+/**
+ * Scans in scan-service's own database. A build's scan is recorded once per build.done (its id is
+ * derived from the event id), claimed by one worker at a time with a lease, and finished in one
+ * transaction with the events it causes, only by the worker that still holds the lease.
+ */
 @ApplicationScoped
 public class ScanRepository {
 
-  private static final String INSERT =
+  private static final TypeReference<List<VulnerabilityIgnore>> IGNORES = new TypeReference<>() {};
+  private static final TypeReference<List<Finding>> FINDINGS = new TypeReference<>() {};
+  private static final TypeReference<List<LicenseViolation>> VIOLATIONS = new TypeReference<>() {};
+  private static final TypeReference<Map<Severity, Integer>> COUNTS = new TypeReference<>() {};
+
+  private static final String VIEW_COLUMNS =
       """
-      INSERT INTO scans (event_id, run_id, application, commit_sha, image, image_digest, sbom_ref,
-                         status, requested_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', $8)
+      scan_id, kind, application, run_id, commit_sha, image, image_digest, sbom_ref, requested_by,
+      status, reason, policy::text AS policy, ignores::text AS ignores, db_version,
+      counts::text AS counts, components, unmatched, requested_at, finished_at
+      """;
+
+  private static final String REQUEST =
+      """
+      INSERT INTO scans (scan_id, kind, build_event_id, run_id, application, commit_sha, image,
+                         image_digest, sbom_ref, requested_by, cause, policy, ignores, status,
+                         requested_at)
+      VALUES ($1, 'BUILD', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::text::jsonb,
+              $12::text::jsonb, 'PENDING', $13)
+      ON CONFLICT DO NOTHING
+      """;
+
+  private static final String CLAIM =
+      """
+      UPDATE scans SET status = 'SCANNING', lease_owner = $1,
+                       lease_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+      WHERE scan_id = (
+        SELECT scan_id FROM scans
+        WHERE (status = 'PENDING' AND not_before <= now())
+           OR (status = 'SCANNING' AND lease_until < now())
+        ORDER BY requested_at
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      RETURNING scan_id, cause, policy::text AS policy, ignores::text AS ignores, sbom_ref, attempts
+      """;
+
+  private static final String RENEW =
+      """
+      UPDATE scans SET lease_until = now() + $3 * interval '1 millisecond'
+      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      """;
+
+  private static final String RETRY_LATER =
+      """
+      UPDATE scans SET status = 'PENDING', lease_owner = NULL, lease_until = NULL, reason = $3,
+                       not_before = now() + $4 * interval '1 millisecond'
+      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      """;
+
+  private static final String FINISH =
+      """
+      UPDATE scans SET status = $3, reason = $4, db_version = $5, counts = $6::text::jsonb,
+                       findings = $7::text::jsonb, license_violations = $8::text::jsonb,
+                       components = $9, unmatched = $10, sbom = $11, finished_at = now(),
+                       lease_owner = NULL, lease_until = NULL
+      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      """;
+
+  private static final String INSERT_ADHOC =
+      """
+      INSERT INTO scans (scan_id, kind, application, requested_by, policy, ignores, status, reason,
+                         db_version, counts, findings, license_violations, components, unmatched,
+                         sbom, requested_at, finished_at)
+      VALUES ($1, 'ADHOC', $2, $3, $4::text::jsonb, $5::text::jsonb, $6, $7, $8, $9::text::jsonb,
+              $10::text::jsonb, $11::text::jsonb, $12, $13, $14, now(), now())
+      """;
+
+  private static final String INSERT_COMPONENT =
+      """
+      INSERT INTO image_components (image_digest, ecosystem, name, version, purl)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT DO NOTHING
+      """;
+
+  private static final String INSERT_OUTBOX =
+      """
+      INSERT INTO outbox (event_id, topic, application, event) VALUES ($1, $2, $3, $4)
       ON CONFLICT (event_id) DO NOTHING
       """;
 
-  private static final String SELECT_RECENT =
-      """
-      SELECT event_id, run_id, application, commit_sha, image, image_digest, sbom_ref, status,
-             requested_at
-      FROM scans
-      WHERE ($1::text IS NULL OR application = $1)
-      ORDER BY requested_at DESC, event_id
-      LIMIT $2
-      """;
+  private static final String FIND =
+      "SELECT "
+          + VIEW_COLUMNS
+          + ", findings::text AS findings, license_violations::text AS license_violations"
+          + " FROM scans WHERE scan_id = $1";
+
+  private static final String PAGE =
+      "SELECT "
+          + VIEW_COLUMNS
+          + """
+          FROM scans
+          WHERE ($1::text IS NULL OR application = $1)
+            AND ($2::timestamptz IS NULL OR (requested_at, scan_id) < ($2, $3))
+          ORDER BY requested_at DESC, scan_id DESC
+          LIMIT $4
+          """;
+
+  private static final String SBOM = "SELECT status, sbom FROM scans WHERE scan_id = $1";
 
   private final Pool pool;
 
@@ -41,15 +147,17 @@ public class ScanRepository {
   }
 
   /**
-   * Records the scan a successful build.done asks for. A redelivered event changes nothing.
+   * Records the scan a successful build.done asks for, PENDING. A redelivered event changes
+   * nothing.
    *
    * @return whether a new scan was recorded
    */
-  public Uni<Boolean> request(Envelope<BuildDone> event) {
+  public Uni<Boolean> request(String scanId, Envelope<BuildDone> event, ScanPolicy policy) {
     BuildDone build = event.data();
     Tuple values =
         Tuple.from(
             Arrays.asList(
+                scanId,
                 event.id(),
                 event.runId(),
                 event.subject(),
@@ -57,27 +165,273 @@ public class ScanRepository {
                 build.image().reference(),
                 build.image().digest(),
                 build.sbomRef(),
+                event.source(),
+                new String(EventJson.writeEvent(event), StandardCharsets.UTF_8),
+                json(policy),
+                json(build.ignores()),
                 event.time()));
-    return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
+    return pool.preparedQuery(REQUEST).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
-  /** The most recent scans, newest first, of one application or of all. */
-  public Uni<List<Scan>> recent(String application, int limit) {
-    return pool.preparedQuery(SELECT_RECENT)
-        .execute(Tuple.of(application, limit))
-        .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toScan).toList());
+  /** Claims the oldest scan that waits or whose lease expired, for {@code owner}. */
+  public Uni<Optional<ClaimedScan>> claim(String owner, Duration lease) {
+    return pool.preparedQuery(CLAIM)
+        .execute(Tuple.of(owner, lease.toMillis()))
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                return Optional.empty();
+              }
+              Row row = rows.iterator().next();
+              return Optional.of(
+                  new ClaimedScan(
+                      row.getString("scan_id"),
+                      EventJson.readEvent(
+                          row.getString("cause").getBytes(StandardCharsets.UTF_8),
+                          EventType.BUILD_DONE),
+                      read(row.getString("policy"), ScanPolicy.class),
+                      read(row.getString("ignores"), IGNORES),
+                      row.getString("sbom_ref"),
+                      row.getInteger("attempts")));
+            });
   }
 
-  private Scan toScan(Row row) {
+  /** Extends the lease of a claimed scan; false when {@code owner} no longer holds it. */
+  public Uni<Boolean> renew(String scanId, String owner, Duration lease) {
+    return pool.preparedQuery(RENEW)
+        .execute(Tuple.of(scanId, owner, lease.toMillis()))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Puts a claimed scan back to wait {@code delay}, noting why. */
+  public Uni<Boolean> retryLater(String scanId, String owner, String reason, Duration delay) {
+    return pool.preparedQuery(RETRY_LATER)
+        .execute(Tuple.of(scanId, owner, reason, delay.toMillis()))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Stores the outcome of a claimed build scan, the image's components and the events it causes, in
+   * one transaction; nothing is written when {@code owner} lost the lease meanwhile.
+   *
+   * @return whether this worker finished the scan
+   */
+  public Uni<Boolean> finish(
+      ClaimedScan scan, String owner, ScanOutcome outcome, List<OutboxEvent> events) {
+    String digest = scan.build().data().image().digest();
+    return pool.withTransaction(
+        connection ->
+            connection
+                .preparedQuery(FINISH)
+                .execute(finishTuple(scan.scanId(), owner, outcome))
+                .flatMap(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                      }
+                      return insertComponents(connection, digest, outcome.components())
+                          .flatMap(done -> insertOutbox(connection, events))
+                          .replaceWith(true);
+                    }));
+  }
+
+  /** Stores a finished ad-hoc scan. */
+  public Uni<Void> insertAdhoc(
+      String scanId,
+      String application,
+      String requestedBy,
+      ScanPolicy policy,
+      List<VulnerabilityIgnore> ignores,
+      ScanOutcome outcome) {
+    Tuple values =
+        Tuple.from(
+            Arrays.asList(
+                scanId,
+                application,
+                requestedBy,
+                json(policy),
+                json(ignores),
+                outcome.gate().verdict().name(),
+                outcome.gate().reason(),
+                outcome.dbVersion(),
+                json(outcome.gate().counts()),
+                json(outcome.gate().findings()),
+                json(outcome.gate().licenseViolations()),
+                outcome.components().size(),
+                outcome.unmatched(),
+                outcome.sbom() == null
+                    ? null
+                    : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
+    return pool.preparedQuery(INSERT_ADHOC).execute(values).replaceWithVoid();
+  }
+
+  /** One scan with its findings. */
+  public Uni<Optional<Scan>> find(String scanId) {
+    return pool.preparedQuery(FIND)
+        .execute(Tuple.of(scanId))
+        .map(
+            rows ->
+                rows.rowCount() == 0
+                    ? Optional.empty()
+                    : Optional.of(toScan(rows.iterator().next(), true)));
+  }
+
+  /**
+   * A page of scans, newest first, after the position {@code after} (keyset pagination).
+   *
+   * @param application only this application's scans; null for all
+   * @param after the last scan of the previous page; null for the first page
+   * @param limit most scans returned
+   */
+  public Uni<List<Scan>> page(String application, Position after, int limit) {
+    return pool.preparedQuery(PAGE)
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    application,
+                    after == null ? null : after.requestedAt(),
+                    after == null ? null : after.scanId(),
+                    limit)))
+        .map(
+            rows -> {
+              List<Scan> scans = new ArrayList<>();
+              rows.forEach(row -> scans.add(toScan(row, false)));
+              return scans;
+            });
+  }
+
+  /** The SBOM a scan read: empty when no such scan, null bytes while it has none yet. */
+  public Uni<Optional<StoredSbom>> sbom(String scanId) {
+    return pool.preparedQuery(SBOM)
+        .execute(Tuple.of(scanId))
+        .map(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                return Optional.empty();
+              }
+              Row row = rows.iterator().next();
+              Buffer sbom = row.getBuffer("sbom");
+              return Optional.of(
+                  new StoredSbom(
+                      ScanStatus.valueOf(row.getString("status")),
+                      sbom == null ? null : sbom.getBytes()));
+            });
+  }
+
+  private static Uni<Void> insertComponents(
+      SqlConnection connection, String digest, List<Component> components) {
+    if (components.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Tuple> rows =
+        components.stream()
+            .map(c -> Tuple.of(digest, c.ecosystem().osvName(), c.name(), c.version(), c.purl()))
+            .toList();
+    return connection.preparedQuery(INSERT_COMPONENT).executeBatch(rows).replaceWithVoid();
+  }
+
+  private static Uni<Void> insertOutbox(SqlConnection connection, List<OutboxEvent> events) {
+    if (events.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Tuple> rows =
+        events.stream()
+            .map(e -> Tuple.of(e.eventId(), e.topic(), e.application(), e.json()))
+            .toList();
+    return connection.preparedQuery(INSERT_OUTBOX).executeBatch(rows).replaceWithVoid();
+  }
+
+  private static Tuple finishTuple(String scanId, String owner, ScanOutcome outcome) {
+    return Tuple.from(
+        Arrays.asList(
+            scanId,
+            owner,
+            outcome.gate().verdict().name(),
+            outcome.gate().reason(),
+            outcome.dbVersion(),
+            json(outcome.gate().counts()),
+            json(outcome.gate().findings()),
+            json(outcome.gate().licenseViolations()),
+            outcome.components().size(),
+            outcome.unmatched(),
+            outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
+  }
+
+  private static Scan toScan(Row row, boolean detail) {
+    String counts = row.getString("counts");
     return new Scan(
-        row.getString("event_id"),
-        row.getString("run_id"),
+        row.getString("scan_id"),
+        ScanKind.valueOf(row.getString("kind")),
         row.getString("application"),
+        row.getString("run_id"),
         row.getString("commit_sha"),
         row.getString("image"),
         row.getString("image_digest"),
         row.getString("sbom_ref"),
-        row.getString("status"),
-        row.getOffsetDateTime("requested_at"));
+        row.getString("requested_by"),
+        ScanStatus.valueOf(row.getString("status")),
+        row.getString("reason"),
+        read(row.getString("policy"), ScanPolicy.class),
+        read(row.getString("ignores"), IGNORES),
+        row.getString("db_version"),
+        counts == null ? null : read(counts, COUNTS),
+        row.getInteger("components"),
+        row.getInteger("unmatched"),
+        row.getOffsetDateTime("requested_at"),
+        row.getOffsetDateTime("finished_at"),
+        detail ? readOrEmpty(row.getString("findings"), FINDINGS) : null,
+        detail ? readOrEmpty(row.getString("license_violations"), VIOLATIONS) : null);
   }
+
+  private static <T> List<T> readOrEmpty(String json, TypeReference<List<T>> type) {
+    return json == null ? List.of() : read(json, type);
+  }
+
+  private static String json(Object value) {
+    try {
+      return EventJson.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return EventJson.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> T read(String json, TypeReference<T> type) {
+    try {
+      return EventJson.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A scan a worker claimed.
+   *
+   * @param scanId the scan
+   * @param build the build.done that asked for it
+   * @param policy the policy to apply
+   * @param ignores the repository's ignores
+   * @param sbomRef where the SBOM is
+   * @param attempts tries so far, this one included
+   */
+  public record ClaimedScan(
+      String scanId,
+      Envelope<BuildDone> build,
+      ScanPolicy policy,
+      List<VulnerabilityIgnore> ignores,
+      String sbomRef,
+      int attempts) {}
+
+  /** Where a page ends: the last scan's time and id. */
+  public record Position(OffsetDateTime requestedAt, String scanId) {}
+
+  /** A scan's SBOM, null while the scan has not read it. */
+  public record StoredSbom(ScanStatus status, byte[] sbom) {}
 }

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param status the HTTP status
  * @param detail what went wrong this time, for a human
  * @param instance the request path
- * @param field the query parameter at fault, when there is one
+ * @param field the input at fault (query parameter, form part or body field), when there is one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(

@@ -1,5 +1,10 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.events.EventFormatException;
+import dev.slipway.scan.service.AdvisoryImporter.UploadTooLargeException;
+import dev.slipway.scan.service.AdvisoryImporter.ZipFormatException;
+import dev.slipway.scan.service.RequestException;
+import dev.slipway.scan.service.SbomReader.SbomFormatException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -14,12 +19,13 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Answers every failure a caller can cause with an RFC 9457 problem: a missing, expired or
- * untrusted token, a role the operation does not allow, an invalid query parameter, and the JAX-RS
- * errors of routing.
+ * untrusted token, a role the operation does not allow, an invalid query parameter or body (naming
+ * the field), an upload too large, something unknown, and the JAX-RS errors of routing.
  */
 public class ProblemMapper {
 
-  private static final String ABOUT_BLANK = "about:blank";
+  static final String ABOUT_BLANK = "about:blank";
+  static final String INVALID_INPUT = "https://slipway.dev/problems/invalid-input";
 
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e, UriInfo uri) {
@@ -44,13 +50,52 @@ public class ProblemMapper {
   }
 
   @ServerExceptionMapper
+  public Response refused(RequestException e, UriInfo uri) {
+    return respond(
+        switch (e.kind()) {
+          case INVALID ->
+              new Problem(
+                  INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), e.field());
+          case UNKNOWN ->
+              new Problem(ABOUT_BLANK, "Not Found", 404, e.getMessage(), path(uri), null);
+          case TOO_LARGE ->
+              new Problem(
+                  ABOUT_BLANK, "Content Too Large", 413, e.getMessage(), path(uri), e.field());
+        });
+  }
+
+  @ServerExceptionMapper
+  public Response sbomFormat(SbomFormatException e, UriInfo uri) {
+    return respond(
+        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), "sbom"));
+  }
+
+  @ServerExceptionMapper
+  public Response zipFormat(ZipFormatException e, UriInfo uri) {
+    return respond(
+        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), "body"));
+  }
+
+  @ServerExceptionMapper
+  public Response uploadTooLarge(UploadTooLargeException e, UriInfo uri) {
+    return respond(
+        new Problem(ABOUT_BLANK, "Content Too Large", 413, e.getMessage(), path(uri), "body"));
+  }
+
+  @ServerExceptionMapper
+  public Response eventFormat(EventFormatException e, UriInfo uri) {
+    return respond(
+        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), e.field()));
+  }
+
+  @ServerExceptionMapper
   public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
     ConstraintViolation<?> violation = e.getConstraintViolations().iterator().next();
     String path = violation.getPropertyPath().toString();
     String field = path.substring(path.lastIndexOf('.') + 1);
     return respond(
         new Problem(
-            "https://slipway.dev/problems/invalid-input",
+            INVALID_INPUT,
             "Invalid input",
             400,
             "Parameter '" + field + "' " + violation.getMessage() + ".",
@@ -64,7 +109,7 @@ public class ProblemMapper {
       // JAX-RS answers a parameter it cannot convert with 404; it is bad input.
       return respond(
           new Problem(
-              "https://slipway.dev/problems/invalid-input",
+              INVALID_INPUT,
               "Invalid input",
               400,
               "A parameter could not be read: " + e.getCause().getMessage(),

@@ -1,35 +1,122 @@
 package dev.slipway.scan.rest;
 
 import dev.slipway.scan.Scan;
-import dev.slipway.scan.repository.ScanRepository;
+import dev.slipway.scan.repository.ScanRepository.Position;
+import dev.slipway.scan.service.RequestException;
+import dev.slipway.scan.service.ScanService;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** Read access to scans. */
+/** Scans: the list, one scan with its findings, its SARIF and SBOM, and ad-hoc scans. */
 @Path("/api/scans")
 @Produces(MediaType.APPLICATION_JSON)
 public class ScanResource {
 
-  private final ScanRepository scans;
+  private static final String SARIF_JSON = "application/sarif+json";
+  private static final String CYCLONEDX_JSON = "application/vnd.cyclonedx+json";
 
-  public ScanResource(ScanRepository scans) {
+  private final ScanService scans;
+
+  public ScanResource(ScanService scans) {
     this.scans = scans;
   }
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<Scan>> recent(
+  public Uni<ScanPage> page(
       @QueryParam("application") String application,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return scans.recent(application, limit);
+      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit,
+      @QueryParam("after") String after) {
+    return scans
+        .page(application, decode(after), limit)
+        .map(
+            page ->
+                new ScanPage(
+                    page.stream().map(Scan::summary).toList(),
+                    page.size() == limit ? encode(page.get(page.size() - 1)) : null));
+  }
+
+  @GET
+  @Path("{scanId}")
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Scan> scan(@PathParam("scanId") String scanId) {
+    return scans.find(scanId);
+  }
+
+  @GET
+  @Path("{scanId}/sarif")
+  @Produces(SARIF_JSON)
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Response> sarif(@PathParam("scanId") String scanId) {
+    return scans.sarif(scanId).map(log -> Response.ok(log, SARIF_JSON).build());
+  }
+
+  @GET
+  @Path("{scanId}/sbom")
+  @Produces(CYCLONEDX_JSON)
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Response> sbom(@PathParam("scanId") String scanId) {
+    return scans.sbom(scanId).map(sbom -> Response.ok(sbom, CYCLONEDX_JSON).build());
+  }
+
+  /**
+   * An ad-hoc scan of an uploaded CycloneDX JSON SBOM (form part {@code sbom}), with an optional
+   * policy (form part {@code policy}, JSON) and application name; stored, deploys nothing.
+   */
+  @POST
+  @Blocking
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @RolesAllowed({"deployer", "admin"})
+  public Response adhoc(
+      @RestForm("sbom") FileUpload sbom,
+      @RestForm("policy") String policy,
+      @RestForm("application") String application,
+      SecurityContext security,
+      @jakarta.ws.rs.core.Context UriInfo uri) {
+    Scan scan = scans.adhoc(sbom, policy, application, security.getUserPrincipal().getName());
+    URI location = uri.getBaseUriBuilder().path("api/scans").path(scan.scanId()).build();
+    return Response.created(location).entity(scan).build();
+  }
+
+  private static String encode(Scan last) {
+    String position = last.requestedAt() + "|" + last.scanId();
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(position.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Position decode(String after) {
+    if (after == null || after.isBlank()) {
+      return null;
+    }
+    try {
+      String position = new String(Base64.getUrlDecoder().decode(after), StandardCharsets.UTF_8);
+      int bar = position.indexOf('|');
+      return new Position(
+          OffsetDateTime.parse(position.substring(0, bar)), position.substring(bar + 1));
+    } catch (RuntimeException e) {
+      throw RequestException.invalid("after", "'after' is not a cursor this API returned");
+    }
   }
 }

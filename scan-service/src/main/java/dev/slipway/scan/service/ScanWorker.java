@@ -1,0 +1,197 @@
+package dev.slipway.scan.service;
+
+import dev.slipway.scan.client.OciSbomClient;
+import dev.slipway.scan.client.SbomUnavailableException;
+import dev.slipway.scan.config.ScanConfig;
+import dev.slipway.scan.messaging.OutboxRelay;
+import dev.slipway.scan.repository.OutboxEvent;
+import dev.slipway.scan.repository.ScanRepository;
+import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
+import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs pending build scans off the Kafka consumer: claims one from the database (the oldest
+ * waiting, or one whose lease expired because its worker died), renews the lease while it works,
+ * reads the SBOM from the registry, scans it and stores verdict and events in one transaction. See
+ * {@code DESIGN.md} beside this package for the states.
+ */
+@ApplicationScoped
+public class ScanWorker {
+
+  private static final Logger LOG = Logger.getLogger(ScanWorker.class);
+  private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
+
+  private final ScanRepository scans;
+  private final OciSbomClient registry;
+  private final Scanner scanner;
+  private final OutboxRelay relay;
+  private final StartupImport startupImport;
+  private final ScanConfig config;
+  private final MeterRegistry metrics;
+  private final String owner = "scan-worker-" + UUID.randomUUID();
+  private final WakeUpSignal signal = new WakeUpSignal();
+  private volatile boolean running;
+  private ExecutorService workers;
+  private ScheduledExecutorService leases;
+
+  public ScanWorker(
+      ScanRepository scans,
+      OciSbomClient registry,
+      Scanner scanner,
+      OutboxRelay relay,
+      StartupImport startupImport,
+      ScanConfig config,
+      MeterRegistry metrics) {
+    this.scans = scans;
+    this.registry = registry;
+    this.scanner = scanner;
+    this.relay = relay;
+    this.startupImport = startupImport;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  void start(@Observes StartupEvent startup) {
+    running = true;
+    int threads = config.worker().threads();
+    workers = Executors.newFixedThreadPool(threads, r -> new Thread(r, "scan-worker"));
+    leases = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-lease"));
+    for (int i = 0; i < threads; i++) {
+      workers.submit(this::loop);
+    }
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    running = false;
+    wake();
+    if (workers != null) {
+      workers.shutdownNow();
+      leases.shutdownNow();
+    }
+  }
+
+  /** Asks an idle worker to look for work now (a scan was just recorded). */
+  public void wake() {
+    signal.wake();
+  }
+
+  private void loop() {
+    try {
+      startupImport.await();
+    } catch (InterruptedException e) {
+      return;
+    }
+    while (running) {
+      boolean worked = false;
+      try {
+        Optional<ClaimedScan> claimed =
+            scans.claim(owner, config.worker().lease()).await().atMost(STEP_TIMEOUT);
+        if (claimed.isPresent()) {
+          worked = true;
+          run(claimed.get());
+        }
+      } catch (RuntimeException e) {
+        LOG.warnf("scan worker: %s; trying again", e.toString());
+      }
+      if (!worked) {
+        waitForSignal(config.worker().pollInterval());
+      }
+    }
+  }
+
+  private void run(ClaimedScan scan) {
+    String runId = scan.build().runId();
+    Duration lease = config.worker().lease();
+    ScheduledFuture<?> renewal =
+        leases.scheduleAtFixedRate(
+            () -> renew(scan), lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    long start = System.nanoTime();
+    try {
+      LOG.infof("run %s: scanning %s (attempt %d)", runId, scan.sbomRef(), scan.attempts());
+      ScanOutcome outcome = outcome(scan);
+      if (outcome == null) {
+        return;
+      }
+      List<OutboxEvent> events =
+          ScanEvents.of(
+              scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
+      boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
+      if (finished) {
+        relay.wake();
+        metrics
+            .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
+            .record(Duration.ofNanos(System.nanoTime() - start));
+        LOG.infof(
+            "run %s: scan %s %s: %s",
+            runId, scan.scanId(), outcome.gate().verdict(), outcome.gate().reason());
+      } else {
+        LOG.warnf("run %s: scan %s was taken over by another worker", runId, scan.scanId());
+      }
+    } finally {
+      renewal.cancel(false);
+    }
+  }
+
+  /** The outcome to store, or null when the scan was put back to be retried later. */
+  private ScanOutcome outcome(ClaimedScan scan) {
+    byte[] sbom;
+    try {
+      sbom = registry.fetch(scan.sbomRef());
+    } catch (SbomUnavailableException e) {
+      if (e.passing() && scan.attempts() < config.worker().maxAttempts()) {
+        Duration delay =
+            config.worker().retryDelay().multipliedBy(1L << Math.min(10, scan.attempts() - 1));
+        LOG.warnf("run %s: %s; retrying in %s", scan.build().runId(), e.getMessage(), delay);
+        scans.retryLater(scan.scanId(), owner, e.getMessage(), delay).await().atMost(STEP_TIMEOUT);
+        return null;
+      }
+      String tries = e.passing() ? " (gave up after " + scan.attempts() + " attempts)" : "";
+      return scanner
+          .unreadable("SBOM unreadable: " + e.getMessage() + tries)
+          .await()
+          .atMost(STEP_TIMEOUT);
+    }
+    try {
+      return scanner.scan(sbom, scan.policy(), scan.ignores()).await().atMost(STEP_TIMEOUT);
+    } catch (SbomFormatException e) {
+      return scanner
+          .unreadable("SBOM " + scan.sbomRef() + " unreadable: " + e.getMessage())
+          .await()
+          .atMost(STEP_TIMEOUT);
+    }
+  }
+
+  private void renew(ClaimedScan scan) {
+    try {
+      if (!scans
+          .renew(scan.scanId(), owner, config.worker().lease())
+          .await()
+          .atMost(STEP_TIMEOUT)) {
+        LOG.warnf("scan %s: lease lost", scan.scanId());
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("scan %s: lease not renewed: %s", scan.scanId(), e.toString());
+    }
+  }
+
+  private void waitForSignal(Duration timeout) {
+    if (!signal.await(timeout)) {
+      running = false;
+    }
+  }
+}
