@@ -1,0 +1,81 @@
+package dev.slipway.launcher.demo;
+
+import dev.slipway.launcher.TokenCommand;
+import dev.slipway.launcher.demo.DemoScenario.DemoFailure;
+import dev.slipway.launcher.demo.DemoScenario.RunReport;
+import dev.slipway.launcher.demo.PlatformClient.PlatformException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * {@code ./slipway demo}: the demo pipeline against a running platform (see {@link DemoScenario}).
+ * Exits 0 only when all three commits behaved as described and the audit chain verifies; otherwise
+ * says where a run stopped and why, and exits 1.
+ */
+public final class DemoCommand {
+
+  private DemoCommand() {}
+
+  public static void main(String[] args) {
+    Path state = Path.of(".slipway");
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (args[i].equals("--state")) {
+        state = Path.of(args[i + 1]);
+      }
+    }
+    System.exit(run(state, System.out));
+  }
+
+  static int run(Path state, PrintStream out) {
+    Path keys = TokenCommand.keyDir();
+    DemoScenario.Tokens tokens =
+        (user, roles) -> {
+          try {
+            return TokenCommand.sign(keys, user, Set.of(roles), Duration.ofHours(1), System.err);
+          } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign a token: " + e.getMessage(), e);
+          }
+        };
+    DemoRepository repository =
+        DemoRepository.create(
+            state.resolve("git"), state.resolve("demo"), DemoScenario.APPLICATION);
+    DemoScenario demo =
+        new DemoScenario(
+            new PlatformClient(PlatformClient.Endpoints.local()),
+            tokens,
+            repository,
+            out,
+            DemoScenario.Settings.defaults());
+    try {
+      demo.register();
+      out.println();
+      out.println("[demo] 1/3 a clean commit, all the way to prod");
+      RunReport clean = demo.cleanCommitToProduction();
+      demo.printTimeline(clean);
+      out.println();
+      out.println("[demo] 2/3 a commit that adds minimist 1.2.5 (critical advisory)");
+      demo.vulnerableCommitStoppedByTheScan();
+      out.println();
+      out.println("[demo] 3/3 a commit whose pods never become ready");
+      demo.neverReadyCommitRolledBack();
+      out.println();
+      if (!demo.printDoraAndVerify()) {
+        out.println("[demo] FAILED: the audit chain does not verify");
+        return 1;
+      }
+      out.println("[demo] all three runs behaved as described");
+      return 0;
+    } catch (DemoFailure e) {
+      out.println("[demo] FAILED at " + e.stage() + ": " + e.getMessage());
+      out.println("[demo] see ./slipway status and .slipway/logs/");
+      return 1;
+    } catch (PlatformException e) {
+      out.println("[demo] FAILED: " + e.getMessage());
+      return 1;
+    }
+  }
+}
