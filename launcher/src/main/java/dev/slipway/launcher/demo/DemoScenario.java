@@ -128,6 +128,14 @@ public final class DemoScenario {
 
   /** The clean commit: built, scanned, dev and staging at once, prod after approval, canary. */
   public RunReport cleanCommitToProduction() {
+    return cleanCommitToProduction(() -> {});
+  }
+
+  /**
+   * The clean commit, with {@code duringProdRollout} run once the prod rollout has taken its first
+   * step (the end-to-end test kills deploy-service there).
+   */
+  public RunReport cleanCommitToProduction(Runnable duringProdRollout) {
     Run run = push(DemoChange.CLEAN);
     Timeline timeline = new Timeline(run);
     follow(timeline, t -> t.deployDone("staging").isPresent(), "the staging rollout");
@@ -151,6 +159,11 @@ public final class DemoScenario {
     say("  %s may not approve their own change: %s", AUTHOR_LOGIN, detail(selfApproval));
     client.post(approvalUrl + "/approve", tokens.token(APPROVER, "approver"), null).expect(200);
     say("  %s approved", APPROVER);
+    follow(
+        timeline,
+        t -> t.deployDone("prod").isPresent() || t.rolloutStarted("prod"),
+        "the prod rollout to start");
+    duringProdRollout.run();
     follow(timeline, t -> t.deployDone("prod").isPresent(), "the prod rollout");
     requireStatus(timeline, "deploy.done", "prod", "SUCCEEDED");
     return timeline.report();
@@ -581,6 +594,18 @@ public final class DemoScenario {
                       .map(done -> done.path("seq").asLong() < request.path("seq").asLong())
                       .orElse(true))
           .map(request -> request.path("eventId").asText());
+    }
+
+    /** Whether the rollout into {@code environment} has logged a step. */
+    boolean rolloutStarted(String environment) {
+      return activeRollout()
+          .filter(
+              id ->
+                  last("deploy.requested")
+                      .map(r -> environment.equals(r.path("environment").asText()))
+                      .orElse(false))
+          .map(id -> rolloutLinesShown(id) > 0)
+          .orElse(false);
     }
 
     int rolloutLinesShown(String rolloutId) {
