@@ -57,7 +57,8 @@ final class SandboxDispatcher extends Dispatcher {
   private final MockDispatcher expected;
   private final Map<String, String> fixed;
   private final Store store;
-  private volatile String lastAuthorization;
+  private final java.util.Set<String> authorizations =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param expectations answers registered through the mock server's {@code expect()}
@@ -76,9 +77,9 @@ final class SandboxDispatcher extends Dispatcher {
     store.listener = listener;
   }
 
-  /** The {@code Authorization} header of the most recent request, e.g. to prove a token arrived. */
-  String lastAuthorization() {
-    return lastAuthorization;
+  /** Every distinct {@code Authorization} header received, e.g. to prove a token arrived. */
+  java.util.Set<String> authorizations() {
+    return java.util.Set.copyOf(authorizations);
   }
 
   /** The CRUD store, e.g. to register custom resource kinds. */
@@ -90,7 +91,7 @@ final class SandboxDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String authorization = request.getHeader("Authorization");
     if (authorization != null) {
-      lastAuthorization = authorization;
+      authorizations.add(authorization);
     }
     if (request.method() == HttpMethod.GET) {
       String document = fixed.get(request.getPath().replaceAll("\\?.*", ""));

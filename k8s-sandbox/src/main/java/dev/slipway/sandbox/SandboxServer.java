@@ -145,9 +145,12 @@ public final class SandboxServer implements AutoCloseable {
     return List.copyOf(writes.getOrDefault(namespace + "/" + name, List.of()));
   }
 
-  /** The {@code Authorization} header of the most recent request, e.g. to prove a token arrived. */
-  public String lastAuthorization() {
-    return dispatcher.lastAuthorization();
+  /**
+   * Every distinct {@code Authorization} header the server received (the sandbox's own simulator
+   * included), e.g. to prove that a client sent the token it was given.
+   */
+  public java.util.Set<String> authorizations() {
+    return dispatcher.authorizations();
   }
 
   /**

@@ -33,7 +33,7 @@ public final class Cluster implements AutoCloseable {
       Vertx vertx) {
     this.name = name;
     this.source = source;
-    this.apiUrl = apiUrl;
+    this.apiUrl = withoutTrailingSlash(apiUrl);
     this.connection = connection;
     this.createNamespaces = createNamespaces;
     this.prometheusUrl = prometheusUrl;
@@ -78,7 +78,7 @@ public final class Cluster implements AutoCloseable {
     synchronized (this) {
       if (client == null) {
         Config config = connection.get();
-        apiUrl = config.getMasterUrl();
+        apiUrl = withoutTrailingSlash(config.getMasterUrl());
         client =
             new KubernetesClientBuilder()
                 .withConfig(config)
@@ -105,6 +105,10 @@ public final class Cluster implements AutoCloseable {
       client.close();
       client = null;
     }
+  }
+
+  private static String withoutTrailingSlash(String url) {
+    return url == null ? null : url.replaceAll("/+$", "");
   }
 
   @Override

@@ -649,13 +649,21 @@ public class RolloutEngine {
               .formatted(attempts, settings.clusterAttempts(), e.getMessage()),
           delay.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay);
     }
+    boolean nothingApplied =
+        p.phase() == RolloutPhase.QUEUED
+            || !p.applied()
+                && (p.phase() == RolloutPhase.PROGRESSING
+                    || p.phase() == RolloutPhase.CANARY && p.step() == 0);
     String reason =
         "%s; gave up after %d attempts; %s"
             .formatted(
                 e.getMessage(),
                 attempts,
-                p.phase() == RolloutPhase.QUEUED
+                nothingApplied
                     ? "nothing was applied"
+                        + (r.restoreRevision() == null
+                            ? ""
+                            : "; revision " + r.restoreRevision() + " served when it started")
                     : "the rollout was in phase "
                         + p.phase()
                         + ", so what runs in namespace "

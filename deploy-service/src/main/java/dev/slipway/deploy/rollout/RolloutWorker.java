@@ -45,6 +45,8 @@ public class RolloutWorker {
   private final DeployConfig.Rollouts settings;
   private final String owner;
   private final Set<String> active = ConcurrentHashMap.newKeySet();
+  // Claimed again while still scheduled here: its lease had expired (this instance stalled).
+  private final Set<String> reclaimed = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean claimQueued = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean(true);
   private ScheduledExecutorService timer;
@@ -128,6 +130,8 @@ public class RolloutWorker {
     for (String id : claimed) {
       if (active.add(id)) {
         execute(() -> turn(id, true));
+      } else {
+        reclaimed.add(id);
       }
     }
   }
@@ -138,7 +142,7 @@ public class RolloutWorker {
     }
     Duration next;
     try {
-      next = engine.turn(id, owner, claimed).orElse(null);
+      next = engine.turn(id, owner, reclaimed.remove(id) || claimed).orElse(null);
     } catch (LeaseLostException e) {
       LOG.infof("rollout %s: lease lost, another instance goes on with it", id);
       active.remove(id);
