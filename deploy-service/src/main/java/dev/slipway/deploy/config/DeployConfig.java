@@ -105,7 +105,10 @@ public interface DeployConfig {
     @WithDefault("30s")
     Duration lease();
 
-    /** How often a rollout that waits on the cluster looks at it again. */
+    /**
+     * The longest wait between two looks at the cluster: looks start 50 ms into a phase and slow
+     * down (a quarter of the phase's age) to this.
+     */
     @WithDefault("2s")
     Duration pollInterval();
 

@@ -55,6 +55,7 @@ public class RolloutEngine {
       new Analysis(null, null, null, null, null, null, null);
   private static final String UNKNOWN = "(unknown)";
   private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+  private static final Duration FIRST_POLL = Duration.ofMillis(50);
 
   private final RolloutWorkRepository work;
   private final ReleaseRepository releases;
@@ -343,7 +344,7 @@ public class RolloutEngine {
           p.markApplied(),
           "applied Deployment %s: %s, %d replicas"
               .formatted(r.application(), r.pinnedImage(), replicas),
-          settings.pollInterval());
+          poll(r));
     }
     DeploymentHealth.Verdict verdict =
         cluster.judge(Workload.Track.STABLE, r.pinnedImage(), replicas);
@@ -366,7 +367,7 @@ public class RolloutEngine {
                   r,
                   "rolling update did not complete within %ds: %s"
                       .formatted(deployment.timeoutSeconds(), verdict.detail()))
-              : Step.wait(settings.pollInterval());
+              : Step.wait(poll(r));
     };
   }
 
@@ -400,7 +401,7 @@ public class RolloutEngine {
                       ? "HTTPRoute %s weights %d/%d"
                           .formatted(deployment.httpRoute(), weight, 100 - weight)
                       : "traffic by replica ratio (%d%%)".formatted(plan.replicaSharePercent())),
-          settings.pollInterval());
+          poll(r));
     }
     DeploymentHealth.Verdict verdict =
         cluster.judge(Workload.Track.CANARY, r.pinnedImage(), plan.canaryReplicas());
@@ -419,7 +420,7 @@ public class RolloutEngine {
                     r,
                     "%s: canary not ready within %ds: %s"
                         .formatted(label, deployment.timeoutSeconds(), verdict.detail()))
-                : Step.wait(settings.pollInterval());
+                : Step.wait(poll(r));
       };
     }
     OffsetDateTime due = p.readyAt().plus(interval.multipliedBy(p.samples() + 1L));
@@ -480,7 +481,7 @@ public class RolloutEngine {
       return new Step.Continue(
           p.markApplied(),
           "promoting: stable Deployment %s takes %s".formatted(r.application(), r.pinnedImage()),
-          settings.pollInterval());
+          poll(r));
     }
     DeploymentHealth.Verdict verdict =
         cluster.judge(Workload.Track.STABLE, r.pinnedImage(), deployment.replicas());
@@ -511,7 +512,7 @@ public class RolloutEngine {
                   r,
                   "promotion did not complete within %ds: %s"
                       .formatted(deployment.timeoutSeconds(), verdict.detail()))
-              : Step.wait(settings.pollInterval());
+              : Step.wait(poll(r));
     };
   }
 
@@ -533,7 +534,7 @@ public class RolloutEngine {
       return new Step.Continue(
           p.markApplied(),
           "rolling back to revision %d (%s)".formatted(target.revision(), target.pinnedImage()),
-          settings.pollInterval());
+          poll(r));
     }
     DeploymentHealth.Verdict verdict =
         cluster.judge(Workload.Track.STABLE, target.pinnedImage(), replicas);
@@ -569,7 +570,7 @@ public class RolloutEngine {
                   target.revision(),
                   target.imageDigest(),
                   false)
-              : Step.wait(settings.pollInterval());
+              : Step.wait(poll(r));
     };
   }
 
@@ -851,6 +852,22 @@ public class RolloutEngine {
   private String explain(ClusterWorkload cluster, DeploymentHealth.Verdict verdict) {
     return verdict.detail()
         + cluster.lastWarning(verdict.failingPod()).map(w -> " (last event: " + w + ")").orElse("");
+  }
+
+  /**
+   * When to look at the cluster again: soon after a phase began (most rollouts of a healthy image
+   * complete within moments), then less and less often, up to the poll interval: a quarter of the
+   * time the phase has taken so far, at least {@link #FIRST_POLL}.
+   */
+  private Duration poll(RolloutState r) {
+    Duration max = settings.pollInterval();
+    Duration min = FIRST_POLL.compareTo(max) < 0 ? FIRST_POLL : max;
+    OffsetDateTime since = r.progress().phaseSince();
+    if (since == null) {
+      return min;
+    }
+    Duration quarter = Duration.between(since, now()).dividedBy(4);
+    return quarter.compareTo(min) < 0 ? min : quarter.compareTo(max) > 0 ? max : quarter;
   }
 
   private boolean timedOut(RolloutState r) {
