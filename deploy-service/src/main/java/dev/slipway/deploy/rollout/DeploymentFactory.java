@@ -31,6 +31,14 @@ public final class DeploymentFactory {
   /** stable or canary. */
   public static final String TRACK = "slipway.dev/track";
 
+  /** Annotation keys of the release a Deployment belongs to. */
+  public static final String RUN_ID = "slipway.dev/run-id";
+
+  public static final String COMMIT = "slipway.dev/commit";
+  public static final String REVISION = "slipway.dev/revision";
+  public static final String ROLLOUT = "slipway.dev/rollout-id";
+  public static final String DIGEST = "slipway.dev/image-digest";
+
   /** The name of the one container. */
   public static final String CONTAINER = "app";
 

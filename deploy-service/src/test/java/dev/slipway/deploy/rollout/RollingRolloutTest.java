@@ -58,9 +58,9 @@ class RollingRolloutTest {
         .containsEntry("app.kubernetes.io/name", app)
         .containsEntry("app.kubernetes.io/managed-by", "slipway");
     assertThat(deployment.getMetadata().getAnnotations())
-        .containsEntry(RolloutEngine.RUN_ID, request.runId())
-        .containsEntry(RolloutEngine.COMMIT, request.commitSha())
-        .containsEntry(RolloutEngine.REVISION, "1");
+        .containsEntry(DeploymentFactory.RUN_ID, request.runId())
+        .containsEntry(DeploymentFactory.COMMIT, request.commitSha())
+        .containsEntry(DeploymentFactory.REVISION, "1");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
     assertThat(container.getEnv())
