@@ -13,8 +13,7 @@ public class BenchProfile implements QuarkusTestProfile {
         "slipway.deploy.rollouts.poll-interval", "2s",
         "slipway.deploy.rollouts.claim-interval", "1s",
         "slipway.deploy.rollouts.lease", "30s",
-        "slipway.deploy.outbox.poll-interval", "1s",
-        "quarkus.log.category.\"dev.slipway\".level", "WARN");
+        "slipway.deploy.outbox.poll-interval", "1s");
   }
 
   @Override
