@@ -66,6 +66,8 @@ class RollingRolloutTest {
     assertThat(container.getEnv())
         .extracting(e -> e.getName() + "=" + e.getValue())
         .containsExactly("FEATURE_X=on", "LOG_LEVEL=info");
+    // The cluster is registered with create-namespaces=true.
+    assertThat(sandbox.local().client().namespaces().withName("dev-ns").get()).isNotNull();
     Service service = sandbox.local().client().services().inNamespace("dev-ns").withName(app).get();
     assertThat(service.getSpec().getSelector()).containsEntry("app.kubernetes.io/name", app);
 
