@@ -1,5 +1,6 @@
 package dev.slipway.deploy;
 
+import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.testsupport.ReadinessContract;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,4 +8,5 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
 class DeployReadinessTest extends ReadinessContract {}

@@ -1,6 +1,7 @@
 package dev.slipway.deploy.messaging;
 
 import dev.slipway.deploy.repository.RolloutRepository;
+import dev.slipway.deploy.rollout.RolloutWorker;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EventType;
 import dev.slipway.events.KafkaCloudEvents;
@@ -11,8 +12,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Turns each deploy.requested into a queued rollout. At least once, idempotent on the event id,
- * unreadable records to {@code deploy.requested.dlq}.
+ * Records each deploy.requested as a queued rollout and acks: the rollout itself is a worker's
+ * business ({@link RolloutWorker}), so no record is held while a cluster is slow. At least once,
+ * idempotent on the event id, unreadable records to {@code deploy.requested.dlq}.
  */
 @ApplicationScoped
 public class DeployRequestedConsumer {
@@ -22,9 +24,11 @@ public class DeployRequestedConsumer {
   private static final Logger LOG = Logger.getLogger(DeployRequestedConsumer.class);
 
   private final RolloutRepository rollouts;
+  private final RolloutWorker worker;
 
-  public DeployRequestedConsumer(RolloutRepository rollouts) {
+  public DeployRequestedConsumer(RolloutRepository rollouts, RolloutWorker worker) {
     this.rollouts = rollouts;
+    this.worker = worker;
   }
 
   @Incoming(CHANNEL)
@@ -39,11 +43,13 @@ public class DeployRequestedConsumer {
                     queued -> {
                       if (queued) {
                         LOG.infof(
-                            "run %s: rollout of %s to %s queued (%s)",
+                            "run %s: rollout %s of %s to %s queued (%s)",
                             event.runId(),
+                            event.id(),
                             event.subject(),
                             event.data().environment(),
                             event.data().reason());
+                        worker.nudge();
                       }
                     }));
   }

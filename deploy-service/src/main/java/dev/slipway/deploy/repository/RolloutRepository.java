@@ -1,38 +1,61 @@
 package dev.slipway.deploy.repository;
 
 import dev.slipway.deploy.Rollout;
+import dev.slipway.deploy.RolloutStatus;
+import dev.slipway.deploy.rollout.RolloutPhase;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
+import dev.slipway.events.EnvironmentSpec;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.StreamSupport;
 
-/** Rollout records in deploy-service's own PostgreSQL database. */
+/**
+ * Rollouts as requested and as the API shows them. Recording a request is idempotent on the event
+ * id, so a redelivered deploy.requested never makes a second rollout.
+ */
 @ApplicationScoped
 public class RolloutRepository {
 
   private static final String INSERT =
       """
-      INSERT INTO rollouts (event_id, run_id, application, environment, image, image_digest,
-                            reason, requested_by, status, requested_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'QUEUED', $9)
+      INSERT INTO rollouts (event_id, run_id, commit_sha, application, environment, image,
+                            image_digest, reason, requested_by, run_context, approvers,
+                            target_revision, status, requested_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13)
       ON CONFLICT (event_id) DO NOTHING
       """;
 
-  private static final String SELECT_RECENT =
+  private static final String COLUMNS =
       """
-      SELECT event_id, run_id, application, environment, image, image_digest, reason,
-             requested_by, status, requested_at
-      FROM rollouts
-      WHERE ($1::text IS NULL OR application = $1)
-        AND ($2::text IS NULL OR environment = $2)
-      ORDER BY requested_at DESC, event_id
-      LIMIT $3
+      event_id, run_id, application, environment, image, image_digest, reason, requested_by,
+      status, phase, step, cluster, namespace, strategy, revision, serving_digest, outcome,
+      requested_at, started_at, finished_at
       """;
+
+  private static final String SELECT_RECENT =
+      "SELECT "
+          + COLUMNS
+          + """
+          FROM rollouts
+          WHERE ($1::text IS NULL OR application = $1)
+            AND ($2::text IS NULL OR environment = $2)
+          ORDER BY seq DESC
+          LIMIT $3
+          """;
+
+  private static final String SELECT_ONE =
+      "SELECT " + COLUMNS + " FROM rollouts WHERE event_id = $1";
+
+  private static final String SELECT_LOG =
+      "SELECT at, phase, step, message FROM rollout_log WHERE rollout_id = $1 ORDER BY seq";
 
   private final Pool pool;
 
@@ -41,23 +64,27 @@ public class RolloutRepository {
   }
 
   /**
-   * Queues the rollout a deploy.requested asks for. A redelivered event changes nothing.
+   * Records the rollout a deploy.requested asks for. A redelivered event changes nothing.
    *
-   * @return whether a new rollout was queued
+   * @return whether a new rollout was recorded
    */
   public Uni<Boolean> queue(Envelope<DeployRequested> event) {
     DeployRequested request = event.data();
     Tuple values =
         Tuple.from(
-            List.of(
+            Arrays.asList(
                 event.id(),
                 event.runId(),
+                event.commitSha(),
                 event.subject(),
                 request.environment(),
                 request.image(),
                 request.imageDigest(),
                 request.reason().name(),
                 request.requestedBy(),
+                JsonColumns.write(request.run()),
+                JsonColumns.write(request.approvers()),
+                request.revision(),
                 event.time()));
     return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
   }
@@ -69,7 +96,36 @@ public class RolloutRepository {
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toRollout).toList());
   }
 
+  /** One rollout. */
+  public Uni<Optional<Rollout>> find(String id) {
+    return pool.preparedQuery(SELECT_ONE)
+        .execute(Tuple.of(id))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.empty()
+                    : Optional.of(toRollout(rows.iterator().next())));
+  }
+
+  /** What a rollout went through, oldest first. */
+  public Uni<List<LogEntry>> log(String id) {
+    return pool.preparedQuery(SELECT_LOG)
+        .execute(Tuple.of(id))
+        .map(
+            rows ->
+                StreamSupport.stream(rows.spliterator(), false)
+                    .map(
+                        row ->
+                            new LogEntry(
+                                row.getOffsetDateTime("at"),
+                                RolloutPhase.valueOf(row.getString("phase")),
+                                row.getInteger("step"),
+                                row.getString("message")))
+                    .toList());
+  }
+
   private Rollout toRollout(Row row) {
+    String strategy = row.getString("strategy");
     return new Rollout(
         row.getString("event_id"),
         row.getString("run_id"),
@@ -77,9 +133,29 @@ public class RolloutRepository {
         row.getString("environment"),
         row.getString("image"),
         row.getString("image_digest"),
-        row.getString("reason"),
+        DeployRequested.Reason.valueOf(row.getString("reason")),
         row.getString("requested_by"),
-        row.getString("status"),
-        row.getOffsetDateTime("requested_at"));
+        RolloutStatus.valueOf(row.getString("status")),
+        RolloutPhase.valueOf(row.getString("phase")),
+        row.getInteger("step"),
+        row.getString("cluster"),
+        row.getString("namespace"),
+        strategy == null ? null : EnvironmentSpec.Strategy.valueOf(strategy),
+        row.getLong("revision"),
+        row.getString("serving_digest"),
+        row.getString("outcome"),
+        row.getOffsetDateTime("requested_at"),
+        row.getOffsetDateTime("started_at"),
+        row.getOffsetDateTime("finished_at"));
   }
+
+  /**
+   * One line of a rollout's log.
+   *
+   * @param at when
+   * @param phase the phase it was in
+   * @param step the canary step
+   * @param message what happened
+   */
+  public record LogEntry(OffsetDateTime at, RolloutPhase phase, int step, String message) {}
 }

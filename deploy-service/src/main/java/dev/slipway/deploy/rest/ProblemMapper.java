@@ -1,5 +1,9 @@
 package dev.slipway.deploy.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.slipway.deploy.problem.ProblemException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -10,16 +14,36 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.Objects;
+import java.util.stream.Collectors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Answers every failure a caller can cause with an RFC 9457 problem: a missing, expired or
- * untrusted token, a role the operation does not allow, an invalid query parameter, and the JAX-RS
- * errors of routing.
+ * Answers every failure a caller can cause with an RFC 9457 problem: the service's own {@link
+ * ProblemException}s, a missing, expired or untrusted token, a role the operation does not allow,
+ * an invalid parameter or body, and the JAX-RS errors of routing.
  */
 public class ProblemMapper {
 
   private static final String ABOUT_BLANK = "about:blank";
+  private static final String INVALID_INPUT = "https://slipway.dev/problems/invalid-input";
+
+  @ServerExceptionMapper
+  public Response problem(ProblemException e, UriInfo uri) {
+    return respond(
+        new Problem(e.type(), e.title(), e.status(), e.getMessage(), path(uri), e.field()));
+  }
+
+  @ServerExceptionMapper
+  public Response unreadableJson(JsonProcessingException e, UriInfo uri) {
+    return badJson(e, uri);
+  }
+
+  // Quarkus maps this subtype itself unless a mapper names it exactly.
+  @ServerExceptionMapper
+  public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
+    return badJson(e, uri);
+  }
 
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e, UriInfo uri) {
@@ -50,21 +74,24 @@ public class ProblemMapper {
     String field = path.substring(path.lastIndexOf('.') + 1);
     return respond(
         new Problem(
-            "https://slipway.dev/problems/invalid-input",
+            INVALID_INPUT,
             "Invalid input",
             400,
-            "Parameter '" + field + "' " + violation.getMessage() + ".",
+            "'" + field + "' " + violation.getMessage() + ".",
             path(uri),
             field));
   }
 
   @ServerExceptionMapper
   public Response webApplication(WebApplicationException e, UriInfo uri) {
+    if (e.getCause() instanceof JsonProcessingException json) {
+      return badJson(json, uri);
+    }
     if (e instanceof NotFoundException && e.getCause() != null) {
       // JAX-RS answers a parameter it cannot convert with 404; it is bad input.
       return respond(
           new Problem(
-              "https://slipway.dev/problems/invalid-input",
+              INVALID_INPUT,
               "Invalid input",
               400,
               "A parameter could not be read: " + e.getCause().getMessage(),
@@ -74,7 +101,25 @@ public class ProblemMapper {
     int status = e.getResponse().getStatus();
     Response.Status known = Response.Status.fromStatusCode(status);
     String title = known == null ? "HTTP " + status : known.getReasonPhrase();
-    return respond(new Problem(ABOUT_BLANK, title, status, e.getMessage(), path(uri), null));
+    String detail = status == 404 ? "There is nothing at this path." : e.getMessage();
+    return respond(new Problem(ABOUT_BLANK, title, status, detail, path(uri), null));
+  }
+
+  private static Response badJson(JsonProcessingException e, UriInfo uri) {
+    String field = null;
+    String detail = "The body is not valid JSON.";
+    if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+      field =
+          mapping.getPath().stream()
+              .map(
+                  ref ->
+                      ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+              .filter(Objects::nonNull)
+              .collect(Collectors.joining("."))
+              .replace(".[", "[");
+      detail = "Field '" + field + "' has the wrong type.";
+    }
+    return respond(new Problem(INVALID_INPUT, "Invalid input", 400, detail, path(uri), field));
   }
 
   private static Response notAuthenticated(String detail, UriInfo uri) {

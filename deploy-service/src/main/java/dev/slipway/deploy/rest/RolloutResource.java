@@ -1,6 +1,7 @@
 package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Rollout;
+import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -9,14 +10,16 @@ import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 
-/** Read access to rollouts. */
+/** Read access to rollouts and their progress. */
 @Path("/api/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
 public class RolloutResource {
 
   private final RolloutRepository rollouts;
@@ -26,11 +29,29 @@ public class RolloutResource {
   }
 
   @GET
-  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<List<Rollout>> recent(
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
     return rollouts.recent(application, environment, limit);
   }
+
+  @GET
+  @Path("/{id}")
+  public Uni<RolloutDetail> one(@PathParam("id") String id) {
+    return rollouts
+        .find(id)
+        .map(
+            found ->
+                found.orElseThrow(() -> new NotFoundException("rollout " + id + " does not exist")))
+        .flatMap(rollout -> rollouts.log(id).map(log -> new RolloutDetail(rollout, log)));
+  }
+
+  /**
+   * A rollout and what it went through.
+   *
+   * @param rollout the rollout
+   * @param log its steps, oldest first
+   */
+  public record RolloutDetail(Rollout rollout, List<RolloutRepository.LogEntry> log) {}
 }

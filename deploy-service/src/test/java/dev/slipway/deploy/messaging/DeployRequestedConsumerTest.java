@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
@@ -23,10 +24,11 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
 class DeployRequestedConsumerTest {
 
   @Test
-  void deployRequestedQueuesOneRolloutEvenWhenDeliveredTwice() {
+  void deployRequestedRecordsOneRolloutEvenWhenDeliveredTwice() {
     String application = SampleEvents.newApplication();
     Envelope<DeployRequested> request =
         SampleEvents.forApplication(
@@ -49,8 +51,8 @@ class DeployRequestedConsumerTest {
                     .statusCode(200)
                     .body("$", hasSize(1))
                     .body("[0].imageDigest", equalTo(SampleEvents.DIGEST))
-                    .body("[0].reason", equalTo("SCAN_PASSED"))
-                    .body("[0].status", equalTo("QUEUED")));
+                    .body("[0].id", equalTo(request.id()))
+                    .body("[0].reason", equalTo("SCAN_PASSED")));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.slipway.deploy.rest;
 
+import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.testsupport.ApiAuthContract;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -7,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
 class RolloutApiAuthTest extends ApiAuthContract {
 
   @Override

@@ -3,6 +3,7 @@ package dev.slipway.deploy.rest;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
 class RolloutResourceTest {
 
   @Test

@@ -1,0 +1,24 @@
+package dev.slipway.deploy.problem;
+
+/** The approval, release or rollout named does not exist: 404. */
+public class NotFoundException extends ProblemException {
+
+  public NotFoundException(String detail) {
+    super(detail, null);
+  }
+
+  @Override
+  public int status() {
+    return 404;
+  }
+
+  @Override
+  public String kind() {
+    return "not-found";
+  }
+
+  @Override
+  public String title() {
+    return "Not found";
+  }
+}

@@ -1,0 +1,76 @@
+package dev.slipway.deploy.rest;
+
+import dev.slipway.deploy.Approval;
+import dev.slipway.deploy.ApprovalStatus;
+import dev.slipway.deploy.service.ApprovalService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** Manual promotions: list them, approve (approver role, distinct people), reject. */
+@Path("/api/approvals")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApprovalResource {
+
+  private final ApprovalService approvals;
+  private final JsonWebToken token;
+
+  public ApprovalResource(ApprovalService approvals, JsonWebToken token) {
+    this.approvals = approvals;
+    this.token = token;
+  }
+
+  @GET
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<List<Approval>> list(
+      @QueryParam("application") String application,
+      @QueryParam("status") ApprovalStatus status,
+      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+    return approvals.list(application, status, limit);
+  }
+
+  @GET
+  @Path("/{id}")
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Approval> one(@PathParam("id") String id) {
+    return approvals.get(id);
+  }
+
+  @POST
+  @Path("/{id}/approve")
+  @RolesAllowed("approver")
+  public Uni<Approval> approve(@PathParam("id") String id) {
+    return approvals.approve(id, Callers.of(token));
+  }
+
+  @POST
+  @Path("/{id}/reject")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @RolesAllowed("approver")
+  public Uni<Approval> reject(@PathParam("id") String id, @NotNull @Valid RejectBody body) {
+    return approvals.reject(id, Callers.of(token), body.reason().trim());
+  }
+
+  /**
+   * Why a promotion is rejected.
+   *
+   * @param reason for the people who wait on it
+   */
+  public record RejectBody(@NotBlank @Size(max = 2000) String reason) {}
+}

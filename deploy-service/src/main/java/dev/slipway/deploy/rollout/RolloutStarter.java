@@ -1,0 +1,229 @@
+package dev.slipway.deploy.rollout;
+
+import dev.slipway.deploy.RolloutStatus;
+import dev.slipway.deploy.client.Cluster;
+import dev.slipway.deploy.client.ClusterRegistry;
+import dev.slipway.deploy.repository.ReleaseRepository;
+import dev.slipway.deploy.repository.RolloutWorkRepository;
+import dev.slipway.events.DeployRequested;
+import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.events.EnvironmentSpec.Strategy;
+import dev.slipway.events.RunContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+
+/**
+ * Starts a queued rollout: works out what it deploys (the run's pipeline, the settings an earlier
+ * rollout recorded, or the revision a ROLLBACK names), where (the environment's cluster, which must
+ * be registered), what a rollback would restore (the last successful revision), and whether there
+ * is anything to do at all (the digest and settings may already serve). Only reads; the engine
+ * records the start.
+ */
+@ApplicationScoped
+class RolloutStarter {
+
+  private final ClusterRegistry clusters;
+  private final ReleaseRepository releases;
+  private final RolloutSupport support;
+
+  RolloutStarter(ClusterRegistry clusters, ReleaseRepository releases, RolloutSupport support) {
+    this.clusters = clusters;
+    this.releases = releases;
+    this.support = support;
+  }
+
+  /** What a queued rollout deploys, worked out from the request and the release history. */
+  record Resolution(Settled settled, Step refusal) {}
+
+  /**
+   * What a rollout settled on before touching the cluster.
+   *
+   * @param start what the row records at start
+   * @param cluster the environment's cluster
+   * @param restore the last successful revision, if any
+   */
+  record Settled(RolloutWorkRepository.Start start, Cluster cluster, Revision restore) {}
+
+  Resolution resolve(RolloutState r) {
+    RunContext run =
+        r.run() != null
+            ? r.run()
+            : support.await(releases.runContext(r.application(), r.imageDigest())).orElse(null);
+    EnvironmentSpec spec;
+    Strategy strategy;
+    if (r.reason() == DeployRequested.Reason.ROLLBACK) {
+      if (r.targetRevision() == null) {
+        return refuse(r, run, "a ROLLBACK request must name the revision to restore");
+      }
+      ReleaseRepository.Found found =
+          support
+              .await(releases.revision(r.application(), r.environment(), r.targetRevision()))
+              .orElse(null);
+      if (found == null) {
+        return refuse(
+            r,
+            run,
+            "revision %d of %s in %s does not exist"
+                .formatted(r.targetRevision(), r.application(), r.environment()));
+      }
+      if (!found.revision().imageDigest().equals(r.imageDigest())) {
+        return refuse(
+            r,
+            run,
+            "revision %d is %s, not the requested %s"
+                .formatted(r.targetRevision(), found.revision().imageDigest(), r.imageDigest()));
+      }
+      spec = found.revision().spec();
+      run = found.revision().run() != null ? found.revision().run() : run;
+      // Going back to what served before is not canaried.
+      strategy = Strategy.ROLLING;
+    } else {
+      spec = run == null ? null : run.pipeline().environment(r.environment()).orElse(null);
+      if (spec == null) {
+        spec = support.await(releases.latestSpec(r.application(), r.environment())).orElse(null);
+      }
+      if (spec == null) {
+        return refuse(
+            r,
+            run,
+            "environment %s is not in the run's pipeline and no earlier rollout of %s recorded its settings"
+                .formatted(r.environment(), r.application()));
+      }
+      strategy = spec.strategy();
+    }
+    if (!ImagePin.isDigest(r.imageDigest())) {
+      return refuse(r, run, "'" + r.imageDigest() + "' is not a content digest (sha256:...)");
+    }
+    for (int weight : spec.canarySteps()) {
+      if (weight < 1 || weight > 100) {
+        return refuse(r, run, "canary step weight " + weight + " is not between 1 and 100");
+      }
+    }
+    RolloutWorkRepository.Start start =
+        new RolloutWorkRepository.Start(
+            r.application(),
+            r.environment(),
+            spec.cluster(),
+            spec.namespace(),
+            strategy,
+            spec,
+            run,
+            null,
+            null);
+    Cluster cluster = clusters.find(spec.cluster()).orElse(null);
+    if (cluster == null) {
+      return new Resolution(
+          null,
+          finishEarly(
+              new Settled(start, null, null),
+              RolloutStatus.FAILED,
+              "environment %s names cluster '%s', which is not registered in deploy-service (registered: %s); nothing was applied"
+                  .formatted(r.environment(), spec.cluster(), String.join(", ", clusters.names())),
+              null,
+              null,
+              false));
+    }
+    Revision restore =
+        support.await(releases.lastSucceeded(r.application(), r.environment())).orElse(null);
+    return new Resolution(new Settled(start, cluster, restore), null);
+  }
+
+  Resolution refuse(RolloutState r, RunContext run, String reason) {
+    RolloutWorkRepository.Start start =
+        new RolloutWorkRepository.Start(
+            r.application(), r.environment(), null, null, null, null, run, null, null);
+    return new Resolution(
+        null,
+        finishEarly(
+            new Settled(start, null, null),
+            RolloutStatus.FAILED,
+            reason + "; nothing was applied",
+            null,
+            null,
+            false));
+  }
+
+  Step start(RolloutState r, Settled settled) {
+    RolloutWorkRepository.Start start = settled.start();
+    EnvironmentSpec spec = start.spec();
+    Revision restore = settled.restore();
+    boolean promote = r.reason() != DeployRequested.Reason.ROLLBACK;
+    if (restore != null
+        && restore.imageDigest().equals(r.imageDigest())
+        && restore.spec().equals(spec)
+        && alreadyServes(
+            RolloutSupport.workload(settled.cluster(), spec.namespace(), r),
+            r.pinnedImage(),
+            spec)) {
+      return finishEarly(
+          settled,
+          RolloutStatus.SUCCEEDED,
+          "%s already serves %s as revision %d; nothing changed"
+              .formatted(r.imageDigest(), r.environment(), restore.revision()),
+          restore.revision(),
+          r.imageDigest(),
+          promote);
+    }
+    boolean canary =
+        start.strategy() == Strategy.CANARY && !spec.canarySteps().isEmpty() && restore != null;
+    OffsetDateTime now = RolloutSupport.now();
+    Progress progress =
+        Progress.queued().enter(canary ? RolloutPhase.CANARY : RolloutPhase.PROGRESSING, 0, now);
+    String how =
+        canary
+            ? "canary through " + spec.canarySteps() + "%"
+            : start.strategy() == Strategy.CANARY
+                ? "rolling (first release: no stable version to canary against)"
+                : "rolling";
+    String message =
+        "started %s of %s to %s/%s on cluster %s, %s%s"
+            .formatted(
+                r.reason(),
+                r.pinnedImage(),
+                r.environment(),
+                spec.namespace(),
+                spec.cluster(),
+                how,
+                restore == null
+                    ? "; no earlier release"
+                    : "; revision " + restore.revision() + " serves now");
+    return new Step.Start(
+        new RolloutWorkRepository.Start(
+            start.application(),
+            start.environment(),
+            start.cluster(),
+            start.namespace(),
+            start.strategy(),
+            spec,
+            start.run(),
+            restore == null ? null : restore.revision(),
+            message),
+        progress,
+        Duration.ZERO);
+  }
+
+  boolean alreadyServes(ClusterWorkload cluster, String image, EnvironmentSpec spec) {
+    int replicas = spec.deployment().replicas();
+    var stable = cluster.deployment(Workload.Track.STABLE);
+    if (stable == null
+        || cluster.deployment(Workload.Track.CANARY) != null
+        || stable.getSpec().getTemplate().getSpec().getContainers().isEmpty()
+        || !image.equals(
+            stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())) {
+      return false;
+    }
+    return cluster.judge(Workload.Track.STABLE, image, replicas).state()
+        == DeploymentHealth.State.COMPLETE;
+  }
+
+  static Step finishEarly(
+      Settled settled,
+      RolloutStatus status,
+      String reason,
+      Long revision,
+      String servingDigest,
+      boolean promote) {
+    return new Step.Finish(status, reason, revision, servingDigest, promote, settled.start());
+  }
+}

@@ -1,0 +1,146 @@
+package dev.slipway.deploy.service;
+
+import dev.slipway.deploy.Release;
+import dev.slipway.deploy.RolloutStatus;
+import dev.slipway.deploy.messaging.OutboxRelay;
+import dev.slipway.deploy.problem.ConflictException;
+import dev.slipway.deploy.problem.NotFoundException;
+import dev.slipway.deploy.repository.OutboxRepository;
+import dev.slipway.deploy.repository.ReleaseRepository;
+import dev.slipway.deploy.rollout.Revision;
+import dev.slipway.events.DeployRequested;
+import dev.slipway.events.Envelope;
+import dev.slipway.events.EventType;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Release history and manual rollback. A rollback is a deploy.requested (reason ROLLBACK, the
+ * revision named) published through the outbox: it takes the same path as every rollout, waits its
+ * turn behind one in progress, and appears in every consumer's view of the run.
+ */
+@ApplicationScoped
+public class ReleaseService {
+
+  private static final Logger LOG = Logger.getLogger(ReleaseService.class);
+
+  private final ReleaseRepository releases;
+  private final OutboxRepository outbox;
+  private final Pool pool;
+  private final OutboxRelay relay;
+
+  public ReleaseService(
+      ReleaseRepository releases, OutboxRepository outbox, Pool pool, OutboxRelay relay) {
+    this.releases = releases;
+    this.outbox = outbox;
+    this.pool = pool;
+    this.relay = relay;
+  }
+
+  /** Every release of an application in an environment, newest first. */
+  public Uni<List<Release>> history(String application, String environment, int limit) {
+    return releases
+        .history(application, environment, limit)
+        .invoke(
+            found -> {
+              if (found.isEmpty()) {
+                throw new NotFoundException(
+                    "%s has no releases in %s".formatted(application, environment));
+              }
+            });
+  }
+
+  /**
+   * Asks for {@code revision} to be restored.
+   *
+   * @param idempotencyKey the caller's key: the same key asks once; null: every call asks anew
+   */
+  public Uni<RollbackRequested> rollback(
+      String application, String environment, long revision, Caller caller, String idempotencyKey) {
+    return releases
+        .revision(application, environment, revision)
+        .call(
+            found ->
+                found.isPresent()
+                    ? Uni.createFrom().voidItem()
+                    : history(application, environment, 1)
+                        .invoke(
+                            latest -> {
+                              throw new NotFoundException(
+                                  "revision %d of %s in %s does not exist (the latest is %d)"
+                                      .formatted(
+                                          revision,
+                                          application,
+                                          environment,
+                                          latest.get(0).revision()));
+                            }))
+        .map(found -> found.orElseThrow())
+        .flatMap(
+            found -> {
+              if (found.status() != RolloutStatus.SUCCEEDED) {
+                throw new ConflictException(
+                    "revision %d did not succeed (%s); only a revision that served can be restored"
+                        .formatted(revision, found.status()));
+              }
+              Envelope<DeployRequested> request =
+                  request(application, environment, found.revision(), caller, idempotencyKey);
+              return pool.withTransaction(tx -> outbox.add(tx, request))
+                  .replaceWith(
+                      new RollbackRequested(
+                          request.id(), revision, found.revision().imageDigest()));
+            })
+        .invoke(
+            accepted -> {
+              LOG.infof(
+                  "%s asked to restore revision %d of %s in %s (request %s)",
+                  caller.name(), revision, application, environment, accepted.requestId());
+              relay.nudge();
+            });
+  }
+
+  private static Envelope<DeployRequested> request(
+      String application,
+      String environment,
+      Revision revision,
+      Caller caller,
+      String idempotencyKey) {
+    String id =
+        idempotencyKey == null
+            ? UUID.randomUUID().toString()
+            : Envelope.derivedId(
+                "rollback", application, environment, caller.name(), idempotencyKey);
+    return new Envelope<>(
+        id,
+        PromotionPlanner.SOURCE,
+        EventType.DEPLOY_REQUESTED.ceType(),
+        OffsetDateTime.now(ZoneOffset.UTC),
+        application,
+        revision.runId(),
+        null,
+        revision.commitSha(),
+        new DeployRequested(
+            environment,
+            revision.image(),
+            revision.imageDigest(),
+            DeployRequested.Reason.ROLLBACK,
+            caller.name(),
+            revision.run(),
+            List.of(),
+            revision.revision()));
+  }
+
+  /**
+   * A rollback that was asked for.
+   *
+   * @param requestId the id of its deploy.requested: the id of the rollout that will restore
+   * @param revision the revision to restore
+   * @param imageDigest that revision's digest
+   */
+  public record RollbackRequested(String requestId, long revision, String imageDigest) {}
+}
