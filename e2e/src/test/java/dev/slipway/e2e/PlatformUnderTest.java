@@ -211,8 +211,10 @@ final class PlatformUnderTest implements AutoCloseable {
       case "scan-service" ->
           env.put(
               "SLIPWAY_SCAN_ADVISORIES_DIRECTORY", top.resolve("infra/advisories").toString());
-      case "deploy-service" ->
-          env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", kubeconfig.toString());
+      case "deploy-service" -> {
+        env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", kubeconfig.toString());
+        env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
+      }
       default -> {}
     }
     return env;
