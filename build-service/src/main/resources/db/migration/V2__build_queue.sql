@@ -30,8 +30,8 @@ CREATE TABLE builds (
     tests_passed        INT,
     tests_failed        INT,
     tests_skipped       INT,
-    failure             JSONB,
-    stage_durations     JSONB,
+    failure             TEXT,
+    stage_durations     TEXT,
     UNIQUE (run_id, attempt)
 );
 

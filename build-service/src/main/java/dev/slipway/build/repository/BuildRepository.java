@@ -14,7 +14,7 @@ import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -45,8 +45,8 @@ public class BuildRepository {
       """
       id, run_id, attempt, application, commit_sha, ref, repo_url, status, requested_by,
       queued_at, started_at, finished_at, image_reference, image_digest, sbom_ref,
-      tests_passed, tests_failed, tests_skipped, failure::text AS failure,
-      stage_durations::text AS stage_durations, cancel_requested_by\
+      tests_passed, tests_failed, tests_skipped, failure,
+      stage_durations, cancel_requested_by\
       """;
 
   private static final String QUEUE =
@@ -92,7 +92,7 @@ public class BuildRepository {
       SET status = $4, finished_at = now(), lease_until = NULL,
           image_reference = $5, image_digest = $6, sbom_ref = $7,
           tests_passed = $8, tests_failed = $9, tests_skipped = $10,
-          failure = $11::jsonb, stage_durations = $12::jsonb
+          failure = $11, stage_durations = $12
       WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
       """;
 
@@ -123,7 +123,7 @@ public class BuildRepository {
   private static final String CANCEL_QUEUED =
       """
       UPDATE builds SET status = 'CANCELLED', finished_at = now(), cancel_requested_by = $2,
-                        failure = $3::jsonb, tests_passed = 0, tests_failed = 0, tests_skipped = 0
+                        failure = $3, tests_passed = 0, tests_failed = 0, tests_skipped = 0
       WHERE id = $1
       """;
 
@@ -426,7 +426,7 @@ public class BuildRepository {
                 latest.getString("commit_sha"),
                 latest.getString("ref"),
                 latest.getString("repo_url"),
-                latest.getBuffer("commit_event"),
+                latest.getBuffer("commit_event").getDelegate(),
                 user));
     return connection.preparedQuery(RETRY).execute(values).replaceWith(new RetryResult.Queued(id));
   }

@@ -3,7 +3,7 @@ package dev.slipway.build.repository;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
