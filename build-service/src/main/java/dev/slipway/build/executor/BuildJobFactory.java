@@ -37,7 +37,8 @@ public final class BuildJobFactory {
 
   /** The Job and Secret name of a build: DNS-1123, under 63 characters. */
   public static String name(String buildId) {
-    return "slipway-build-" + buildId.replaceAll("[^a-z0-9]", "").substring(0, 20);
+    String compact = buildId.replaceAll("[^a-z0-9]", "");
+    return "slipway-build-" + compact.substring(0, Math.min(20, compact.length()));
   }
 
   /** The name of step {@code position}'s container. */

@@ -71,13 +71,32 @@ public final class BuildSpecParser {
     try {
       return reader.readTree(new String(content, StandardCharsets.UTF_8), InputFormat.YAML);
     } catch (JsonProcessingException e) {
-      JsonLocation location = e.getLocation();
-      int line = location == null ? 0 : location.getLineNr();
-      throw new BuildSpecException(
-          "", line, FILE_NAME + " line " + line + ": not valid YAML: " + e.getOriginalMessage());
+      throw notYaml(e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (IllegalArgumentException e) {
+      // The reader wraps the parser's error.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof JsonProcessingException parse) {
+          throw notYaml(parse);
+        }
+        if (cause instanceof org.yaml.snakeyaml.error.MarkedYAMLException marked
+            && marked.getProblemMark() != null) {
+          int line = marked.getProblemMark().getLine() + 1;
+          throw new BuildSpecException(
+              "", line, FILE_NAME + " line " + line + ": not valid YAML: " + marked.getProblem());
+        }
+      }
+      throw new BuildSpecException(
+          "", 0, FILE_NAME + " is not valid YAML: " + String.valueOf(e.getCause()));
     }
+  }
+
+  private static BuildSpecException notYaml(JsonProcessingException e) {
+    JsonLocation location = e.getLocation();
+    int line = location == null ? 0 : location.getLineNr();
+    return new BuildSpecException(
+        "", line, FILE_NAME + " line " + line + ": not valid YAML: " + e.getOriginalMessage());
   }
 
   private static BuildSpecException invalid(JsonNode root, Set<ValidationMessage> messages) {
