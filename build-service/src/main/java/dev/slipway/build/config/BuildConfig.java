@@ -199,6 +199,12 @@ public interface BuildConfig {
     /** How long a Job may wait for its pod to be scheduled and start. */
     @WithDefault("10m")
     Duration startTimeout();
+
+    /**
+     * How long the Kubernetes API may keep failing while a Job is followed before the build fails.
+     */
+    @WithDefault("1m")
+    Duration apiOutageTolerance();
   }
 
   /** Buildah. */

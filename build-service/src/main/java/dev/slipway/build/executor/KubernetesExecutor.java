@@ -67,15 +67,16 @@ public final class KubernetesExecutor implements StepExecutor {
       }
       Job job = factory.job(request, subPath, deadlineSeconds);
       client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
-      log.info("==> Job " + namespace + "/" + name + " created");
-      try (AutoCloseable stop = cancellation.onCancel(() -> deleteJob(namespace, name))) {
-        return follow(request, namespace, name, log, listener, cancellation);
-      }
     } catch (KubernetesClientException e) {
+      cleanUp(namespace, name, request.buildId());
       return StepsResult.failed(
           request.steps().get(0).name(),
           null,
           "Kubernetes refused the build Job: " + e.getMessage());
+    }
+    log.info("==> Job " + namespace + "/" + name + " created");
+    try (AutoCloseable stop = cancellation.onCancel(() -> deleteJob(namespace, name))) {
+      return follow(request, namespace, name, log, listener, cancellation);
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
@@ -178,46 +179,29 @@ public final class KubernetesExecutor implements StepExecutor {
       Instant deadline,
       Cancellation cancellation,
       boolean startedIsEnough) {
+    Instant failingSince = null;
     while (true) {
       if (cancellation.isCancelled()) {
         return new Observation(null, null, Problem.GONE, "cancelled");
       }
-      Job current = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
-      if (current == null) {
-        return new Observation(
-            null, null, Problem.GONE, "the build Job was deleted before it ended");
-      }
-      Optional<Pod> pod = podOf(namespace, job);
-      if (pod.isPresent()) {
-        Pod p = pod.get();
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        Optional<ContainerStatus> status = statusOf(p, container);
-        if (status.isPresent() && status.get().getState() != null) {
-          var state = status.get().getState();
-          if (state.getTerminated() != null) {
-            return new Observation(p, state.getTerminated(), null, null);
-          }
-          if (startedIsEnough && state.getRunning() != null) {
-            return new Observation(p, null, null, null);
-          }
+      try {
+        Observation seen = look(namespace, job, container, startedIsEnough);
+        if (seen != null) {
+          return seen;
         }
-        if ("Failed".equals(phase)) {
-          String reason = p.getStatus().getReason();
-          String message = p.getStatus().getMessage();
+        failingSince = null;
+      } catch (KubernetesClientException e) {
+        // An API server restart or a dropped connection is no reason to fail an hour-long build;
+        // an outage longer than the tolerance is.
+        Instant now = Instant.now();
+        failingSince = failingSince == null ? now : failingSince;
+        if (Duration.between(failingSince, now).compareTo(config.apiOutageTolerance()) >= 0) {
           return new Observation(
-              p,
+              null,
               null,
               Problem.FAILED,
-              "the build pod failed"
-                  + (reason == null ? "" : ": " + reason)
-                  + (message == null ? "" : " (" + message + ")"));
+              "lost the Kubernetes API while following the build Job: " + e.getMessage());
         }
-      }
-      String jobFailure = failureOf(current);
-      if (jobFailure != null) {
-        return jobFailure.startsWith("DeadlineExceeded")
-            ? new Observation(null, null, Problem.TIMEOUT, jobFailure)
-            : new Observation(null, null, Problem.FAILED, "the build Job failed: " + jobFailure);
       }
       if (Instant.now().isAfter(deadline)) {
         return new Observation(null, null, Problem.TIMEOUT, "timed out");
@@ -229,6 +213,48 @@ public final class KubernetesExecutor implements StepExecutor {
         return new Observation(null, null, Problem.GONE, "interrupted");
       }
     }
+  }
+
+  /** One look at the Job and its pod: what ended or went wrong, or null to look again later. */
+  private Observation look(
+      String namespace, String job, String container, boolean startedIsEnough) {
+    Job current = client.batch().v1().jobs().inNamespace(namespace).withName(job).get();
+    if (current == null) {
+      return new Observation(null, null, Problem.GONE, "the build Job was deleted before it ended");
+    }
+    Optional<Pod> pod = podOf(namespace, job);
+    if (pod.isPresent()) {
+      Pod p = pod.get();
+      String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
+      Optional<ContainerStatus> status = statusOf(p, container);
+      if (status.isPresent() && status.get().getState() != null) {
+        var state = status.get().getState();
+        if (state.getTerminated() != null) {
+          return new Observation(p, state.getTerminated(), null, null);
+        }
+        if (startedIsEnough && state.getRunning() != null) {
+          return new Observation(p, null, null, null);
+        }
+      }
+      if ("Failed".equals(phase)) {
+        String reason = p.getStatus().getReason();
+        String message = p.getStatus().getMessage();
+        return new Observation(
+            p,
+            null,
+            Problem.FAILED,
+            "the build pod failed"
+                + (reason == null ? "" : ": " + reason)
+                + (message == null ? "" : " (" + message + ")"));
+      }
+    }
+    String jobFailure = failureOf(current);
+    if (jobFailure != null) {
+      return jobFailure.startsWith("DeadlineExceeded")
+          ? new Observation(null, null, Problem.TIMEOUT, jobFailure)
+          : new Observation(null, null, Problem.FAILED, "the build Job failed: " + jobFailure);
+    }
+    return null;
   }
 
   private static String failureOf(Job job) {

@@ -1,6 +1,7 @@
 package dev.slipway.build.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.log.BuildLog;
@@ -11,7 +12,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Path;
@@ -24,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,16 +38,36 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class KubernetesExecutorTest {
 
-  static KubernetesClient client;
-  static KubernetesMockServer server;
+  // Instance fields: the extension gives each test its own server and client, so no state (CRUD
+  // objects, log expectations, a simulator's requests) carries over from one test to the next.
+  KubernetesClient client;
+  KubernetesMockServer server;
 
   private static final String NAMESPACE = "slipway-builds";
   private final List<Job> jobsSeen = new CopyOnWriteArrayList<>();
   private Thread simulator;
   private volatile boolean simulating;
 
+  /**
+   * The executor's own client, without fabric8's retries of failed requests, so that an API outage
+   * reaches the executor at once instead of after the client's backoff.
+   */
+  private KubernetesClient executorClient;
+
+  @BeforeEach
+  void executorClient() {
+    executorClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build();
+  }
+
   @AfterEach
   void stopSimulator() throws InterruptedException {
+    executorClient.close();
     simulating = false;
     if (simulator != null) {
       simulator.join(5_000);
@@ -83,8 +107,15 @@ class KubernetesExecutorTest {
     // The secret travels by reference, never in the Job spec.
     assertThat(job.toString()).doesNotContain("tok-123456");
     assertThat(pod.getContainers().get(0).getEnv())
-        .anySatisfy(
-            e -> assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("NPM_TOKEN"));
+        .filteredOn(e -> e.getName().equals("NPM_TOKEN"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getValue()).isNull();
+              assertThat(e.getValueFrom().getSecretKeyRef().getName())
+                  .isEqualTo(job.getMetadata().getName());
+              assertThat(e.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("NPM_TOKEN");
+            });
     assertThat(client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
@@ -100,6 +131,38 @@ class KubernetesExecutorTest {
     assertThat(result.step()).isEqualTo("install");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.reason()).isEqualTo("exit code 2");
+  }
+
+  @Test
+  void briefApiOutageWhileFollowingIsRiddenOut() {
+    simulate(job -> List.of(terminated("step-0", 0, null), terminated("step-1", 0, null)), null);
+    server
+        .expect()
+        .get()
+        .withPath("/apis/batch/v1/namespaces/" + NAMESPACE + "/jobs/slipway-build-b1")
+        .andReturn(503, "the API server is restarting")
+        .times(3);
+
+    StepsResult result = run(request(Map.of()), new ArrayList<>());
+
+    assertThat(result.outcome()).isEqualTo(StepsResult.Outcome.SUCCEEDED);
+  }
+
+  @Test
+  void apiOutageLongerThanTheToleranceFailsTheBuildWithTheReason() {
+    simulate(job -> List.of(running("step-0")), null);
+    server
+        .expect()
+        .get()
+        .withPath("/apis/batch/v1/namespaces/" + NAMESPACE + "/jobs/slipway-build-b1")
+        .andReturn(503, "the API server is restarting")
+        .always();
+
+    StepsResult result = run(request(Map.of()), new ArrayList<>());
+
+    assertThat(result.outcome()).isEqualTo(StepsResult.Outcome.FAILED);
+    assertThat(result.step()).isEqualTo("install");
+    assertThat(result.reason()).startsWith("lost the Kubernetes API while following the build Job");
   }
 
   @Test
@@ -127,9 +190,7 @@ class KubernetesExecutorTest {
     simulate(job -> List.of(running("step-0")), null);
     new Thread(
             () -> {
-              while (jobsSeen.isEmpty()) {
-                Thread.onSpinWait();
-              }
+              await().atMost(Duration.ofSeconds(10)).until(() -> !jobsSeen.isEmpty());
               client.batch().v1().jobs().inNamespace(NAMESPACE).delete();
             })
         .start();
@@ -146,9 +207,7 @@ class KubernetesExecutorTest {
     Cancellation cancellation = new Cancellation();
     new Thread(
             () -> {
-              while (jobsSeen.isEmpty()) {
-                Thread.onSpinWait();
-              }
+              await().atMost(Duration.ofSeconds(10)).until(() -> !jobsSeen.isEmpty());
               cancellation.cancel("dora");
             })
         .start();
@@ -166,7 +225,7 @@ class KubernetesExecutorTest {
   }
 
   private KubernetesExecutor executor() {
-    return new KubernetesExecutor(client, config(), Path.of("/workspace/builds"));
+    return new KubernetesExecutor(executorClient, config(), Path.of("/workspace/builds"));
   }
 
   private static StepsRequest request(Map<String, String> secrets) {
@@ -336,6 +395,10 @@ class KubernetesExecutorTest {
 
       public Duration startTimeout() {
         return Duration.ofSeconds(10);
+      }
+
+      public Duration apiOutageTolerance() {
+        return Duration.ofSeconds(2);
       }
     };
   }
