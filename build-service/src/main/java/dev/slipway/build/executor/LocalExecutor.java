@@ -23,22 +23,74 @@ import org.jboss.logging.Logger;
  * that holds only what the build defines (nothing of the service's own). The command is the
  * repository's {@code run} text as written: nothing from the webhook (branch, message, author) is
  * ever put into it; such values reach a step only as environment variables, which a shell does not
- * evaluate. Each step starts in a session of its own ({@code setsid}), so on timeout, cancel or
- * exit the whole process group is killed: TERM, a grace period, then KILL, plus any descendant that
- * left the group.
+ * evaluate.
+ *
+ * <p>Each step starts in a session of its own ({@code setsid}) and, where the kernel allows it (as
+ * root), in a PID namespace of its own ({@code unshare --pid --fork --kill-child}): the step's
+ * shell is that namespace's init, so every process the step starts, even one that double-forks or
+ * calls setsid, stays inside, and when the shell ends the kernel kills and reaps all of them. No
+ * orphan is left to the host's init, not even as a zombie, and a step's {@code kill -9 -1} reaches
+ * only its own processes. On timeout or cancel the step's processes get TERM, a grace period, then
+ * KILL. Without the namespace (no privilege for it), the process group and every descendant seen
+ * are killed instead; a process that escaped both is then out of reach, and killed orphans are
+ * reaped by the host's init.
  */
 public final class LocalExecutor implements StepExecutor {
 
+  /** How a step's processes are held together, so that all of them can be stopped. */
+  public enum Isolation {
+    /** A PID namespace per step: nothing escapes, everything is reaped when the step ends. */
+    PID_NAMESPACE,
+    /** A session and process group per step, plus the descendants seen while it ran. */
+    PROCESS_GROUP
+  }
+
   private static final Logger LOG = Logger.getLogger(LocalExecutor.class);
   private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path UNSHARE = Path.of("/usr/bin/unshare");
+  private static final List<String> PID_NAMESPACE =
+      List.of(UNSHARE.toString(), "--pid", "--fork", "--kill-child");
   private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(1);
+  private static final Duration REAP_WAIT = Duration.ofSeconds(5);
 
   private final String path;
   private final Duration killGrace;
+  private final Isolation isolation;
 
   public LocalExecutor(String path, Duration killGrace) {
     this.path = path;
     this.killGrace = killGrace;
+    this.isolation = probeIsolation();
+    LOG.infof("local executor: each step in its own %s", isolation);
+  }
+
+  /** How this executor holds a step's processes together on this host. */
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  private static Isolation probeIsolation() {
+    if (!Files.isExecutable(UNSHARE)) {
+      return Isolation.PROCESS_GROUP;
+    }
+    List<String> argv = new ArrayList<>(PID_NAMESPACE);
+    argv.add("/bin/true");
+    try {
+      Process probe =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (probe.waitFor(5, TimeUnit.SECONDS) && probe.exitValue() == 0) {
+        return Isolation.PID_NAMESPACE;
+      }
+      probe.destroyForcibly();
+    } catch (IOException e) {
+      LOG.debugf("unshare is not usable: %s", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Isolation.PROCESS_GROUP;
   }
 
   @Override
@@ -138,11 +190,13 @@ public final class LocalExecutor implements StepExecutor {
     }
   }
 
-  private static Process start(String command, Path workdir, Map<String, String> env)
-      throws IOException {
+  private Process start(String command, Path workdir, Map<String, String> env) throws IOException {
     List<String> argv = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
       argv.add(SETSID.toString());
+    }
+    if (isolation == Isolation.PID_NAMESPACE) {
+      argv.addAll(PID_NAMESPACE);
     }
     argv.add("/bin/sh");
     argv.add("-c");
@@ -210,29 +264,75 @@ public final class LocalExecutor implements StepExecutor {
     }
   }
 
-  /** Kills the step's process group and every descendant seen: TERM, grace, KILL. */
+  /**
+   * Stops everything the step started: TERM to its processes, up to the grace period for them to
+   * end, then KILL, and waits until they are reaped. In a PID namespace, KILL to {@code unshare}
+   * takes its child, the namespace's init, and the kernel then kills and reaps every process left
+   * in the namespace; otherwise the process group and every descendant seen get the signals.
+   */
   private void killTree(Process process, List<ProcessHandle> seen) {
     remember(process, seen);
-    long group = process.pid();
-    signalGroup("TERM", group);
     List<ProcessHandle> all;
     synchronized (seen) {
       all = new ArrayList<>(seen);
     }
+    if (isolation == Isolation.PROCESS_GROUP) {
+      signalGroup("TERM", process.pid());
+    }
+    // The namespace's init ignores TERM unless it handles it (the kernel protects an init); the
+    // other processes get it, and an init that handles it (a step that exec'd its tool) too.
     all.forEach(ProcessHandle::destroy);
     Instant giveUp = Instant.now().plus(killGrace);
     while (Instant.now().isBefore(giveUp)
-        && (process.isAlive() || all.stream().anyMatch(ProcessHandle::isAlive))) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+        && (process.isAlive() || all.stream().anyMatch(LocalExecutor::running))
+        && pause()) {
+      // waiting for the step's processes to end on TERM
     }
-    signalGroup("KILL", group);
+    if (isolation == Isolation.PROCESS_GROUP) {
+      signalGroup("KILL", process.pid());
+    }
     all.forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
+    try {
+      // Reaps the step's own process (setsid's exec of unshare or sh).
+      process.waitFor(REAP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (isolation == Isolation.PID_NAMESPACE) {
+      // The kernel reaps the namespace's processes as its init exits; wait until they are gone.
+      Instant reaped = Instant.now().plus(REAP_WAIT);
+      while (Instant.now().isBefore(reaped)
+          && all.stream().anyMatch(ProcessHandle::isAlive)
+          && pause()) {
+        // waiting for the kernel to reap the namespace
+      }
+    }
+  }
+
+  /** Alive and not a zombie (a zombie has ended: it only waits for its parent to reap it). */
+  private static boolean running(ProcessHandle handle) {
+    if (!handle.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Sleeps a moment; false if interrupted (the flag is kept). */
+  private static boolean pause() {
+    try {
+      Thread.sleep(20);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static void signalGroup(String signal, long group) {
