@@ -9,7 +9,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
@@ -156,7 +155,8 @@ public class LogFollower {
                       sink.send(
                           sse.newEventBuilder()
                               .name("outcome")
-                              .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                              // Already JSON text: sent as is, without a content-type field that
+                              // SSE does not define and a client would only skip.
                               .data(json)
                               .build()))
                   .replaceWithVoid();
