@@ -107,15 +107,21 @@ public interface BuildConfig {
     /** How long a clone may take. */
     @WithDefault("5m")
     Duration cloneTimeout();
+
+    /** known_hosts file ssh host keys are checked against; none: ssh URLs are refused. */
+    Optional<Path> sshKnownHosts();
   }
 
-  /** A read credential: a token from configuration or from a Kubernetes Secret. */
+  /**
+   * A read credential from configuration or from a Kubernetes Secret: a token for https URLs, a
+   * private key (OpenSSH or PEM, no passphrase) for ssh URLs.
+   */
   interface Credential {
-    /** User name sent with the token over HTTPS. */
+    /** User name sent with the token over HTTPS (ssh uses the URL's user). */
     @WithDefault("x-access-token")
     String username();
 
-    /** The token itself (from an environment variable, never committed). */
+    /** The token or ssh private key itself (from an environment variable, never committed). */
     Optional<String> token();
 
     /** Or the name of a Kubernetes Secret in the build namespace holding it. */

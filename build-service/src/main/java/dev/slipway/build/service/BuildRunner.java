@@ -54,7 +54,7 @@ public class BuildRunner {
   private final BuildRepository builds;
   private final ImageStage imageStage;
   private final CloneUrlPolicy urls;
-  private final SourceFetcher fetcher = new SourceFetcher();
+  private final SourceFetcher fetcher;
   private final BuildSpecParser parser = new BuildSpecParser();
   private final BuildCache cache;
   private final TestReports reports = new TestReports();
@@ -70,7 +70,11 @@ public class BuildRunner {
     this.executor = executor;
     this.builds = builds;
     this.imageStage = imageStage;
-    this.urls = new CloneUrlPolicy(config.source().allowedFileRoots().orElse(List.of()));
+    this.urls =
+        new CloneUrlPolicy(
+            config.source().allowedFileRoots().orElse(List.of()),
+            config.source().sshKnownHosts().isPresent());
+    this.fetcher = new SourceFetcher(config.source().sshKnownHosts());
     this.cache = new BuildCache(config.cacheDir());
   }
 

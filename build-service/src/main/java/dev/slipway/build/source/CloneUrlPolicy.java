@@ -10,19 +10,34 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Which repository URLs build-service clones: {@code https://}, {@code ssh://} (and the scp-like
- * {@code user@host:path}), and {@code file://} only inside an explicitly allowed root, resolved
- * through symbolic links so a link cannot point a build at any other folder of the host.
+ * Which repository URLs build-service clones: {@code https://}; {@code ssh://} and the scp-like
+ * {@code user@host:path} only where ssh is set up (a known_hosts file to check host keys against: a
+ * host key is never trusted on first use); and {@code file://} only inside an explicitly allowed
+ * root, resolved through symbolic links so a link cannot point a build at any other folder of the
+ * host. Everything else ({@code http}, {@code git}, {@code ext::}, ...) is refused.
  */
 public final class CloneUrlPolicy {
 
   private static final Pattern SCP_LIKE =
-      Pattern.compile("^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/].*$");
+      Pattern.compile("^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[^/].*$");
 
   private final List<Path> allowedFileRoots;
+  private final boolean sshEnabled;
 
-  public CloneUrlPolicy(List<Path> allowedFileRoots) {
+  /**
+   * @param allowedFileRoots folders {@code file://} repositories may lie under; none refuses them
+   * @param sshEnabled whether ssh clones are set up (a known_hosts file is configured)
+   */
+  public CloneUrlPolicy(List<Path> allowedFileRoots, boolean sshEnabled) {
     this.allowedFileRoots = List.copyOf(allowedFileRoots);
+    this.sshEnabled = sshEnabled;
+  }
+
+  /** Whether {@code url} is cloned over ssh ({@code ssh://} or scp-like {@code user@host:path}). */
+  public static boolean isSsh(String url) {
+    return url != null
+        && (SCP_LIKE.matcher(url).matches()
+            || url.regionMatches(true, 0, "ssh://", 0, "ssh://".length()));
   }
 
   /** Returns the URL to clone, or fails with the reason it is refused. */
@@ -34,6 +49,7 @@ public final class CloneUrlPolicy {
       throw new SourceException("repository URL refused: it is not a URL");
     }
     if (SCP_LIKE.matcher(url).matches()) {
+      requireSsh();
       return url;
     }
     URI uri;
@@ -45,7 +61,10 @@ public final class CloneUrlPolicy {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     switch (scheme) {
       case "https", "ssh" -> {
-        if (uri.getHost() == null) {
+        if (scheme.equals("ssh")) {
+          requireSsh();
+        }
+        if (uri.getHost() == null || uri.getHost().startsWith("-")) {
           throw new SourceException("repository URL refused: no host in " + redacted(uri));
         }
         if (uri.getUserInfo() != null && uri.getUserInfo().contains(":")) {
@@ -62,6 +81,14 @@ public final class CloneUrlPolicy {
               "repository URL refused: scheme '"
                   + scheme
                   + "' is not allowed (https, ssh, or file:// under an allowed root)");
+    }
+  }
+
+  private void requireSsh() {
+    if (!sshEnabled) {
+      throw new SourceException(
+          "repository URL refused: ssh clones are not set up on this build-service"
+              + " (slipway.build.source.ssh-known-hosts names no known_hosts file); use https");
     }
   }
 
