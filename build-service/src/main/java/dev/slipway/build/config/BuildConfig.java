@@ -26,6 +26,10 @@ public interface BuildConfig {
   @WithDefault("2s")
   Duration heartbeat();
 
+  /** How often a running build's new log lines are stored, where followers of its log read them. */
+  @WithDefault("300ms")
+  Duration logFlushInterval();
+
   /** How often an idle worker looks for queued builds (a commit received here wakes it at once). */
   @WithDefault("1s")
   Duration pollInterval();

@@ -78,9 +78,10 @@ public class BuildWorkers {
   }
 
   void start(@Observes StartupEvent event) {
+    // Two threads: a slow log write never delays a lease renewal behind it.
     heartbeats =
         Executors.newScheduledThreadPool(
-            1,
+            2,
             r -> {
               Thread t = new Thread(r, "build-heartbeat");
               t.setDaemon(true);
@@ -181,6 +182,13 @@ public class BuildWorkers {
             config.heartbeat().toMillis(),
             config.heartbeat().toMillis(),
             TimeUnit.MILLISECONDS);
+    // Followers read the log from the database: store new lines often, not only on heartbeats.
+    ScheduledFuture<?> logFlush =
+        heartbeats.scheduleWithFixedDelay(
+            () -> flushQuietly(log),
+            config.logFlushInterval().toMillis(),
+            config.logFlushInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
     try {
       if (claim.cancelRequestedBy() != null) {
         build.cancellation.cancel(claim.cancelRequestedBy());
@@ -210,6 +218,7 @@ public class BuildWorkers {
       }
       record(claim, outcome, log, build);
     } finally {
+      logFlush.cancel(false);
       heartbeat.cancel(false);
       running.remove(claim.buildId());
     }
