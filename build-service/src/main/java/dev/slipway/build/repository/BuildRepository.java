@@ -46,7 +46,7 @@ public class BuildRepository {
       id, run_id, attempt, application, commit_sha, ref, repo_url, status, requested_by,
       queued_at, started_at, finished_at, image_reference, image_digest, sbom_ref,
       tests_passed, tests_failed, tests_skipped, failure,
-      stage_durations, cancel_requested_by\
+      stage_durations, cancel_requested_by, duration_ms\
       """;
 
   private static final String QUEUE =
@@ -92,7 +92,7 @@ public class BuildRepository {
       SET status = $4, finished_at = now(), lease_until = NULL,
           image_reference = $5, image_digest = $6, sbom_ref = $7,
           tests_passed = $8, tests_failed = $9, tests_skipped = $10,
-          failure = $11, stage_durations = $12
+          failure = $11, stage_durations = $12, duration_ms = $13
       WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
       """;
 
@@ -290,7 +290,8 @@ public class BuildRepository {
                 tests.failed(),
                 tests.skipped(),
                 json(outcome.failure()),
-                json(outcome.stageDurationsMs())));
+                json(outcome.stageDurationsMs()),
+                outcome.durationMs()));
     return pool.withTransaction(
         connection ->
             connection
@@ -498,6 +499,10 @@ public class BuildRepository {
     OffsetDateTime started = row.getOffsetDateTime("started_at");
     OffsetDateTime finished = row.getOffsetDateTime("finished_at");
     String durations = row.getString("stage_durations");
+    Long duration = row.getLong("duration_ms");
+    if (duration == null && started != null && finished != null) {
+      duration = Duration.between(started, finished).toMillis();
+    }
     return new Build(
         id,
         row.getString("run_id"),
@@ -511,7 +516,7 @@ public class BuildRepository {
         row.getOffsetDateTime("queued_at"),
         started,
         finished,
-        started == null || finished == null ? null : Duration.between(started, finished).toMillis(),
+        duration,
         reference == null ? null : new ImageRef(reference, row.getString("image_digest")),
         row.getString("sbom_ref"),
         passed == null

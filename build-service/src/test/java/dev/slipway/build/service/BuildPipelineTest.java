@@ -87,6 +87,7 @@ class BuildPipelineTest {
     assertThat(done.status()).isEqualTo(BuildStatus.SUCCEEDED);
     assertThat(done.image().digest()).isEqualTo(digest);
     assertThat(done.buildId()).isEqualTo(build.getString("id"));
+    assertThat(build.getLong("durationMs")).isEqualTo(done.durationMs());
     assertThat(done.run().repoUrl()).isEqualTo(commit.data().repoUrl());
     assertThat(done.ignores()).hasSize(1);
     assertThat(done.ignores().get(0).expires()).isEqualTo(LocalDate.of(2099, 1, 31));
