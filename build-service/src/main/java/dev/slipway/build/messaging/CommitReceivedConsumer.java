@@ -1,6 +1,7 @@
 package dev.slipway.build.messaging;
 
 import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.service.BuildWorkers;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
@@ -12,9 +13,12 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Turns each commit.received into a queued build. The offset is committed only after the build row
- * is written (at least once); the event id makes a redelivery harmless; a record that is not a
- * valid commit.received goes to {@code commit.received.dlq}.
+ * Turns each commit.received into a queued build and acknowledges it at once: the build itself runs
+ * later on a worker that claims it from the database, so an hour-long build never holds a Kafka
+ * record, stalls the partition or trips the throttled commit strategy's unprocessed-record limit.
+ * The offset is committed only after the build row is written (at least once); one build per run id
+ * makes a redelivery harmless; a record that is not a valid commit.received goes to {@code
+ * commit.received.dlq}.
  */
 @ApplicationScoped
 public class CommitReceivedConsumer {
@@ -24,9 +28,11 @@ public class CommitReceivedConsumer {
   private static final Logger LOG = Logger.getLogger(CommitReceivedConsumer.class);
 
   private final BuildRepository builds;
+  private final BuildWorkers workers;
 
-  public CommitReceivedConsumer(BuildRepository builds) {
+  public CommitReceivedConsumer(BuildRepository builds, BuildWorkers workers) {
     this.builds = builds;
+    this.workers = workers;
   }
 
   @Incoming(CHANNEL)
@@ -34,7 +40,14 @@ public class CommitReceivedConsumer {
     return KafkaCloudEvents.consume(
         message,
         EventType.COMMIT_RECEIVED,
-        event -> builds.queue(event).invoke(queued -> log(event, queued)));
+        event -> builds.queue(event).invoke(queued -> queued(event, queued)));
+  }
+
+  private void queued(Envelope<CommitReceived> event, boolean queued) {
+    if (queued) {
+      workers.nudge();
+    }
+    log(event, queued);
   }
 
   private static void log(Envelope<CommitReceived> event, boolean queued) {

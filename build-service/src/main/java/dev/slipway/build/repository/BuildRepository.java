@@ -1,45 +1,196 @@
 package dev.slipway.build.repository;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.build.Build;
+import dev.slipway.build.BuildOutcome;
+import dev.slipway.build.BuildStatus;
+import dev.slipway.events.BuildDone;
+import dev.slipway.events.BuildDone.Failure;
+import dev.slipway.events.BuildDone.ImageRef;
+import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
+import dev.slipway.events.EventJson;
+import dev.slipway.events.EventType;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 
-/** Build records in build-service's own PostgreSQL database. */
+/**
+ * The durable build queue and build records in build-service's own PostgreSQL database. Every
+ * transition that ends a build writes its build.done to the outbox in the same transaction, and
+ * every write by a worker is fenced by its claim, so an instance that lost its lease (it paused, or
+ * another took the build over) cannot record a second outcome.
+ */
 @ApplicationScoped
 public class BuildRepository {
 
-  private static final String INSERT =
+  /** The columns of a build as the API shows it, listed once for every query that reads one. */
+  private static final String COLUMNS =
       """
-      INSERT INTO builds (event_id, run_id, application, commit_sha, ref, repo_url, status,
-                          requested_at)
-      VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7)
-      ON CONFLICT (event_id) DO NOTHING
+      id, run_id, attempt, application, commit_sha, ref, repo_url, status, requested_by,
+      queued_at, started_at, finished_at, image_reference, image_digest, sbom_ref,
+      tests_passed, tests_failed, tests_skipped, failure,
+      stage_durations, cancel_requested_by, duration_ms\
       """;
 
-  private static final String SELECT_RECENT =
+  private static final String QUEUE =
       """
-      SELECT event_id, run_id, application, commit_sha, ref, repo_url, status, requested_at
-      FROM builds
-      WHERE ($1::text IS NULL OR application = $1)
-      ORDER BY requested_at DESC, event_id
-      LIMIT $2
+      INSERT INTO builds (id, run_id, attempt, event_id, application, commit_sha, ref, repo_url,
+                          commit_event, status, queued_at)
+      VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, 'QUEUED', now())
+      ON CONFLICT DO NOTHING
       """;
+
+  private static final String CLAIM =
+      """
+      UPDATE builds b
+      SET status = 'RUNNING', owner = $1, lease_until = now() + $2 * interval '1 millisecond',
+          claims = b.claims + 1, started_at = now()
+      FROM (SELECT id FROM builds
+            WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
+            ORDER BY queued_at
+            LIMIT 1
+            FOR UPDATE SKIP LOCKED) c
+      WHERE b.id = c.id
+      RETURNING b.id, b.attempt, b.claims, b.commit_event, b.cancel_requested_by
+      """;
+
+  private static final String CLEAR_STEPS = "DELETE FROM build_steps WHERE build_id = $1";
+
+  private static final String RENEW =
+      """
+      UPDATE builds SET lease_until = now() + $4 * interval '1 millisecond'
+      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
+      RETURNING cancel_requested_by
+      """;
+
+  private static final String RELEASE =
+      """
+      UPDATE builds SET lease_until = now()
+      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
+      """;
+
+  private static final String FINISH =
+      """
+      UPDATE builds
+      SET status = $4, finished_at = now(), lease_until = NULL,
+          image_reference = $5, image_digest = $6, sbom_ref = $7,
+          tests_passed = $8, tests_failed = $9, tests_skipped = $10,
+          failure = $11, stage_durations = $12, duration_ms = $13
+      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
+      """;
+
+  private static final String STORE_SBOM =
+      """
+      INSERT INTO build_sboms (build_id, content, components) VALUES ($1, $2, $3)
+      ON CONFLICT (build_id) DO UPDATE SET content = $2, components = $3
+      """;
+
+  private static final String STEP_STARTED =
+      """
+      INSERT INTO build_steps (build_id, position, name, status, started_at)
+      VALUES ($1, $2, $3, 'RUNNING', now())
+      ON CONFLICT (build_id, position)
+      DO UPDATE SET name = $3, status = 'RUNNING', exit_code = NULL, started_at = now(),
+                    duration_ms = NULL
+      """;
+
+  private static final String STEP_FINISHED =
+      """
+      UPDATE build_steps SET status = $3, exit_code = $4, duration_ms = $5
+      WHERE build_id = $1 AND position = $2
+      """;
+
+  private static final String LOCK_ONE =
+      "SELECT status, commit_event FROM builds WHERE id = $1 FOR UPDATE";
+
+  private static final String CANCEL_QUEUED =
+      """
+      UPDATE builds SET status = 'CANCELLED', finished_at = now(), cancel_requested_by = $2,
+                        failure = $3, tests_passed = 0, tests_failed = 0, tests_skipped = 0
+      WHERE id = $1
+      """;
+
+  private static final String CANCEL_RUNNING =
+      "UPDATE builds SET cancel_requested_by = coalesce(cancel_requested_by, $2) WHERE id = $1";
+
+  private static final String LATEST_OF_RUN =
+      """
+      SELECT id, run_id, attempt, event_id, application, commit_sha, ref, repo_url, commit_event,
+             status
+      FROM builds
+      WHERE run_id = (SELECT run_id FROM builds WHERE id = $1)
+      ORDER BY attempt DESC
+      LIMIT 1
+      FOR UPDATE
+      """;
+
+  private static final String RETRY =
+      """
+      INSERT INTO builds (id, run_id, attempt, event_id, application, commit_sha, ref, repo_url,
+                          commit_event, status, requested_by, queued_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'QUEUED', $10, now())
+      """;
+
+  private static final String FIND = "SELECT " + COLUMNS + " FROM builds WHERE id = $1";
+
+  private static final String STEPS =
+      """
+      SELECT position, name, status, exit_code, started_at, duration_ms
+      FROM build_steps WHERE build_id = $1 ORDER BY position
+      """;
+
+  private static final String PAGE =
+      "SELECT "
+          + COLUMNS
+          + """
+
+          FROM builds
+          WHERE ($1::text IS NULL OR application = $1)
+            AND ($2::text IS NULL OR status = $2)
+            AND ($3::timestamptz IS NULL OR (queued_at, id) < ($3, $4))
+          ORDER BY queued_at DESC, id DESC
+          LIMIT $5
+          """;
+
+  private static final String SBOM = "SELECT content FROM build_sboms WHERE build_id = $1";
+
+  private static final String STATUS = "SELECT status FROM builds WHERE id = $1";
+
+  private static final TypeReference<Map<String, Long>> DURATIONS = new TypeReference<>() {};
 
   private final Pool pool;
+  private final OutboxRepository outbox;
 
-  public BuildRepository(Pool pool) {
+  public BuildRepository(Pool pool, OutboxRepository outbox) {
     this.pool = pool;
+    this.outbox = outbox;
+  }
+
+  /** The id of attempt {@code attempt} of run {@code runId}: the same inputs, the same id. */
+  public static String buildId(String runId, int attempt) {
+    return Envelope.derivedId("build", runId, Integer.toString(attempt));
   }
 
   /**
-   * Queues the build a commit.received asks for. A redelivered event changes nothing.
+   * Queues the first attempt of the run a commit.received starts. A redelivered event (same run)
+   * changes nothing.
    *
    * @return whether a new build was queued
    */
@@ -48,32 +199,383 @@ public class BuildRepository {
     Tuple values =
         Tuple.from(
             List.of(
-                event.id(),
+                buildId(event.runId(), 1),
                 event.runId(),
+                event.id(),
                 event.subject(),
                 commit.commitSha(),
                 commit.ref(),
                 commit.repoUrl(),
-                event.time()));
-    return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
+                Buffer.buffer(EventJson.writeEvent(event))));
+    return pool.preparedQuery(QUEUE).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
-  /** The most recent builds, newest first, of one application or of all. */
-  public Uni<List<Build>> recent(String application, int limit) {
-    return pool.preparedQuery(SELECT_RECENT)
-        .execute(Tuple.of(application, limit))
+  /**
+   * Claims the oldest build that is queued, or running under a lease that expired, for {@code
+   * owner}; empty when there is none.
+   */
+  public Uni<Optional<Claim>> claim(String owner, Duration lease) {
+    return pool.withTransaction(
+        connection ->
+            connection
+                .preparedQuery(CLAIM)
+                .execute(Tuple.of(owner, lease.toMillis()))
+                .flatMap(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(Optional.<Claim>empty());
+                      }
+                      Row row = rows.iterator().next();
+                      Claim claim =
+                          new Claim(
+                              row.getString("id"),
+                              row.getInteger("attempt"),
+                              owner,
+                              row.getInteger("claims"),
+                              EventJson.readEvent(
+                                  row.getBuffer("commit_event").getBytes(),
+                                  EventType.COMMIT_RECEIVED),
+                              row.getString("cancel_requested_by"));
+                      return connection
+                          .preparedQuery(CLEAR_STEPS)
+                          .execute(Tuple.of(claim.buildId()))
+                          .replaceWith(Optional.of(claim));
+                    }));
+  }
+
+  /**
+   * Extends the lease of {@code claim}. Empty when the claim is no longer this worker's (the lease
+   * expired and another instance took the build over); otherwise who asked to cancel, if anyone.
+   */
+  public Uni<Optional<Lease>> renew(Claim claim, Duration lease) {
+    return pool.preparedQuery(RENEW)
+        .execute(Tuple.of(claim.buildId(), claim.owner(), claim.claims(), lease.toMillis()))
+        .map(
+            rows ->
+                rows.rowCount() == 0
+                    ? Optional.empty()
+                    : Optional.of(new Lease(rows.iterator().next().getString(0))));
+  }
+
+  /** Gives up the claim at once (this instance is stopping), so another instance takes it now. */
+  public Uni<Void> release(Claim claim) {
+    return pool.preparedQuery(RELEASE)
+        .execute(Tuple.of(claim.buildId(), claim.owner(), claim.claims()))
+        .replaceWithVoid();
+  }
+
+  /** A renewed lease: whether somebody asked to cancel the build meanwhile. */
+  public record Lease(String cancelRequestedBy) {}
+
+  /**
+   * Records how the claim ended and queues its build.done, in one transaction; nothing when the
+   * claim is no longer this worker's.
+   *
+   * @return whether the outcome was recorded
+   */
+  public Uni<Boolean> finish(Claim claim, BuildOutcome outcome, Envelope<BuildDone> event) {
+    ImageRef image = outcome.image();
+    TestCounts tests = outcome.tests();
+    Tuple values =
+        Tuple.from(
+            Arrays.asList(
+                claim.buildId(),
+                claim.owner(),
+                claim.claims(),
+                outcome.status().name(),
+                image == null ? null : image.reference(),
+                image == null ? null : image.digest(),
+                outcome.sbomRef(),
+                tests.passed(),
+                tests.failed(),
+                tests.skipped(),
+                json(outcome.failure()),
+                json(outcome.stageDurationsMs()),
+                outcome.durationMs()));
+    return pool.withTransaction(
+        connection ->
+            connection
+                .preparedQuery(FINISH)
+                .execute(values)
+                .flatMap(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                      }
+                      Uni<Void> sbom =
+                          outcome.sbom() == null
+                              ? Uni.createFrom().voidItem()
+                              : connection
+                                  .preparedQuery(STORE_SBOM)
+                                  .execute(
+                                      Tuple.of(
+                                          claim.buildId(),
+                                          Buffer.buffer(outcome.sbom()),
+                                          outcome.sbomComponents()))
+                                  .replaceWithVoid();
+                      return sbom.flatMap(done -> outbox.add(connection, event)).replaceWith(true);
+                    }));
+  }
+
+  /** Step {@code position} of the build started. */
+  public Uni<Void> stepStarted(String buildId, int position, String name) {
+    return pool.preparedQuery(STEP_STARTED)
+        .execute(Tuple.of(buildId, position, name))
+        .replaceWithVoid();
+  }
+
+  /** Step {@code position} of the build ended. */
+  public Uni<Void> stepFinished(
+      String buildId, int position, String status, Integer exitCode, long durationMs) {
+    return pool.preparedQuery(STEP_FINISHED)
+        .execute(Tuple.from(Arrays.asList(buildId, position, status, exitCode, durationMs)))
+        .replaceWithVoid();
+  }
+
+  /**
+   * Asks to cancel a build. A queued build ends CANCELLED at once with its build.done (made by
+   * {@code eventOf} from the stored commit.received); a running build is flagged, and its worker
+   * stops it (at once on this instance, at its next heartbeat on another).
+   *
+   * @return the status the build had, empty when there is no such build
+   */
+  public Uni<Optional<BuildStatus>> requestCancel(
+      String buildId,
+      String user,
+      Failure failure,
+      Function<Envelope<CommitReceived>, Envelope<BuildDone>> eventOf) {
+    return pool.withTransaction(
+        connection ->
+            connection
+                .preparedQuery(LOCK_ONE)
+                .execute(Tuple.of(buildId))
+                .flatMap(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(Optional.<BuildStatus>empty());
+                      }
+                      Row row = rows.iterator().next();
+                      BuildStatus status = BuildStatus.valueOf(row.getString("status"));
+                      Uni<?> change =
+                          switch (status) {
+                            case QUEUED ->
+                                connection
+                                    .preparedQuery(CANCEL_QUEUED)
+                                    .execute(Tuple.of(buildId, user, json(failure)))
+                                    .flatMap(
+                                        done ->
+                                            outbox.add(
+                                                connection,
+                                                eventOf.apply(
+                                                    EventJson.readEvent(
+                                                        row.getBuffer("commit_event").getBytes(),
+                                                        EventType.COMMIT_RECEIVED))));
+                            case RUNNING ->
+                                connection
+                                    .preparedQuery(CANCEL_RUNNING)
+                                    .execute(Tuple.of(buildId, user));
+                            default -> Uni.createFrom().voidItem();
+                          };
+                      return change.replaceWith(Optional.of(status));
+                    }));
+  }
+
+  /** What a retry request came to. */
+  public sealed interface RetryResult {
+    /** A new attempt was queued. */
+    record Queued(String buildId) implements RetryResult {}
+
+    /** The run's latest attempt has not ended. */
+    record Busy(String latestBuildId, BuildStatus status) implements RetryResult {}
+
+    /** No such build. */
+    record Unknown() implements RetryResult {}
+  }
+
+  /** Queues a new attempt of the run of {@code buildId}, once its latest attempt ended. */
+  public Uni<RetryResult> retry(String buildId, String user) {
+    return pool.<RetryResult>withTransaction(
+            connection ->
+                connection
+                    .preparedQuery(LATEST_OF_RUN)
+                    .execute(Tuple.of(buildId))
+                    .flatMap(rows -> retryOf(connection, rows, user)))
+        .onFailure(BuildRepository::isUniqueViolation)
+        .recoverWithItem(new RetryResult.Busy(buildId, BuildStatus.QUEUED));
+  }
+
+  private static Uni<RetryResult> retryOf(SqlConnection connection, RowSet<Row> rows, String user) {
+    if (rows.rowCount() == 0) {
+      return Uni.createFrom().item(new RetryResult.Unknown());
+    }
+    Row latest = rows.iterator().next();
+    BuildStatus status = BuildStatus.valueOf(latest.getString("status"));
+    if (!status.isFinal()) {
+      return Uni.createFrom().item(new RetryResult.Busy(latest.getString("id"), status));
+    }
+    int attempt = latest.getInteger("attempt") + 1;
+    String runId = latest.getString("run_id");
+    String id = buildId(runId, attempt);
+    Tuple values =
+        Tuple.from(
+            List.of(
+                id,
+                runId,
+                attempt,
+                latest.getString("event_id"),
+                latest.getString("application"),
+                latest.getString("commit_sha"),
+                latest.getString("ref"),
+                latest.getString("repo_url"),
+                latest.getBuffer("commit_event").getDelegate(),
+                user));
+    return connection.preparedQuery(RETRY).execute(values).replaceWith(new RetryResult.Queued(id));
+  }
+
+  /** One build with its steps. */
+  public Uni<Optional<Build>> find(String buildId) {
+    return pool.preparedQuery(FIND)
+        .execute(Tuple.of(buildId))
+        .flatMap(
+            rows -> {
+              if (rows.rowCount() == 0) {
+                return Uni.createFrom().item(Optional.<Build>empty());
+              }
+              Build build = toBuild(rows.iterator().next());
+              return pool.preparedQuery(STEPS)
+                  .execute(Tuple.of(buildId))
+                  .map(steps -> Optional.of(build.withSteps(toSteps(steps))));
+            });
+  }
+
+  /** The status of one build, empty when there is no such build. */
+  public Uni<Optional<BuildStatus>> status(String buildId) {
+    return pool.preparedQuery(STATUS)
+        .execute(Tuple.of(buildId))
+        .map(
+            rows ->
+                rows.rowCount() == 0
+                    ? Optional.empty()
+                    : Optional.of(BuildStatus.valueOf(rows.iterator().next().getString(0))));
+  }
+
+  /**
+   * Builds newest first, optionally of one application and in one status, after the keyset position
+   * ({@code afterQueuedAt}, {@code afterId}) of the previous page.
+   */
+  public Uni<List<Build>> page(
+      String application,
+      BuildStatus status,
+      OffsetDateTime afterQueuedAt,
+      String afterId,
+      int limit) {
+    return pool.preparedQuery(PAGE)
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    application,
+                    status == null ? null : status.name(),
+                    afterQueuedAt,
+                    afterId,
+                    limit)))
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toBuild).toList());
   }
 
+  /** The SBOM of a build, when it has one. */
+  public Uni<Optional<byte[]>> sbom(String buildId) {
+    return pool.preparedQuery(SBOM)
+        .execute(Tuple.of(buildId))
+        .map(
+            rows ->
+                rows.rowCount() == 0
+                    ? Optional.empty()
+                    : Optional.of(rows.iterator().next().getBuffer(0).getBytes()));
+  }
+
   private Build toBuild(Row row) {
+    String id = row.getString("id");
+    String reference = row.getString("image_reference");
+    Integer passed = row.getInteger("tests_passed");
+    OffsetDateTime started = row.getOffsetDateTime("started_at");
+    OffsetDateTime finished = row.getOffsetDateTime("finished_at");
+    String durations = row.getString("stage_durations");
+    Long duration = row.getLong("duration_ms");
+    if (duration == null && started != null && finished != null) {
+      duration = Duration.between(started, finished).toMillis();
+    }
     return new Build(
-        row.getString("event_id"),
+        id,
         row.getString("run_id"),
+        row.getInteger("attempt"),
         row.getString("application"),
         row.getString("commit_sha"),
         row.getString("ref"),
         row.getString("repo_url"),
-        row.getString("status"),
-        row.getOffsetDateTime("requested_at"));
+        BuildStatus.valueOf(row.getString("status")),
+        row.getString("requested_by"),
+        row.getOffsetDateTime("queued_at"),
+        started,
+        finished,
+        duration,
+        reference == null ? null : new ImageRef(reference, row.getString("image_digest")),
+        row.getString("sbom_ref"),
+        passed == null
+            ? null
+            : new TestCounts(
+                passed, row.getInteger("tests_failed"), row.getInteger("tests_skipped")),
+        read(row.getString("failure"), Failure.class),
+        durations == null ? null : readDurations(durations),
+        row.getString("cancel_requested_by"),
+        null,
+        Build.logRefOf(id));
+  }
+
+  private static List<Build.Step> toSteps(RowSet<Row> rows) {
+    List<Build.Step> steps = new ArrayList<>();
+    for (Row row : rows) {
+      steps.add(
+          new Build.Step(
+              row.getInteger("position"),
+              row.getString("name"),
+              row.getString("status"),
+              row.getInteger("exit_code"),
+              row.getOffsetDateTime("started_at"),
+              row.getLong("duration_ms")));
+    }
+    return steps;
+  }
+
+  private static boolean isUniqueViolation(Throwable failure) {
+    return failure instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+  }
+
+  private static String json(Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return EventJson.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return EventJson.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored " + type.getSimpleName() + " unreadable", e);
+    }
+  }
+
+  private static Map<String, Long> readDurations(String json) {
+    try {
+      return EventJson.mapper().readValue(json, DURATIONS);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored stage durations unreadable", e);
+    }
   }
 }

@@ -1,35 +1,249 @@
 package dev.slipway.build.rest;
 
 import dev.slipway.build.Build;
+import dev.slipway.build.BuildStatus;
+import dev.slipway.build.image.SbomPublisher;
 import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildRepository.RetryResult;
+import dev.slipway.build.service.BuildCommands;
+import dev.slipway.build.service.LogFollower;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 
-/** Read access to builds. */
+/** Builds: list, one with its steps, its log (text or live), its SBOM; cancel and retry. */
 @Path("/api/builds")
 @Produces(MediaType.APPLICATION_JSON)
 public class BuildResource {
 
-  private final BuildRepository builds;
+  private static final String[] READERS = {"viewer", "deployer", "approver", "auditor", "admin"};
 
-  public BuildResource(BuildRepository builds) {
+  private final BuildRepository builds;
+  private final BuildCommands commands;
+  private final LogFollower logs;
+  private final SecurityIdentity identity;
+
+  public BuildResource(
+      BuildRepository builds, BuildCommands commands, LogFollower logs, SecurityIdentity identity) {
     this.builds = builds;
+    this.commands = commands;
+    this.logs = logs;
+    this.identity = identity;
   }
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<Build>> recent(
+  public Uni<BuildPage> list(
       @QueryParam("application") String application,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return builds.recent(application, limit);
+      @QueryParam("status") String status,
+      @QueryParam("after") String after,
+      @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+    BuildStatus wanted = status == null ? null : parseStatus(status);
+    Cursor cursor = after == null ? null : Cursor.parse(after);
+    return builds
+        .page(
+            application,
+            wanted,
+            cursor == null ? null : cursor.queuedAt(),
+            cursor == null ? null : cursor.id(),
+            limit)
+        .map(
+            page ->
+                new BuildPage(
+                    page,
+                    page.size() < limit ? null : Cursor.of(page.get(page.size() - 1)).encode()));
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Build> one(@PathParam("id") String id) {
+    return builds.find(id).map(found -> found.orElseThrow(() -> ProblemException.unknownBuild(id)));
+  }
+
+  @GET
+  @Path("{id}/log")
+  @Produces(MediaType.TEXT_PLAIN)
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<String> log(@PathParam("id") String id) {
+    return builds
+        .status(id)
+        .flatMap(
+            status -> {
+              if (status.isEmpty()) {
+                return Uni.createFrom().failure(ProblemException.unknownBuild(id));
+              }
+              return logs.text(id);
+            });
+  }
+
+  /** The log as Server-Sent Events: {@code log} events while it runs, then one {@code outcome}. */
+  @GET
+  @Path("{id}/log/events")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public void follow(
+      @PathParam("id") String id,
+      @HeaderParam("Last-Event-ID") String lastEventId,
+      @Context SseEventSink sink,
+      @Context Sse sse) {
+    if (builds.status(id).await().indefinitely().isEmpty()) {
+      throw ProblemException.unknownBuild(id);
+    }
+    long after = 0;
+    if (lastEventId != null) {
+      try {
+        after = Long.parseLong(lastEventId.strip());
+      } catch (NumberFormatException e) {
+        throw ProblemException.invalid("Last-Event-ID", "Last-Event-ID must be a line number.");
+      }
+    }
+    logs.follow(id, after, sink, sse);
+  }
+
+  @GET
+  @Path("{id}/sbom")
+  @Produces(SbomPublisher.CYCLONEDX_JSON)
+  @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
+  public Uni<Response> sbom(@PathParam("id") String id) {
+    return builds
+        .sbom(id)
+        .flatMap(
+            sbom ->
+                sbom.isPresent()
+                    ? Uni.createFrom()
+                        .item(Response.ok(sbom.get()).type(SbomPublisher.CYCLONEDX_JSON).build())
+                    : builds
+                        .status(id)
+                        .map(
+                            status -> {
+                              throw status.isEmpty()
+                                  ? ProblemException.unknownBuild(id)
+                                  : new ProblemException(
+                                      404,
+                                      "Not Found",
+                                      "Build "
+                                          + id
+                                          + " has no SBOM: it is "
+                                          + status.get()
+                                          + "; only a successful build has one.",
+                                      null);
+                            }));
+  }
+
+  @POST
+  @Path("{id}/cancel")
+  @RolesAllowed({"deployer", "admin"})
+  public Uni<Response> cancel(@PathParam("id") String id) {
+    String user = identity.getPrincipal().getName();
+    return commands
+        .cancel(id, user)
+        .flatMap(
+            previous -> {
+              if (previous.isEmpty()) {
+                throw ProblemException.unknownBuild(id);
+              }
+              if (previous.get().isFinal()) {
+                throw new ProblemException(
+                    409,
+                    "Conflict",
+                    "Build " + id + " already ended " + previous.get() + ".",
+                    null);
+              }
+              return builds.find(id).map(b -> Response.accepted(b.orElseThrow()).build());
+            });
+  }
+
+  @POST
+  @Path("{id}/retry")
+  @RolesAllowed({"deployer", "admin"})
+  public Uni<Response> retry(@PathParam("id") String id) {
+    String user = identity.getPrincipal().getName();
+    return commands
+        .retry(id, user)
+        .flatMap(
+            result -> {
+              if (result instanceof RetryResult.Unknown) {
+                throw ProblemException.unknownBuild(id);
+              }
+              if (result instanceof RetryResult.Busy busy) {
+                throw new ProblemException(
+                    409,
+                    "Conflict",
+                    "The run's latest attempt "
+                        + busy.latestBuildId()
+                        + " has not ended ("
+                        + busy.status()
+                        + "); cancel it or wait.",
+                    null);
+              }
+              String queued = ((RetryResult.Queued) result).buildId();
+              return builds
+                  .find(queued)
+                  .map(
+                      b ->
+                          Response.created(java.net.URI.create("/api/builds/" + queued))
+                              .entity(b.orElseThrow())
+                              .build());
+            });
+  }
+
+  private static BuildStatus parseStatus(String status) {
+    try {
+      return BuildStatus.valueOf(status.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.invalid(
+          "status", "status must be one of " + List.of(BuildStatus.values()) + ".");
+    }
+  }
+
+  /** A keyset position: the queue time and id of the last build of a page. */
+  record Cursor(OffsetDateTime queuedAt, String id) {
+
+    static Cursor of(Build build) {
+      return new Cursor(build.queuedAt(), build.id());
+    }
+
+    String encode() {
+      long micros = ChronoUnit.MICROS.between(Instant.EPOCH, queuedAt.toInstant());
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString((micros + "|" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor parse(String text) {
+      try {
+        String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8);
+        int bar = decoded.indexOf('|');
+        long micros = Long.parseLong(decoded.substring(0, bar));
+        Instant instant = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+        return new Cursor(instant.atOffset(ZoneOffset.UTC), decoded.substring(bar + 1));
+      } catch (RuntimeException e) {
+        throw ProblemException.invalid("after", "after must be the next cursor of a page.");
+      }
+    }
   }
 }

@@ -59,6 +59,15 @@ public class ProblemMapper {
   }
 
   @ServerExceptionMapper
+  public Response problem(ProblemException e, UriInfo uri) {
+    String type =
+        e.status() == 400
+            ? "https://slipway.dev/problems/invalid-input"
+            : e.status() == 409 ? "https://slipway.dev/problems/conflict" : ABOUT_BLANK;
+    return respond(new Problem(type, e.title(), e.status(), e.getMessage(), path(uri), e.field()));
+  }
+
+  @ServerExceptionMapper
   public Response webApplication(WebApplicationException e, UriInfo uri) {
     if (e instanceof NotFoundException && e.getCause() != null) {
       // JAX-RS answers a parameter it cannot convert with 404; it is bad input.

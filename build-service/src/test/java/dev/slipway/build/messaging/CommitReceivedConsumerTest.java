@@ -40,15 +40,15 @@ class CommitReceivedConsumerTest {
         .untilAsserted(
             () ->
                 buildsOf(application)
-                    .body("$", hasSize(1))
-                    .body("[0].runId", equalTo(event.runId()))
-                    .body("[0].commitSha", equalTo(SampleEvents.COMMIT))
-                    .body("[0].status", equalTo("QUEUED")));
+                    .body("builds", hasSize(1))
+                    .body("builds[0].runId", equalTo(event.runId()))
+                    .body("builds[0].attempt", equalTo(1))
+                    .body("builds[0].commitSha", equalTo(SampleEvents.COMMIT)));
     // The duplicate was consumed too: a distinct event sent after it lands, still one per id.
     KafkaTestClient.send(Topics.COMMIT_RECEIVED, commitOf(application));
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> buildsOf(application).body("$", hasSize(2)));
+        .untilAsserted(() -> buildsOf(application).body("builds", hasSize(2)));
   }
 
   @Test
@@ -68,7 +68,7 @@ class CommitReceivedConsumerTest {
 
     await()
         .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> buildsOf(application).body("[0].runId", equalTo(event.runId())));
+        .untilAsserted(() -> buildsOf(application).body("builds[0].runId", equalTo(event.runId())));
     assertThat(KafkaTestClient.read(Topics.dlq(Topics.COMMIT_RECEIVED), 1, Duration.ofSeconds(2)))
         .noneMatch(record -> application.equals(record.key()));
   }

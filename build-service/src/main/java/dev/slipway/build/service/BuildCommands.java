@@ -1,0 +1,74 @@
+package dev.slipway.build.service;
+
+import dev.slipway.build.Build;
+import dev.slipway.build.BuildOutcome;
+import dev.slipway.build.BuildStatus;
+import dev.slipway.build.messaging.BuildDonePublisher;
+import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildRepository.RetryResult;
+import dev.slipway.events.BuildDone.Failure;
+import dev.slipway.events.BuildDone.TestCounts;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What a user may ask of a build: cancel it, or start a new attempt of its run. */
+@ApplicationScoped
+public class BuildCommands {
+
+  private final BuildRepository builds;
+  private final BuildWorkers workers;
+  private final BuildDonePublisher publisher;
+
+  public BuildCommands(BuildRepository builds, BuildWorkers workers, BuildDonePublisher publisher) {
+    this.builds = builds;
+    this.workers = workers;
+    this.publisher = publisher;
+  }
+
+  /** The result of a cancel request: the build's status before it, empty for no such build. */
+  public Uni<Optional<BuildStatus>> cancel(String buildId, String user) {
+    String reason = "cancelled by " + user + " before it started";
+    Failure failure = new Failure("queue", null, reason, List.of());
+    return builds
+        .requestCancel(
+            buildId,
+            user,
+            failure,
+            commit ->
+                BuildEvents.buildDone(
+                    buildId,
+                    commit,
+                    BuildOutcome.failed(
+                        BuildStatus.CANCELLED, failure, TestCounts.NONE, Map.of(), List.of(), 0)))
+        .invoke(
+            previous ->
+                previous.ifPresent(
+                    status -> {
+                      if (status == BuildStatus.RUNNING) {
+                        workers.cancelLocally(buildId, user);
+                      } else if (status == BuildStatus.QUEUED) {
+                        publisher.nudge();
+                      }
+                    }));
+  }
+
+  /** Queues a new attempt of the run of {@code buildId}. */
+  public Uni<RetryResult> retry(String buildId, String user) {
+    return builds
+        .retry(buildId, user)
+        .invoke(
+            result -> {
+              if (result instanceof RetryResult.Queued) {
+                workers.nudge();
+              }
+            });
+  }
+
+  /** One build with its steps. */
+  public Uni<Optional<Build>> find(String buildId) {
+    return builds.find(buildId);
+  }
+}

@@ -1,0 +1,352 @@
+package dev.slipway.build.service;
+
+import dev.slipway.build.BuildOutcome;
+import dev.slipway.build.BuildStatus;
+import dev.slipway.build.config.BuildConfig;
+import dev.slipway.build.executor.Cancellation;
+import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.log.SecretMasker;
+import dev.slipway.build.messaging.BuildDonePublisher;
+import dev.slipway.build.repository.BuildLogRepository;
+import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.Claim;
+import dev.slipway.events.BuildDone;
+import dev.slipway.events.BuildDone.Failure;
+import dev.slipway.events.BuildDone.TestCounts;
+import dev.slipway.events.Envelope;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * This instance's build workers: each claims the oldest claimable build from the database queue
+ * ({@code FOR UPDATE SKIP LOCKED}, so instances never claim the same one), runs it, and records its
+ * outcome with its build.done in one transaction. While a build runs, a heartbeat renews its lease,
+ * flushes its log and notices a cancel asked on another instance; a worker whose lease was lost
+ * (another instance took the build over after it expired) stops and records nothing. On shutdown
+ * running builds are stopped and their leases released, so another instance starts them again at
+ * once. See DESIGN.md beside this package.
+ */
+@ApplicationScoped
+public class BuildWorkers {
+
+  private static final Logger LOG = Logger.getLogger(BuildWorkers.class);
+
+  private final BuildConfig config;
+  private final BuildRepository builds;
+  private final BuildLogRepository logs;
+  private final BuildRunner runner;
+  private final BuildDonePublisher publisher;
+  private final MeterRegistry metrics;
+  private final String instance;
+  private final Semaphore wake = new Semaphore(0);
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private ScheduledExecutorService heartbeats;
+  private List<Thread> workers = List.of();
+
+  public BuildWorkers(
+      BuildConfig config,
+      BuildRepository builds,
+      BuildLogRepository logs,
+      BuildRunner runner,
+      BuildDonePublisher publisher,
+      MeterRegistry metrics) {
+    this.config = config;
+    this.builds = builds;
+    this.logs = logs;
+    this.runner = runner;
+    this.publisher = publisher;
+    this.metrics = metrics;
+    this.instance = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  void start(@Observes StartupEvent event) {
+    // Two threads: a slow log write never delays a lease renewal behind it.
+    heartbeats =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "build-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    List<Thread> started = new java.util.ArrayList<>();
+    for (int i = 0; i < config.workers(); i++) {
+      String owner = instance + "/" + i;
+      Thread thread = new Thread(() -> work(owner), "build-worker-" + i);
+      thread.setDaemon(true);
+      thread.start();
+      started.add(thread);
+    }
+    workers = List.copyOf(started);
+    LOG.infof("%d build workers started as %s", config.workers(), instance);
+  }
+
+  void stop(@Observes ShutdownEvent event) {
+    stopping.set(true);
+    wake.release(workers.size());
+    running.values().forEach(r -> r.abandon());
+    for (Thread worker : workers) {
+      try {
+        worker.join(config.local().killGrace().plusSeconds(5).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+    }
+  }
+
+  /** A commit was queued here: wake an idle worker now rather than at its next poll. */
+  public void nudge() {
+    wake.release();
+  }
+
+  /**
+   * Stops build {@code buildId} if it runs on this instance.
+   *
+   * @return whether it ran here
+   */
+  public boolean cancelLocally(String buildId, String by) {
+    Running build = running.get(buildId);
+    if (build == null) {
+      return false;
+    }
+    build.cancellation.cancel(by);
+    return true;
+  }
+
+  private void work(String owner) {
+    while (!stopping.get()) {
+      Optional<Claim> claim;
+      try {
+        claim = builds.claim(owner, config.lease()).await().atMost(Duration.ofSeconds(30));
+      } catch (RuntimeException e) {
+        LOG.warnf("%s: cannot claim a build: %s", owner, e.getMessage());
+        idle();
+        continue;
+      }
+      if (claim.isEmpty()) {
+        idle();
+        continue;
+      }
+      try {
+        execute(claim.get());
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "build %s: worker %s failed", claim.get().buildId(), owner);
+      }
+    }
+  }
+
+  private void idle() {
+    try {
+      wake.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+      wake.drainPermits();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void execute(Claim claim) {
+    String runId = claim.commit().runId();
+    long firstSeq = logs.nextSeq(claim.buildId()).await().atMost(Duration.ofSeconds(30));
+    BuildLog log =
+        new BuildLog(
+            SecretMasker.of(List.of()),
+            firstSeq,
+            (seq, lines) ->
+                logs.append(claim.buildId(), seq, lines).await().atMost(Duration.ofSeconds(30)));
+    Running build = new Running(claim, log);
+    running.put(claim.buildId(), build);
+    ScheduledFuture<?> heartbeat =
+        heartbeats.scheduleWithFixedDelay(
+            () -> build.beat(config.lease()),
+            config.heartbeat().toMillis(),
+            config.heartbeat().toMillis(),
+            TimeUnit.MILLISECONDS);
+    // Followers read the log from the database: store new lines often, not only on heartbeats.
+    ScheduledFuture<?> logFlush =
+        heartbeats.scheduleWithFixedDelay(
+            () -> flushQuietly(log),
+            config.logFlushInterval().toMillis(),
+            config.logFlushInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
+    try {
+      if (claim.cancelRequestedBy() != null) {
+        build.cancellation.cancel(claim.cancelRequestedBy());
+      }
+      if (claim.isTakeover()) {
+        log.info(
+            "==> taken over by "
+                + claim.owner()
+                + ": the instance that held this build stopped renewing its lease (claim "
+                + claim.claims()
+                + ")");
+      }
+      LOG.infof("run %s: build %s started by %s", runId, claim.buildId(), claim.owner());
+      BuildOutcome outcome =
+          claim.claims() > config.maxClaims()
+              ? abandonedTooOften(claim, log)
+              : run(claim, log, build);
+      if (build.lost.get() || build.abandoned.get()) {
+        LOG.infof(
+            "run %s: build %s left to another instance (%s)",
+            runId, claim.buildId(), build.abandoned.get() ? "shutting down" : "lease lost");
+        flushQuietly(log);
+        if (build.abandoned.get()) {
+          builds.release(claim).await().atMost(Duration.ofSeconds(10));
+        }
+        return;
+      }
+      record(claim, outcome, log, build);
+    } finally {
+      logFlush.cancel(false);
+      heartbeat.cancel(false);
+      running.remove(claim.buildId());
+    }
+  }
+
+  private BuildOutcome run(Claim claim, BuildLog log, Running build) {
+    try {
+      return runner.run(claim, log, build.cancellation);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "build %s failed unexpectedly", claim.buildId());
+      log.info("==> FAILED: internal error: " + log.mask(String.valueOf(e.getMessage())));
+      return BuildOutcome.failed(
+          BuildStatus.FAILED,
+          new Failure("internal", null, "internal error: " + log.mask(e.toString()), log.tail()),
+          TestCounts.NONE,
+          Map.of(),
+          List.of(),
+          0);
+    }
+  }
+
+  private static BuildOutcome abandonedTooOften(Claim claim, BuildLog log) {
+    String reason =
+        "abandoned "
+            + (claim.claims() - 1)
+            + " times by instances that stopped while building it; not started again";
+    log.info("==> FAILED: " + reason);
+    return BuildOutcome.failed(
+        BuildStatus.FAILED,
+        new Failure("queue", null, reason, log.tail()),
+        TestCounts.NONE,
+        Map.of(),
+        List.of(),
+        0);
+  }
+
+  /** Records the outcome and its build.done, retrying while the database is away. */
+  private void record(Claim claim, BuildOutcome outcome, BuildLog log, Running build) {
+    Envelope<BuildDone> event = BuildEvents.buildDone(claim.buildId(), claim.commit(), outcome);
+    Duration delay = Duration.ofMillis(200);
+    while (!build.lost.get()) {
+      try {
+        flushQuietly(log);
+        log.flush();
+        boolean recorded =
+            builds.finish(claim, outcome, event).await().atMost(Duration.ofSeconds(30));
+        if (recorded) {
+          metrics.counter("slipway.builds", "status", outcome.status().name()).increment();
+          metrics
+              .timer("slipway.build.duration", "status", outcome.status().name())
+              .record(Duration.ofMillis(outcome.durationMs()));
+          LOG.infof(
+              "run %s: build %s %s", claim.commit().runId(), claim.buildId(), outcome.status());
+          publisher.nudge();
+        } else {
+          LOG.infof("build %s: the outcome belongs to another instance now", claim.buildId());
+        }
+        return;
+      } catch (RuntimeException e) {
+        LOG.warnf("build %s: cannot record the outcome yet: %s", claim.buildId(), e.getMessage());
+        sleep(delay);
+        delay =
+            delay.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
+                ? Duration.ofSeconds(5)
+                : delay.multipliedBy(2);
+      }
+    }
+  }
+
+  private static void flushQuietly(BuildLog log) {
+    try {
+      log.flush();
+    } catch (RuntimeException e) {
+      LOG.debugf("log flush deferred: %s", e.getMessage());
+    }
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "build-service";
+    }
+  }
+
+  /** A build running on this instance. */
+  private final class Running {
+    final Claim claim;
+    final BuildLog log;
+    final Cancellation cancellation = new Cancellation();
+    final AtomicBoolean lost = new AtomicBoolean();
+    final AtomicBoolean abandoned = new AtomicBoolean();
+
+    Running(Claim claim, BuildLog log) {
+      this.claim = claim;
+      this.log = log;
+    }
+
+    void beat(Duration lease) {
+      try {
+        Optional<BuildRepository.Lease> renewed = builds.renew(claim, lease).await().atMost(lease);
+        if (renewed.isEmpty()) {
+          LOG.warnf("build %s: lease lost; stopping it here", claim.buildId());
+          lost.set(true);
+          cancellation.cancel("lease lost");
+          return;
+        }
+        String by = renewed.get().cancelRequestedBy();
+        if (by != null) {
+          cancellation.cancel(by);
+        }
+      } catch (RuntimeException e) {
+        LOG.warnf("build %s: cannot renew the lease: %s", claim.buildId(), e.getMessage());
+      }
+      flushQuietly(log);
+    }
+
+    void abandon() {
+      abandoned.set(true);
+      cancellation.cancel("shutdown of " + instance);
+    }
+  }
+}
