@@ -119,6 +119,10 @@ public final class StatusCommand {
                 .listConsumerGroupOffsets(group)
                 .partitionsToOffsetAndMetadata()
                 .get(8, TimeUnit.SECONDS);
+        if (committed.isEmpty()) {
+          out.append(String.format("%-18s %-22s %s%n", group, "-", "no offsets committed yet"));
+          continue;
+        }
         Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
         committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResultInfo> ends =
