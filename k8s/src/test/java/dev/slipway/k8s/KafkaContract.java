@@ -13,22 +13,23 @@ import java.util.TreeSet;
  * application.properties} must stay within it ({@link KafkaTopologyTest}).
  *
  * <pre>
- * service          consumer group   reads                                  writes
+ * service          consumer groups  reads                                  writes
  * trigger-service  -                -                                      commit.received
  * build-service    build-service    commit.received                        build.done, commit.received.dlq
- * scan-service     scan-service     build.done, deploy.done                scan.done, deploy.requested,
- *                                                                          build.done.dlq, deploy.done.dlq
+ * scan-service     scan-service     build.done                             scan.done, deploy.requested,
+ *                  scan-service-    deploy.done (which digest runs where)  build.done.dlq, deploy.done.dlq
+ *                    exposure
  * deploy-service   deploy-service   deploy.requested                       deploy.done, deploy.requested,
  *                                                                          deploy.requested.dlq
  * audit-service    audit-service    every topic and every .dlq             -
  * </pre>
  */
-record KafkaContract(String group, Set<String> reads, Set<String> writes) {
+record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) {
 
   static final Map<String, KafkaContract> BY_SERVICE = byService();
 
   /**
-   * The ACLs this contract needs: Read+Describe on reads, Read on the group, Write+Describe on
+   * The ACLs this contract needs: Read+Describe on reads, Read on each group, Write+Describe on
    * writes.
    */
   Map<String, Set<String>> acls() {
@@ -37,7 +38,7 @@ record KafkaContract(String group, Set<String> reads, Set<String> writes) {
       acls.computeIfAbsent("topic " + topic, k -> new TreeSet<>())
           .addAll(List.of("Read", "Describe"));
     }
-    if (group != null) {
+    for (String group : groups) {
       acls.computeIfAbsent("group " + group, k -> new TreeSet<>()).add("Read");
     }
     for (String topic : writes) {
@@ -51,15 +52,15 @@ record KafkaContract(String group, Set<String> reads, Set<String> writes) {
     Set<String> everything = new TreeSet<>();
     Topics.ALL.forEach(t -> everything.addAll(List.of(t, Topics.dlq(t))));
     return Map.of(
-        "trigger-service", new KafkaContract(null, Set.of(), Set.of(Topics.COMMIT_RECEIVED)),
+        "trigger-service", new KafkaContract(Set.of(), Set.of(), Set.of(Topics.COMMIT_RECEIVED)),
         "build-service",
             new KafkaContract(
-                "build-service",
+                Set.of("build-service"),
                 Set.of(Topics.COMMIT_RECEIVED),
                 Set.of(Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED))),
         "scan-service",
             new KafkaContract(
-                "scan-service",
+                Set.of("scan-service", "scan-service-exposure"),
                 Set.of(Topics.BUILD_DONE, Topics.DEPLOY_DONE),
                 Set.of(
                     Topics.SCAN_DONE,
@@ -68,12 +69,12 @@ record KafkaContract(String group, Set<String> reads, Set<String> writes) {
                     Topics.dlq(Topics.DEPLOY_DONE))),
         "deploy-service",
             new KafkaContract(
-                "deploy-service",
+                Set.of("deploy-service"),
                 Set.of(Topics.DEPLOY_REQUESTED),
                 Set.of(
                     Topics.DEPLOY_DONE,
                     Topics.DEPLOY_REQUESTED,
                     Topics.dlq(Topics.DEPLOY_REQUESTED))),
-        "audit-service", new KafkaContract("audit-service", everything, Set.of()));
+        "audit-service", new KafkaContract(Set.of("audit-service"), everything, Set.of()));
   }
 }
