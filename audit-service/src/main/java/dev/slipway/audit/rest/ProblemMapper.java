@@ -52,7 +52,7 @@ public class ProblemMapper {
             400,
             e.getMessage(),
             path(uri),
-            e.parameter()));
+            e.field()));
   }
 
   @ServerExceptionMapper

@@ -131,14 +131,14 @@ class AuditChainVerificationTest {
         .then()
         .statusCode(400)
         .contentType("application/problem+json")
-        .body("parameter", equalTo("from"));
+        .body("field", equalTo("from"));
     given()
         .auth()
         .oauth2(viewer)
         .get("/api/audit/verify?to=minus-one")
         .then()
         .statusCode(400)
-        .body("parameter", equalTo("to"));
+        .body("field", equalTo("to"));
   }
 
   private List<Long> append(String prefix, int count) {
