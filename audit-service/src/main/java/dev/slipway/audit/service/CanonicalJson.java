@@ -1,6 +1,8 @@
 package dev.slipway.audit.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,18 +14,40 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one text form of a JSON value that the chain hashes: object keys sorted, no whitespace,
- * numbers in plain notation without trailing zeros. It is the same for a tree built at ingest and
- * for the tree read back from PostgreSQL's {@code jsonb}, which reorders keys and keeps numbers as
- * {@code numeric}.
+ * The one text form of a JSON value that the log hashes: object keys sorted, no whitespace, numbers
+ * in plain notation without trailing zeros. It is the same for a tree built at ingest and for the
+ * tree read back from PostgreSQL's {@code jsonb}, which reorders keys and keeps numbers as {@code
+ * numeric}.
+ *
+ * <p>Numbers are bounded ({@link #inRange}): at most {@value #MAX_DIGITS} significant digits and an
+ * exponent within ±{@value #MAX_SCALE}. Outside that a number's plain form could be gigabytes
+ * ({@code 1e2000000000}) or PostgreSQL could refuse it ({@code 1e131072}); such a value is never
+ * stored as JSON, so every stored row reads back and canonicalizes in bounded time and memory.
  */
 public final class CanonicalJson {
+
+  /** Most significant digits a stored JSON number may have. */
+  public static final int MAX_DIGITS = 1000;
+
+  /** Largest magnitude of a stored JSON number's decimal exponent (its BigDecimal scale). */
+  public static final int MAX_SCALE = 1000;
+
+  /** Longest number literal read: a bounded number as PostgreSQL prints it back, and more. */
+  private static final int MAX_NUMBER_LENGTH = 4 * MAX_DIGITS;
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
+
+  static {
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder().maxNumberLength(MAX_NUMBER_LENGTH).build());
+  }
 
   private CanonicalJson() {}
 
@@ -41,18 +65,43 @@ public final class CanonicalJson {
     }
   }
 
-  /** Compact JSON text to store. */
-  public static String write(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** The mapper behind this class. */
   public static ObjectMapper mapper() {
     return MAPPER;
+  }
+
+  /** The canonical text of {@code node}; null is {@code null}. */
+  public static String write(JsonNode node) {
+    StringBuilder out = new StringBuilder(256);
+    append(node, out);
+    return out.toString();
+  }
+
+  /** Whether every number in {@code node} is within the stored bounds. */
+  public static boolean inRange(JsonNode node) {
+    if (node.isNumber()) {
+      return inRange(node.decimalValue());
+    }
+    if (node.isContainerNode()) {
+      for (JsonNode child : node) {
+        if (!inRange(child)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether {@code value} is within the stored bounds, whatever its notation: {@code 1e1000} and
+   * the 1001-digit integer PostgreSQL prints for it are the same value.
+   */
+  public static boolean inRange(BigDecimal value) {
+    if (value.signum() == 0) {
+      return true;
+    }
+    BigDecimal stripped = value.stripTrailingZeros();
+    return stripped.precision() <= MAX_DIGITS && Math.abs((long) stripped.scale()) <= MAX_SCALE;
   }
 
   /**
@@ -103,7 +152,7 @@ public final class CanonicalJson {
     if (node == null || node.isNull() || node.isMissingNode()) {
       out.append("null");
     } else if (node.isObject()) {
-      List<String> names = new ArrayList<>();
+      List<String> names = new ArrayList<>(node.size());
       node.fieldNames().forEachRemaining(names::add);
       names.sort(null);
       out.append('{');
@@ -150,7 +199,7 @@ public final class CanonicalJson {
         case '\\' -> out.append("\\\\");
         default -> {
           if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
+            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
           } else {
             out.append(c);
           }
@@ -160,8 +209,18 @@ public final class CanonicalJson {
     out.append('"');
   }
 
-  /** Appends a number in plain notation without trailing zeros. */
+  /**
+   * Appends a number in plain notation without trailing zeros.
+   *
+   * @throws IllegalArgumentException for a number outside the stored bounds, whose plain form could
+   *     not be written in bounded memory
+   */
   public static void appendNumber(BigDecimal value, StringBuilder out) {
+    if (!inRange(value)) {
+      throw new IllegalArgumentException("number out of the stored range");
+    }
     out.append(value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString());
   }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 }
