@@ -8,6 +8,8 @@ import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -74,6 +76,7 @@ public class IngestConsumerHealthChecks {
   }
 
   private HealthCheck check(String name, KafkaConsumer<Object, Object> consumer) {
+    Instant registeredAt = Instant.now();
     return () -> {
       Map<MetricName, ? extends Metric> metrics = consumer.unwrap().metrics();
       String clientId = null;
@@ -129,6 +132,9 @@ public class IngestConsumerHealthChecks {
             .withData(
                 "cause", "the group coordinator has not answered for " + (long) heartbeatAgo + " s")
             .build();
+      }
+      if (heartbeatAgo < 0 && Duration.between(registeredAt, Instant.now()).toSeconds() > timeout) {
+        return response.down().withData("cause", "no group coordinator reached yet").build();
       }
       return response.up().build();
     };
