@@ -67,6 +67,7 @@ public class AuditTestResource extends SlipwayTestResource {
     config.put("slipway.audit.checkpoint.interval", "1h");
     config.put("slipway.audit.ingest.heartbeat-timeout", "PT8S");
     config.put("slipway.audit.verify.max-rows", "500");
+    config.put("slipway.audit.ingest.max-retry-backoff", "PT2S");
     // Subscribe a newly created topic within a second instead of thirty.
     config.put("mp.messaging.incoming.audit-in.metadata.max.age.ms", "1000");
     String standIn = "mp.messaging.incoming." + DeadLetteringPipelineConsumer.CHANNEL;

@@ -313,7 +313,10 @@ public final class AuditRecordReader {
 
   /** {@code value} if it fits its column; else null, and a problem naming it. */
   private static String column(String name, String value, int maxBytes, List<String> problems) {
-    if (value != null && value.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+    // A UTF-16 unit is at most three UTF-8 bytes: most values are measured without encoding.
+    if (value != null
+        && value.length() * 3 > maxBytes
+        && value.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
       problems.add(name + " is longer than " + maxBytes + " bytes; kept in the event only");
       return null;
     }
@@ -348,6 +351,17 @@ public final class AuditRecordReader {
 
   /** The UTF-8 text of {@code bytes}, or null when it is not UTF-8 or holds a NUL. */
   private static String text(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b <= 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      // Most attributes: ASCII without NUL is UTF-8 as it is.
+      return new String(bytes, StandardCharsets.US_ASCII);
+    }
     try {
       String text =
           StandardCharsets.UTF_8

@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -152,19 +151,7 @@ public final class CanonicalJson {
     if (node == null || node.isNull() || node.isMissingNode()) {
       out.append("null");
     } else if (node.isObject()) {
-      List<String> names = new ArrayList<>(node.size());
-      node.fieldNames().forEachRemaining(names::add);
-      names.sort(null);
-      out.append('{');
-      for (int i = 0; i < names.size(); i++) {
-        if (i > 0) {
-          out.append(',');
-        }
-        appendString(names.get(i), out);
-        out.append(':');
-        append(node.get(names.get(i)), out);
-      }
-      out.append('}');
+      appendObject(node, out);
     } else if (node.isArray()) {
       out.append('[');
       for (int i = 0; i < node.size(); i++) {
@@ -185,6 +172,29 @@ public final class CanonicalJson {
     }
   }
 
+  /** Members in key order (UTF-16 code units, {@link String#compareTo}). */
+  @SuppressWarnings("unchecked")
+  private static void appendObject(JsonNode node, StringBuilder out) {
+    Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[0]);
+    boolean sorted = true;
+    for (int i = 1; i < members.length && sorted; i++) {
+      sorted = members[i - 1].getKey().compareTo(members[i].getKey()) < 0;
+    }
+    if (!sorted) {
+      Arrays.sort(members, Map.Entry.comparingByKey());
+    }
+    out.append('{');
+    for (int i = 0; i < members.length; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      appendString(members[i].getKey(), out);
+      out.append(':');
+      append(members[i].getValue(), out);
+    }
+    out.append('}');
+  }
+
   /** Appends a JSON string; null is JSON {@code null}. */
   public static void appendString(String value, StringBuilder out) {
     if (value == null) {
@@ -192,21 +202,21 @@ public final class CanonicalJson {
       return;
     }
     out.append('"');
+    int plainFrom = 0;
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        continue;
+      }
+      out.append(value, plainFrom, i);
+      plainFrom = i + 1;
       switch (c) {
         case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
       }
     }
-    out.append('"');
+    out.append(value, plainFrom, value.length()).append('"');
   }
 
   /**
