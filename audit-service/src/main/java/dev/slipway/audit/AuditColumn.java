@@ -3,12 +3,13 @@ package dev.slipway.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * The columns of an audit row, listed once: their order is the order of the canonical content that
- * is hashed (all but the three hashes), of the bulk insert, of every SELECT and of the CSV export.
- * The first three ({@link #POSITION}) are known only once a row has its place in the log; the rest
- * are known when the record is read.
+ * The columns of an audit row, listed once: every SELECT, the row mapping, the bulk insert, the
+ * canonical content that is hashed and the CSV export follow this list. The canonical content is
+ * the {@link #BODY} (known when the record is read) then the {@link #POSITION} (known only once the
+ * row has its place in the log), so the body can be hashed before the append lock is taken.
  */
 public enum AuditColumn {
   SEQ("seq", Kind.BIGINT),
@@ -58,6 +59,13 @@ public enum AuditColumn {
 
   /** The hashed columns that come from the record itself, in content order. */
   public static final List<AuditColumn> BODY = ALL.subList(TOPIC.ordinal(), LEAF_HASH.ordinal());
+
+  /** The hashed columns, in content order: the body, then the position. */
+  public static final List<AuditColumn> CONTENT =
+      Stream.concat(BODY.stream(), POSITION.stream()).toList();
+
+  /** The hashes, which follow the content in the bulk insert. */
+  public static final List<AuditColumn> HASHES = List.of(LEAF_HASH, PREV_HASH, HASH);
 
   /** Every column name, comma-separated, in order. */
   public static final String NAMES = String.join(", ", ALL.stream().map(c -> c.sql).toList());

@@ -16,6 +16,9 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.launcher.AuditVerifyCommand;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -94,12 +97,14 @@ class AuditLogBenchmarkTest {
   @Inject LogVerifier verifier;
   @Inject CheckpointService checkpoints;
   @Inject AuditExporter exporter;
+  @Inject MeterRegistry registry;
 
   private String ingestTopic;
 
   @Test
   void ingestAgainstRawInsertThenProofsAndVerificationAtAMillionRows() throws Exception {
     double logged = ingest();
+    appends();
     double raw = rawInsert(ingestTopic);
     print("ingest, Kafka -> log with Merkle tree: %,.0f events/s sustained", logged);
     print("raw batched INSERT of the same rows into a copy of the table: %,.0f rows/s", raw);
@@ -202,6 +207,21 @@ class AuditLogBenchmarkTest {
     }
   }
 
+  /** How the appends of the ingest went: batch sizes, and how long the append lock was held. */
+  private void appends() {
+    Timer locked = registry.find("slipway.audit.append.locked").timer();
+    Timer waited = registry.find("slipway.audit.append.lock.wait").timer();
+    DistributionSummary records = registry.find("slipway.audit.append.records").summary();
+    print(
+        "appends: %,d batches of %.0f records on average; lock held %.1f ms per batch (%.1f s in"
+            + " all), waited for %.1f ms per batch",
+        records.count(),
+        records.mean(),
+        locked.mean(TimeUnit.MILLISECONDS),
+        locked.totalTime(TimeUnit.SECONDS),
+        waited.mean(TimeUnit.MILLISECONDS));
+  }
+
   /** The same rows, read back, inserted with plain JDBC batches into a copy of the table. */
   private double rawInsert(String topic) throws Exception {
     var postgres = SlipwayInfrastructure.postgres();
@@ -212,7 +232,7 @@ class AuditLogBenchmarkTest {
         String.join(
             ", ",
             AuditColumn.ALL.stream()
-                .map(c -> c.kind() == AuditColumn.Kind.JSON ? "?::jsonb" : "?")
+                .map(c -> c.kind() == AuditColumn.Kind.JSON ? "?::json" : "?")
                 .toList());
     long insertNanos = 0;
     long rows = 0;

@@ -7,8 +7,12 @@ import dev.slipway.audit.service.CanonicalJson;
 import dev.slipway.audit.service.CompactRange;
 import dev.slipway.audit.service.MerkleTree;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,6 +29,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -32,10 +38,11 @@ import org.postgresql.copy.CopyIn;
  * Appends records to the audit log: rows, their place in the hash chain and in the Merkle tree, in
  * one transaction. Appends are serialized by a transaction-scoped advisory lock, so the log never
  * forks even with several writers (threads or replicas): the tail is read after the lock is taken.
- * Per batch, under the lock: one query for the tail, the highest stored offset of each partition
- * and earlier rows with the same CloudEvents identity; one binary COPY of the rows; an insert of
- * the few tree nodes that completed. The canonical content of every record is written before the
- * lock; under it only the hashes are computed.
+ * Before the lock, per record: its canonical content, the SHA-256 of its body and its columns
+ * encoded for COPY; per batch, one query for stored rows with its event ids. Under the lock, per
+ * batch: one query for the tail, each partition's highest stored offset and twins appended since;
+ * per row the end of its leaf hash (a few bytes) and its chain hash; one binary COPY; an insert of
+ * the few tree nodes that completed. The lock is held for little more than PostgreSQL's own work.
  *
  * <p>What is not appended: a record at or below its partition's stored offset (a redelivery; the
  * partition is keyed by the topic's id, so a recreated topic starts afresh), and a record whose
@@ -54,7 +61,24 @@ public class AuditStoreWriter {
 
   private static final String LOCK = "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")";
 
-  /** The tail, each partition's highest stored offset and stored twins, in one round trip. */
+  /**
+   * Before the lock: the log's size then, and every stored row with an event id of the batch (its
+   * twin candidates), in one round trip.
+   */
+  private static final String TWINS =
+      """
+      SELECT 'tail' AS kind, coalesce(max(seq), 0) AS seq, NULL::text AS topic,
+             NULL::text AS source, NULL::text AS event_id, NULL::text AS event
+        FROM audit_events
+      UNION ALL
+      SELECT 'twin', e.seq, e.topic, e.source, e.event_id, e.event::text
+        FROM audit_events e WHERE e.event_id = ANY(?::text[])
+      """;
+
+  /**
+   * Under the lock: the tail, each partition's highest stored offset, and twins appended since the
+   * query before the lock, in one round trip.
+   */
   private static final String STATE =
       """
       (SELECT 'tail' AS kind, seq, hash, NULL::text AS topic_id, NULL::int AS part,
@@ -67,7 +91,7 @@ public class AuditStoreWriter {
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       UNION ALL
       SELECT 'twin', e.seq, NULL, NULL, NULL, e.topic, e.source, e.event_id, e.event::text
-        FROM audit_events e WHERE e.event_id = ANY(?::text[])
+        FROM audit_events e WHERE e.seq > ? AND e.event_id = ANY(?::text[])
       """;
 
   private static final String WATERMARKS =
@@ -77,8 +101,19 @@ public class AuditStoreWriter {
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       """;
 
+  /** The body's columns, encoded before the lock, then the position and the hashes. */
+  private static final List<AuditColumn> COPY_COLUMNS =
+      Stream.of(AuditColumn.BODY, AuditColumn.POSITION, AuditColumn.HASHES)
+          .flatMap(List::stream)
+          .toList();
+
   private static final String COPY =
-      "COPY audit_events (" + AuditColumn.NAMES + ") FROM STDIN WITH (FORMAT binary)";
+      "COPY audit_events ("
+          + String.join(", ", COPY_COLUMNS.stream().map(AuditColumn::sql).toList())
+          + ") FROM STDIN WITH (FORMAT binary)";
+
+  private static final AuditColumn.Kind[] BODY_KINDS =
+      AuditColumn.BODY.stream().map(AuditColumn::kind).toArray(AuditColumn.Kind[]::new);
 
   private static final String INSERT_NODE =
       "INSERT INTO audit_tree_nodes (level, idx, hash) VALUES (?, ?, ?)";
@@ -104,8 +139,15 @@ public class AuditStoreWriter {
   /** The chain hash of the last row of that append, to recognise the tail it belongs to. */
   private byte[] frontierTail;
 
-  public AuditStoreWriter(AgroalDataSource dataSource) {
+  private final Timer lockWait;
+  private final Timer locked;
+  private final DistributionSummary batchSize;
+
+  public AuditStoreWriter(AgroalDataSource dataSource, MeterRegistry registry) {
     this.dataSource = dataSource;
+    this.lockWait = registry.timer("slipway.audit.append.lock.wait");
+    this.locked = registry.timer("slipway.audit.append.locked");
+    this.batchSize = registry.summary("slipway.audit.append.records");
   }
 
   /**
@@ -140,14 +182,16 @@ public class AuditStoreWriter {
   public AppendResult append(List<AuditRecord> batch) {
     List<Prepared> prepared = new ArrayList<>(batch.size());
     for (AuditRecord record : batch) {
-      AuditContent.Body body = AuditContent.body(record);
-      prepared.add(new Prepared(record, body, body.text().getBytes(StandardCharsets.UTF_8)));
+      prepared.add(prepare(record));
     }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Appended appended = appendLocked(c, prepared);
+        Twins twins = twins(c, prepared);
+        Appended appended = appendLocked(c, prepared, twins);
         c.commit();
+        locked.record(System.nanoTime() - appended.lockedAt(), TimeUnit.NANOSECONDS);
+        batchSize.record(batch.size());
         remember(appended.frontier(), appended.lastHash());
         return appended.result();
       } catch (SQLException | RuntimeException e) {
@@ -160,8 +204,71 @@ public class AuditStoreWriter {
     }
   }
 
-  /** A record with its canonical content ready, before it has a place in the log. */
-  private record Prepared(AuditRecord record, AuditContent.Body body, byte[] bodyBytes) {}
+  /** Everything about a record that does not depend on its place in the log. */
+  private static Prepared prepare(AuditRecord record) {
+    AuditContent.Body body = AuditContent.body(record);
+    Object[] values = new Object[AuditColumn.BODY.size()];
+    for (int i = 0; i < values.length; i++) {
+      AuditColumn column = AuditColumn.BODY.get(i);
+      values[i] =
+          switch (column) {
+            case EVENT -> body.event();
+            case HEADERS -> body.headers();
+            default -> column.of(record);
+          };
+    }
+    return new Prepared(
+        record,
+        body.event(),
+        AuditContent.bodyDigest(body.text().getBytes(StandardCharsets.UTF_8)),
+        BinaryCopy.encode(BODY_KINDS, values));
+  }
+
+  /** Stored rows with the batch's event ids before the lock, and the log's size then. */
+  private record Twins(long tail, Map<String, List<Twin>> byIdentity) {}
+
+  private static Twins twins(Connection c, List<Prepared> batch) throws SQLException {
+    Set<String> ids = new LinkedHashSet<>();
+    for (Prepared p : batch) {
+      if (p.record().eventId() != null) {
+        ids.add(p.record().eventId());
+      }
+    }
+    long tail = 0;
+    Map<String, List<Twin>> byIdentity = new HashMap<>();
+    try (PreparedStatement sql = c.prepareStatement(TWINS)) {
+      sql.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rows = sql.executeQuery()) {
+        while (rows.next()) {
+          if (rows.getString("kind").equals("tail")) {
+            tail = rows.getLong("seq");
+          } else {
+            addTwin(byIdentity, rows);
+          }
+        }
+      }
+    }
+    return new Twins(tail, byIdentity);
+  }
+
+  private static void addTwin(Map<String, List<Twin>> byIdentity, ResultSet rows)
+      throws SQLException {
+    byIdentity
+        .computeIfAbsent(
+            identity(rows.getString("topic"), rows.getString("source"), rows.getString("event_id")),
+            k -> new ArrayList<>())
+        .add(
+            new Twin(
+                rows.getLong("seq"),
+                CanonicalJson.write(CanonicalJson.parse(rows.getString("event")))));
+  }
+
+  /**
+   * A record ready before it has a place in the log: its canonical event (to compare with twins),
+   * the digest of its content's body and its body's columns encoded for COPY.
+   */
+  private record Prepared(
+      AuditRecord record, String event, MessageDigest bodyDigest, byte[] encodedBody) {}
 
   /** An earlier row with the same identity, and its canonical event. */
   private record Twin(long seq, String event) {}
@@ -169,16 +276,21 @@ public class AuditStoreWriter {
   /**
    * What an append wrote: its result, and the tree's frontier and the chain's last hash after it.
    */
-  private record Appended(AppendResult result, CompactRange frontier, byte[] lastHash) {}
+  private record Appended(
+      AppendResult result, CompactRange frontier, byte[] lastHash, long lockedAt) {}
 
-  private Appended appendLocked(Connection c, List<Prepared> batch) throws SQLException {
+  private Appended appendLocked(Connection c, List<Prepared> batch, Twins before)
+      throws SQLException {
+    long waitFrom = System.nanoTime();
     try (Statement lock = c.createStatement()) {
       lock.execute(LOCK);
     }
+    long lockedAt = System.nanoTime();
+    lockWait.record(lockedAt - waitFrom, TimeUnit.NANOSECONDS);
     long tail = 0;
     byte[] prev = AuditContent.GENESIS;
     Map<PartitionKey, Long> marks = new HashMap<>();
-    Map<String, List<Twin>> twins = new HashMap<>();
+    Map<String, List<Twin>> twins = before.byIdentity();
     Set<PartitionKey> partitions = new LinkedHashSet<>();
     Set<String> ids = new LinkedHashSet<>();
     for (Prepared p : batch) {
@@ -192,7 +304,8 @@ public class AuditStoreWriter {
     }
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
-      sql.setArray(3, c.createArrayOf("text", ids.toArray()));
+      sql.setLong(3, before.tail());
+      sql.setArray(4, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
@@ -207,18 +320,7 @@ public class AuditStoreWriter {
                     new PartitionKey(rows.getString("topic_id"), rows.getInt("part")), offset);
               }
             }
-            default ->
-                twins
-                    .computeIfAbsent(
-                        identity(
-                            rows.getString("topic"),
-                            rows.getString("source"),
-                            rows.getString("event_id")),
-                        k -> new ArrayList<>())
-                    .add(
-                        new Twin(
-                            rows.getLong("seq"),
-                            CanonicalJson.write(CanonicalJson.parse(rows.getString("event")))));
+            default -> addTwin(twins, rows);
           }
         }
       }
@@ -247,7 +349,7 @@ public class AuditStoreWriter {
         List<Twin> same =
             twins.computeIfAbsent(
                 identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
-        if (same.stream().anyMatch(t -> t.event().equals(p.body().event()))) {
+        if (same.stream().anyMatch(t -> t.event().equals(p.event()))) {
           skipped++;
           continue;
         }
@@ -255,11 +357,11 @@ public class AuditStoreWriter {
           conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
           conflicts++;
         }
-        same.add(new Twin(seq + 1, p.body().event()));
+        same.add(new Twin(seq + 1, p.event()));
       }
       seq++;
       byte[] leaf =
-          AuditContent.leafHash(AuditContent.position(seq, recordedAt, conflictOf), p.bodyBytes());
+          AuditContent.leafHash(p.bodyDigest(), AuditContent.position(seq, recordedAt, conflictOf));
       byte[] hash = AuditContent.chainHash(prev, leaf);
       tree.append(
           leaf,
@@ -295,7 +397,7 @@ public class AuditStoreWriter {
         }
       }
     }
-    return new Appended(new AppendResult(appended, skipped, conflicts, seq), tree, prev);
+    return new Appended(new AppendResult(appended, skipped, conflicts, seq), tree, prev, lockedAt);
   }
 
   private static void writeRow(
@@ -307,22 +409,14 @@ public class AuditStoreWriter {
       byte[] leaf,
       byte[] prev,
       byte[] hash) {
-    copy.row(AuditColumn.ALL.size());
-    for (AuditColumn column : AuditColumn.ALL) {
-      Object value =
-          switch (column) {
-            case SEQ -> seq;
-            case RECORDED_AT -> recordedAt;
-            case CONFLICT_OF -> conflictOf;
-            case EVENT -> p.body().event();
-            case HEADERS -> p.body().headers();
-            case LEAF_HASH -> leaf;
-            case PREV_HASH -> prev;
-            case HASH -> hash;
-            default -> column.of(p.record());
-          };
-      copy.field(column.kind(), value);
-    }
+    copy.row(COPY_COLUMNS.size());
+    copy.raw(p.encodedBody());
+    copy.field(AuditColumn.Kind.BIGINT, seq);
+    copy.field(AuditColumn.Kind.TIMESTAMP, recordedAt);
+    copy.field(AuditColumn.Kind.BIGINT, conflictOf);
+    copy.field(AuditColumn.Kind.HASH, leaf);
+    copy.field(AuditColumn.Kind.HASH, prev);
+    copy.field(AuditColumn.Kind.HASH, hash);
   }
 
   /**

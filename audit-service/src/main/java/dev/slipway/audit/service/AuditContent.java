@@ -11,8 +11,9 @@ import java.util.HexFormat;
 
 /**
  * What the log hashes for a row. Its canonical content is a JSON array of every column but the
- * hashes, in {@link AuditColumn} order: integers as numbers, texts and UUIDs as strings, timestamps
- * as integer microseconds since the epoch (PostgreSQL's precision), booleans, JSON values in {@link
+ * hashes, in {@link AuditColumn#CONTENT} order (the columns read from the record, then seq,
+ * recorded_at and conflict_of): integers as numbers, texts and UUIDs as strings, timestamps as
+ * integer microseconds since the epoch (PostgreSQL's precision), booleans, JSON values in {@link
  * CanonicalJson} form, absent values as {@code null}. Then
  *
  * <pre>
@@ -20,8 +21,9 @@ import java.util.HexFormat;
  * hash      = SHA-256(prev_hash || leaf_hash)     the chain; prev_hash of seq 1 = 32 zero bytes
  * </pre>
  *
- * The content is written in two parts: the {@link #body} from the record alone, before the append
- * lock is taken, and the {@link #position} (seq, recorded_at, conflict_of) under it.
+ * The content is written in two parts: the {@link #body} from the record alone, hashed before the
+ * append lock is taken ({@link #bodyDigest}), and the {@link #position} under it ({@link
+ * #leafHash(MessageDigest, String)}), so under the lock a row costs the hash of a few bytes.
  */
 public final class AuditContent {
 
@@ -34,18 +36,19 @@ public final class AuditContent {
 
   /** The canonical content of a stored row. */
   public static String content(AuditEvent row) {
-    return position(row.seq(), row.recordedAt(), row.conflictOf()) + body(row.record()).text();
+    return body(row.record()).text() + position(row.seq(), row.recordedAt(), row.conflictOf());
   }
 
-  /** The start of the content: the row's place in the log, up to and including a comma. */
+  /** The end of the content: the row's place in the log, and the closing bracket. */
   public static String position(long seq, OffsetDateTime recordedAt, Long conflictOf) {
-    return "[" + seq + "," + micros(recordedAt) + "," + conflictOf + ",";
+    return seq + "," + micros(recordedAt) + "," + conflictOf + "]";
   }
 
   /**
-   * The rest of the content: every column that comes from the record, and the closing bracket.
+   * The start of the content: the opening bracket, every column that comes from the record, and the
+   * comma before the position.
    *
-   * @param text the content text
+   * @param text the content text so far
    * @param event the canonical JSON of the event, a part of {@code text}, to store as it is
    * @param headers the canonical JSON of the headers, or null
    */
@@ -53,13 +56,10 @@ public final class AuditContent {
 
   /** The {@link Body} of a record. */
   public static Body body(AuditRecord record) {
-    StringBuilder out = new StringBuilder(1024);
+    StringBuilder out = new StringBuilder(1024).append('[');
     String event = null;
     String headers = null;
     for (AuditColumn column : AuditColumn.BODY) {
-      if (column != AuditColumn.TOPIC) {
-        out.append(',');
-      }
       int start = out.length();
       append(column, column.of(record), out);
       if (column == AuditColumn.EVENT) {
@@ -67,17 +67,22 @@ public final class AuditContent {
       } else if (column == AuditColumn.HEADERS && record.headers() != null) {
         headers = out.substring(start);
       }
+      out.append(',');
     }
-    return new Body(out.append(']').toString(), event, headers);
+    return new Body(out.toString(), event, headers);
   }
 
-  /** The leaf hash of a row whose content is {@code position} then {@code body} (UTF-8). */
-  public static byte[] leafHash(String position, byte[] body) {
-    MessageDigest sha = MerkleHash.sha256();
+  /** SHA-256 fed with 0x00 and the body: the leaf hash but for the position. */
+  public static MessageDigest bodyDigest(byte[] body) {
+    MessageDigest sha = MerkleHash.newSha256();
     sha.update(MerkleHash.LEAF_PREFIX);
-    sha.update(position.getBytes(StandardCharsets.UTF_8));
     sha.update(body);
-    return sha.digest();
+    return sha;
+  }
+
+  /** The leaf hash: {@code bodyDigest} finished with the position (the digest is spent). */
+  public static byte[] leafHash(MessageDigest bodyDigest, String position) {
+    return bodyDigest.digest(position.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The leaf hash of a stored row, recomputed from its columns. */

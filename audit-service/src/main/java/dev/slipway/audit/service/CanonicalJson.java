@@ -14,14 +14,14 @@ import java.util.Map;
 
 /**
  * The one text form of a JSON value that the log hashes: object keys sorted, no whitespace, numbers
- * in plain notation without trailing zeros. It is the same for a tree built at ingest and for the
- * tree read back from PostgreSQL's {@code jsonb}, which reorders keys and keeps numbers as {@code
- * numeric}.
+ * in plain notation without trailing zeros. The log stores exactly this text (in {@code json}
+ * columns), and the form is the same for any notation of the same values, so anyone can recompute
+ * it from an export, whatever its JSON writer did to key order and numbers.
  *
- * <p>Numbers are bounded ({@link #inRange}): at most {@value #MAX_DIGITS} significant digits and an
- * exponent within ±{@value #MAX_SCALE}. Outside that a number's plain form could be gigabytes
- * ({@code 1e2000000000}) or PostgreSQL could refuse it ({@code 1e131072}); such a value is never
- * stored as JSON, so every stored row reads back and canonicalizes in bounded time and memory.
+ * <p>Numbers are bounded ({@link #inRange}): at most {@value #MAX_DIGITS} significant digits and a
+ * decimal exponent within ±{@value #MAX_SCALE}. Outside that a number's plain form could be
+ * gigabytes ({@code 1e2000000000}); such a value is never stored as JSON, so every stored row reads
+ * back and canonicalizes in bounded time and memory.
  */
 public final class CanonicalJson {
 
@@ -104,8 +104,8 @@ public final class CanonicalJson {
   }
 
   /**
-   * Whether PostgreSQL's {@code jsonb} can hold every string of {@code node} unchanged: it refuses
-   * the NUL character and unpaired surrogates.
+   * Whether every string of {@code node} can be stored and read back unchanged: PostgreSQL's text
+   * refuses the NUL character, and UTF-8 cannot encode an unpaired surrogate.
    */
   public static boolean storable(JsonNode node) {
     if (node.isTextual()) {
@@ -127,7 +127,7 @@ public final class CanonicalJson {
     return true;
   }
 
-  /** Whether a text column or jsonb string can hold {@code text} unchanged. */
+  /** Whether a text column or a JSON string can hold {@code text} unchanged. */
   public static boolean storable(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

@@ -56,7 +56,8 @@ public final class MerkleHash {
     return sha;
   }
 
-  private static MessageDigest newSha256() {
+  /** A new SHA-256 digest, for one to keep. */
+  static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -32,9 +32,6 @@ public final class ExportVerifier {
   /** Columns of the canonical content, in order, as the export names them. */
   private static final List<String> CONTENT =
       List.of(
-          "seq",
-          "recordedAt",
-          "conflictOf",
           "topic",
           "topicId",
           "partition",
@@ -54,7 +51,10 @@ public final class ExportVerifier {
           "quarantined",
           "problem",
           "event",
-          "headers");
+          "headers",
+          "seq",
+          "recordedAt",
+          "conflictOf");
 
   private static final int MAX_DIGITS = 1000;
   private static final HexFormat HEX = HexFormat.of();
