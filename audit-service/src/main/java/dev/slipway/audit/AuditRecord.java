@@ -54,6 +54,22 @@ public record AuditRecord(
     JsonNode event,
     JsonNode headers) {
 
+  /**
+   * A record kept raw: only where it was read, when, why, and {@code raw} (its bytes in base64).
+   */
+  public static AuditRecord quarantined(
+      String topic,
+      String topicId,
+      Integer partition,
+      Long offset,
+      OffsetDateTime eventTime,
+      String problem,
+      JsonNode raw) {
+    return new AuditRecord(
+        topic, topicId, partition, offset, null, null, null, null, null, null, null, null, null,
+        null, null, eventTime, true, problem, raw, null);
+  }
+
   /** The same record attributed to another topic id (the topic was recreated). */
   public AuditRecord withTopicId(String id) {
     return new AuditRecord(

@@ -1,27 +1,39 @@
 package dev.slipway.audit;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.hasSize;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.testsupport.SlipwayInfrastructure;
+import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Records and database access for tests that need rows without going through Kafka. */
 public final class AuditTestData {
@@ -189,7 +201,50 @@ public final class AuditTestData {
     }
   }
 
-  private static byte[] bytes(String text) {
+  /** Sends raw records, each acknowledged by every replica before the next. */
+  public static void produce(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SlipwayInfrastructure.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      for (ProducerRecord<byte[], byte[]> record : records) {
+        producer.send(record).get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Waits until {@code topic} has {@code count} rows, and returns them oldest first. */
+  public static JsonPath awaitTopicRows(String token, String topic, int count) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () ->
+                given()
+                    .auth()
+                    .oauth2(token)
+                    .queryParam("topic", topic)
+                    .get("/api/audit/events")
+                    .then()
+                    .statusCode(200)
+                    .body("items", hasSize(count)));
+    return given()
+        .auth()
+        .oauth2(token)
+        .queryParam("topic", topic)
+        .queryParam("order", "asc")
+        .get("/api/audit/events")
+        .then()
+        .extract()
+        .jsonPath();
+  }
+
+  /** UTF-8 bytes of {@code text}. */
+  public static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -94,27 +94,14 @@ public final class AuditRecordReader {
     raw.put("timestampType", record.timestampType().name);
     ObjectNode event = JSON.objectNode();
     event.set("quarantined", raw);
-    return new AuditRecord(
+    return AuditRecord.quarantined(
         record.topic(),
         topicId,
         record.partition(),
         record.offset(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
         kafkaTime(record.timestamp(), new ArrayList<>()),
-        true,
         bounded("quarantined: " + reason),
-        event,
-        null);
+        event);
   }
 
   private static AuditRecord event(ConsumerRecord<byte[], byte[]> record, String topicId) {

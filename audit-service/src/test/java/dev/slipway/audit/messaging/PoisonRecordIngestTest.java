@@ -2,9 +2,8 @@ package dev.slipway.audit.messaging;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.hasSize;
 
+import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
@@ -12,7 +11,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -21,11 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,12 +62,12 @@ class PoisonRecordIngestTest {
     records.add(
         record(topic, headers("t6", "app", "run-6", false), "{\"n\":6}", Long.MAX_VALUE / 2));
     List<RecordHeader> repeated = headers("d7", "app", "run-7", true);
-    repeated.add(new RecordHeader("ce_id", bytes("d7-again")));
+    repeated.add(new RecordHeader("ce_id", AuditTestData.bytes("d7-again")));
     records.add(record(topic, repeated, "{\"n\":7}", null));
     records.add(record(topic, headers("good", "app", goodRun, true), "{\"n\":8}", null));
-    send(records);
+    AuditTestData.produce(records);
 
-    JsonPath rows = awaitRows(topic, 8);
+    JsonPath rows = AuditTestData.awaitTopicRows(auditor, topic, 8);
 
     assertThat(rows.getList("items.offset", Long.class))
         .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L);
@@ -126,70 +121,27 @@ class PoisonRecordIngestTest {
     assertThat(verified.getString("status")).isEqualTo("OK");
   }
 
-  private JsonPath awaitRows(String topic, int count) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(auditor)
-                    .queryParam("topic", topic)
-                    .get("/api/audit/events")
-                    .then()
-                    .statusCode(200)
-                    .body("items", hasSize(count)));
-    return given()
-        .auth()
-        .oauth2(auditor)
-        .queryParam("topic", topic)
-        .queryParam("order", "asc")
-        .get("/api/audit/events")
-        .then()
-        .extract()
-        .jsonPath();
-  }
-
   private static List<RecordHeader> headers(
       String id, String subject, String runId, boolean withTime) {
     List<RecordHeader> headers = new ArrayList<>();
-    headers.add(new RecordHeader("ce_specversion", bytes("1.0")));
-    headers.add(new RecordHeader("ce_id", bytes(id)));
-    headers.add(new RecordHeader("ce_source", bytes("/slipway/poison-test")));
-    headers.add(new RecordHeader("ce_type", bytes("dev.slipway.poison.run.v1")));
+    headers.add(new RecordHeader("ce_specversion", AuditTestData.bytes("1.0")));
+    headers.add(new RecordHeader("ce_id", AuditTestData.bytes(id)));
+    headers.add(new RecordHeader("ce_source", AuditTestData.bytes("/slipway/poison-test")));
+    headers.add(new RecordHeader("ce_type", AuditTestData.bytes("dev.slipway.poison.run.v1")));
     if (withTime) {
-      headers.add(new RecordHeader("ce_time", bytes("2026-03-01T10:00:00Z")));
+      headers.add(new RecordHeader("ce_time", AuditTestData.bytes("2026-03-01T10:00:00Z")));
     }
-    headers.add(new RecordHeader("ce_subject", bytes(subject)));
-    headers.add(new RecordHeader("ce_runid", bytes(runId)));
+    headers.add(new RecordHeader("ce_subject", AuditTestData.bytes(subject)));
+    headers.add(new RecordHeader("ce_runid", AuditTestData.bytes(runId)));
     return headers;
   }
 
   private static ProducerRecord<byte[], byte[]> record(
       String topic, List<RecordHeader> headers, String value, Long timestamp) {
     ProducerRecord<byte[], byte[]> record =
-        new ProducerRecord<>(topic, 0, timestamp, bytes("poison"), bytes(value));
+        new ProducerRecord<>(
+            topic, 0, timestamp, AuditTestData.bytes("poison"), AuditTestData.bytes(value));
     headers.forEach(record.headers()::add);
     return record;
-  }
-
-  private static void send(List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SlipwayInfrastructure.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
-      for (ProducerRecord<byte[], byte[]> record : records) {
-        producer.send(record).get(30, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -3,8 +3,8 @@ package dev.slipway.audit.messaging;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.hasSize;
 
+import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
@@ -12,7 +12,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +23,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,13 +49,13 @@ class RecordIdentityTest {
     String id = UUID.randomUUID().toString();
 
     send(topic, id, "{\"version\":1}");
-    awaitRows(topic, 1);
+    AuditTestData.awaitTopicRows(viewer, topic, 1);
     send(topic, id, "{\"version\":2}");
-    JsonPath rows = awaitRows(topic, 2);
+    JsonPath rows = AuditTestData.awaitTopicRows(viewer, topic, 2);
     // The first event published again: the same event, nothing added.
     send(topic, id, "{\"version\":1}");
     send(topic, UUID.randomUUID().toString(), "{\"version\":3}");
-    rows = awaitRows(topic, 3);
+    rows = AuditTestData.awaitTopicRows(viewer, topic, 3);
 
     assertThat(rows.getList("items.eventId", String.class)).element(0).isEqualTo(id);
     assertThat(rows.getString("items[0].conflictOf")).isNull();
@@ -112,13 +108,13 @@ class RecordIdentityTest {
     for (int offset = 0; offset < 2; offset++) {
       String id = life.replace("-again", "") + "-" + offset + "-" + UUID.randomUUID();
       RecordHeaders headers = new RecordHeaders();
-      headers.add("ce_id", bytes(id));
-      headers.add("ce_source", bytes("/slipway/identity-test"));
-      headers.add("ce_type", bytes("dev.slipway.identity.run.v1"));
-      headers.add("ce_time", bytes("2026-03-01T10:00:00Z"));
-      headers.add("ce_subject", bytes("app"));
-      headers.add("ce_runid", bytes("run-" + id));
-      byte[] value = bytes("{\"life\":\"" + life + "\"}");
+      headers.add("ce_id", AuditTestData.bytes(id));
+      headers.add("ce_source", AuditTestData.bytes("/slipway/identity-test"));
+      headers.add("ce_type", AuditTestData.bytes("dev.slipway.identity.run.v1"));
+      headers.add("ce_time", AuditTestData.bytes("2026-03-01T10:00:00Z"));
+      headers.add("ce_subject", AuditTestData.bytes("app"));
+      headers.add("ce_runid", AuditTestData.bytes("run-" + id));
+      byte[] value = AuditTestData.bytes("{\"life\":\"" + life + "\"}");
       records.add(
           new ConsumerRecord<>(
               topic,
@@ -128,7 +124,7 @@ class RecordIdentityTest {
               TimestampType.CREATE_TIME,
               -1,
               value.length,
-              bytes("app"),
+              AuditTestData.bytes("app"),
               value,
               headers,
               Optional.empty()));
@@ -150,54 +146,16 @@ class RecordIdentityTest {
         .getList("items");
   }
 
-  private JsonPath awaitRows(String topic, int count) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .untilAsserted(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(viewer)
-                    .queryParam("topic", topic)
-                    .get("/api/audit/events")
-                    .then()
-                    .statusCode(200)
-                    .body("items", hasSize(count)));
-    return given()
-        .auth()
-        .oauth2(viewer)
-        .queryParam("topic", topic)
-        .queryParam("order", "asc")
-        .get("/api/audit/events")
-        .then()
-        .extract()
-        .jsonPath();
-  }
-
   private static void send(String topic, String id, String value) throws Exception {
     ProducerRecord<byte[], byte[]> record =
-        new ProducerRecord<>(topic, 0, bytes("app"), bytes(value));
-    record.headers().add("ce_specversion", bytes("1.0"));
-    record.headers().add("ce_id", bytes(id));
-    record.headers().add("ce_source", bytes("/slipway/identity-test"));
-    record.headers().add("ce_type", bytes("dev.slipway.identity.run.v1"));
-    record.headers().add("ce_time", bytes("2026-03-01T10:00:00Z"));
-    record.headers().add("ce_subject", bytes("app"));
-    record.headers().add("ce_runid", bytes("run-" + id));
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SlipwayInfrastructure.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new ByteArraySerializer(),
-            new ByteArraySerializer())) {
-      producer.send(record).get(30, TimeUnit.SECONDS);
-    }
-  }
-
-  private static byte[] bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
+        new ProducerRecord<>(topic, 0, AuditTestData.bytes("app"), AuditTestData.bytes(value));
+    record.headers().add("ce_specversion", AuditTestData.bytes("1.0"));
+    record.headers().add("ce_id", AuditTestData.bytes(id));
+    record.headers().add("ce_source", AuditTestData.bytes("/slipway/identity-test"));
+    record.headers().add("ce_type", AuditTestData.bytes("dev.slipway.identity.run.v1"));
+    record.headers().add("ce_time", AuditTestData.bytes("2026-03-01T10:00:00Z"));
+    record.headers().add("ce_subject", AuditTestData.bytes("app"));
+    record.headers().add("ce_runid", AuditTestData.bytes("run-" + id));
+    AuditTestData.produce(List.of(record));
   }
 }

@@ -93,26 +93,13 @@ class AuditIngestServiceTest {
   }
 
   private static AuditRecord quarantined(AuditRecord r, String reason) {
-    return new AuditRecord(
+    return AuditRecord.quarantined(
         r.topic(),
         r.topicId(),
         r.partition(),
         r.offset(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
         r.eventTime(),
-        true,
         reason,
-        JsonNodeFactory.instance.objectNode().put("reason", reason),
-        null);
+        JsonNodeFactory.instance.objectNode().put("reason", reason));
   }
 }
