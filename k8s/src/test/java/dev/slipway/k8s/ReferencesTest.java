@@ -42,6 +42,7 @@ class ReferencesTest {
           "Secret trigger-service-secrets",
           "Secret audit-service-db-runtime",
           "Secret audit-service-db-migrator",
+          "Secret audit-service-checkpoint-key",
           "Secret deploy-service-clusters",
           "Secret slipway-backups-s3");
 

@@ -1,6 +1,7 @@
 package dev.slipway.testsupport;
 
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.security.PrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,6 +34,19 @@ public final class TestTokens {
   /** A valid token for {@code user} holding {@code roles}. */
   public static String token(String user, String... roles) {
     return sign(user, Set.of(roles), Instant.now().plus(Duration.ofHours(1)), KEYS.getPrivate());
+  }
+
+  /** A valid token for {@code user} holding {@code roles} and the extra {@code claims}. */
+  public static String token(String user, Map<String, Object> claims, String... roles) {
+    JwtClaimsBuilder builder =
+        Jwt.issuer(ISSUER)
+            .upn(user)
+            .subject(user)
+            .groups(Set.of(roles))
+            .issuedAt(Instant.now().minus(Duration.ofHours(1)))
+            .expiresAt(Instant.now().plus(Duration.ofHours(1)));
+    claims.forEach(builder::claim);
+    return builder.sign(KEYS.getPrivate());
   }
 
   /** A token for {@code role} that expired an hour ago. */

@@ -2,9 +2,14 @@ package dev.slipway.audit.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
 
-/** Whether the last attempt to write a batch to the audit store failed, and why. */
+/**
+ * Which partitions have a batch that cannot be written now, and why; for each consumer's health.
+ */
 @ApplicationScoped
 public class IngestStatus {
 
@@ -16,20 +21,24 @@ public class IngestStatus {
    */
   public record Failing(Instant since, String cause) {}
 
-  private final AtomicReference<Failing> failing = new AtomicReference<>();
+  private final Map<TopicPartition, Failing> failing = new ConcurrentHashMap<>();
 
-  void failed(Throwable cause) {
-    failing.updateAndGet(
-        current ->
-            new Failing(current == null ? Instant.now() : current.since(), String.valueOf(cause)));
+  void failed(Collection<TopicPartition> partitions, Throwable cause) {
+    for (TopicPartition partition : partitions) {
+      failing.compute(
+          partition,
+          (p, current) ->
+              new Failing(
+                  current == null ? Instant.now() : current.since(), String.valueOf(cause)));
+    }
   }
 
-  void written() {
-    failing.set(null);
+  void written(Collection<TopicPartition> partitions) {
+    partitions.forEach(failing::remove);
   }
 
-  /** The failure being retried, or null when the last batch was written. */
-  public Failing failing() {
-    return failing.get();
+  /** The failure being retried for {@code partition}, or null. */
+  public Failing failing(TopicPartition partition) {
+    return failing.get(partition);
   }
 }

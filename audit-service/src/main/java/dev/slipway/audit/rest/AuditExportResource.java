@@ -1,8 +1,9 @@
 package dev.slipway.audit.rest;
 
-import dev.slipway.audit.AuditEvent;
 import dev.slipway.audit.service.AuditExportFormat;
-import dev.slipway.audit.service.AuditQueryService;
+import dev.slipway.audit.service.AuditExporter;
+import dev.slipway.audit.service.AuditReadRecorder;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -16,23 +17,34 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Streams the audit store as NDJSON or CSV for auditors: rows go from a database cursor to the
- * response as the client reads them, a bounded number in memory at any time, whatever the range.
+ * Streams a range of the log as NDJSON (with a trailer that proves what it holds) or CSV, for
+ * auditors. The read is recorded in the log before anything is sent.
  */
 @Path("/api/audit/export")
 @RolesAllowed(AuditResource.AUDITOR)
 public class AuditExportResource {
 
-  private static final int IN_FLIGHT_ROWS = 256;
   private static final int WRITE_BUFFER = 64 * 1024;
 
-  private final AuditQueryService queries;
+  private final AuditExporter exporter;
+  private final AuditReadRecorder reads;
+  private final SecurityIdentity identity;
+  private final JsonWebToken token;
 
-  public AuditExportResource(AuditQueryService queries) {
-    this.queries = queries;
+  public AuditExportResource(
+      AuditExporter exporter,
+      AuditReadRecorder reads,
+      SecurityIdentity identity,
+      JsonWebToken token) {
+    this.exporter = exporter;
+    this.reads = reads;
+    this.identity = identity;
+    this.token = token;
   }
 
   /** Blocking on purpose: the response is written from a worker thread as rows arrive. */
@@ -41,6 +53,8 @@ public class AuditExportResource {
   @Produces({AuditExportFormat.NDJSON_TYPE, AuditExportFormat.CSV_TYPE})
   public Response export(
       @QueryParam("format") String format,
+      @QueryParam("fromSeq") String fromSeq,
+      @QueryParam("toSeq") String toSeq,
       @QueryParam("from") String from,
       @QueryParam("to") String to) {
     AuditExportFormat exportFormat =
@@ -49,30 +63,45 @@ public class AuditExportResource {
                 () ->
                     new BadParameterException(
                         "format", "format must be ndjson or csv, was '" + format + "'"));
+    Long first = QueryParameters.sequence("fromSeq", fromSeq);
+    Long last = QueryParameters.sequence("toSeq", toSeq);
+    if (first != null && last != null && first > last) {
+      throw new BadParameterException("fromSeq", "fromSeq must not be after toSeq");
+    }
     OffsetDateTime fromTime = QueryParameters.time("from", from);
     OffsetDateTime toTime = QueryParameters.time("to", to);
     QueryParameters.ordered("from", fromTime, toTime);
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("format", exportFormat.name().toLowerCase());
+    putIfPresent(query, "fromSeq", first);
+    putIfPresent(query, "toSeq", last);
+    putIfPresent(query, "from", fromTime);
+    putIfPresent(query, "to", toTime);
+    reads.record("export", caller(), identity.getRoles(), query);
+    AuditExporter.Range range = new AuditExporter.Range(first, last, fromTime, toTime);
     StreamingOutput body =
         output -> {
           Writer writer =
               new BufferedWriter(
                   new OutputStreamWriter(output, StandardCharsets.UTF_8), WRITE_BUFFER);
-          for (String line : exportFormat.header()) {
-            writer.write(line);
-          }
-          for (AuditEvent event :
-              queries
-                  .export(fromTime, toTime)
-                  .subscribe()
-                  .asIterable(IN_FLIGHT_ROWS, () -> new ArrayBlockingQueue<>(IN_FLIGHT_ROWS))) {
-            writer.write(exportFormat.line(event));
-          }
-          writer.flush();
+          exporter.export(range, exportFormat, writer);
         };
     return Response.ok(body, exportFormat.mediaType())
         .header(
             "Content-Disposition",
             "attachment; filename=\"audit." + exportFormat.extension() + "\"")
         .build();
+  }
+
+  private static void putIfPresent(Map<String, String> query, String name, Object value) {
+    if (value != null) {
+      query.put(name, value.toString());
+    }
+  }
+
+  private String caller() {
+    return token != null && token.getSubject() != null
+        ? token.getSubject()
+        : identity.getPrincipal().getName();
   }
 }

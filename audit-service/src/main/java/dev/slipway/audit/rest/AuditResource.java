@@ -1,13 +1,17 @@
 package dev.slipway.audit.rest;
 
-import dev.slipway.audit.service.AuditChainVerifier;
+import dev.slipway.audit.config.AuditConfig;
 import dev.slipway.audit.service.AuditQueryService;
-import dev.slipway.audit.service.ChainReport;
+import dev.slipway.audit.service.AuditReadRecorder;
 import dev.slipway.audit.service.CommitTimeline;
 import dev.slipway.audit.service.DoraMetrics;
 import dev.slipway.audit.service.DoraService;
 import dev.slipway.audit.service.EventFilter;
+import dev.slipway.audit.service.LogVerifier;
 import dev.slipway.audit.service.RunTimeline;
+import dev.slipway.audit.service.VerificationReport;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -19,8 +23,12 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
-/** Read access to the audit store: events, run and commit timelines, chain checks, DORA. */
+/** Read access to the audit store: events, run and commit timelines, verification, DORA. */
 @Path("/api/audit")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({AuditResource.VIEWER, AuditResource.AUDITOR})
@@ -30,16 +38,32 @@ public class AuditResource {
   static final String AUDITOR = "auditor";
 
   private static final int DEFAULT_LIMIT = 100;
+  private static final int DEFAULT_TIMELINE_LIMIT = AuditQueryService.MAX_LIMIT;
   private static final Duration DEFAULT_DORA_WINDOW = Duration.ofDays(30);
 
   private final AuditQueryService queries;
-  private final AuditChainVerifier verifier;
+  private final LogVerifier verifier;
   private final DoraService dora;
+  private final AuditReadRecorder reads;
+  private final SecurityIdentity identity;
+  private final JsonWebToken token;
+  private final AuditConfig config;
 
-  public AuditResource(AuditQueryService queries, AuditChainVerifier verifier, DoraService dora) {
+  public AuditResource(
+      AuditQueryService queries,
+      LogVerifier verifier,
+      DoraService dora,
+      AuditReadRecorder reads,
+      SecurityIdentity identity,
+      JsonWebToken token,
+      AuditConfig config) {
     this.queries = queries;
     this.verifier = verifier;
     this.dora = dora;
+    this.reads = reads;
+    this.identity = identity;
+    this.token = token;
+    this.config = config;
   }
 
   @GET
@@ -60,9 +84,10 @@ public class AuditResource {
     OffsetDateTime fromTime = QueryParameters.time("from", from);
     OffsetDateTime toTime = QueryParameters.time("to", to);
     QueryParameters.ordered("from", fromTime, toTime);
+    ApplicationScope scope = scope();
     EventFilter filter =
         new EventFilter(
-            QueryParameters.text(application),
+            scope.allow(QueryParameters.text(application)),
             QueryParameters.text(runId),
             QueryParameters.text(commit),
             QueryParameters.text(type),
@@ -70,7 +95,8 @@ public class AuditResource {
             QueryParameters.text(environment),
             QueryParameters.text(status),
             fromTime,
-            toTime);
+            toTime,
+            scope.applications());
     boolean newestFirst = QueryParameters.newestFirst(order);
     int pageSize =
         QueryParameters.integer("limit", limit, DEFAULT_LIMIT, 1, AuditQueryService.MAX_LIMIT);
@@ -82,9 +108,15 @@ public class AuditResource {
 
   @GET
   @Path("/runs/{runId}")
-  public Uni<RunTimeline> run(@PathParam("runId") String runId) {
+  public Uni<RunTimeline> run(
+      @PathParam("runId") String runId,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    int pageSize =
+        QueryParameters.integer(
+            "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);
     return queries
-        .run(runId)
+        .run(runId, scope().applications(), QueryParameters.cursor(cursor), pageSize)
         .map(
             found ->
                 found.orElseThrow(
@@ -93,24 +125,39 @@ public class AuditResource {
 
   @GET
   @Path("/commits/{sha}")
-  public Uni<CommitTimeline> commit(@PathParam("sha") String sha) {
+  public Uni<CommitTimeline> commit(
+      @PathParam("sha") String sha,
+      @QueryParam("limit") String limit,
+      @QueryParam("cursor") String cursor) {
+    int pageSize =
+        QueryParameters.integer(
+            "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);
     return queries
-        .commit(sha)
+        .commit(sha, scope().applications(), QueryParameters.cursor(cursor), pageSize)
         .map(
             found ->
                 found.orElseThrow(
                     () -> new NotAuditedException("no event of commit " + sha + " was audited")));
   }
 
-  /** Blocking on purpose: it reads the whole range, so it runs on a worker thread. */
+  /** Blocking on purpose: it reads a chunk of the log, so it runs on a worker thread. */
   @GET
   @Path("/verify")
-  public ChainReport verify(@QueryParam("from") String from, @QueryParam("to") String to) {
+  @Blocking
+  public VerificationReport verify(@QueryParam("from") String from, @QueryParam("to") String to) {
     Long fromSeq = QueryParameters.sequence("from", from);
     Long toSeq = QueryParameters.sequence("to", to);
     if (fromSeq != null && toSeq != null && fromSeq > toSeq) {
       throw new BadParameterException("from", "from must not be after to");
     }
+    Map<String, String> query = new LinkedHashMap<>();
+    if (fromSeq != null) {
+      query.put("from", String.valueOf(fromSeq));
+    }
+    if (toSeq != null) {
+      query.put("to", String.valueOf(toSeq));
+    }
+    reads.record("verify", caller(), identity.getRoles(), query);
     return verifier.verify(fromSeq, toSeq);
   }
 
@@ -134,6 +181,19 @@ public class AuditResource {
       fromTime = toTime.minus(DEFAULT_DORA_WINDOW);
     }
     QueryParameters.ordered("from", fromTime, toTime);
-    return dora.metrics(QueryParameters.text(application), environment, fromTime, toTime);
+    ApplicationScope scope = scope();
+    String app = scope.allow(QueryParameters.text(application));
+    List<String> applications = app != null ? List.of(app) : scope.applications();
+    return dora.metrics(app, applications, environment, fromTime, toTime);
+  }
+
+  private ApplicationScope scope() {
+    return ApplicationScope.of(identity, token, config.access().viewerApplicationsClaim());
+  }
+
+  private String caller() {
+    return token != null && token.getSubject() != null
+        ? token.getSubject()
+        : identity.getPrincipal().getName();
   }
 }

@@ -3,15 +3,15 @@ package dev.slipway.audit.rest;
 /** A request parameter that cannot be served; answered with 400 naming the parameter. */
 public class BadParameterException extends RuntimeException {
 
-  private final String parameter;
+  private final String field;
 
-  public BadParameterException(String parameter, String detail) {
+  public BadParameterException(String field, String detail) {
     super(detail);
-    this.parameter = parameter;
+    this.field = field;
   }
 
-  /** The name of the parameter at fault. */
-  public String parameter() {
-    return parameter;
+  /** The name of the input at fault, the problem's {@code field} member. */
+  public String field() {
+    return field;
   }
 }

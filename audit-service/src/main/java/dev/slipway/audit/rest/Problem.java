@@ -10,11 +10,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param status the HTTP status
  * @param detail what went wrong with this request
  * @param instance the path of the request
- * @param parameter the query or path parameter at fault, when there is one
+ * @param field the input at fault (a query or path parameter), when there is one
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
-    String type, String title, int status, String detail, String instance, String parameter) {
+    String type, String title, int status, String detail, String instance, String field) {
 
   /** The media type of problem details. */
   public static final String MEDIA_TYPE = "application/problem+json";

@@ -1,5 +1,7 @@
 package dev.slipway.audit.rest;
 
+import dev.slipway.audit.repository.StoreUnavailableException;
+import dev.slipway.audit.service.ProofService;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -47,12 +49,38 @@ public class ProblemMapper {
   public Response badParameter(BadParameterException e, UriInfo uri) {
     return respond(
         new Problem(
-            TYPE + "invalid-input",
-            "Invalid input",
-            400,
-            e.getMessage(),
-            path(uri),
-            e.parameter()));
+            TYPE + "invalid-input", "Invalid input", 400, e.getMessage(), path(uri), e.field()));
+  }
+
+  @ServerExceptionMapper
+  public Response outsideTheLog(ProofService.OutsideTheLogException e, UriInfo uri) {
+    return respond(
+        new Problem(
+            TYPE + "invalid-input", "Invalid input", 400, e.getMessage(), path(uri), e.field()));
+  }
+
+  @ServerExceptionMapper
+  public Response applicationNotVisible(
+      ApplicationScope.ApplicationNotVisibleException e, UriInfo uri) {
+    return respond(
+        new Problem(ABOUT_BLANK, "Forbidden", 403, e.getMessage(), path(uri), "application"));
+  }
+
+  @ServerExceptionMapper
+  public Response storeUnavailable(StoreUnavailableException e, UriInfo uri) {
+    LOG.warn("the audit store cannot serve a request: " + e.getMessage());
+    return Response.status(503)
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .type(Problem.MEDIA_TYPE)
+        .entity(
+            new Problem(
+                ABOUT_BLANK,
+                "Service Unavailable",
+                503,
+                "The audit store cannot be reached now; try again shortly.",
+                path(uri),
+                null))
+        .build();
   }
 
   @ServerExceptionMapper

@@ -1,15 +1,13 @@
 package dev.slipway.audit.rest;
 
-import java.nio.charset.StandardCharsets;
+import dev.slipway.audit.service.PageCursor;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
+import java.util.OptionalLong;
 
 /** Reads query parameters, turning any value that cannot be served into a 400 that names it. */
 final class QueryParameters {
-
-  private static final String CURSOR_PREFIX = "seq:";
 
   private QueryParameters() {}
 
@@ -84,29 +82,18 @@ final class QueryParameters {
 
   /** The opaque cursor of a page that starts after {@code seq}. */
   static String cursor(Long seq) {
-    return seq == null
-        ? null
-        : Base64.getUrlEncoder()
-            .withoutPadding()
-            .encodeToString((CURSOR_PREFIX + seq).getBytes(StandardCharsets.UTF_8));
+    return PageCursor.of(seq);
   }
 
   static Long cursor(String value) {
     if (text(value) == null) {
       return null;
     }
-    try {
-      String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
-      if (decoded.startsWith(CURSOR_PREFIX)) {
-        long seq = Long.parseLong(decoded.substring(CURSOR_PREFIX.length()));
-        if (seq >= 0) {
-          return seq;
-        }
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through to the problem below
+    OptionalLong seq = PageCursor.parse(value);
+    if (seq.isEmpty()) {
+      throw new BadParameterException(
+          "cursor", "cursor is not one this API returned: '" + value + "'");
     }
-    throw new BadParameterException(
-        "cursor", "cursor is not one this API returned: '" + value + "'");
+    return seq.getAsLong();
   }
 }

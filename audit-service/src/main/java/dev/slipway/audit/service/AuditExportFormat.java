@@ -1,13 +1,22 @@
 package dev.slipway.audit.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.audit.AuditColumn;
 import dev.slipway.audit.AuditEvent;
-import dev.slipway.audit.AuditRecord;
 import dev.slipway.events.EventJson;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Optional;
 
-/** The line formats of an export: one JSON object per line, or RFC 4180 CSV with a header. */
+/**
+ * The line formats of an export. NDJSON: one row per line as the API returns it, then a trailer
+ * line. CSV (RFC 4180) for spreadsheets: a header of the column names, one row per line; an absent
+ * value is an empty field and any present value is quoted, so {@code ""} is an empty text and
+ * nothing is null; a text that a spreadsheet would run as a formula (it starts with {@code =},
+ * {@code +}, {@code -}, {@code @}, a tab or a carriage return) gets a leading apostrophe.
+ */
 public enum AuditExportFormat {
   NDJSON("ndjson", "jsonl"),
   CSV("csv", "csv");
@@ -17,31 +26,6 @@ public enum AuditExportFormat {
 
   /** Media type of CSV. */
   public static final String CSV_TYPE = "text/csv";
-
-  private static final List<String> CSV_COLUMNS =
-      List.of(
-          "seq",
-          "recorded_at",
-          "event_time",
-          "topic",
-          "partition",
-          "offset",
-          "key",
-          "event_id",
-          "type",
-          "source",
-          "application",
-          "run_id",
-          "causation_id",
-          "commit_sha",
-          "environment",
-          "actor",
-          "status",
-          "problem",
-          "event",
-          "headers",
-          "prev_hash",
-          "hash");
 
   private final String name;
   private final String extension;
@@ -76,7 +60,10 @@ public enum AuditExportFormat {
 
   /** Lines before the rows. */
   public List<String> header() {
-    return this == NDJSON ? List.of() : List.of(String.join(",", CSV_COLUMNS) + "\r\n");
+    return this == NDJSON
+        ? List.of()
+        : List.of(
+            String.join(",", AuditColumn.ALL.stream().map(AuditColumn::sql).toList()) + "\r\n");
   }
 
   /** One row as one line, line end included. */
@@ -84,54 +71,49 @@ public enum AuditExportFormat {
     return this == NDJSON ? json(e) + "\n" : csv(e) + "\r\n";
   }
 
-  private static String json(AuditEvent e) {
+  /** The trailer line, for formats that have one; null for CSV. */
+  public String trailer(ExportTrailer trailer) {
+    if (this != NDJSON) {
+      return null;
+    }
+    return json(new ExportTrailer.Line(trailer)) + "\n";
+  }
+
+  private static String json(Object value) {
     try {
-      return EventJson.mapper().writeValueAsString(e);
+      return EventJson.mapper().writeValueAsString(value);
     } catch (JsonProcessingException ex) {
-      throw new IllegalStateException("cannot write audit row " + e.seq(), ex);
+      throw new IllegalStateException("cannot write an export line", ex);
     }
   }
 
   private static String csv(AuditEvent e) {
-    AuditRecord r = e.record();
-    Object[] values = {
-      e.seq(),
-      e.recordedAt(),
-      r.eventTime(),
-      r.topic(),
-      r.partition(),
-      r.offset(),
-      r.key(),
-      r.eventId(),
-      r.type(),
-      r.source(),
-      r.application(),
-      r.runId(),
-      r.causationId(),
-      r.commitSha(),
-      r.environment(),
-      r.actor(),
-      r.status(),
-      r.problem(),
-      r.event() == null ? null : CanonicalJson.write(r.event()),
-      r.headers() == null ? null : CanonicalJson.write(r.headers()),
-      e.prevHash(),
-      e.hash()
-    };
-    StringBuilder line = new StringBuilder(512);
-    for (int i = 0; i < values.length; i++) {
-      if (i > 0) {
+    StringBuilder line = new StringBuilder(1024);
+    for (AuditColumn column : AuditColumn.ALL) {
+      if (column != AuditColumn.SEQ) {
         line.append(',');
       }
-      if (values[i] != null) {
-        line.append(quoted(values[i].toString()));
+      Object value = column.of(e);
+      if (value == null) {
+        continue;
       }
+      String text =
+          switch (column.kind()) {
+            case TIMESTAMP -> DateTimeFormatter.ISO_OFFSET_DATE_TIME.format((OffsetDateTime) value);
+            case JSON -> CanonicalJson.write((JsonNode) value);
+            case TEXT -> neutralized((String) value);
+            default -> value.toString();
+          };
+      line.append('"').append(text.replace("\"", "\"\"")).append('"');
     }
     return line.toString();
   }
 
-  private static String quoted(String value) {
-    boolean plain = value.chars().noneMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r');
-    return plain ? value : '"' + value.replace("\"", "\"\"") + '"';
+  /** A text a spreadsheet would evaluate, made inert by a leading apostrophe. */
+  static String neutralized(String text) {
+    if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+      return "'" + text;
+    }
+    return text;
   }
 }

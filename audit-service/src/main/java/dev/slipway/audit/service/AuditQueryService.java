@@ -1,9 +1,8 @@
 package dev.slipway.audit.service;
 
 import dev.slipway.audit.AuditEvent;
-import dev.slipway.audit.config.AuditConfig;
 import dev.slipway.audit.repository.AuditEventRepository;
-import io.smallrye.mutiny.Multi;
+import dev.slipway.audit.repository.AuditRows;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,28 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads the audit store: filtered pages, run and commit timelines, exports. */
+/** Reads the audit store: filtered pages, run and commit timelines. */
 @ApplicationScoped
 public class AuditQueryService {
 
   /** Largest page the API serves. */
   public static final int MAX_LIMIT = 1000;
 
-  private static final String SELECT = "SELECT " + columns() + " FROM audit_events";
-
   private final AuditEventRepository repository;
-  private final AuditConfig config;
 
-  public AuditQueryService(AuditEventRepository repository, AuditConfig config) {
+  public AuditQueryService(AuditEventRepository repository) {
     this.repository = repository;
-    this.config = config;
   }
 
   /**
-   * A page of rows matching {@code filter}, keyset-paginated on the chain sequence: rows are
-   * committed in sequence order, so a page that starts after a cursor never repeats or skips a row
-   * however many rows are appended meanwhile. Newest first ends with a null cursor; oldest first
-   * always returns one, from which a client polls for rows appended later.
+   * A page of rows matching {@code filter}, keyset-paginated on the log's seq: rows are committed
+   * in seq order, so a page that starts after a cursor never repeats or skips a row however many
+   * rows are appended meanwhile. Newest first ends with a null cursor; oldest first always returns
+   * one, from which a client polls for rows appended later.
    */
   public Uni<EventPage> events(EventFilter filter, boolean newestFirst, Long cursor, int limit) {
     List<Object> params = new ArrayList<>();
@@ -47,7 +42,7 @@ public class AuditQueryService {
     }
     params.add(limit + 1);
     String sql =
-        SELECT
+        AuditRows.SELECT
             + whereClause(where)
             + " ORDER BY seq "
             + (newestFirst ? "DESC" : "ASC")
@@ -70,47 +65,63 @@ public class AuditQueryService {
             });
   }
 
-  /** The run's events in causal order, if any was audited. */
-  public Uni<Optional<RunTimeline>> run(String runId) {
-    return repository
-        .list(SELECT + " WHERE run_id = $1 ORDER BY seq", Tuple.of(runId))
-        .map(events -> events.isEmpty() ? Optional.empty() : Optional.of(timeline(runId, events)));
+  /** A page of the run's events in causal order, if any was audited (and visible). */
+  public Uni<Optional<RunTimeline>> run(
+      String runId, List<String> visibleApplications, Long cursor, int limit) {
+    return timelinePage(EventFilter.run(runId, visibleApplications), cursor, limit)
+        .map(
+            page ->
+                page.rows().isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(timeline(runId, page.rows(), page.next())));
   }
 
-  /** Every run of the commit, oldest first, if any was audited. */
-  public Uni<Optional<CommitTimeline>> commit(String commitSha) {
-    return repository
-        .list(SELECT + " WHERE commit_sha = $1 ORDER BY seq", Tuple.of(commitSha))
+  /** A page of every run of the commit, oldest first, if any was audited (and visible). */
+  public Uni<Optional<CommitTimeline>> commit(
+      String commitSha, List<String> visibleApplications, Long cursor, int limit) {
+    return timelinePage(EventFilter.commit(commitSha, visibleApplications), cursor, limit)
         .map(
-            events -> {
-              if (events.isEmpty()) {
+            page -> {
+              if (page.rows().isEmpty()) {
                 return Optional.empty();
               }
               Map<String, List<AuditEvent>> byRun = new LinkedHashMap<>();
-              for (AuditEvent e : events) {
+              for (AuditEvent e : page.rows()) {
                 byRun.computeIfAbsent(e.record().runId(), r -> new ArrayList<>()).add(e);
               }
               List<RunTimeline> runs = new ArrayList<>();
-              byRun.forEach((runId, runEvents) -> runs.add(timeline(runId, runEvents)));
+              byRun.forEach((runId, runEvents) -> runs.add(timeline(runId, runEvents, null)));
               runs.sort(
                   Comparator.comparing(RunTimeline::startedAt)
                       .thenComparing(r -> r.events().get(0).seq()));
-              return Optional.of(new CommitTimeline(commitSha, runs));
+              return Optional.of(new CommitTimeline(commitSha, runs, page.next()));
             });
   }
 
-  /** Every row with an event time in [{@code from}, {@code to}), in chain order, streamed. */
-  public Multi<AuditEvent> export(OffsetDateTime from, OffsetDateTime to) {
+  /** Rows of a timeline page, oldest first, and the cursor of the next page. */
+  private record TimelinePage(List<AuditEvent> rows, String next) {}
+
+  private Uni<TimelinePage> timelinePage(EventFilter filter, Long cursor, int limit) {
     List<Object> params = new ArrayList<>();
-    List<String> where =
-        conditions(new EventFilter(null, null, null, null, null, null, null, from, to), params);
-    return repository.stream(
-        SELECT + whereClause(where) + " ORDER BY seq",
-        Tuple.from(params),
-        config.exportFetchSize());
+    List<String> where = conditions(filter, params);
+    if (cursor != null) {
+      params.add(cursor);
+      where.add("seq > $" + params.size());
+    }
+    params.add(limit + 1);
+    String sql = AuditRows.SELECT + whereClause(where) + " ORDER BY seq LIMIT $" + params.size();
+    return repository
+        .list(sql, Tuple.from(params))
+        .map(
+            rows -> {
+              boolean more = rows.size() > limit;
+              List<AuditEvent> page = more ? rows.subList(0, limit) : rows;
+              return new TimelinePage(
+                  List.copyOf(page), more ? PageCursor.of(page.get(page.size() - 1).seq()) : null);
+            });
   }
 
-  private static RunTimeline timeline(String runId, List<AuditEvent> events) {
+  private static RunTimeline timeline(String runId, List<AuditEvent> events, String next) {
     List<AuditEvent> ordered = CausalOrder.of(events);
     AuditEvent first =
         ordered.stream()
@@ -123,7 +134,7 @@ public class AuditQueryService {
             .min(Comparator.naturalOrder())
             .orElseThrow();
     return new RunTimeline(
-        runId, first.record().application(), first.record().commitSha(), startedAt, ordered);
+        runId, first.record().application(), first.record().commitSha(), startedAt, ordered, next);
   }
 
   private static List<String> conditions(EventFilter f, List<Object> params) {
@@ -143,6 +154,10 @@ public class AuditQueryService {
       params.add(f.to());
       where.add("event_time < $" + params.size());
     }
+    if (f.visibleApplications() != null) {
+      params.add(f.visibleApplications().toArray(String[]::new));
+      where.add("application = ANY($" + params.size() + ")");
+    }
     return where;
   }
 
@@ -155,9 +170,5 @@ public class AuditQueryService {
 
   private static String whereClause(List<String> where) {
     return where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
-  }
-
-  private static String columns() {
-    return AuditEventRepository.COLUMNS;
   }
 }

@@ -1,6 +1,7 @@
 package dev.slipway.audit.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.AuditRecord;
@@ -9,6 +10,9 @@ import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import dev.slipway.events.Topics;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -17,47 +21,133 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * Turns any Kafka record into an {@link AuditRecord}, never failing: a record that breaks its
- * contract is kept as it came, with the problem named, so malformed records and dead letters are
- * audited like every other record.
+ * Turns any Kafka record into an {@link AuditRecord}, never failing and never blocking: a record
+ * that breaks its contract is kept as the event it is, with the problem named; a record that cannot
+ * be kept faithfully as an event at all (text that is not UTF-8, an ambiguous repeated CloudEvents
+ * attribute, a number beyond what can be stored and read back, anything unforeseen) is quarantined:
+ * kept raw, in base64, with the reason. Every value that goes to an indexed column is bounded; a
+ * longer one stays in the event only and the problem says so.
  */
 public final class AuditRecordReader {
 
+  /** Longest id, type, source, subject, run id, commit or status kept in a column, in bytes. */
+  public static final int MAX_COLUMN_BYTES = 256;
+
+  /** Longest actor kept in a column, in bytes (a list of approvers). */
+  public static final int MAX_ACTOR_BYTES = 1024;
+
+  private static final int MAX_PROBLEM_CHARS = 2000;
   private static final String CE_PREFIX = "ce_";
   private static final String CONTENT_TYPE = "content-type";
   private static final List<String> REQUIRED =
       List.of("id", "source", "type", "time", "subject", EventJson.RUN_ID);
   private static final OffsetDateTime EARLIEST = OffsetDateTime.parse("1970-01-01T00:00:00Z");
   private static final OffsetDateTime LATEST = OffsetDateTime.parse("9999-12-31T23:59:59Z");
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private AuditRecordReader() {}
 
-  /** The audit form of one record. */
-  public static AuditRecord read(ConsumerRecord<byte[], byte[]> record) {
-    List<String> problems = new ArrayList<>();
-    ObjectNode event = JsonNodeFactory.instance.objectNode();
-    ObjectNode headers = JsonNodeFactory.instance.objectNode();
+  /** Why a record cannot be kept as an event. */
+  private static final class Quarantine extends RuntimeException {
+    Quarantine(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+
+  /** The audit form of one record of the topic incarnation {@code topicId}. */
+  public static AuditRecord read(ConsumerRecord<byte[], byte[]> record, String topicId) {
+    try {
+      return event(record, topicId);
+    } catch (Quarantine q) {
+      return quarantine(record, topicId, q.getMessage());
+    } catch (RuntimeException | StackOverflowError e) {
+      return quarantine(record, topicId, "the record cannot be read: " + e);
+    }
+  }
+
+  /**
+   * The record kept raw: key, value and headers in base64, the Kafka timestamp, and {@code reason}.
+   */
+  public static AuditRecord quarantine(
+      ConsumerRecord<byte[], byte[]> record, String topicId, String reason) {
+    ObjectNode raw = JSON.objectNode();
+    raw.put("key_base64", base64(record.key()));
+    raw.put("value_base64", base64(record.value()));
+    ArrayNode headers = raw.putArray("headers");
     for (Header header : record.headers()) {
-      String value = header.value() == null ? null : safeText(header.value());
-      String name = safeText(header.key().getBytes(StandardCharsets.UTF_8));
-      if (name.startsWith(CE_PREFIX)) {
-        event.put(name.substring(CE_PREFIX.length()), value);
-      } else if (name.equals(CONTENT_TYPE)) {
-        event.put("datacontenttype", value);
+      ObjectNode h = headers.addObject();
+      if (CanonicalJson.storable(header.key())) {
+        h.put("name", header.key());
       } else {
-        headers.put(name, value);
+        h.put("name_base64", base64(header.key().getBytes(StandardCharsets.UTF_8)));
+      }
+      h.put("value_base64", base64(header.value()));
+    }
+    raw.put("timestamp", record.timestamp());
+    raw.put("timestampType", record.timestampType().name);
+    ObjectNode event = JSON.objectNode();
+    event.set("quarantined", raw);
+    return AuditRecord.quarantined(
+        record.topic(),
+        topicId,
+        record.partition(),
+        record.offset(),
+        kafkaTime(record.timestamp(), new ArrayList<>()),
+        bounded("quarantined: " + reason),
+        event);
+  }
+
+  private static AuditRecord event(ConsumerRecord<byte[], byte[]> record, String topicId) {
+    List<String> problems = new ArrayList<>();
+    ObjectNode event = JSON.objectNode();
+    ObjectNode headers = JSON.objectNode();
+    Map<String, List<byte[]>> byName = new LinkedHashMap<>();
+    for (Header header : record.headers()) {
+      if (!CanonicalJson.storable(header.key())) {
+        throw new Quarantine("a header name holds a NUL character");
+      }
+      byName.computeIfAbsent(header.key(), n -> new ArrayList<>()).add(header.value());
+    }
+    for (Map.Entry<String, List<byte[]>> header : byName.entrySet()) {
+      String name = header.getKey();
+      List<byte[]> values = header.getValue();
+      boolean attribute = name.startsWith(CE_PREFIX) || name.equals(CONTENT_TYPE);
+      if (attribute) {
+        if (values.size() > 1) {
+          throw new Quarantine(
+              "the header " + name + " appears " + values.size() + " times: which is the event's?");
+        }
+        String value = values.get(0) == null ? null : text(values.get(0));
+        if (values.get(0) != null && value == null) {
+          throw new Quarantine("the header " + name + " is not UTF-8 text");
+        }
+        event.put(name.equals(CONTENT_TYPE) ? "datacontenttype" : name.substring(3), value);
+      } else if (values.size() == 1) {
+        headers.set(name, headerValue(values.get(0)));
+      } else {
+        ArrayNode all = headers.putArray(name);
+        values.forEach(v -> all.add(headerValue(v)));
+      }
+    }
+    String key = null;
+    if (record.key() != null) {
+      key = text(record.key());
+      if (key == null) {
+        throw new Quarantine("the record key is not UTF-8 text");
       }
     }
     JsonNode data = data(record.value(), problems);
     if (data != null) {
       event.set("data", data);
     } else if (record.value() != null) {
-      event.put("data_base64", Base64.getEncoder().encodeToString(record.value()));
+      event.put("data_base64", base64(record.value()));
     }
     for (String attribute : REQUIRED) {
       if (!event.hasNonNull(attribute)) {
@@ -73,31 +163,64 @@ public final class AuditRecordReader {
         .ifPresent(expected -> checkContract(expected, type, data, problems));
     OffsetDateTime eventTime = time(text(event, "time"), problems);
     if (eventTime == null) {
-      long timestamp = record.timestamp() >= 0 ? record.timestamp() : System.currentTimeMillis();
-      eventTime = Instant.ofEpochMilli(timestamp).atOffset(ZoneOffset.UTC);
+      eventTime = kafkaTime(record.timestamp(), problems);
     }
-    String key = record.key() == null ? null : safeText(record.key());
     String subject = text(event, "subject");
     String commitSha = text(event, EventJson.COMMIT_SHA);
     return new AuditRecord(
         record.topic(),
+        topicId,
         record.partition(),
         record.offset(),
         key,
-        text(event, "id"),
-        type,
-        text(event, "source"),
-        subject != null ? subject : key,
-        text(event, EventJson.RUN_ID),
-        text(event, EventJson.CAUSATION_ID),
-        commitSha != null ? commitSha : text(data, "commitSha"),
-        text(data, "environment"),
-        firstText(data, "actor", "requestedBy"),
-        firstText(data, "status", "verdict"),
+        column("ce_id", text(event, "id"), MAX_COLUMN_BYTES, problems),
+        column("ce_type", type, MAX_COLUMN_BYTES, problems),
+        column("ce_source", text(event, "source"), MAX_COLUMN_BYTES, problems),
+        column(
+            subject != null ? "ce_subject" : "the record key",
+            subject != null ? subject : key,
+            MAX_COLUMN_BYTES,
+            problems),
+        column("ce_runid", text(event, EventJson.RUN_ID), MAX_COLUMN_BYTES, problems),
+        column("ce_causationid", text(event, EventJson.CAUSATION_ID), MAX_COLUMN_BYTES, problems),
+        column(
+            "the commit",
+            commitSha != null ? commitSha : text(data, "commitSha"),
+            MAX_COLUMN_BYTES,
+            problems),
+        column("data.environment", text(data, "environment"), MAX_COLUMN_BYTES, problems),
+        column("the actor", actor(contractTopic, data), MAX_ACTOR_BYTES, problems),
+        column("the status", firstText(data, "status", "verdict"), MAX_COLUMN_BYTES, problems),
         eventTime,
-        problems.isEmpty() ? null : String.join("; ", problems),
+        false,
+        problems.isEmpty() ? null : bounded(String.join("; ", problems)),
         event,
         headers.isEmpty() ? null : headers);
+  }
+
+  /**
+   * Who acted, as the producing service authenticated them: the pusher of a commit (the Git host's
+   * account, or the JWT subject of a manual run), the run's actor for a build, the approvers of an
+   * approved deploy, otherwise whoever requested it.
+   */
+  static String actor(String contractTopic, JsonNode data) {
+    return switch (contractTopic) {
+      case Topics.COMMIT_RECEIVED -> text(data, "actor");
+      case Topics.BUILD_DONE -> text(data == null ? null : data.get("run"), "actor");
+      case Topics.DEPLOY_REQUESTED -> {
+        JsonNode approvers = data == null ? null : data.get("approvers");
+        if ("APPROVAL".equals(text(data, "reason"))
+            && approvers != null
+            && approvers.isArray()
+            && !approvers.isEmpty()) {
+          List<String> names = new ArrayList<>();
+          approvers.forEach(a -> names.add(a.isTextual() ? a.textValue() : a.toString()));
+          yield String.join(",", names);
+        }
+        yield text(data, "requestedBy");
+      }
+      default -> firstText(data, "actor", "requestedBy");
+    };
   }
 
   private static JsonNode data(byte[] value, List<String> problems) {
@@ -105,21 +228,30 @@ public final class AuditRecordReader {
       problems.add("value is missing");
       return null;
     }
+    JsonNode data;
     try {
-      JsonNode data = CanonicalJson.parse(value);
-      if (data == null || data.isMissingNode()) {
-        problems.add("value is empty");
-        return null;
-      }
-      if (!CanonicalJson.storable(data)) {
-        problems.add("value holds a NUL character or an unpaired surrogate; kept as data_base64");
-        return null;
-      }
-      return data;
+      data = CanonicalJson.parse(value);
     } catch (IOException e) {
       problems.add("value is not JSON; kept as data_base64");
       return null;
     }
+    if (data == null || data.isMissingNode()) {
+      problems.add("value is empty");
+      return null;
+    }
+    if (!CanonicalJson.inRange(data)) {
+      throw new Quarantine(
+          "the value holds a number with more than "
+              + CanonicalJson.MAX_DIGITS
+              + " digits or an exponent beyond ±"
+              + CanonicalJson.MAX_SCALE
+              + ", which cannot be stored and read back exactly");
+    }
+    if (!CanonicalJson.storable(data)) {
+      problems.add("value holds a NUL character or an unpaired surrogate; kept as data_base64");
+      return null;
+    }
+    return data;
   }
 
   private static void checkContract(
@@ -156,6 +288,36 @@ public final class AuditRecordReader {
     }
   }
 
+  /** The Kafka timestamp if it is a time PostgreSQL can hold, else now. */
+  private static OffsetDateTime kafkaTime(long timestamp, List<String> problems) {
+    if (timestamp >= 0 && timestamp <= LATEST.toInstant().toEpochMilli()) {
+      return Instant.ofEpochMilli(timestamp).atOffset(ZoneOffset.UTC);
+    }
+    problems.add(
+        "the Kafka timestamp " + timestamp + " is out of range; the time it was read is used");
+    return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+  }
+
+  /** {@code value} if it fits its column; else null, and a problem naming it. */
+  private static String column(String name, String value, int maxBytes, List<String> problems) {
+    // A UTF-16 unit is at most three UTF-8 bytes: most values are measured without encoding.
+    if (value != null
+        && value.length() * 3 > maxBytes
+        && value.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+      problems.add(name + " is longer than " + maxBytes + " bytes; kept in the event only");
+      return null;
+    }
+    return value;
+  }
+
+  private static JsonNode headerValue(byte[] value) {
+    if (value == null) {
+      return JSON.nullNode();
+    }
+    String text = text(value);
+    return text != null ? JSON.textNode(text) : JSON.objectNode().put("base64", base64(value));
+  }
+
   private static String firstText(JsonNode node, String... fields) {
     for (String field : fields) {
       String value = text(node, field);
@@ -174,8 +336,54 @@ public final class AuditRecordReader {
     return value != null && value.isTextual() ? value.textValue() : null;
   }
 
-  /** UTF-8 text that PostgreSQL can store: invalid bytes and NUL become U+FFFD. */
-  private static String safeText(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
+  /** The UTF-8 text of {@code bytes}, or null when it is not UTF-8 or holds a NUL. */
+  private static String text(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b <= 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      // Most attributes: ASCII without NUL is UTF-8 as it is.
+      return new String(bytes, StandardCharsets.US_ASCII);
+    }
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+      return text.indexOf('\u0000') < 0 ? text : null;
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static String base64(byte[] bytes) {
+    return bytes == null ? null : Base64.getEncoder().encodeToString(bytes);
+  }
+
+  /** {@code problem} as text PostgreSQL stores unchanged, at most a bounded length. */
+  private static String bounded(String problem) {
+    StringBuilder out = new StringBuilder(Math.min(problem.length(), MAX_PROBLEM_CHARS));
+    for (int i = 0; i < problem.length() && out.length() < MAX_PROBLEM_CHARS - 2; i++) {
+      char c = problem.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < problem.length()
+          && Character.isLowSurrogate(problem.charAt(i + 1))) {
+        out.append(c).append(problem.charAt(++i));
+      } else if (c == 0 || Character.isSurrogate(c)) {
+        out.append('\uFFFD');
+      } else {
+        out.append(c);
+      }
+    }
+    return out.length() < problem.length() && out.length() >= MAX_PROBLEM_CHARS - 2
+        ? out.append('…').toString()
+        : out.toString();
   }
 }

@@ -6,14 +6,14 @@ import java.time.OffsetDateTime;
  * The four DORA metrics of one environment (and optionally one application) over a window; the
  * definitions are in the service README.
  *
- * @param application the application, or null for all
+ * @param application the application, or null for all (that the caller may see)
  * @param environment the environment deployed to
  * @param from window start, inclusive
  * @param to window end, exclusive
- * @param deploymentFrequency successful deploys in the window
- * @param leadTimeForChanges commit to successful deploy
- * @param changeFailureRate failed deploys over all deploys
- * @param timeToRestore failed deploy to the next successful deploy
+ * @param deploymentFrequency successful deployments of changes in the window
+ * @param leadTimeForChanges push to first successful deployment, per pushed commit
+ * @param changeFailureRate deployments that needed remediation over deployments
+ * @param timeToRestore failed deployment to the rollout that restored service
  */
 public record DoraMetrics(
     String application,
@@ -26,28 +26,30 @@ public record DoraMetrics(
     Restores timeToRestore) {
 
   /**
-   * @param deployments successful deploys in the window
+   * @param deployments successful deployments of changes in the window (rollbacks excluded)
    * @param perDay deployments divided by the window length in days
    */
   public record DeploymentFrequency(long deployments, double perDay) {}
 
   /**
-   * @param changes how many durations were measured
+   * @param changes how many pushed commits were first deployed in the window
    * @param medianSeconds the median, null when nothing was measured
    * @param p90Seconds the 90th percentile, null when nothing was measured
    */
   public record Durations(long changes, Double medianSeconds, Double p90Seconds) {}
 
   /**
-   * @param deployments deploys in the window, each counted once
-   * @param failed those that failed or were rolled back
-   * @param rate failed over deployments, null when there was no deploy
+   * @param deployments deployments of changes that served traffic in the window (succeeded, or
+   *     rolled back automatically); rollouts that never served traffic are not deployments
+   * @param failed those that needed remediation: rolled back automatically, or followed by a
+   *     rollback requested for them
+   * @param rate failed over deployments, null when there was no deployment
    */
   public record ChangeFailureRate(long deployments, long failed, Double rate) {}
 
   /**
-   * @param restored failures that a later successful deploy restored
-   * @param open failures not restored yet
+   * @param restored failed deployments of the window whose service was restored
+   * @param open failed deployments of the window not restored yet
    * @param medianSeconds median time to restore, null when nothing was restored
    * @param p90Seconds 90th percentile, null when nothing was restored
    */

@@ -1,7 +1,10 @@
 package dev.slipway.audit.service;
 
+import dev.slipway.audit.config.AuditConfig;
 import dev.slipway.audit.repository.AuditEventRepository;
-import dev.slipway.audit.service.DoraCalculator.DeployDoneEvent;
+import dev.slipway.audit.service.DoraCalculator.Outcome;
+import dev.slipway.audit.service.DoraCalculator.Push;
+import dev.slipway.audit.service.DoraCalculator.Rollout;
 import dev.slipway.events.Topics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -9,77 +12,126 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
-/** Reads the deploys and commits the DORA metrics need from the audit store. */
+/**
+ * Reads what the DORA metrics need from the audit store: the rollouts of the environment from the
+ * window on, the commits deployed there before it, and the pushes of the applications involved.
+ */
 @ApplicationScoped
 public class DoraService {
 
-  private static final String DEPLOYS =
+  private static final String ROLLOUTS =
       """
-      SELECT application, coalesce(causation_id, event_id) AS deploy, status, event_time,
-             commit_sha
+      SELECT application, status, event_time, commit_sha,
+             event->'data'->>'requestReason' AS request_reason,
+             event->'data'->>'durationMs' AS duration_ms
         FROM audit_events
-       WHERE topic = '%s' AND problem IS NULL AND environment = $1 AND event_time >= $2
-         AND ($3::text IS NULL OR application = $3)
+       WHERE topic = '%s' AND problem IS NULL AND environment = $1
+         AND event_time >= $2 AND event_time < $3
+         AND ($4::text[] IS NULL OR application = ANY($4))
        ORDER BY event_time, seq
       """
           .formatted(Topics.DEPLOY_DONE);
 
-  private static final String COMMITS =
+  private static final String DEPLOYED_BEFORE =
       """
-      SELECT application, commit_sha, min(event_time) AS committed_at
+      SELECT DISTINCT application, commit_sha
         FROM audit_events
-       WHERE topic = '%s' AND problem IS NULL AND commit_sha = ANY($1::text[])
-       GROUP BY application, commit_sha
+       WHERE topic = '%s' AND problem IS NULL AND environment = $1 AND status = 'SUCCEEDED'
+         AND event_time >= $2 AND event_time < $3 AND commit_sha IS NOT NULL
+         AND coalesce(event->'data'->>'requestReason', '') <> 'ROLLBACK'
+         AND application = ANY($4)
+      """
+          .formatted(Topics.DEPLOY_DONE);
+
+  private static final String PUSHES =
+      """
+      SELECT application, event->'data'->>'ref' AS ref, commit_sha, min(event_time) AS pushed_at
+        FROM audit_events
+       WHERE topic = '%s' AND problem IS NULL AND application = ANY($1)
+         AND event_time >= $2 AND event_time < $3
+       GROUP BY 1, 2, 3
       """
           .formatted(Topics.COMMIT_RECEIVED);
 
   private final AuditEventRepository repository;
+  private final AuditConfig config;
 
-  public DoraService(AuditEventRepository repository) {
+  public DoraService(AuditEventRepository repository, AuditConfig config) {
     this.repository = repository;
+    this.config = config;
   }
 
-  /** The DORA metrics of {@code environment} (and {@code application}, unless null). */
+  /**
+   * The DORA metrics of {@code environment} over [{@code from}, {@code to}).
+   *
+   * @param application the application asked for, or null
+   * @param applications the applications to include; null for all
+   */
   public Uni<DoraMetrics> metrics(
-      String application, String environment, OffsetDateTime from, OffsetDateTime to) {
+      String application,
+      List<String> applications,
+      String environment,
+      OffsetDateTime from,
+      OffsetDateTime to) {
+    OffsetDateTime lookback = from.minus(config.dora().lookback());
+    OffsetDateTime until = to.plus(config.dora().lookback());
+    String[] apps = applications == null ? null : applications.toArray(String[]::new);
     return repository
-        .rows(DEPLOYS, Tuple.of(environment, from, application))
+        .rows(ROLLOUTS, Tuple.of(environment, from, until, apps))
         .flatMap(
             rows -> {
-              List<DeployDoneEvent> events = new ArrayList<>();
-              Set<String> commits = new LinkedHashSet<>();
+              List<Rollout> rollouts = new ArrayList<>();
+              Set<String> involved = new LinkedHashSet<>();
               for (Row row : rows) {
-                DeployDoneEvent e =
-                    new DeployDoneEvent(
+                String durationMs = row.getString("duration_ms");
+                rollouts.add(
+                    new Rollout(
                         row.getString("application"),
-                        row.getString("deploy"),
-                        row.getString("status"),
+                        Outcome.valueOf(row.getString("status")),
+                        row.getString("request_reason"),
                         row.getOffsetDateTime("event_time"),
-                        row.getString("commit_sha"));
-                events.add(e);
-                if (e.commitSha() != null) {
-                  commits.add(e.commitSha());
-                }
+                        durationMs == null ? null : Long.valueOf(durationMs),
+                        row.getString("commit_sha")));
+                involved.add(row.getString("application"));
               }
+              String[] involvedApps = involved.toArray(String[]::new);
               return repository
-                  .rows(COMMITS, Tuple.of(commits.toArray(String[]::new)))
-                  .map(
-                      commitRows -> {
-                        Map<String, OffsetDateTime> committedAt = new HashMap<>();
-                        for (Row row : commitRows) {
-                          committedAt.put(
+                  .rows(DEPLOYED_BEFORE, Tuple.of(environment, lookback, from, involvedApps))
+                  .flatMap(
+                      before -> {
+                        Set<String> deployedBefore = new HashSet<>();
+                        for (Row row : before) {
+                          deployedBefore.add(
                               DoraCalculator.commitKey(
-                                  row.getString("application"), row.getString("commit_sha")),
-                              row.getOffsetDateTime("committed_at"));
+                                  row.getString("application"), row.getString("commit_sha")));
                         }
-                        return DoraCalculator.compute(
-                            application, environment, from, to, events, committedAt);
+                        return repository
+                            .rows(PUSHES, Tuple.of(involvedApps, lookback, to))
+                            .map(
+                                pushRows -> {
+                                  List<Push> pushes = new ArrayList<>();
+                                  for (Row row : pushRows) {
+                                    pushes.add(
+                                        new Push(
+                                            row.getString("application"),
+                                            row.getString("ref"),
+                                            row.getString("commit_sha"),
+                                            row.getOffsetDateTime("pushed_at")));
+                                  }
+                                  return DoraCalculator.compute(
+                                      application,
+                                      environment,
+                                      from,
+                                      to,
+                                      rollouts,
+                                      pushes,
+                                      deployedBefore);
+                                });
                       });
             });
   }

@@ -1,6 +1,7 @@
 package dev.slipway.audit.service;
 
 import java.time.OffsetDateTime;
+import java.util.List;
 
 /**
  * Which audit rows a query wants; a null field does not filter.
@@ -14,6 +15,7 @@ import java.time.OffsetDateTime;
  * @param status build status, scan verdict or deploy status
  * @param from event time at or after
  * @param to event time before
+ * @param visibleApplications the only applications the caller may see; null for all
  */
 public record EventFilter(
     String application,
@@ -24,4 +26,18 @@ public record EventFilter(
     String environment,
     String status,
     OffsetDateTime from,
-    OffsetDateTime to) {}
+    OffsetDateTime to,
+    List<String> visibleApplications) {
+
+  /** Rows of one run. */
+  public static EventFilter run(String runId, List<String> visibleApplications) {
+    return new EventFilter(
+        null, runId, null, null, null, null, null, null, null, visibleApplications);
+  }
+
+  /** Rows of one commit. */
+  public static EventFilter commit(String sha, List<String> visibleApplications) {
+    return new EventFilter(
+        null, null, sha, null, null, null, null, null, null, visibleApplications);
+  }
+}

@@ -5,17 +5,19 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * The whole story of one pipeline run.
+ * The story of one pipeline run, a bounded page at a time.
  *
  * @param runId the run
  * @param application the application it built and deployed
  * @param commitSha the commit it was about
- * @param startedAt event time of its first event
- * @param events every audited record of the run, each after its cause
+ * @param startedAt event time of the earliest event in this page
+ * @param events the run's audited records in this page, each after its cause
+ * @param nextCursor where the next page starts (pass it as {@code cursor}); null on the last page
  */
 public record RunTimeline(
     String runId,
     String application,
     String commitSha,
     OffsetDateTime startedAt,
-    List<AuditEvent> events) {}
+    List<AuditEvent> events,
+    String nextCursor) {}

@@ -33,7 +33,7 @@ class AuditApiProblemTest {
     "/api/audit/export?format=xml, format",
     "/api/audit/export?format=csv&to=soon, to"
   })
-  void badQueryParameterIsA400ProblemNamingIt(String path, String parameter) {
+  void badQueryParameterIsA400ProblemNamingIt(String path, String field) {
     given()
         .auth()
         .oauth2(auditor)
@@ -42,8 +42,8 @@ class AuditApiProblemTest {
         .statusCode(400)
         .contentType("application/problem+json")
         .body("status", equalTo(400))
-        .body("parameter", equalTo(parameter))
-        .body("detail", containsString(parameter));
+        .body("field", equalTo(field))
+        .body("detail", containsString(field));
   }
 
   @ParameterizedTest

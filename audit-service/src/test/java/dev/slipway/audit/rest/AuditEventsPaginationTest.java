@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
-import dev.slipway.audit.repository.AuditEventRepository;
+import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,7 +28,46 @@ class AuditEventsPaginationTest {
 
   private final String viewer = TestTokens.token("vera", "viewer");
 
-  @Inject AuditEventRepository repository;
+  @Inject AuditStoreWriter writer;
+
+  @Test
+  void aRunTimelineIsServedInBoundedPagesFollowingItsCursor() {
+    String application = "timeline-" + UUID.randomUUID().toString().substring(0, 8);
+    append(application, 25);
+
+    List<Integer> pageSizes = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    String cursor = null;
+    do {
+      var request = given().auth().oauth2(viewer).queryParam("limit", 10);
+      if (cursor != null) {
+        request.queryParam("cursor", cursor);
+      }
+      JsonPath page =
+          request
+              .get("/api/audit/runs/run-" + application)
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      List<Long> items = page.getList("events.seq", Long.class);
+      pageSizes.add(items.size());
+      seqs.addAll(items);
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+
+    assertThat(pageSizes).containsExactly(10, 10, 5);
+    assertThat(seqs)
+        .doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(seqsInDatabase(application));
+    given()
+        .auth()
+        .oauth2(viewer)
+        .queryParam("limit", 1001)
+        .get("/api/audit/commits/commit-" + application)
+        .then()
+        .statusCode(400);
+  }
 
   @Test
   void pagesReturnEveryRowExactlyOnceWhileInsertsContinue() {
@@ -90,17 +129,14 @@ class AuditEventsPaginationTest {
   }
 
   private void append(String application, int count) {
-    repository
-        .append(
-            AuditTestData.records(
-                "test.paging", application, count, OffsetDateTime.now(ZoneOffset.UTC)))
-        .await()
-        .indefinitely();
+    writer.append(
+        AuditTestData.records(
+            "test.paging", application, count, OffsetDateTime.now(ZoneOffset.UTC)));
   }
 
   private static List<Long> seqsInDatabase(String application) {
     List<Long> seqs = new ArrayList<>();
-    try (var owner = AuditTestData.owner();
+    try (var owner = AuditTestData.admin();
         var sql =
             owner.prepareStatement(
                 "SELECT seq FROM audit_events WHERE application = ? ORDER BY seq")) {

@@ -1,6 +1,7 @@
 package dev.slipway.audit.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,24 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.storable(parse("{\"a\":\"nul \\u0000 inside\"}"))).isFalse();
     assertThat(CanonicalJson.storable(parse("{\"a\":\"lone \\ud800 surrogate\"}"))).isFalse();
     assertThat(CanonicalJson.storable(parse("{\"a\":\"pair \\ud83d\\ude80 ok\"}"))).isTrue();
+  }
+
+  @Test
+  void numbersBeyondTheStoredRangeAreRefusedBeforeTheirPlainFormIsWritten() throws Exception {
+    // 1e2000000000 would be two billion zeros in plain notation; 1e131072 overflows numeric.
+    assertThat(CanonicalJson.inRange(parse("[1e2000000000]"))).isFalse();
+    assertThat(CanonicalJson.inRange(parse("{\"a\":1e131072}"))).isFalse();
+    assertThat(CanonicalJson.inRange(parse("[1e-1001]"))).isFalse();
+    assertThat(CanonicalJson.inRange(parse("[" + "9".repeat(1001) + "]"))).isFalse();
+    assertThatThrownBy(() -> canonical("[1e2000000000]"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // The edges still fit, and read back from PostgreSQL's plain form they are the same.
+    assertThat(CanonicalJson.inRange(parse("[1e1000, -1e-1000, " + "9".repeat(1000) + "]")))
+        .isTrue();
+    String plain = "1" + "0".repeat(1000);
+    assertThat(canonical("[1e1000]")).isEqualTo("[" + plain + "]");
+    assertThat(canonical("[" + plain + "]")).isEqualTo("[" + plain + "]");
+    assertThat(canonical("[-0.000" + "0".repeat(996) + "1]")).isEqualTo(canonical("[-1e-1000]"));
   }
 
   private static String canonical(String json) throws Exception {

@@ -42,6 +42,7 @@ class CausalOrderTest {
     AuditRecord record =
         new AuditRecord(
             "t.t",
+            null,
             0,
             seq,
             null,
@@ -56,9 +57,10 @@ class CausalOrderTest {
             null,
             null,
             T0.plusSeconds(seconds),
+            false,
             null,
             null,
             null);
-    return new AuditEvent(seq, T0, record, null, null);
+    return new AuditEvent(seq, T0, null, record, null, null, null);
   }
 }

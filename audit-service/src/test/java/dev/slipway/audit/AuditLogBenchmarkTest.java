@@ -2,31 +2,48 @@ package dev.slipway.audit;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slipway.audit.repository.AuditEventRepository;
-import dev.slipway.audit.service.AuditChain;
-import dev.slipway.audit.service.CanonicalJson;
+import dev.slipway.audit.repository.AuditStoreWriter;
+import dev.slipway.audit.service.AuditExportFormat;
+import dev.slipway.audit.service.AuditExporter;
+import dev.slipway.audit.service.Checkpoint;
+import dev.slipway.audit.service.CheckpointService;
+import dev.slipway.audit.service.LogVerifier;
+import dev.slipway.audit.service.SignedNote;
+import dev.slipway.audit.service.VerificationReport;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import dev.slipway.events.SampleEvents;
+import dev.slipway.launcher.AuditVerifyCommand;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,44 +60,62 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * Figures for the README and the closing note, printed, never asserted: sustained ingest from Kafka
- * into the chained store against a raw batched INSERT of the same rows, then run- and
- * commit-timeline latency with a million stored events. Sizes: -Dbench.ingest.events,
- * -Dbench.stored.events.
+ * into the log with its Merkle tree against a raw batched INSERT of the same rows in the same run,
+ * then, with a million rows, inclusion-proof latency, verification of the whole log from a
+ * checkpoint (server side, in chunks) and the offline verifier on a full export. Sizes:
+ * -Dbench.ingest.events, -Dbench.stored.events.
  */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
+@TestProfile(AuditLogBenchmarkTest.LargeChunks.class)
 @Tag("bench")
-class AuditStoreBenchmarkTest {
+class AuditLogBenchmarkTest {
 
   private static final int INGEST_EVENTS = Integer.getInteger("bench.ingest.events", 150_000);
   private static final int STORED_EVENTS = Integer.getInteger("bench.stored.events", 1_000_000);
   private static final int RAW_BATCH = 1000;
+  private static final int LOAD_BATCH = 5000;
   private static final int QUERIES = 1000;
   private static final int EVENTS_PER_RUN = 5;
-  private static final int RUNS_PER_COMMIT = 2;
   private static final DateTimeFormatter TIME = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-  private final String viewer = TestTokens.token("vera", "viewer");
+  /** Verification and checkpoints in chunks of 100,000 rows, as a production setting would. */
+  public static class LargeChunks implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("slipway.audit.verify.max-rows", "100000");
+    }
+  }
+
+  private final String auditor = TestTokens.token("audrey", "auditor");
   private final Random random = new Random(42);
 
-  @Test
-  void ingestRateAgainstRawInsertThenTimelineLatencyAtAMillionEvents() throws Exception {
-    double chained = ingest();
-    double raw = rawInsert(ingestTopic);
-    print("ingest, Kafka -> chained store: %,.0f events/s sustained", chained);
-    print("raw batched INSERT of the same rows: %,.0f rows/s", raw);
-    print("chained / raw: %.0f %%", 100 * chained / raw);
-    timelines();
-  }
+  @Inject AuditStoreWriter writer;
+  @Inject LogVerifier verifier;
+  @Inject CheckpointService checkpoints;
+  @Inject AuditExporter exporter;
+  @Inject MeterRegistry registry;
 
   private String ingestTopic;
 
-  /** Events/s while the consumer works off a backlog that was produced faster than it reads. */
+  @Test
+  void ingestAgainstRawInsertThenProofsAndVerificationAtAMillionRows() throws Exception {
+    double logged = ingest();
+    appends();
+    double raw = rawInsert(ingestTopic);
+    print("ingest, Kafka -> log with Merkle tree: %,.0f events/s sustained", logged);
+    print("raw batched INSERT of the same rows into a copy of the table: %,.0f rows/s", raw);
+    print("log / raw: %.0f %%", 100 * logged / raw);
+    load();
+    proofs();
+    verifyFromCheckpoints();
+    offline();
+  }
+
+  /** Events/s while the consumers work off a backlog that was produced faster than they read. */
   private double ingest() throws Exception {
     ingestTopic = "bench.ingest-" + UUID.randomUUID().toString().substring(0, 6);
     SlipwayInfrastructure.createTopics(List.of(ingestTopic));
@@ -99,7 +134,6 @@ class AuditStoreBenchmarkTest {
       payloads.add(EventJson.writePayload(SampleEvents.payloadOf(type)));
     }
     long start = System.nanoTime();
-    OffsetDateTime producerStart = OffsetDateTime.now(ZoneOffset.UTC);
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       String runId = null;
@@ -142,9 +176,9 @@ class AuditStoreBenchmarkTest {
       }
       Thread.sleep(200);
     }
-    try (Connection owner = AuditTestData.owner();
+    try (Connection admin = AuditTestData.admin();
         PreparedStatement sql =
-            owner.prepareStatement(
+            admin.prepareStatement(
                 """
                 SELECT min(recorded_at), max(recorded_at),
                        count(*) FILTER (WHERE recorded_at > ?),
@@ -163,13 +197,8 @@ class AuditStoreBenchmarkTest {
         long firstBatch = rs.getLong(4);
         double overall = (INGEST_EVENTS - firstBatch) / seconds(first, last);
         print(
-            "consumer: first batch %s after the first send, all %,d rows in %.1f s (%,.0f/s);"
-                + " %,d rows written after the producer finished",
-            Duration.between(producerStart, first),
-            INGEST_EVENTS,
-            seconds(first, last),
-            overall,
-            afterProducer);
+            "consumers: all %,d rows in %.1f s (%,.0f/s); %,d written after the producer finished",
+            INGEST_EVENTS, seconds(first, last), overall, afterProducer);
         if (afterProducer > INGEST_EVENTS / 5) {
           return afterProducer / seconds(producerEnd, last);
         }
@@ -178,37 +207,56 @@ class AuditStoreBenchmarkTest {
     }
   }
 
+  /** How the appends of the ingest went: batch sizes, and how long the append lock was held. */
+  private void appends() {
+    Timer locked = registry.find("slipway.audit.append.locked").timer();
+    Timer waited = registry.find("slipway.audit.append.lock.wait").timer();
+    DistributionSummary records = registry.find("slipway.audit.append.records").summary();
+    print(
+        "appends: %,d batches of %.0f records on average; lock held %.1f ms per batch (%.1f s in"
+            + " all), waited for %.1f ms per batch",
+        records.count(),
+        records.mean(),
+        locked.mean(TimeUnit.MILLISECONDS),
+        locked.totalTime(TimeUnit.SECONDS),
+        waited.mean(TimeUnit.MILLISECONDS));
+  }
+
   /** The same rows, read back, inserted with plain JDBC batches into a copy of the table. */
   private double rawInsert(String topic) throws Exception {
-    String url = SlipwayInfrastructure.postgres().getJdbcUrl();
-    url += (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     var postgres = SlipwayInfrastructure.postgres();
+    String url = postgres.getJdbcUrl();
+    url += (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
+    int columns = AuditColumn.ALL.size();
+    String placeholders =
+        String.join(
+            ", ",
+            AuditColumn.ALL.stream()
+                .map(c -> c.kind() == AuditColumn.Kind.JSON ? "?::json" : "?")
+                .toList());
     long insertNanos = 0;
     long rows = 0;
-    try (Connection reader = AuditTestData.owner();
-        Connection writer =
+    try (Connection reader = AuditTestData.admin();
+        Connection writerConnection =
             DriverManager.getConnection(url, postgres.getUsername(), postgres.getPassword())) {
-      try (Statement ddl = writer.createStatement()) {
+      try (Statement ddl = writerConnection.createStatement()) {
         ddl.execute("DROP TABLE IF EXISTS bench_raw");
         ddl.execute("CREATE TABLE bench_raw (LIKE audit_events INCLUDING ALL)");
       }
       reader.setAutoCommit(false);
-      writer.setAutoCommit(false);
+      writerConnection.setAutoCommit(false);
       try (PreparedStatement read =
               reader.prepareStatement(
-                  "SELECT * FROM audit_events WHERE topic = ? ORDER BY seq",
-                  ResultSet.TYPE_FORWARD_ONLY,
-                  ResultSet.CONCUR_READ_ONLY);
+                  "SELECT "
+                      + AuditColumn.NAMES.replace("event, headers", "event::text, headers::text")
+                      + " FROM audit_events WHERE topic = ? ORDER BY seq");
           PreparedStatement insert =
-              writer.prepareStatement(
-                  """
-                  INSERT INTO bench_raw (seq, topic, kafka_partition, kafka_offset, record_key,
-                      event_id, type, source, application, run_id, causation_id, commit_sha,
-                      environment, actor, status, event_time, recorded_at, problem, event, headers,
-                      prev_hash, hash)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb,
-                          ?, ?)
-                  """)) {
+              writerConnection.prepareStatement(
+                  "INSERT INTO bench_raw ("
+                      + AuditColumn.NAMES
+                      + ") VALUES ("
+                      + placeholders
+                      + ")")) {
         read.setFetchSize(RAW_BATCH);
         read.setString(1, topic);
         try (ResultSet rs = read.executeQuery()) {
@@ -216,27 +264,22 @@ class AuditStoreBenchmarkTest {
           while (true) {
             boolean more = rs.next();
             if (more) {
-              Object[] row = new Object[22];
-              for (int c = 0; c < 22; c++) {
-                row[c] =
-                    switch (c) {
-                      case 15, 16 -> rs.getObject(c + 1, OffsetDateTime.class);
-                      case 18, 19 -> rs.getString(c + 1);
-                      default -> rs.getObject(c + 1);
-                    };
+              Object[] row = new Object[columns];
+              for (int c = 0; c < columns; c++) {
+                row[c] = rs.getObject(c + 1);
               }
               batch.add(row);
             }
             if (batch.size() == RAW_BATCH || (!more && !batch.isEmpty())) {
               long start = System.nanoTime();
               for (Object[] row : batch) {
-                for (int c = 0; c < 22; c++) {
+                for (int c = 0; c < columns; c++) {
                   insert.setObject(c + 1, row[c]);
                 }
                 insert.addBatch();
               }
               insert.executeBatch();
-              writer.commit();
+              writerConnection.commit();
               insertNanos += System.nanoTime() - start;
               rows += batch.size();
               batch.clear();
@@ -248,112 +291,173 @@ class AuditStoreBenchmarkTest {
         }
       }
       reader.commit();
-      try (Statement ddl = writer.createStatement()) {
+      try (Statement ddl = writerConnection.createStatement()) {
         ddl.execute("DROP TABLE bench_raw");
       }
-      writer.commit();
+      writerConnection.commit();
     }
     print("raw: %,d rows in %.1f s of INSERT time", rows, insertNanos / 1e9);
     return rows / (insertNanos / 1e9);
   }
 
-  /** Loads history up to a million rows (a valid chain, by COPY), then times the timelines. */
-  private void timelines() throws Exception {
+  /** History up to a million rows, through the log's own writer (binary COPY, tree nodes). */
+  private void load() {
     long stored = count("SELECT count(*) FROM audit_events");
     long toLoad = Math.max(0, STORED_EVENTS - stored);
-    List<String> runIds = new ArrayList<>();
-    List<String> commits = new ArrayList<>();
+    OffsetDateTime time = OffsetDateTime.now(ZoneOffset.UTC).minusDays(400);
+    String topicId = UUID.randomUUID().toString();
     long start = System.nanoTime();
-    try (Connection owner = AuditTestData.owner()) {
-      owner.setAutoCommit(false);
-      try (Statement sql = owner.createStatement()) {
-        sql.execute("SELECT pg_advisory_xact_lock(" + AuditEventRepository.CHAIN_LOCK + ")");
-        long seq;
-        byte[] prev;
-        try (ResultSet tail =
-            sql.executeQuery("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")) {
-          tail.next();
-          seq = tail.getLong(1);
-          prev = tail.getBytes(2);
-        }
-        CopyIn copy =
-            owner
-                .unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyIn(
-                    "COPY audit_events (seq, topic, kafka_partition, kafka_offset, record_key,"
-                        + " event_id, type, source, application, run_id, causation_id, commit_sha,"
-                        + " environment, actor, status, event_time, recorded_at, problem, event,"
-                        + " headers, prev_hash, hash) FROM STDIN WITH (FORMAT csv)");
-        OffsetDateTime recordedAt =
-            OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-        OffsetDateTime time = recordedAt.minusDays(400);
-        StringBuilder csv = new StringBuilder(1 << 20);
-        String runId = null;
-        String commit = null;
-        String previousId = null;
-        for (long i = 0; i < toLoad; i++) {
-          int step = (int) (i % EVENTS_PER_RUN);
-          if (step == 0) {
-            runId = UUID.randomUUID().toString();
-            previousId = null;
-            if ((i / EVENTS_PER_RUN) % RUNS_PER_COMMIT == 0) {
-              commit = Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
-            }
-            if (random.nextInt(200) == 0) {
-              runIds.add(runId);
-              commits.add(commit);
-            }
-          }
-          time = time.plusNanos(30_000_000);
-          AuditRecord record = historyRecord(i, step, runId, previousId, commit, time);
-          seq++;
-          byte[] hash = AuditChain.hash(prev, seq, recordedAt, record);
-          csvLine(csv, seq, recordedAt, record, prev, hash);
-          prev = hash;
-          previousId = record.eventId();
-          if (csv.length() > (1 << 20) - 4096) {
-            byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
-            copy.writeToCopy(bytes, 0, bytes.length);
-            csv.setLength(0);
-          }
-        }
-        byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        copy.endCopy();
+    List<AuditRecord> batch = new ArrayList<>(LOAD_BATCH);
+    String runId = null;
+    String previous = null;
+    for (long i = 0; i < toLoad; i++) {
+      int step = (int) (i % EVENTS_PER_RUN);
+      if (step == 0) {
+        runId = UUID.randomUUID().toString();
+        previous = null;
       }
-      owner.commit();
-      try (Statement sql = owner.createStatement()) {
-        owner.setAutoCommit(true);
-        sql.execute("ANALYZE audit_events");
+      time = time.plusNanos(30_000_000);
+      AuditRecord record = historyRecord(topicId, i, step, runId, previous, time);
+      batch.add(record);
+      previous = record.eventId();
+      if (batch.size() == LOAD_BATCH) {
+        writer.append(batch);
+        batch = new ArrayList<>(LOAD_BATCH);
       }
     }
+    if (!batch.isEmpty()) {
+      writer.append(batch);
+    }
+    double secondsTaken = (System.nanoTime() - start) / 1e9;
     print(
-        "loaded %,d chained rows by COPY in %.1f s; %,d rows stored",
-        toLoad, (System.nanoTime() - start) / 1e9, count("SELECT count(*) FROM audit_events"));
-    latency("run timeline   GET /api/audit/runs/{runId}", "/api/audit/runs/", runIds);
-    latency("commit timeline GET /api/audit/commits/{sha}", "/api/audit/commits/", commits);
+        "loaded %,d rows through the writer in batches of %,d in %.1f s (%,.0f rows/s); %,d rows",
+        toLoad,
+        LOAD_BATCH,
+        secondsTaken,
+        toLoad / secondsTaken,
+        count("SELECT count(*) FROM audit_events"));
+    try (Connection admin = AuditTestData.admin();
+        Statement sql = admin.createStatement()) {
+      sql.execute("ANALYZE audit_events");
+      sql.execute("ANALYZE audit_tree_nodes");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
-  /** Latency seen by a plain keep-alive HTTP client, so the client's own cost stays small. */
-  private void latency(String name, String path, List<String> keys) throws Exception {
+  /** Inclusion proofs of random rows in the whole tree, over HTTP with a keep-alive client. */
+  private void proofs() throws Exception {
+    long size = count("SELECT max(seq) FROM audit_events");
     HttpClient client = HttpClient.newHttpClient();
     String base =
         "http://localhost:"
             + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
     for (int i = 0; i < 200; i++) {
-      get(client, base + path + keys.get(i % keys.size()));
+      get(client, base + "/api/audit/proof/inclusion?seq=" + (1 + random.nextInt((int) size)));
     }
+    latency(
+        "inclusion proof GET /api/audit/proof/inclusion?seq=&treeSize=" + size,
+        client,
+        () ->
+            base
+                + "/api/audit/proof/inclusion?seq="
+                + (1 + random.nextInt((int) size))
+                + "&treeSize="
+                + size);
+    latency(
+        "consistency proof GET /api/audit/proof/consistency?from=&to=" + size,
+        client,
+        () ->
+            base
+                + "/api/audit/proof/consistency?from="
+                + (1 + random.nextInt((int) size))
+                + "&to="
+                + size);
+  }
+
+  /** Checkpoints over the whole log, then a verification of every row from the first one. */
+  private void verifyFromCheckpoints() {
+    long size = count("SELECT max(seq) FROM audit_events");
+    long start = System.nanoTime();
+    Checkpoint latest = null;
+    int runs = 0;
+    while (latest == null || latest.treeSize() < size) {
+      latest = checkpoints.checkpoint().orElseThrow();
+      runs++;
+      if (!checkpoints.outcome().healthy()) {
+        throw new IllegalStateException(checkpoints.outcome().detail());
+      }
+    }
+    print(
+        "checkpoints up to %,d rows: %d runs, each verifying its chunk before signing, %.1f s",
+        latest.treeSize(), runs, (System.nanoTime() - start) / 1e9);
+    start = System.nanoTime();
+    long from = 1;
+    int chunks = 0;
+    while (true) {
+      VerificationReport report = verifier.verify(from, latest.treeSize());
+      if (report.status() != VerificationReport.Status.OK) {
+        throw new IllegalStateException(report.mismatch().toString());
+      }
+      chunks++;
+      if (report.nextFrom() == null) {
+        break;
+      }
+      from = report.nextFrom();
+    }
+    double taken = (System.nanoTime() - start) / 1e9;
+    print(
+        "verify of %,d rows from the checkpoints (%d chunks of 100,000): %.1f s, %,.0f rows/s",
+        latest.treeSize(), chunks, taken, latest.treeSize() / taken);
+  }
+
+  /** A full export to a file, then the offline verifier against the checkpoint file. */
+  private void offline() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "bench-offline");
+    Path export = dir.resolve("audit.ndjson");
+    long start = System.nanoTime();
+    try (BufferedWriter out = Files.newBufferedWriter(export, StandardCharsets.UTF_8)) {
+      exporter.export(
+          new AuditExporter.Range(null, null, null, null), AuditExportFormat.NDJSON, out);
+    }
+    print(
+        "export of the whole log: %.1f s, %,d MB",
+        (System.nanoTime() - start) / 1e9, Files.size(export) >> 20);
+    Path key = dir.resolve("key");
+    Files.writeString(key, SignedNote.signer(AuditTestResource.SIGNING_KEY).verifierKey());
+    start = System.nanoTime();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    boolean ok =
+        AuditVerifyCommand.run(
+            new String[] {
+              export.toString(),
+              AuditTestResource.CHECKPOINT_FILE.toString(),
+              "--key",
+              key.toString()
+            },
+            new PrintStream(output, true, StandardCharsets.UTF_8));
+    print(
+        "offline verifier (./slipway audit-verify) on it: %s in %.1f s",
+        ok ? "OK" : "NOT VERIFIED", (System.nanoTime() - start) / 1e9);
+    output.toString(StandardCharsets.UTF_8).lines().forEach(line -> print("  %s", line));
+    Files.delete(export);
+  }
+
+  private interface Url {
+    String next();
+  }
+
+  private void latency(String name, HttpClient client, Url urls) throws Exception {
     long[] nanos = new long[QUERIES];
     for (int i = 0; i < QUERIES; i++) {
-      String key = keys.get(random.nextInt(keys.size()));
+      String url = urls.next();
       long start = System.nanoTime();
-      get(client, base + path + key);
+      get(client, url);
       nanos[i] = System.nanoTime() - start;
     }
     Arrays.sort(nanos);
     print(
-        "%s over HTTP, %d requests: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+        "%s over HTTP, %d requests: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
         name,
         QUERIES,
         nanos[QUERIES / 2] / 1e6,
@@ -365,7 +469,7 @@ class AuditStoreBenchmarkTest {
     HttpResponse<byte[]> response =
         client.send(
             HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + viewer)
+                .header("Authorization", "Bearer " + auditor)
                 .build(),
             HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
@@ -374,7 +478,7 @@ class AuditStoreBenchmarkTest {
   }
 
   private static AuditRecord historyRecord(
-      long i, int step, String runId, String causationId, String commit, OffsetDateTime time) {
+      String topicId, long i, int step, String runId, String causationId, OffsetDateTime time) {
     EventType<?> type = EventType.ALL.get(step);
     String application = "history-app-" + (i / EVENTS_PER_RUN) % 100;
     String id = UUID.randomUUID().toString();
@@ -396,7 +500,6 @@ class AuditStoreBenchmarkTest {
     if (causationId != null) {
       event.put("causationid", causationId);
     }
-    event.put("commitsha", commit);
     ObjectNode data = event.putObject("data");
     data.put("n", i);
     if (environment != null) {
@@ -407,6 +510,7 @@ class AuditStoreBenchmarkTest {
     }
     return new AuditRecord(
         "bench.history",
+        topicId,
         0,
         i,
         application,
@@ -416,58 +520,15 @@ class AuditStoreBenchmarkTest {
         application,
         runId,
         causationId,
-        commit,
+        SampleEvents.COMMIT,
         environment,
         step == 0 ? "ada" : null,
         status,
         time,
+        false,
         null,
         event,
         null);
-  }
-
-  private static void csvLine(
-      StringBuilder csv,
-      long seq,
-      OffsetDateTime recordedAt,
-      AuditRecord r,
-      byte[] prev,
-      byte[] hash) {
-    csv.append(seq).append(',');
-    quoted(csv, r.topic());
-    csv.append(',').append(r.partition()).append(',').append(r.offset()).append(',');
-    for (String text :
-        new String[] {
-          r.key(),
-          r.eventId(),
-          r.type(),
-          r.source(),
-          r.application(),
-          r.runId(),
-          r.causationId(),
-          r.commitSha(),
-          r.environment(),
-          r.actor(),
-          r.status()
-        }) {
-      quoted(csv, text);
-      csv.append(',');
-    }
-    csv.append(r.eventTime().format(TIME)).append(',');
-    csv.append(recordedAt.format(TIME)).append(',');
-    quoted(csv, r.problem());
-    csv.append(',');
-    quoted(csv, CanonicalJson.write(r.event()));
-    csv.append(',');
-    quoted(csv, r.headers() == null ? null : CanonicalJson.write(r.headers()));
-    csv.append(",\\x").append(AuditChain.hex(prev));
-    csv.append(",\\x").append(AuditChain.hex(hash)).append('\n');
-  }
-
-  private static void quoted(StringBuilder csv, String text) {
-    if (text != null) {
-      csv.append('"').append(text.replace("\"", "\"\"")).append('"');
-    }
   }
 
   private static void header(ProducerRecord<String, byte[]> record, String name, String value) {

@@ -1,0 +1,113 @@
+package dev.slipway.audit.service;
+
+import dev.slipway.audit.repository.LogSnapshots;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/** Inclusion and consistency proofs of the log's Merkle tree (RFC 9162 2.1.3 and 2.1.4). */
+@ApplicationScoped
+public class ProofService {
+
+  /** A request for a proof the log cannot give: names the input at fault. */
+  public static class OutsideTheLogException extends RuntimeException {
+    private final String field;
+
+    public OutsideTheLogException(String field, String detail) {
+      super(detail);
+      this.field = field;
+    }
+
+    public String field() {
+      return field;
+    }
+  }
+
+  /**
+   * An audit path.
+   *
+   * @param seq the row
+   * @param leafIndex its leaf index, {@code seq - 1}
+   * @param treeSize the size of the tree it is proven in
+   * @param leafHash hex leaf hash of the row
+   * @param rootHash hex root of that tree
+   * @param hashes hex hashes of the path, from the leaf up
+   */
+  public record InclusionProof(
+      long seq,
+      long leafIndex,
+      long treeSize,
+      String leafHash,
+      String rootHash,
+      List<String> hashes) {}
+
+  /**
+   * A consistency proof.
+   *
+   * @param from the smaller tree size
+   * @param to the larger tree size
+   * @param fromRoot hex root of the smaller tree
+   * @param toRoot hex root of the larger tree
+   * @param hashes hex hashes of the proof
+   */
+  public record ConsistencyProof(
+      long from, long to, String fromRoot, String toRoot, List<String> hashes) {}
+
+  private final LogSnapshots snapshots;
+
+  public ProofService(LogSnapshots snapshots) {
+    this.snapshots = snapshots;
+  }
+
+  /** The audit path of row {@code seq} in the tree of {@code treeSize} rows (default: all). */
+  public InclusionProof inclusion(long seq, Long treeSize) {
+    return snapshots.read(
+        true,
+        snapshot -> {
+          long size = treeSize != null ? treeSize : snapshot.size();
+          if (size > snapshot.size()) {
+            throw new OutsideTheLogException(
+                "treeSize",
+                "treeSize " + size + " is beyond the log's " + snapshot.size() + " rows");
+          }
+          if (seq > size) {
+            throw new OutsideTheLogException(
+                "seq", "row " + seq + " is not in a tree of " + size + " rows");
+          }
+          MerkleTree tree = snapshot.tree();
+          return new InclusionProof(
+              seq,
+              seq - 1,
+              size,
+              AuditContent.hex(tree.leaf(seq - 1)),
+              AuditContent.hex(tree.root(size)),
+              hex(tree.inclusionProof(seq - 1, size)));
+        });
+  }
+
+  /** The proof that the tree of {@code from} rows is a prefix of the tree of {@code to}. */
+  public ConsistencyProof consistency(long from, Long to) {
+    return snapshots.read(
+        true,
+        snapshot -> {
+          long second = to != null ? to : snapshot.size();
+          if (second > snapshot.size()) {
+            throw new OutsideTheLogException(
+                "to", "to " + second + " is beyond the log's " + snapshot.size() + " rows");
+          }
+          if (from > second) {
+            throw new OutsideTheLogException("from", "from must not be after to");
+          }
+          MerkleTree tree = snapshot.tree();
+          return new ConsistencyProof(
+              from,
+              second,
+              AuditContent.hex(tree.root(from)),
+              AuditContent.hex(tree.root(second)),
+              hex(tree.consistencyProof(from, second)));
+        });
+  }
+
+  private static List<String> hex(List<byte[]> hashes) {
+    return hashes.stream().map(AuditContent::hex).toList();
+  }
+}
