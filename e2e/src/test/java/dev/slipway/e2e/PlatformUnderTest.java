@@ -1,5 +1,6 @@
 package dev.slipway.e2e;
 
+import dev.slipway.launcher.AuditKeyCommand;
 import dev.slipway.launcher.demo.PlatformClient;
 import dev.slipway.testsupport.OciRegistry;
 import dev.slipway.testsupport.SlipwayInfrastructure;
@@ -42,6 +43,9 @@ final class PlatformUnderTest implements AutoCloseable {
   /** The key trigger-service encrypts webhook secrets with: 32 random bytes per test run. */
   private static final String TRIGGER_SECRET_KEY = randomKey();
 
+  private static final String AUDIT_MIGRATOR_PASSWORD = randomKey();
+  private static final String AUDIT_APP_PASSWORD = randomKey();
+
   private final Path top = Path.of("..").toAbsolutePath().normalize();
   private final Path work = Path.of("target", "e2e").toAbsolutePath();
   private final Map<String, Integer> ports = new LinkedHashMap<>();
@@ -49,6 +53,7 @@ final class PlatformUnderTest implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Path kubeconfig;
+  private String auditCheckpointKey;
 
   /** Starts everything and waits until every service is ready. */
   static PlatformUnderTest start() {
@@ -69,6 +74,7 @@ final class PlatformUnderTest implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     createDatabases();
+    prepareAuditStore();
     String registry = OciRegistry.address();
     startSandbox(registry);
     for (String service : SERVICES) {
@@ -215,9 +221,70 @@ final class PlatformUnderTest implements AutoCloseable {
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", kubeconfig.toString());
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
       }
+      case "audit-service" -> {
+        env.put("QUARKUS_DATASOURCE_USERNAME", "slipway_audit_app");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", AUDIT_APP_PASSWORD);
+        env.put("SLIPWAY_AUDIT_CHECKPOINT_KEY", auditCheckpointKey);
+        env.put("SLIPWAY_AUDIT_CHECKPOINT_FILE", work.resolve("audit/checkpoint").toString());
+      }
       default -> {}
     }
     return env;
+  }
+
+  /**
+   * What {@code ./slipway up} does before audit-service starts: the database administrator's
+   * bootstrap (roles and the DDL guard), the checkpoint key, and the one-shot migration as the
+   * migrator role, so the running service holds only its append-and-read role.
+   */
+  private void prepareAuditStore() {
+    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    String hostPort = postgres.getHost() + ":" + postgres.getMappedPort(5432);
+    String jdbc = "jdbc:postgresql://" + hostPort + "/slipway_audit";
+    try (Connection admin =
+            DriverManager.getConnection(jdbc, postgres.getUsername(), postgres.getPassword());
+        Statement sql = admin.createStatement()) {
+      sql.execute(
+          Files.readString(
+              top.resolve("audit-service/src/main/resources/db/admin/bootstrap.sql")));
+      sql.execute("ALTER ROLE slipway_audit_migrator PASSWORD '" + AUDIT_MIGRATOR_PASSWORD + "'");
+      sql.execute("ALTER ROLE slipway_audit_app PASSWORD '" + AUDIT_APP_PASSWORD + "'");
+      AuditKeyCommand.ensure(work.resolve("audit"), "slipway.dev/audit");
+      auditCheckpointKey = Files.readString(work.resolve("audit/checkpoint-key")).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (SQLException e) {
+      throw new IllegalStateException("the audit store's bootstrap failed", e);
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("QUARKUS_INIT_AND_EXIT", "true");
+    env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "true");
+    env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbc);
+    env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://" + hostPort + "/slipway_audit");
+    env.put("QUARKUS_FLYWAY_USERNAME", "slipway_audit_migrator");
+    env.put("QUARKUS_FLYWAY_PASSWORD", AUDIT_MIGRATOR_PASSWORD);
+    env.put("MP_MESSAGING_INCOMING_AUDIT_IN_ENABLED", "false");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", SlipwayInfrastructure.bootstrapServers());
+    env.put("SLIPWAY_JWT_PUBLIC_KEY", TestTokens.publicKeyLocation());
+    Process migration =
+        run(
+            List.of(
+                "java",
+                "-jar",
+                top.resolve("audit-service/target/quarkus-app/quarkus-run.jar").toString()),
+            env,
+            "audit-migrate");
+    try {
+      if (!migration.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)
+          || migration.exitValue() != 0) {
+        migration.destroyForcibly();
+        throw new IllegalStateException(
+            "the audit store's migration failed, see " + work.resolve("audit-migrate.log"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private Process run(List<String> command, Map<String, String> env, String name) {

@@ -25,7 +25,7 @@ public final class AuditKeyCommand {
   }
 
   /** The verifier key in {@code dir}, after making the pair if it is not there yet. */
-  static String ensure(Path dir, String name) throws IOException {
+  public static String ensure(Path dir, String name) throws IOException {
     Path privateKey = dir.resolve("checkpoint-key");
     Path verifierKey = dir.resolve("checkpoint-key.pub");
     if (!Files.exists(privateKey)) {
