@@ -12,6 +12,8 @@ package dev.slipway.events;
  * @param message the head commit's message, as written
  * @param actor who pushed, or the user who asked for a manual run
  * @param pipeline the application's environments and scan policy when the run started
+ * @param truncated whether trigger-service shortened a free-text field (the message, a name) to its
+ *     documented limit so the record fits Kafka; false in events written before this field
  */
 public record CommitReceived(
     String provider,
@@ -22,7 +24,8 @@ public record CommitReceived(
     Person author,
     String message,
     String actor,
-    PipelineSnapshot pipeline) {
+    PipelineSnapshot pipeline,
+    Boolean truncated) {
 
   private static final String BRANCH_PREFIX = "refs/heads/";
   private static final String TAG_PREFIX = "refs/tags/";
@@ -37,6 +40,21 @@ public record CommitReceived(
     Require.present(message, "message");
     Require.text(actor, "actor");
     Require.present(pipeline, "pipeline");
+    truncated = Boolean.TRUE.equals(truncated);
+  }
+
+  /** A commit whose text fields arrived whole. */
+  public CommitReceived(
+      String provider,
+      String deliveryId,
+      String repoUrl,
+      String ref,
+      String commitSha,
+      Person author,
+      String message,
+      String actor,
+      PipelineSnapshot pipeline) {
+    this(provider, deliveryId, repoUrl, ref, commitSha, author, message, actor, pipeline, false);
   }
 
   /** Whether the ref is a tag. */

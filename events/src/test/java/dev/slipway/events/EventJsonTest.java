@@ -3,6 +3,7 @@ package dev.slipway.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,17 @@ class EventJsonTest {
 
     assertThat(read.imageDigest()).isNull();
     assertThat(read.revision()).isEqualTo(4);
+  }
+
+  @Test
+  void commitWithoutTheTruncatedFlagReadsAsWhole() {
+    ObjectNode json = EventJson.mapper().valueToTree(SampleEvents.commitReceived());
+    json.remove("truncated");
+
+    CommitReceived read = EventJson.readPayload(json, CommitReceived.class);
+
+    assertThat(read.truncated()).isFalse();
+    assertThat(read).isEqualTo(SampleEvents.commitReceived());
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
+import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.repository.EnvironmentListConverter;
 import dev.slipway.trigger.repository.StringListConverter;
 import jakarta.persistence.Column;
@@ -59,6 +60,19 @@ public class Application {
   @Column(name = "scan_ignore_unfixed", nullable = false)
   public boolean scanIgnoreUnfixed;
 
+  /** SPDX licence ids whose presence fails the scan. */
+  @Convert(converter = StringListConverter.class)
+  @Column(name = "scan_denied_licenses", nullable = false)
+  public List<String> scanDeniedLicenses;
+
+  /** Where build-service clones from instead of the repository URL; null: the repository URL. */
+  @Column(name = "source_clone_url")
+  public String sourceCloneUrl;
+
+  /** Name of the read credentials build-service resolves; never the credentials; null: none. */
+  @Column(name = "source_credentials_ref")
+  public String sourceCredentialsRef;
+
   @Column(name = "created_at", nullable = false)
   public OffsetDateTime createdAt;
 
@@ -69,6 +83,9 @@ public class Application {
 
   /** The pipeline a run started now follows. */
   public PipelineSnapshot pipeline() {
-    return new PipelineSnapshot(environments, new ScanPolicy(scanFailOn, scanIgnoreUnfixed));
+    return new PipelineSnapshot(
+        environments,
+        new ScanPolicy(scanFailOn, scanIgnoreUnfixed, scanDeniedLicenses),
+        new SourceSpec(sourceCloneUrl, sourceCredentialsRef));
   }
 }

@@ -1,5 +1,7 @@
 package dev.slipway.trigger;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.slipway.events.Topics;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayInfrastructure;
@@ -22,15 +24,39 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What trigger-service left behind: the commit.received records of one application (read from the
- * start of the topic up to its current end, so the answer is exact once the webhook was answered)
- * and the delivery rows in its database.
+ * start of the topic up to its current end once the outbox holds nothing unsent for it, so the
+ * answer is exact) and the delivery and outbox rows in its database.
  */
 public final class CommitTopic {
 
   private CommitTopic() {}
 
-  /** Every commit.received record keyed by {@code application}, as of now. */
+  /**
+   * Every commit.received record keyed by {@code application}, once the relay published every
+   * outbox row of it (waits up to a minute for that).
+   */
   public static List<ConsumerRecord<String, byte[]>> recordsOf(String application) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> unsent(application) == 0);
+    return topicRecordsOf(application);
+  }
+
+  /** Outbox rows of {@code application} neither sent nor parked. */
+  public static long unsent(String application) {
+    return Database.number(
+        "SELECT count(*) FROM outbox WHERE application = ? AND sent_at IS NULL AND parked_at IS NULL",
+        application);
+  }
+
+  /** Outbox rows of {@code application}, whatever their state. */
+  public static long outboxRows(String application) {
+    return Database.number("SELECT count(*) FROM outbox WHERE application = ?", application);
+  }
+
+  /** Every commit.received record keyed by {@code application} in the topic right now. */
+  public static List<ConsumerRecord<String, byte[]>> topicRecordsOf(String application) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -2,6 +2,8 @@ package dev.slipway.trigger;
 
 import static io.restassured.RestAssured.given;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.events.EventJson;
 import dev.slipway.testsupport.TestTokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -15,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -94,6 +97,27 @@ public final class Webhooks {
     }
   }
 
+  /** The example GitHub push of repository {@code acme/<app>} with a head commit new each time. */
+  public static String pushOfANewCommit(String app) {
+    try {
+      ObjectNode push =
+          (ObjectNode) EventJson.mapper().readTree(payload("github-push.json", "acme/" + app));
+      String sha = newSha();
+      push.put("after", sha);
+      ((ObjectNode) push.get("head_commit")).put("id", sha);
+      return push.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A random 40-digit commit SHA. */
+  public static String newSha() {
+    byte[] sha = new byte[20];
+    ThreadLocalRandom.current().nextBytes(sha);
+    return HexFormat.of().formatHex(sha);
+  }
+
   /** Hex HMAC-SHA256 of {@code body} with {@code secret}. */
   public static String hmac(String secret, String body) {
     try {
@@ -167,12 +191,23 @@ public final class Webhooks {
         "User-Agent", "Go-http-client/1.1");
   }
 
-  /** Posts {@code body} to {@code /webhooks/<provider>} with {@code headers}. */
+  /** Posts {@code body} to the host-wide URL {@code /webhooks/<provider>} with {@code headers}. */
   public static Response post(String provider, String body, Map<String, String> headers) {
+    return postTo("/webhooks/" + provider, body, headers);
+  }
+
+  /** Posts {@code body} to the application's own URL {@code /webhooks/<provider>/<app>}. */
+  public static Response postFor(
+      String provider, String application, String body, Map<String, String> headers) {
+    return postTo("/webhooks/" + provider + "/" + application, body, headers);
+  }
+
+  /** Posts {@code body} as JSON to {@code path} with {@code headers}. */
+  public static Response postTo(String path, String body, Map<String, String> headers) {
     return given()
         .headers(headers)
         .contentType(ContentType.JSON)
         .body(body.getBytes(StandardCharsets.UTF_8))
-        .post("/webhooks/" + provider);
+        .post(path);
   }
 }

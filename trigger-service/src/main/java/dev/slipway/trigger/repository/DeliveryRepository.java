@@ -1,67 +1,239 @@
 package dev.slipway.trigger.repository;
 
-import dev.slipway.trigger.GitProvider;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.function.Supplier;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.function.Function;
 
 /**
- * Webhook deliveries already acted on. {@link #once} runs the publishing of a delivery inside the
- * transaction that records it, so the record is committed only if the publishing succeeded, and a
- * concurrent copy of the same delivery (on this instance or another) waits on the primary key until
- * the first one committed (it then sees the row) or rolled back (it then takes over).
+ * Accepts pushes and manual runs durably: in ONE PostgreSQL transaction the delivery is claimed,
+ * each run is checked against the pushes already seen, and the commit.received of every new run is
+ * appended to the outbox. Nothing waits for Kafka, so the answer only needs the database; the relay
+ * publishes afterwards.
+ *
+ * <p>Two keys make a push count once. The delivery key ({@code (provider, delivery_key)}, primary
+ * key of {@code deliveries}): a concurrent copy of the same delivery blocks inside its own {@code
+ * INSERT} on the uncommitted key and, once the first commits, finds the row and answers with the
+ * stored answer; if the first rolled back, it takes over. And what the push is ({@code
+ * (application, ref, commit)}, primary key of {@code pushes}): a replay under a new delivery id
+ * within the dedup window finds the run already started and gets it back instead of a new one; a
+ * row older than the window is replaced, so the same commit may run again after it. PostgreSQL's
+ * unique indexes are the only arbiters, so this holds across instances and restarts.
  */
 @ApplicationScoped
 public class DeliveryRepository {
 
   private static final String CLAIM =
       """
-      INSERT INTO deliveries (provider, delivery_key, response, received_at)
-      VALUES ($1, $2, $3, now())
+      INSERT INTO deliveries (provider, delivery_key, response, fingerprint, received_at)
+      VALUES ($1, $2, '', $3, now())
       ON CONFLICT (provider, delivery_key) DO NOTHING
       """;
-
   private static final String ORIGINAL =
-      "SELECT response FROM deliveries WHERE provider = $1 AND delivery_key = $2";
+      "SELECT response, fingerprint FROM deliveries WHERE provider = $1 AND delivery_key = $2";
+  private static final String ANSWER =
+      "UPDATE deliveries SET response = $3 WHERE provider = $1 AND delivery_key = $2";
+  private static final String SEEN =
+      """
+      INSERT INTO pushes (application, ref, commit_sha, run_id, received_at)
+      VALUES ($1, $2, $3, $4, now())
+      ON CONFLICT (application, ref, commit_sha) DO UPDATE
+        SET run_id = EXCLUDED.run_id, received_at = EXCLUDED.received_at
+        WHERE pushes.received_at < $5
+      RETURNING run_id
+      """;
+  private static final String FIRST_RUN =
+      "SELECT run_id FROM pushes WHERE application = $1 AND ref = $2 AND commit_sha = $3";
+  private static final String DELETE_DELIVERIES =
+      """
+      DELETE FROM deliveries WHERE (provider, delivery_key) IN (
+        SELECT provider, delivery_key FROM deliveries WHERE received_at < $1 LIMIT $2)
+      """;
+  private static final String DELETE_PUSHES =
+      """
+      DELETE FROM pushes WHERE (application, ref, commit_sha) IN (
+        SELECT application, ref, commit_sha FROM pushes WHERE received_at < $1 LIMIT $2)
+      """;
 
   private final Pool pool;
+  private final OutboxRepository outbox;
 
-  public DeliveryRepository(Pool pool) {
+  public DeliveryRepository(Pool pool, OutboxRepository outbox) {
     this.pool = pool;
+    this.outbox = outbox;
   }
 
   /**
-   * Runs {@code work} once per delivery. Returns the answer to give: {@code response} the first
-   * time, the stored answer of the first time on a redelivery. When {@code work} fails nothing is
-   * recorded and the failure is passed on, so a retry of the delivery runs it again.
-   */
-  public Uni<Outcome> once(
-      GitProvider provider, String deliveryKey, String response, Supplier<Uni<Void>> work) {
-    Tuple key = Tuple.of(provider.id(), deliveryKey);
-    return pool.withTransaction(
-        connection ->
-            connection
-                .preparedQuery(CLAIM)
-                .execute(Tuple.of(provider.id(), deliveryKey, response))
-                .flatMap(
-                    inserted ->
-                        inserted.rowCount() == 1
-                            ? work.get().replaceWith(new Outcome(true, response))
-                            : connection
-                                .preparedQuery(ORIGINAL)
-                                .execute(key)
-                                .map(
-                                    rows ->
-                                        new Outcome(false, rows.iterator().next().getString(0)))));
-  }
-
-  /**
-   * What became of a delivery.
+   * One run a request asks for.
    *
-   * @param first whether this call did the work (false: a redelivery)
-   * @param response the answer of the call that did the work
+   * @param application the application it runs
+   * @param ref the full ref
+   * @param commitSha the commit
+   * @param runId the run id its event carries
+   * @param eventId the event's id
+   * @param event the event as the outbox keeps it
+   * @param dedup whether an earlier push of the same commit to the same ref counts as this run
    */
-  public record Outcome(boolean first, String response) {}
+  public record NewRun(
+      String application,
+      String ref,
+      String commitSha,
+      String runId,
+      String eventId,
+      String event,
+      boolean dedup) {}
+
+  /**
+   * What became of a run.
+   *
+   * @param run the run as asked for
+   * @param runId its run id, or the run id of the same push accepted earlier
+   * @param started whether this request started it (false: the earlier run stands)
+   */
+  public record RunOutcome(NewRun run, String runId, boolean started) {}
+
+  /**
+   * What became of a request.
+   *
+   * @param kind whether runs were started, all had been seen, or the delivery key was known
+   * @param response the answer to give (for a known key: the answer given the first time)
+   * @param fingerprint what the first request with this key asked for (manual runs), or null
+   */
+  public record Acceptance(Kind kind, String response, String fingerprint) {
+
+    /** How a request was taken. */
+    public enum Kind {
+      /** At least one run was started. */
+      STARTED,
+      /** Every run had been started by an earlier push of the same commit. */
+      ALREADY_RUNNING,
+      /** The delivery key was seen before: nothing was done again. */
+      REDELIVERY
+    }
+  }
+
+  /**
+   * Accepts {@code runs} under {@code deliveryKey} of {@code provider} (null: no key, always
+   * accepted), storing the answer {@code answer} makes of their outcomes. {@code window} is the
+   * dedup window of pushes.
+   */
+  public Uni<Acceptance> accept(
+      String provider,
+      String deliveryKey,
+      String fingerprint,
+      List<NewRun> runs,
+      Duration window,
+      Function<List<RunOutcome>, String> answer) {
+    return pool.withTransaction(
+        connection -> {
+          Uni<Boolean> claimed =
+              deliveryKey == null
+                  ? Uni.createFrom().item(true)
+                  : connection
+                      .preparedQuery(CLAIM)
+                      .execute(Tuple.of(provider, deliveryKey, fingerprint))
+                      .map(inserted -> inserted.rowCount() == 1);
+          return claimed.flatMap(
+              first ->
+                  first
+                      ? start(connection, provider, deliveryKey, runs, window, answer)
+                      : original(connection, provider, deliveryKey));
+        });
+  }
+
+  private Uni<Acceptance> start(
+      SqlConnection connection,
+      String provider,
+      String deliveryKey,
+      List<NewRun> runs,
+      Duration window,
+      Function<List<RunOutcome>, String> answer) {
+    OffsetDateTime windowStart = OffsetDateTime.now(ZoneOffset.UTC).minus(window);
+    // One statement after the other: a transaction's connection takes no concurrent queries.
+    return Multi.createFrom()
+        .iterable(runs)
+        .onItem()
+        .transformToUniAndConcatenate(run -> startOne(connection, run, windowStart))
+        .collect()
+        .asList()
+        .flatMap(
+            outcomes -> {
+              String response = answer.apply(outcomes);
+              boolean started = outcomes.stream().anyMatch(RunOutcome::started);
+              Acceptance acceptance =
+                  new Acceptance(
+                      started ? Acceptance.Kind.STARTED : Acceptance.Kind.ALREADY_RUNNING,
+                      response,
+                      null);
+              if (deliveryKey == null) {
+                return Uni.createFrom().item(acceptance);
+              }
+              return connection
+                  .preparedQuery(ANSWER)
+                  .execute(Tuple.of(provider, deliveryKey, response))
+                  .replaceWith(acceptance);
+            });
+  }
+
+  private Uni<RunOutcome> startOne(SqlConnection connection, NewRun run, OffsetDateTime since) {
+    Uni<String> earlier =
+        run.dedup()
+            ? connection
+                .preparedQuery(SEEN)
+                .execute(
+                    Tuple.of(run.application(), run.ref(), run.commitSha(), run.runId(), since))
+                .flatMap(
+                    rows ->
+                        rows.rowCount() == 1
+                            ? Uni.createFrom().nullItem()
+                            : connection
+                                .preparedQuery(FIRST_RUN)
+                                .execute(Tuple.of(run.application(), run.ref(), run.commitSha()))
+                                .map(DeliveryRepository::firstColumn))
+            : Uni.createFrom().nullItem();
+    return earlier.flatMap(
+        runId ->
+            runId != null
+                ? Uni.createFrom().item(new RunOutcome(run, runId, false))
+                : outbox
+                    .append(connection, run.eventId(), run.application(), run.event())
+                    .replaceWith(new RunOutcome(run, run.runId(), true)));
+  }
+
+  private static Uni<Acceptance> original(
+      SqlConnection connection, String provider, String deliveryKey) {
+    return connection
+        .preparedQuery(ORIGINAL)
+        .execute(Tuple.of(provider, deliveryKey))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Acceptance(Acceptance.Kind.REDELIVERY, row.getString(0), row.getString(1));
+            });
+  }
+
+  private static String firstColumn(RowSet<Row> rows) {
+    return rows.iterator().next().getString(0);
+  }
+
+  /** Deletes up to {@code limit} deliveries received before {@code cutoff}; returns how many. */
+  public Uni<Integer> deleteDeliveriesBefore(OffsetDateTime cutoff, int limit) {
+    return pool.preparedQuery(DELETE_DELIVERIES)
+        .execute(Tuple.of(cutoff, limit))
+        .map(RowSet::rowCount);
+  }
+
+  /** Deletes up to {@code limit} seen pushes older than {@code cutoff}; returns how many. */
+  public Uni<Integer> deletePushesBefore(OffsetDateTime cutoff, int limit) {
+    return pool.preparedQuery(DELETE_PUSHES).execute(Tuple.of(cutoff, limit)).map(RowSet::rowCount);
+  }
 }

@@ -10,6 +10,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -40,7 +41,7 @@ public class ApplicationResource {
   @RolesAllowed("admin")
   public Uni<Response> create(ApplicationRequest request, @Context UriInfo uri) {
     return applications
-        .create(request)
+        .create(request, uri.getBaseUri())
         .map(
             view ->
                 Response.created(uri.getAbsolutePathBuilder().path(view.name()).build())
@@ -50,22 +51,23 @@ public class ApplicationResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<ApplicationView>> list() {
-    return applications.list();
+  public Uni<List<ApplicationView>> list(@Context UriInfo uri) {
+    return applications.list(uri.getBaseUri());
   }
 
   @GET
   @Path("/{name}")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<ApplicationView> get(@PathParam("name") String name) {
-    return applications.get(name);
+  public Uni<ApplicationView> get(@PathParam("name") String name, @Context UriInfo uri) {
+    return applications.get(name, uri.getBaseUri());
   }
 
   @PUT
   @Path("/{name}")
   @RolesAllowed("admin")
-  public Uni<ApplicationView> replace(@PathParam("name") String name, ApplicationRequest request) {
-    return applications.replace(name, request);
+  public Uni<ApplicationView> replace(
+      @PathParam("name") String name, ApplicationRequest request, @Context UriInfo uri) {
+    return applications.replace(name, request, uri.getBaseUri());
   }
 
   @DELETE
@@ -79,8 +81,15 @@ public class ApplicationResource {
   @Path("/{name}/runs")
   @RolesAllowed({"deployer", "admin"})
   public Uni<Response> run(
-      @PathParam("name") String name, RunRequest request, @Context SecurityContext security) {
-    return runs.start(name, request, security.getUserPrincipal().getName())
-        .map(accepted -> Response.accepted(accepted).build());
+      @PathParam("name") String name,
+      @HeaderParam("Idempotency-Key") String idempotencyKey,
+      RunRequest request,
+      @Context SecurityContext security) {
+    return runs.start(name, request, security.getUserPrincipal().getName(), idempotencyKey)
+        .map(
+            started ->
+                Response.status(started.first() ? Response.Status.ACCEPTED : Response.Status.OK)
+                    .entity(started.run())
+                    .build());
   }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * Push webhooks of GitHub, GitLab, Bitbucket Cloud and Gitea. No bearer token: each request is
- * authenticated by its host's signature over the body.
+ * authenticated by its host's signature over the body. Each application has its own URL; the
+ * host-wide one stays for hooks configured before.
  */
 @Path("/webhooks")
 public class WebhookResource {
@@ -28,15 +29,39 @@ public class WebhookResource {
     this.webhooks = webhooks;
   }
 
+  /** An application's own webhook URL: its secret is known before the body is read. */
+  @POST
+  @Path("/{provider: github|gitlab|bitbucket|gitea}/{application}")
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Uni<Response> receiveFor(
+      @PathParam("provider") String provider,
+      @PathParam("application") String application,
+      @Context HttpHeaders headers,
+      byte[] body) {
+    return receive(provider, application, headers, body);
+  }
+
+  /** The host-wide webhook URL: the body names the repository, its followers' secrets check it. */
   @POST
   @Path("/{provider: github|gitlab|bitbucket|gitea}")
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  public Uni<Response> receive(
+  public Uni<Response> receiveHostWide(
       @PathParam("provider") String provider, @Context HttpHeaders headers, byte[] body) {
-    GitProvider host = GitProvider.fromId(provider).orElseThrow();
+    return receive(provider, null, headers, body);
+  }
+
+  private Uni<Response> receive(
+      String provider, String application, HttpHeaders headers, byte[] body) {
     return webhooks
-        .receive(host, headers::getHeaderString, body == null ? new byte[0] : body)
+        .receive(
+            new WebhookService.Request(
+                GitProvider.fromId(provider).orElseThrow(),
+                application,
+                headers::getHeaderString,
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                body == null ? new byte[0] : body))
         .map(WebhookResource::toResponse);
   }
 

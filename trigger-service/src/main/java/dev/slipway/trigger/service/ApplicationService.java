@@ -1,11 +1,14 @@
 package dev.slipway.trigger.service;
 
 import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.Application;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
 import dev.slipway.trigger.api.EnvironmentBody;
 import dev.slipway.trigger.api.ScanPolicyBody;
+import dev.slipway.trigger.api.SourceBody;
+import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.problem.ApplicationExistsException;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
 import dev.slipway.trigger.repository.ApplicationRepository;
@@ -14,10 +17,12 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
 
@@ -30,14 +35,25 @@ public class ApplicationService {
 
   private final ApplicationRepository applications;
   private final SecretCipher cipher;
+  private final ApplicationIndex index;
+  private final Optional<URI> publicUrl;
 
-  public ApplicationService(ApplicationRepository applications, SecretCipher cipher) {
+  public ApplicationService(
+      ApplicationRepository applications,
+      SecretCipher cipher,
+      ApplicationIndex index,
+      TriggerConfig config) {
     this.applications = applications;
     this.cipher = cipher;
+    this.index = index;
+    this.publicUrl = config.publicUrl();
   }
 
-  /** Registers a new application; 409 when the name is taken. */
-  public Uni<ApplicationView> create(ApplicationRequest request) {
+  /**
+   * Registers a new application; 409 when the name is taken. {@code base} is the request's base
+   * URI, for the webhook URL shown (unless a public URL is configured).
+   */
+  public Uni<ApplicationView> create(ApplicationRequest request, URI base) {
     return Uni.createFrom()
         .item(() -> ApplicationValidator.validate(request, null))
         .flatMap(
@@ -60,25 +76,24 @@ public class ApplicationService {
                     .onFailure(ApplicationService::isUniqueViolation)
                     .transform(failure -> exists(valid.name())))
         .invoke(app -> LOG.infof("application %s registered for %s", app.name, app.repoUrl))
-        .map(ApplicationService::view);
+        .call(index::refresh)
+        .map(app -> view(app, base));
   }
 
   /** Every application, by name. */
-  public Uni<List<ApplicationView>> list() {
+  public Uni<List<ApplicationView>> list(URI base) {
     return Panache.withSession(
         () ->
-            applications
-                .allByName()
-                .map(all -> all.stream().map(ApplicationService::view).toList()));
+            applications.allByName().map(all -> all.stream().map(app -> view(app, base)).toList()));
   }
 
   /** One application; 404 when unknown. */
-  public Uni<ApplicationView> get(String name) {
-    return Panache.withSession(() -> find(name)).map(ApplicationService::view);
+  public Uni<ApplicationView> get(String name, URI base) {
+    return Panache.withSession(() -> find(name)).map(app -> view(app, base));
   }
 
   /** Replaces an application's settings; the secret stays when the request leaves it out. */
-  public Uni<ApplicationView> replace(String name, ApplicationRequest request) {
+  public Uni<ApplicationView> replace(String name, ApplicationRequest request, URI base) {
     return Uni.createFrom()
         .item(() -> ApplicationValidator.validate(request, name))
         .flatMap(
@@ -89,13 +104,15 @@ public class ApplicationService {
                             .invoke(application -> apply(valid, application))
                             .call(applications::flush)))
         .invoke(app -> LOG.infof("application %s updated", app.name))
-        .map(ApplicationService::view);
+        .call(index::refresh)
+        .map(app -> view(app, base));
   }
 
   /** Removes an application; 404 when unknown. */
   public Uni<Void> delete(String name) {
     return Panache.withTransaction(() -> find(name).call(applications::delete))
         .invoke(app -> LOG.infof("application %s deleted", app.name))
+        .call(index::refresh)
         .replaceWithVoid();
   }
 
@@ -120,19 +137,31 @@ public class ApplicationService {
     application.environments = valid.environments();
     application.scanFailOn = valid.failOn();
     application.scanIgnoreUnfixed = valid.ignoreUnfixed();
+    application.scanDeniedLicenses = valid.deniedLicenses();
+    application.sourceCloneUrl = valid.source().cloneUrl();
+    application.sourceCredentialsRef = valid.source().credentialsRef();
     application.updatedAt = now();
   }
 
-  static ApplicationView view(Application application) {
+  private ApplicationView view(Application application, URI base) {
+    URI root = publicUrl.orElse(base);
+    String prefix = root.toString().endsWith("/") ? root.toString() : root + "/";
+    SourceSpec source = application.pipeline().source();
     return new ApplicationView(
         application.name,
         application.repoUrl,
         application.provider.id(),
+        prefix + "webhooks/" + application.provider.id() + "/" + application.name,
         application.branchFilters,
         application.tagFilters,
         application.environments.stream().map(ApplicationService::body).toList(),
         new ScanPolicyBody(
-            application.scanFailOn.name().toLowerCase(Locale.ROOT), application.scanIgnoreUnfixed),
+            application.scanFailOn.name().toLowerCase(Locale.ROOT),
+            application.scanIgnoreUnfixed,
+            application.scanDeniedLicenses),
+        source.cloneUrl() == null && source.credentialsRef() == null
+            ? null
+            : new SourceBody(source.cloneUrl(), source.credentialsRef()),
         application.createdAt,
         application.updatedAt);
   }
@@ -145,7 +174,8 @@ public class ApplicationService {
         spec.promotion().name().toLowerCase(Locale.ROOT),
         spec.requiredApprovals(),
         spec.strategy().name().toLowerCase(Locale.ROOT),
-        spec.canarySteps());
+        spec.canarySteps(),
+        DeploymentValidator.view(spec.deployment()));
   }
 
   private static ApplicationExistsException exists(String name) {

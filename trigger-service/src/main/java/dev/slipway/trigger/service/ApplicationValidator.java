@@ -1,14 +1,25 @@
 package dev.slipway.trigger.service;
 
+import static dev.slipway.trigger.service.InputChecks.atMost;
+import static dev.slipway.trigger.service.InputChecks.atMostChars;
+import static dev.slipway.trigger.service.InputChecks.dnsLabel;
+import static dev.slipway.trigger.service.InputChecks.dnsSubdomain;
+import static dev.slipway.trigger.service.InputChecks.lower;
+import static dev.slipway.trigger.service.InputChecks.required;
+
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EnvironmentSpec.Strategy;
 import dev.slipway.events.Severity;
+import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.EnvironmentBody;
 import dev.slipway.trigger.api.ScanPolicyBody;
+import dev.slipway.trigger.api.SourceBody;
 import dev.slipway.trigger.problem.InvalidInputException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,15 +27,32 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Checks an application request field by field; the first problem is a 400 naming its field. */
+/**
+ * Checks an application request field by field; the first problem is a 400 naming its field path,
+ * e.g. {@code environments[2].deployment.replicas}. Every list is bounded, so one application can
+ * never make a commit.received too large for Kafka.
+ */
 public final class ApplicationValidator {
 
-  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  static final int MAX_GLOBS = 50;
+  static final int MAX_ENVIRONMENTS = 10;
+  static final int MAX_CANARY_STEPS = 20;
+  static final int MAX_LICENSES = 100;
+  static final int MAX_APPROVALS = 10;
+
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  // SPDX short identifiers (idstring: letters, digits, '.', '-'; '+' in deprecated "or later" ids)
+  // and the LicenseRef-/DocumentRef- forms of licences outside the SPDX list.
+  private static final Pattern SPDX_ID =
+      Pattern.compile(
+          "^((DocumentRef-[A-Za-z0-9.-]+:)?LicenseRef-[A-Za-z0-9.-]+|[A-Za-z0-9][A-Za-z0-9.-]*\\+?)$");
+  private static final Pattern SCP_LIKE =
+      Pattern.compile("^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!//)[A-Za-z0-9._~/-]+$");
   private static final List<String> ALL = List.of("**");
   private static final int MIN_SECRET = 8;
   private static final int MAX_SECRET = 1024;
   private static final int MAX_GLOB = 255;
+  private static final int MAX_URL = 2048;
 
   private ApplicationValidator() {}
 
@@ -42,7 +70,9 @@ public final class ApplicationValidator {
       List<String> tags,
       List<EnvironmentSpec> environments,
       Severity failOn,
-      boolean ignoreUnfixed) {}
+      boolean ignoreUnfixed,
+      List<String> deniedLicenses,
+      SourceSpec source) {}
 
   /** Checks {@code request}; {@code pathName} is the name in the URL of a PUT, else null. */
   public static ValidApplication validate(ApplicationRequest request, String pathName) {
@@ -104,13 +134,16 @@ public final class ApplicationValidator {
         tags,
         environments,
         failOn,
-        Boolean.TRUE.equals(policy.ignoreUnfixed()));
+        Boolean.TRUE.equals(policy.ignoreUnfixed()),
+        licenses(policy.deniedLicenses(), "scanPolicy.deniedLicenses"),
+        source(request.source()));
   }
 
   private static List<String> globs(List<String> globs, String field) {
     if (globs == null) {
       return ALL;
     }
+    atMost(globs, MAX_GLOBS, field);
     for (int i = 0; i < globs.size(); i++) {
       String glob = globs.get(i);
       String at = field + "[" + i + "]";
@@ -129,6 +162,7 @@ public final class ApplicationValidator {
           "Field 'environments' is required (an empty list for build and scan only).",
           "environments");
     }
+    atMost(bodies, MAX_ENVIRONMENTS, "environments");
     List<EnvironmentSpec> specs = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < bodies.size(); i++) {
@@ -142,7 +176,7 @@ public final class ApplicationValidator {
         throw new InvalidInputException(
             "Field '" + at + ".name' repeats environment '" + body.name() + "'.", at + ".name");
       }
-      required(body.cluster(), at + ".cluster");
+      dnsSubdomain(body.cluster(), at + ".cluster");
       dnsLabel(body.namespace(), at + ".namespace");
       Promotion promotion =
           switch (lower(required(body.promotion(), at + ".promotion"))) {
@@ -152,12 +186,7 @@ public final class ApplicationValidator {
                 throw new InvalidInputException(
                     "Field '" + at + ".promotion' must be auto or manual.", at + ".promotion");
           };
-      int approvals = body.requiredApprovals() == null ? 0 : body.requiredApprovals();
-      if (approvals < 0 || approvals > 10) {
-        throw new InvalidInputException(
-            "Field '" + at + ".requiredApprovals' must be between 0 and 10.",
-            at + ".requiredApprovals");
-      }
+      int approvals = approvals(body.requiredApprovals(), promotion, at + ".requiredApprovals");
       Strategy strategy =
           switch (lower(required(body.strategy(), at + ".strategy"))) {
             case "rolling" -> Strategy.ROLLING;
@@ -175,13 +204,44 @@ public final class ApplicationValidator {
               promotion,
               approvals,
               strategy,
-              steps));
+              steps,
+              DeploymentValidator.validate(body.deployment(), at + ".deployment")));
     }
     return List.copyOf(specs);
   }
 
+  /**
+   * Approvals gate entry into a manual environment: at least one (the default); an automatic one is
+   * entered without any, so a number there would be a misunderstanding.
+   */
+  private static int approvals(Integer given, Promotion promotion, String field) {
+    if (promotion == Promotion.AUTO) {
+      if (given != null && given != 0) {
+        throw new InvalidInputException(
+            "Field '"
+                + field
+                + "' applies to manual environments only; an automatic one is entered without"
+                + " approval.",
+            field);
+      }
+      return 0;
+    }
+    int approvals = given == null ? 1 : given;
+    if (approvals < 1 || approvals > MAX_APPROVALS) {
+      throw new InvalidInputException(
+          "Field '"
+              + field
+              + "' must be between 1 and "
+              + MAX_APPROVALS
+              + " for a manual"
+              + " environment.",
+          field);
+    }
+    return approvals;
+  }
+
   private static List<Integer> canarySteps(List<Integer> steps, Strategy strategy, String at) {
-    List<Integer> given = steps == null ? List.of() : steps;
+    List<Integer> given = steps == null ? List.of() : atMost(steps, MAX_CANARY_STEPS, at);
     if (strategy == Strategy.ROLLING) {
       if (!given.isEmpty()) {
         throw new InvalidInputException(
@@ -207,6 +267,93 @@ public final class ApplicationValidator {
     return List.copyOf(given);
   }
 
+  private static List<String> licenses(List<String> ids, String field) {
+    if (ids == null) {
+      return List.of();
+    }
+    atMost(ids, MAX_LICENSES, field);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < ids.size(); i++) {
+      String at = field + "[" + i + "]";
+      String id = required(ids.get(i), at);
+      if (id.length() > 100 || !SPDX_ID.matcher(id).matches()) {
+        throw new InvalidInputException(
+            "Field '"
+                + at
+                + "' must be an SPDX licence identifier such as AGPL-3.0-only or"
+                + " LicenseRef-acme-internal.",
+            at);
+      }
+      if (!seen.add(id.toLowerCase(Locale.ROOT))) {
+        throw new InvalidInputException("Field '" + at + "' repeats licence " + id + ".", at);
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  private static SourceSpec source(SourceBody body) {
+    if (body == null) {
+      return SourceSpec.DEFAULT;
+    }
+    String cloneUrl = body.cloneUrl() == null ? null : cloneUrl(body.cloneUrl(), "source.cloneUrl");
+    String credentials =
+        body.credentialsRef() == null
+            ? null
+            : dnsSubdomain(body.credentialsRef(), "source.credentialsRef");
+    return new SourceSpec(cloneUrl, credentials);
+  }
+
+  /**
+   * An https, ssh (or scp-like) or file URL without credentials in it: the registry is readable by
+   * every viewer, so a token pasted into a URL must not be stored.
+   */
+  private static String cloneUrl(String value, String field) {
+    required(value, field);
+    atMostChars(value, MAX_URL, field);
+    String problem =
+        "Field '"
+            + field
+            + "' must be an https://, ssh://, git@host:path or file:/// URL without credentials"
+            + " (name them in source.credentialsRef).";
+    if (!value.contains("://")) {
+      if (SCP_LIKE.matcher(value).matches()) {
+        return value;
+      }
+      throw new InvalidInputException(problem, field);
+    }
+    URI uri;
+    try {
+      uri = new URI(value);
+    } catch (URISyntaxException e) {
+      throw new InvalidInputException(problem, field);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    String path = uri.getPath();
+    boolean valid =
+        switch (scheme) {
+          case "https" -> uri.getHost() != null && uri.getUserInfo() == null;
+          case "ssh" ->
+              uri.getHost() != null
+                  && (uri.getUserInfo() == null || !uri.getUserInfo().contains(":"));
+          case "file" ->
+              (uri.getHost() == null || uri.getHost().isEmpty())
+                  && uri.getAuthority() == null
+                  && path != null
+                  && path.startsWith("/")
+                  && !path.contains("/../")
+                  && !path.endsWith("/..");
+          default -> false;
+        };
+    if (!valid
+        || uri.getQuery() != null
+        || uri.getFragment() != null
+        || path == null
+        || path.length() < 2) {
+      throw new InvalidInputException(problem, field);
+    }
+    return value;
+  }
+
   private static Severity severity(String value) {
     try {
       Severity severity = Severity.valueOf(value.trim().toUpperCase(Locale.ROOT));
@@ -219,28 +366,5 @@ public final class ApplicationValidator {
     throw new InvalidInputException(
         "Field 'scanPolicy.failOn' must be one of low, medium, high, critical.",
         "scanPolicy.failOn");
-  }
-
-  private static void dnsLabel(String value, String field) {
-    required(value, field);
-    if (!DNS_LABEL.matcher(value).matches()) {
-      throw new InvalidInputException(
-          "Field '"
-              + field
-              + "' must be a DNS label: lower-case letters, digits and '-', at most 63, starting and"
-              + " ending with a letter or digit.",
-          field);
-    }
-  }
-
-  private static String required(String value, String field) {
-    if (value == null || value.isBlank()) {
-      throw new InvalidInputException("Field '" + field + "' is required.", field);
-    }
-    return value;
-  }
-
-  private static String lower(String value) {
-    return value.trim().toLowerCase(Locale.ROOT);
   }
 }

@@ -2,22 +2,35 @@ package dev.slipway.trigger.service;
 
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
-import dev.slipway.events.EventType;
+import dev.slipway.events.EventJson;
 import dev.slipway.events.Person;
 import dev.slipway.trigger.Application;
 import dev.slipway.trigger.api.RunAccepted;
 import dev.slipway.trigger.api.RunRequest;
-import dev.slipway.trigger.messaging.CommitPublisher;
+import dev.slipway.trigger.config.TriggerConfig;
+import dev.slipway.trigger.messaging.CommitRelay;
+import dev.slipway.trigger.problem.DatabaseUnavailableException;
+import dev.slipway.trigger.problem.IdempotencyKeyReusedException;
 import dev.slipway.trigger.problem.InvalidInputException;
+import dev.slipway.trigger.repository.DatabaseFailures;
+import dev.slipway.trigger.repository.DeliveryRepository;
+import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
+import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * Runs a given commit of an application on request, without a push: a commit.received with provider
- * {@code manual} and the requesting user as actor. Filters do not apply; asking is explicit.
+ * {@code manual} and the requesting user as actor, accepted into the outbox like a webhook's.
+ * Filters do not apply; asking is explicit. With an {@code Idempotency-Key} the request can be
+ * retried safely: the same key for the same application and request answers with the first run, for
+ * a different request it is refused (422).
  */
 @ApplicationScoped
 public class ManualRunService {
@@ -27,63 +40,132 @@ public class ManualRunService {
   private static final Pattern SHA = Pattern.compile("^[0-9a-f]{40}([0-9a-f]{24})?$");
   private static final Pattern BAD_REF =
       Pattern.compile("[\\p{Cntrl} ~^:?*\\[\\\\]|\\.\\.|@\\{|//");
+  private static final Pattern KEY = Pattern.compile("^[\\x21-\\x7e]{1,255}$");
 
   private final ApplicationService applications;
-  private final CommitPublisher publisher;
+  private final DeliveryRepository deliveries;
+  private final CommitEvents events;
+  private final CommitRelay relay;
+  private final TriggerConfig config;
 
-  public ManualRunService(ApplicationService applications, CommitPublisher publisher) {
+  public ManualRunService(
+      ApplicationService applications,
+      DeliveryRepository deliveries,
+      CommitEvents events,
+      CommitRelay relay,
+      TriggerConfig config) {
     this.applications = applications;
-    this.publisher = publisher;
+    this.deliveries = deliveries;
+    this.events = events;
+    this.relay = relay;
+    this.config = config;
   }
 
-  /** Starts a run of {@code request} for application {@code name}, asked for by {@code user}. */
-  public Uni<RunAccepted> start(String name, RunRequest request, String user) {
+  /** A manual run accepted: {@code first} false when an Idempotency-Key was replayed. */
+  public record Started(RunAccepted run, boolean first) {}
+
+  /**
+   * Starts a run of {@code request} for application {@code name}, asked for by {@code user}; {@code
+   * idempotencyKey} may be null.
+   */
+  public Uni<Started> start(String name, RunRequest request, String user, String idempotencyKey) {
     return Uni.createFrom()
-        .item(() -> validRef(request))
+        .item(() -> new Asked(validRef(request), validSha(request), validKey(idempotencyKey)))
         .flatMap(
-            ref -> {
-              String sha = validSha(request);
-              return Panache.withSession(() -> applications.find(name))
-                  .map(app -> event(app, ref, sha, user));
-            })
-        .call(publisher::publish)
-        .map(e -> new RunAccepted(e.runId(), e.subject(), e.commitSha(), e.data().ref()));
+            asked ->
+                Panache.withSession(() -> applications.find(name))
+                    .flatMap(app -> accept(app, asked, user)));
   }
 
-  private static Envelope<CommitReceived> event(
-      Application app, String ref, String sha, String user) {
-    // A manual run has no Git host delivery: its delivery id is its run id (see CommitReceived).
-    Envelope<CommitReceived> draft =
-        Envelope.startRun(
-            EventType.COMMIT_RECEIVED,
-            WebhookService.SOURCE,
+  private Uni<Started> accept(Application app, Asked asked, String user) {
+    CommitEvents.RunFacts facts =
+        new CommitEvents.RunFacts(
             app.name,
-            sha,
-            payload(app, "pending", ref, sha, user));
-    return new Envelope<>(
-        draft.id(),
-        draft.source(),
-        draft.type(),
-        draft.time(),
-        draft.subject(),
-        draft.runId(),
-        null,
-        sha,
-        payload(app, draft.runId(), ref, sha, user));
+            PROVIDER,
+            null,
+            app.repoUrl,
+            asked.ref(),
+            asked.sha(),
+            new Person(user, null, user),
+            "",
+            user,
+            app.pipeline());
+    // A manual run has no Git host delivery: its delivery id is its run id (see CommitReceived).
+    Envelope<CommitReceived> event =
+        asked.key() == null
+            ? events.fresh(facts)
+            : events.derived(facts, PROVIDER, app.name, asked.key());
+    RunAccepted run = new RunAccepted(event.runId(), app.name, asked.sha(), asked.ref());
+    NewRun newRun =
+        new NewRun(
+            app.name,
+            asked.ref(),
+            asked.sha(),
+            event.runId(),
+            event.id(),
+            CommitEvents.outboxJson(event),
+            false);
+    String key = asked.key() == null ? null : app.name + ":" + asked.key();
+    return deliveries
+        .accept(
+            PROVIDER,
+            key,
+            asked.fingerprint(),
+            List.of(newRun),
+            config.dedupWindow(),
+            outcomes -> json(run))
+        .onFailure(DatabaseFailures::isUnavailable)
+        .transform(
+            failure ->
+                new DatabaseUnavailableException(
+                    "The database cannot take the run now; nothing was stored, retry later.",
+                    config.retryAfterSeconds()))
+        .map(acceptance -> started(acceptance, asked));
   }
 
-  private static CommitReceived payload(
-      Application app, String deliveryId, String ref, String sha, String user) {
-    return new CommitReceived(
-        PROVIDER,
-        deliveryId,
-        app.repoUrl,
-        ref,
-        sha,
-        new Person(user, null, user),
-        "",
-        user,
-        app.pipeline());
+  private Started started(Acceptance acceptance, Asked asked) {
+    if (acceptance.kind() != Acceptance.Kind.REDELIVERY) {
+      relay.wake();
+      return new Started(
+          EventJson.readPayload(bytes(acceptance.response()), RunAccepted.class), true);
+    }
+    if (!Objects.equals(acceptance.fingerprint(), asked.fingerprint())) {
+      throw new IdempotencyKeyReusedException(
+          "Idempotency-Key '"
+              + asked.key()
+              + "' was already used for another run of this application ("
+              + acceptance.fingerprint()
+              + "); use a new key for a new request.");
+    }
+    return new Started(
+        EventJson.readPayload(bytes(acceptance.response()), RunAccepted.class), false);
+  }
+
+  private static String json(RunAccepted run) {
+    return new String(EventJson.writePayload(run), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String json) {
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** What was asked for; {@code fingerprint} tells two requests with one key apart. */
+  private record Asked(String ref, String sha, String key) {
+    String fingerprint() {
+      return ref + " " + sha;
+    }
+  }
+
+  private static String validKey(String key) {
+    if (key == null) {
+      return null;
+    }
+    if (!KEY.matcher(key).matches()) {
+      throw new InvalidInputException(
+          "Header Idempotency-Key must be 1 to 255 printable ASCII characters without spaces.",
+          "Idempotency-Key");
+    }
+    return key;
   }
 
   private static String validRef(RunRequest request) {

@@ -1,82 +1,91 @@
 package dev.slipway.trigger.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
-import dev.slipway.events.EventType;
-import dev.slipway.trigger.Application;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.api.RunAccepted;
 import dev.slipway.trigger.api.WebhookAccepted;
 import dev.slipway.trigger.config.TriggerConfig;
-import dev.slipway.trigger.messaging.CommitPublisher;
+import dev.slipway.trigger.messaging.CommitRelay;
+import dev.slipway.trigger.problem.ApplicationNotFoundException;
+import dev.slipway.trigger.problem.DatabaseUnavailableException;
 import dev.slipway.trigger.problem.InvalidInputException;
 import dev.slipway.trigger.problem.InvalidSignatureException;
 import dev.slipway.trigger.problem.PayloadTooLargeException;
 import dev.slipway.trigger.problem.ProblemException;
-import dev.slipway.trigger.problem.UnknownRepositoryException;
-import dev.slipway.trigger.repository.ApplicationRepository;
+import dev.slipway.trigger.problem.SecretUnreadableException;
+import dev.slipway.trigger.repository.DatabaseFailures;
 import dev.slipway.trigger.repository.DeliveryRepository;
+import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
+import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
+import dev.slipway.trigger.repository.DeliveryRepository.RunOutcome;
 import dev.slipway.trigger.service.TriggerMetrics.Outcome;
+import dev.slipway.trigger.webhook.PushBody;
 import dev.slipway.trigger.webhook.PushPayloadParser;
 import dev.slipway.trigger.webhook.WebhookEvent;
 import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import dev.slipway.trigger.webhook.WebhookSignatureVerifier;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Turns a Git host's webhook into commit.received records: size check, signature over the raw
- * bytes, then the host's payload, the registry, the filters, and finally a once-per-delivery
- * publish to Kafka.
+ * Turns a Git host's webhook into runs: size check, the signature over the raw bytes, the host's
+ * payload, filters, and one transaction that stores the delivery and the commit.received of each
+ * run in the outbox (published afterwards by {@link CommitRelay}). HMACs and parsing run on worker
+ * threads; the event loop only routes and writes.
  *
- * <p>The secret to check a signature with belongs to an application, and which application a push
- * is for is written in the body; since nothing may read the body before it is authenticated, the
- * signature is checked against the secret of every application of that host, and the push is then
- * only acted on for applications of its repository whose secret signed it.
+ * <p>Whose secret checks the signature: on an application's own URL ({@code
+ * /webhooks/{provider}/{application}}) that application's, one HMAC, before the body is read. On
+ * the host-wide URL ({@code /webhooks/{provider}}) the body names the repository, so it is read
+ * first, and the secrets of the applications following that repository are the candidates (GitLab
+ * sends the secret itself: the applications with that token). The candidates come from {@link
+ * ApplicationIndex}, at most {@code max-candidate-secrets} distinct secrets, one HMAC each.
  */
 @ApplicationScoped
 public class WebhookService {
 
-  /** The CloudEvents source of every event this service produces. */
-  public static final String SOURCE = "/slipway/trigger-service";
+  private static final Pattern PRINTABLE_ASCII = Pattern.compile("^[\\x20-\\x7e]{1,256}$");
 
   private final Map<GitProvider, PushPayloadParser> parsers = new EnumMap<>(GitProvider.class);
-  private final ApplicationRepository applications;
+  private final ApplicationIndex index;
   private final DeliveryRepository deliveries;
-  private final CommitPublisher publisher;
+  private final CommitEvents events;
+  private final CommitRelay relay;
   private final WebhookSignatureVerifier verifier;
-  private final SecretCipher cipher;
   private final TriggerConfig config;
   private final TriggerMetrics metrics;
 
   public WebhookService(
       Instance<PushPayloadParser> parsers,
-      ApplicationRepository applications,
+      ApplicationIndex index,
       DeliveryRepository deliveries,
-      CommitPublisher publisher,
+      CommitEvents events,
+      CommitRelay relay,
       WebhookSignatureVerifier verifier,
-      SecretCipher cipher,
       TriggerConfig config,
       TriggerMetrics metrics) {
     parsers.forEach(parser -> this.parsers.put(parser.provider(), parser));
-    this.applications = applications;
+    this.index = index;
     this.deliveries = deliveries;
-    this.publisher = publisher;
+    this.events = events;
+    this.relay = relay;
     this.verifier = verifier;
-    this.cipher = cipher;
     this.config = config;
     this.metrics = metrics;
   }
@@ -87,7 +96,10 @@ public class WebhookService {
     /** Runs started; {@code body} is the JSON of {@link WebhookAccepted}. */
     record Accepted(String body) implements Answer {}
 
-    /** A redelivery: {@code body} is the answer of the first delivery. */
+    /**
+     * Nothing new: a redelivery of a known delivery, or a push whose every run was already started
+     * by an earlier delivery; {@code body} names those runs.
+     */
     record Duplicate(String body) implements Answer {}
 
     /** Nothing to do, for {@code reason}; {@code tag} names the reason in metrics. */
@@ -97,191 +109,339 @@ public class WebhookService {
     record Pong() implements Answer {}
   }
 
+  /** A webhook as received. */
+  public record Request(
+      GitProvider provider,
+      String application,
+      UnaryOperator<String> headers,
+      String contentType,
+      byte[] body) {}
+
   /**
-   * Handles one webhook of {@code provider}; {@code headers} looks a request header up by name.
-   * Fails with a {@link ProblemException} for every rejection.
+   * Handles one webhook; {@code request.application()} is null on the host-wide URL. Fails with a
+   * {@link ProblemException} for every rejection.
    */
-  public Uni<Answer> receive(GitProvider provider, UnaryOperator<String> headers, byte[] body) {
+  public Uni<Answer> receive(Request request) {
     return Uni.createFrom()
-        .deferred(() -> handle(provider, headers, body))
-        .invoke(answer -> count(provider, answer))
+        .deferred(() -> handle(request))
+        .invoke(answer -> count(request.provider(), answer))
         .onFailure()
         .invoke(
             failure ->
                 metrics.webhook(
-                    provider.id(),
+                    request.provider().id(),
                     Outcome.REJECTED,
                     failure instanceof ProblemException problem ? problem.kind() : "error"));
   }
 
-  private Uni<Answer> handle(GitProvider provider, UnaryOperator<String> headers, byte[] body) {
-    if (body.length > config.maxPayloadBytes()) {
+  private Uni<Answer> handle(Request request) {
+    if (request.body().length > config.maxPayloadBytes()) {
       throw new PayloadTooLargeException(
           "The body has "
-              + body.length
+              + request.body().length
               + " bytes; at most "
               + config.maxPayloadBytes()
               + " are accepted.");
     }
-    String header = WebhookSignatureVerifier.signatureHeader(provider);
-    String signature = headers.apply(header);
+    PushPayloadParser parser = parsers.get(request.provider());
+    String header = WebhookSignatureVerifier.signatureHeader(request.provider());
+    String signature = request.headers().apply(header);
     if (signature == null || signature.isBlank()) {
       throw new InvalidSignatureException("Header " + header + " is required.");
     }
-    return Panache.withSession(() -> applications.forProvider(provider))
-        .flatMap(
-            all -> act(provider, headers, body, all, signedBy(provider, signature, body, all)));
+    Optional<String> deliveryKey = deliveryKey(parser, request.headers());
+    Uni<Plan> plan;
+    if (request.application() != null) {
+      plan =
+          index
+              .find(request.application())
+              .map(found -> ownApplication(request, found))
+              .flatMap(
+                  app ->
+                      EventLoop.offload(
+                          () ->
+                              withEvents(
+                                  planFor(request, parser, app, signature), deliveryKey, parser)));
+    } else {
+      plan =
+          EventLoop.offload(
+              () -> withEvents(planHostWide(request, parser, signature), deliveryKey, parser));
+    }
+    return plan.flatMap(
+        p -> p.answer() != null ? Uni.createFrom().item(p.answer()) : accept(p, request));
   }
 
-  private Set<String> signedBy(
-      GitProvider provider, String signature, byte[] body, List<Application> candidates) {
-    Set<String> signed =
-        candidates.stream()
-            .filter(
-                app ->
-                    verifier.verifies(
-                        provider, signature, body, cipher.decrypt(app.name, app.webhookSecret)))
-            .map(app -> app.name)
-            .collect(Collectors.toSet());
-    if (signed.isEmpty()) {
+  private IndexedApplication ownApplication(Request request, Optional<IndexedApplication> found) {
+    if (found.isPresent() && found.get().secretProblem() != null) {
+      // Only this application's webhooks fail; the problem is logged where it was found.
+      throw new SecretUnreadableException(
+          "The stored settings or webhook secret of application "
+              + request.application()
+              + " cannot be read; an administrator must set them again.");
+    }
+    return found
+        .filter(a -> a.provider() == request.provider())
+        .orElseThrow(
+            () ->
+                new ApplicationNotFoundException(
+                    "No "
+                        + request.provider().id()
+                        + " application is named '"
+                        + request.application()
+                        + "'."));
+  }
+
+  /** On the application's own URL: its secret only, checked before the body is read. */
+  private Plan planFor(
+      Request request, PushPayloadParser parser, IndexedApplication app, String signature) {
+    if (!verify(request, signature, app.secret())) {
       throw new InvalidSignatureException(
           "The "
-              + WebhookSignatureVerifier.signatureHeader(provider)
-              + " header does not match the secret of any "
-              + provider.id()
-              + " application.");
+              + WebhookSignatureVerifier.signatureHeader(request.provider())
+              + " header does not match the secret of application "
+              + app.name()
+              + ".");
     }
+    JsonNode payload = PushBody.json(request.provider(), request.contentType(), request.body());
+    WebhookEvent event = parser.parse(request.headers(), payload);
+    if (!(event instanceof WebhookEvent.Push push)) {
+      return Plan.answered(nonPush(event));
+    }
+    if (!normalized(push).contains(app.repoUrl())) {
+      return Plan.answered(
+          new Answer.Ignored(
+              "application "
+                  + app.name()
+                  + " does not follow "
+                  + push.repositoryUrls().get(0)
+                  + "; nothing was started",
+              "not_followed"));
+    }
+    return runs(request.provider(), push, List.of(app));
+  }
+
+  /**
+   * On the host-wide URL: the applications following the repository the body names (GitLab: those
+   * whose token it is), checked with at most {@code max-candidate-secrets} HMACs.
+   */
+  private Plan planHostWide(Request request, PushPayloadParser parser, String signature) {
+    GitProvider provider = request.provider();
+    PushPayloadParser.Kind kind = parser.kind(request.headers());
+    List<IndexedApplication> tokenHolders = List.of();
+    if (provider == GitProvider.GITLAB) {
+      tokenHolders = index.withGitlabToken(signature);
+      metrics.signatureChecked(provider.id());
+      if (tokenHolders.isEmpty()) {
+        throw new InvalidSignatureException(
+            "The X-Gitlab-Token header is not the token of any gitlab application.");
+      }
+    } else if (kind != PushPayloadParser.Kind.PUSH) {
+      // Not a push: nothing will be done, and without a repository there is no secret to check.
+      // Parsers answer pings and other events from the headers alone.
+      return Plan.answered(
+          nonPush(parser.parse(request.headers(), JsonNodeFactory.instance.objectNode())));
+    }
+    JsonNode payload = PushBody.json(provider, request.contentType(), request.body());
+    if (kind != PushPayloadParser.Kind.PUSH) {
+      return Plan.answered(nonPush(parser.parse(request.headers(), payload)));
+    }
+    List<String> urls = parser.repositoryUrls(payload);
+    List<IndexedApplication> followers =
+        index.following(
+            provider,
+            urls.stream().map(RepositoryUrl::normalize).flatMap(Optional::stream).toList());
+    if (followers.isEmpty()) {
+      return Plan.answered(
+          new Answer.Ignored(
+              "no application follows " + urls.get(0) + "; nothing was started", "not_followed"));
+    }
+    Set<String> holders =
+        tokenHolders.stream().map(IndexedApplication::name).collect(Collectors.toSet());
+    List<IndexedApplication> signed =
+        provider == GitProvider.GITLAB
+            ? followers.stream().filter(app -> holders.contains(app.name())).toList()
+            : signedBy(request, signature, followers);
+    if (signed.isEmpty()) {
+      throw new InvalidSignatureException(
+          "The signature does not match the secret of any application following "
+              + followers.get(0).repoUrl()
+              + ".");
+    }
+    WebhookEvent event = parser.parse(request.headers(), payload);
+    if (!(event instanceof WebhookEvent.Push push)) {
+      return Plan.answered(nonPush(event));
+    }
+    return runs(provider, push, signed);
+  }
+
+  /** The candidates whose secret signed the body: one HMAC per distinct secret. */
+  private List<IndexedApplication> signedBy(
+      Request request, String signature, List<IndexedApplication> candidates) {
+    Map<ByteBuffer, List<IndexedApplication>> bySecret = new LinkedHashMap<>();
+    for (IndexedApplication app : candidates) {
+      if (app.secret() != null) {
+        bySecret.computeIfAbsent(ByteBuffer.wrap(app.secret()), k -> new ArrayList<>()).add(app);
+      }
+    }
+    if (bySecret.size() > config.maxCandidateSecrets()) {
+      throw new InvalidInputException(
+          bySecret.size()
+              + " applications with different secrets follow this repository, more than the"
+              + " host-wide URL checks ("
+              + config.maxCandidateSecrets()
+              + "); give each its own webhook URL, /webhooks/"
+              + request.provider().id()
+              + "/{application}.",
+          "(url)");
+    }
+    List<IndexedApplication> signed = new ArrayList<>();
+    bySecret.forEach(
+        (secret, apps) -> {
+          if (verify(request, signature, apps.get(0).secret())) {
+            signed.addAll(apps);
+          }
+        });
     return signed;
   }
 
-  private Uni<Answer> act(
-      GitProvider provider,
-      UnaryOperator<String> headers,
-      byte[] body,
-      List<Application> all,
-      Set<String> signed) {
-    PushPayloadParser parser = parsers.get(provider);
-    WebhookEvent event = parser.parse(headers, body);
-    if (event instanceof WebhookEvent.Ping) {
-      return Uni.createFrom().item(new Answer.Pong());
-    }
-    if (event instanceof WebhookEvent.Ignored ignored) {
-      return Uni.createFrom().item(new Answer.Ignored(ignored.reason(), "event_type"));
-    }
-    WebhookEvent.Push push = (WebhookEvent.Push) event;
-    Set<String> urls =
-        push.repositoryUrls().stream()
-            .map(RepositoryUrl::normalize)
-            .flatMap(Optional::stream)
-            .collect(Collectors.toSet());
-    List<Application> followers = all.stream().filter(app -> urls.contains(app.repoUrl)).toList();
-    if (followers.isEmpty()) {
-      throw new UnknownRepositoryException(
-          "No application is registered for repository " + push.repositoryUrls().get(0) + ".");
-    }
-    List<Application> entitled =
-        followers.stream().filter(app -> signed.contains(app.name)).toList();
-    if (entitled.isEmpty()) {
-      throw new InvalidSignatureException(
-          "The signature does not match the secret of any application of "
-              + followers.get(0).repoUrl
-              + ".");
-    }
+  private boolean verify(Request request, String signature, byte[] secret) {
+    metrics.signatureChecked(request.provider().id());
+    return verifier.verifies(request.provider(), signature, request.body(), secret);
+  }
+
+  /** The runs {@code push} starts for {@code apps}: one per moved ref and matching application. */
+  private Plan runs(GitProvider provider, WebhookEvent.Push push, List<IndexedApplication> apps) {
     List<RefUpdate> moved = push.updates().stream().filter(u -> !u.deleted()).toList();
     if (moved.isEmpty()) {
-      return Uni.createFrom()
-          .item(new Answer.Ignored("ref deleted: " + push.updates().get(0).ref(), "ref_deleted"));
+      return Plan.answered(
+          new Answer.Ignored("ref deleted: " + push.updates().get(0).ref(), "ref_deleted"));
     }
     List<Run> runs = new ArrayList<>();
     for (RefUpdate update : moved) {
-      for (Application app : entitled) {
-        if (RefFilter.matches(update.ref(), app.branchFilters, app.tagFilters)) {
+      for (IndexedApplication app : apps) {
+        if (RefFilter.matches(update.ref(), app.branchFilters(), app.tagFilters())) {
           runs.add(new Run(app, update));
         }
       }
     }
     if (runs.isEmpty()) {
-      return Uni.createFrom()
-          .item(
-              new Answer.Ignored(
-                  "no branch or tag filter matches " + moved.get(0).ref(), "no_matching_filter"));
+      return Plan.answered(
+          new Answer.Ignored(
+              "no branch or tag filter matches " + moved.get(0).ref(), "no_matching_filter"));
     }
-    String deliveryKey =
-        parser
-            .deliveryKey(headers)
-            .orElseThrow(
-                () ->
-                    new InvalidInputException(
-                        "Header "
-                            + parser.deliveryHeader()
-                            + " is required to recognize redeliveries.",
-                        parser.deliveryHeader()));
-    List<Envelope<CommitReceived>> events =
-        runs.stream().map(run -> event(provider, deliveryKey, push.actor(), run)).toList();
-    String response =
-        json(
-            WebhookAccepted.of(
-                events.stream()
-                    .map(
-                        e ->
-                            new RunAccepted(
-                                e.runId(), e.subject(), e.data().commitSha(), e.data().ref()))
-                    .toList()));
-    return deliveries
-        .once(provider, deliveryKey, response, () -> publishAll(events))
-        .map(
-            outcome ->
-                outcome.first()
-                    ? new Answer.Accepted(outcome.response())
-                    : new Answer.Duplicate(outcome.response()));
+    return new Plan(null, provider, push.actor(), runs, null, List.of());
   }
 
-  private Uni<Void> publishAll(List<Envelope<CommitReceived>> events) {
-    List<Uni<Void>> sends = events.stream().map(publisher::publish).toList();
-    return Uni.join().all(sends).andFailFast().replaceWithVoid();
+  private Uni<Answer> accept(Plan plan, Request request) {
+    return deliveries
+        .accept(
+            request.provider().id(),
+            plan.deliveryKey(),
+            null,
+            plan.newRuns(),
+            config.dedupWindow(),
+            WebhookService::answer)
+        .onFailure(DatabaseFailures::isUnavailable)
+        .transform(
+            failure ->
+                new DatabaseUnavailableException(
+                    "The database cannot take the delivery now ("
+                        + failure.getClass().getSimpleName()
+                        + "); nothing was stored, retry later.",
+                    config.retryAfterSeconds()))
+        .map(
+            acceptance -> {
+              if (acceptance.kind() == Acceptance.Kind.STARTED) {
+                relay.wake();
+                return new Answer.Accepted(acceptance.response());
+              }
+              return new Answer.Duplicate(acceptance.response());
+            });
   }
 
   /**
-   * The commit.received of one run. Its event id and run id derive from the delivery, so should a
-   * record reach Kafka although the answer to the host was 503 (a broker that acknowledged too
-   * late), the host's retry produces the very same ids and consumers deduplicate it.
+   * The plan with the events of its runs made, ids derived from the delivery, as the outbox keeps
+   * them; a delivery id is needed from here on.
    */
-  private static Envelope<CommitReceived> event(
-      GitProvider provider, String deliveryKey, String actor, Run run) {
-    Application app = run.application();
-    WebhookEvent.Commit head = run.update().head();
-    CommitReceived payload =
-        new CommitReceived(
-            provider.id(),
-            deliveryKey,
-            app.repoUrl,
-            run.update().ref(),
-            head.sha(),
-            head.author(),
-            head.message(),
-            actor,
-            app.pipeline());
-    Envelope<CommitReceived> started =
-        Envelope.startRun(EventType.COMMIT_RECEIVED, SOURCE, app.name, head.sha(), payload);
-    String seed = String.join("\n", provider.id(), deliveryKey, app.name, run.update().ref());
-    return new Envelope<>(
-        nameUuid("event\n" + seed),
-        started.source(),
-        started.type(),
-        started.time(),
-        started.subject(),
-        nameUuid("run\n" + seed),
-        null,
-        started.commitSha(),
-        started.data());
+  private Plan withEvents(Plan plan, Optional<String> deliveryKey, PushPayloadParser parser) {
+    if (plan.answer() != null) {
+      return plan;
+    }
+    String key =
+        deliveryKey.orElseThrow(
+            () ->
+                new InvalidInputException(
+                    "Header " + parser.deliveryHeader() + " is required to recognize redeliveries.",
+                    parser.deliveryHeader()));
+    List<NewRun> runs = new ArrayList<>();
+    for (Run run : plan.runs()) {
+      IndexedApplication app = run.application();
+      WebhookEvent.Commit head = run.update().head();
+      Envelope<CommitReceived> event =
+          events.derived(
+              new CommitEvents.RunFacts(
+                  app.name(),
+                  plan.provider().id(),
+                  key,
+                  app.repoUrl(),
+                  run.update().ref(),
+                  head.sha(),
+                  head.author(),
+                  head.message(),
+                  plan.actor(),
+                  app.pipeline()),
+              plan.provider().id(),
+              key,
+              app.name(),
+              run.update().ref());
+      runs.add(
+          new NewRun(
+              app.name(),
+              run.update().ref(),
+              head.sha(),
+              event.runId(),
+              event.id(),
+              CommitEvents.outboxJson(event),
+              true));
+    }
+    return new Plan(null, plan.provider(), plan.actor(), plan.runs(), key, runs);
   }
 
-  private static String nameUuid(String seed) {
-    return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+  private static String answer(List<RunOutcome> outcomes) {
+    WebhookAccepted accepted =
+        WebhookAccepted.of(
+            outcomes.stream()
+                .map(
+                    o ->
+                        new RunAccepted(
+                            o.runId(), o.run().application(), o.run().commitSha(), o.run().ref()))
+                .toList());
+    return new String(EventJson.writePayload(accepted), StandardCharsets.UTF_8);
   }
 
-  private static String json(Object value) {
-    return new String(EventJson.writePayload(value), StandardCharsets.UTF_8);
+  private static Optional<String> deliveryKey(
+      PushPayloadParser parser, UnaryOperator<String> headers) {
+    Optional<String> key = parser.deliveryKey(headers);
+    if (key.isPresent() && !PRINTABLE_ASCII.matcher(key.get()).matches()) {
+      throw new InvalidInputException(
+          "Header " + parser.deliveryHeader() + " must be at most 256 printable ASCII characters.",
+          parser.deliveryHeader());
+    }
+    return key;
+  }
+
+  private static Answer nonPush(WebhookEvent event) {
+    if (event instanceof WebhookEvent.Ping) {
+      return new Answer.Pong();
+    }
+    return new Answer.Ignored(((WebhookEvent.Ignored) event).reason(), "event_type");
+  }
+
+  private static Set<String> normalized(WebhookEvent.Push push) {
+    return push.repositoryUrls().stream()
+        .map(RepositoryUrl::normalize)
+        .flatMap(Optional::stream)
+        .collect(Collectors.toSet());
   }
 
   private void count(GitProvider provider, Answer answer) {
@@ -296,5 +456,23 @@ public class WebhookService {
     }
   }
 
-  private record Run(Application application, RefUpdate update) {}
+  /**
+   * What a verified webhook comes to: an answer right away, or runs to accept.
+   *
+   * @param answer the answer when nothing is to be stored, else null
+   * @param newRuns the runs' events as the outbox keeps them, once made
+   */
+  private record Plan(
+      Answer answer,
+      GitProvider provider,
+      String actor,
+      List<Run> runs,
+      String deliveryKey,
+      List<NewRun> newRuns) {
+    static Plan answered(Answer answer) {
+      return new Plan(answer, null, null, List.of(), null, List.of());
+    }
+  }
+
+  private record Run(IndexedApplication application, RefUpdate update) {}
 }

@@ -29,6 +29,11 @@ public class BitbucketPushParser implements PushPayloadParser {
   static final String EVENT = "X-Event-Key";
   static final String DELIVERY = "X-Request-UUID";
 
+  /** Most ref changes one push may carry (Bitbucket itself sends at most a handful). */
+  static final int MAX_CHANGES = 50;
+
+  private static final int MAX_RAW_AUTHOR = 2048;
+
   // "Ada Lovelace <ada@example.com>", the form Git itself writes.
   private static final Pattern RAW_AUTHOR = Pattern.compile("^\\s*(.*?)\\s*<([^>]*)>\\s*$");
 
@@ -48,12 +53,12 @@ public class BitbucketPushParser implements PushPayloadParser {
   }
 
   @Override
-  public WebhookEvent parse(UnaryOperator<String> headers, byte[] body) {
-    String event = headers.apply(EVENT);
-    if (!"repo:push".equals(event)) {
-      return new WebhookEvent.Ignored("event type '" + event + "' does not start runs");
-    }
-    JsonNode payload = JsonPayload.parse(body);
+  public Kind kind(UnaryOperator<String> headers) {
+    return "repo:push".equals(headers.apply(EVENT)) ? Kind.PUSH : Kind.OTHER;
+  }
+
+  @Override
+  public List<String> repositoryUrls(JsonNode payload) {
     List<String> urls = new ArrayList<>();
     optionalText(payload, "repository.links.html.href").ifPresent(urls::add);
     optionalText(payload, "repository.full_name")
@@ -61,38 +66,52 @@ public class BitbucketPushParser implements PushPayloadParser {
     if (urls.isEmpty()) {
       throw JsonPayload.missing("repository.links.html.href");
     }
+    return urls;
+  }
+
+  @Override
+  public WebhookEvent parse(UnaryOperator<String> headers, JsonNode payload) {
+    if (kind(headers) != Kind.PUSH) {
+      return new WebhookEvent.Ignored(
+          "event type '" + headers.apply(EVENT) + "' does not start runs");
+    }
+    List<String> urls = repositoryUrls(payload);
     String actor =
         optionalText(payload, "actor.nickname")
             .or(() -> optionalText(payload, "actor.display_name"))
             .orElse("unknown");
     JsonNode changes = JsonPayload.array(payload, "push.changes");
-    if (changes.isEmpty()) {
-      throw new InvalidInputException("Field 'push.changes' is empty.", "push.changes");
+    if (changes.isEmpty() || changes.size() > MAX_CHANGES) {
+      throw new InvalidInputException(
+          "Field 'push.changes' must list 1 to " + MAX_CHANGES + " changes.", "push.changes");
     }
     List<RefUpdate> updates = new ArrayList<>();
     for (int i = 0; i < changes.size(); i++) {
-      updates.add(update(changes.get(i), "push.changes[" + i + "]"));
+      updates.add(update(payload, "push.changes[" + i + "]"));
     }
     return new WebhookEvent.Push(urls, actor, updates);
   }
 
-  private static RefUpdate update(JsonNode change, String at) {
-    JsonNode next = change.get("new");
-    if (next == null || next.isNull()) {
-      JsonNode old = JsonPayload.object(change, "old");
-      return new RefUpdate(ref(old, at + ".old"), null);
+  private static RefUpdate update(JsonNode payload, String at) {
+    JsonPayload.object(payload, at);
+    if (JsonPayload.at(payload, at + ".new").isEmpty()) {
+      return new RefUpdate(ref(payload, at + ".old"), null);
     }
-    String ref = ref(next, at + ".new");
-    JsonNode target = JsonPayload.object(next, "target");
-    String sha = text(target, "hash");
+    String ref = ref(payload, at + ".new");
+    String target = at + ".new.target";
+    JsonPayload.object(payload, target);
     return new RefUpdate(
         ref,
-        new Commit(sha, author(target, at + ".new.target"), textAllowingEmpty(target, "message")));
+        new Commit(
+            JsonPayload.sha(payload, target + ".hash"),
+            author(payload, target),
+            textAllowingEmpty(payload, target + ".message")));
   }
 
-  private static String ref(JsonNode side, String at) {
-    String type = text(side, "type");
-    String name = text(side, "name");
+  private static String ref(JsonNode payload, String at) {
+    JsonPayload.object(payload, at);
+    String type = text(payload, at + ".type");
+    String name = JsonPayload.refName(payload, at + ".name");
     return switch (type) {
       case "branch", "named_branch" -> "refs/heads/" + name;
       case "tag", "annotated_tag" -> "refs/tags/" + name;
@@ -102,11 +121,12 @@ public class BitbucketPushParser implements PushPayloadParser {
     };
   }
 
-  private static Person author(JsonNode target, String at) {
-    String raw = optionalText(target, "author.raw").orElse(null);
+  private static Person author(JsonNode payload, String target) {
+    String raw = optionalText(payload, target + ".author.raw").orElse(null);
     String name = null;
     String email = null;
-    if (raw != null) {
+    // Only a plausible length goes through the pattern: a huge run of blanks would make it slow.
+    if (raw != null && raw.length() <= MAX_RAW_AUTHOR) {
       Matcher matcher = RAW_AUTHOR.matcher(raw);
       if (matcher.matches()) {
         name = matcher.group(1);
@@ -114,12 +134,14 @@ public class BitbucketPushParser implements PushPayloadParser {
       } else {
         name = raw;
       }
+    } else {
+      name = raw;
     }
     return JsonPayload.person(
-        at + ".author.raw",
+        target + ".author.raw",
         email,
-        optionalText(target, "author.user.nickname").orElse(null),
+        optionalText(payload, target + ".author.user.nickname").orElse(null),
         name,
-        optionalText(target, "author.user.display_name").orElse(null));
+        optionalText(payload, target + ".author.user.display_name").orElse(null));
   }
 }

@@ -49,45 +49,20 @@ public class GitHubPushParser implements PushPayloadParser {
   }
 
   @Override
-  public WebhookEvent parse(UnaryOperator<String> headers, byte[] body) {
+  public Kind kind(UnaryOperator<String> headers) {
     String event = headers.apply(EVENT);
     if (event == null || event.isBlank()) {
       throw new InvalidInputException("Header " + EVENT + " is required.", EVENT);
     }
-    if (event.equals("ping")) {
-      JsonPayload.parse(body);
-      return new WebhookEvent.Ping();
-    }
-    if (!event.equals("push")) {
-      return new WebhookEvent.Ignored("event type '" + event + "' does not start runs");
-    }
-    JsonNode push = JsonPayload.parse(body);
-    String ref = text(push, "ref");
-    String after = text(push, "after");
-    List<String> urls = repositoryUrls(push);
-    String actor =
-        optionalText(push, "pusher.name")
-            .or(() -> optionalText(push, "sender.login"))
-            .orElse("unknown");
-    boolean deleted = push.path("deleted").asBoolean(false) || isZeroSha(after);
-    if (deleted) {
-      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
-    }
-    JsonNode head = JsonPayload.object(push, "head_commit");
-    Commit commit =
-        new Commit(
-            text(head, "id"),
-            JsonPayload.person(
-                "head_commit.author.name",
-                optionalText(head, "author.email").orElse(null),
-                optionalText(head, "author.username").orElse(null),
-                optionalText(head, "author.name").orElse(null),
-                optionalText(head, "author.username").orElse(null)),
-            textAllowingEmpty(head, "message"));
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, commit)));
+    return switch (event.trim()) {
+      case "push" -> Kind.PUSH;
+      case "ping" -> Kind.PING;
+      default -> Kind.OTHER;
+    };
   }
 
-  private static List<String> repositoryUrls(JsonNode push) {
+  @Override
+  public List<String> repositoryUrls(JsonNode push) {
     List<String> urls =
         Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
             .map(path -> optionalText(push, path))
@@ -97,5 +72,40 @@ public class GitHubPushParser implements PushPayloadParser {
       throw JsonPayload.missing("repository.html_url");
     }
     return urls;
+  }
+
+  @Override
+  public WebhookEvent parse(UnaryOperator<String> headers, JsonNode push) {
+    Kind kind = kind(headers);
+    if (kind == Kind.PING) {
+      return new WebhookEvent.Ping();
+    }
+    if (kind == Kind.OTHER) {
+      return new WebhookEvent.Ignored(
+          "event type '" + headers.apply(EVENT).trim() + "' does not start runs");
+    }
+    String ref = JsonPayload.ref(push, "ref");
+    String after = text(push, "after");
+    List<String> urls = repositoryUrls(push);
+    String actor =
+        optionalText(push, "pusher.name")
+            .or(() -> optionalText(push, "sender.login"))
+            .orElse("unknown");
+    boolean deleted = JsonPayload.bool(push, "deleted", false) || isZeroSha(after);
+    if (deleted) {
+      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+    }
+    JsonPayload.object(push, "head_commit");
+    Commit commit =
+        new Commit(
+            JsonPayload.sha(push, "head_commit.id"),
+            JsonPayload.person(
+                "head_commit.author.name",
+                optionalText(push, "head_commit.author.email").orElse(null),
+                optionalText(push, "head_commit.author.username").orElse(null),
+                optionalText(push, "head_commit.author.name").orElse(null),
+                optionalText(push, "head_commit.author.username").orElse(null)),
+            textAllowingEmpty(push, "head_commit.message"));
+    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, commit)));
   }
 }

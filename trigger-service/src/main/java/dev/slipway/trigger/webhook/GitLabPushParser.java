@@ -47,57 +47,13 @@ public class GitLabPushParser implements PushPayloadParser {
   }
 
   @Override
-  public WebhookEvent parse(UnaryOperator<String> headers, byte[] body) {
+  public Kind kind(UnaryOperator<String> headers) {
     String event = headers.apply(EVENT);
-    if (!"Push Hook".equals(event) && !"Tag Push Hook".equals(event)) {
-      return new WebhookEvent.Ignored("event type '" + event + "' does not start runs");
-    }
-    JsonNode push = JsonPayload.parse(body);
-    String ref = text(push, "ref");
-    String after = text(push, "after");
-    List<String> urls = repositoryUrls(push);
-    String actor =
-        optionalText(push, "user_username")
-            .or(() -> optionalText(push, "user_name"))
-            .orElse("unknown");
-    Optional<String> checkout = optionalText(push, "checkout_sha");
-    if (JsonPayload.isZeroSha(after) || checkout.isEmpty()) {
-      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
-    }
-    String sha = checkout.get();
-    Commit head = headCommit(push, sha);
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head)));
+    return "Push Hook".equals(event) || "Tag Push Hook".equals(event) ? Kind.PUSH : Kind.OTHER;
   }
 
-  private static Commit headCommit(JsonNode push, String sha) {
-    JsonNode commits = push.path("commits");
-    for (int i = 0; i < commits.size(); i++) {
-      JsonNode commit = commits.get(i);
-      if (sha.equals(commit.path("id").asText())) {
-        String at = "commits[" + i + "]";
-        return new Commit(
-            sha,
-            JsonPayload.person(
-                at + ".author.name",
-                optionalText(commit, "author.email").orElse(null),
-                null,
-                optionalText(commit, "author.name").orElse(null)),
-            textAllowingEmpty(commit, "message"));
-      }
-    }
-    // A tag push lists no commits: the tag's commit is named by checkout_sha only.
-    return new Commit(
-        sha,
-        JsonPayload.person(
-            "user_name",
-            optionalText(push, "user_email").orElse(null),
-            optionalText(push, "user_username").orElse(null),
-            optionalText(push, "user_name").orElse(null),
-            optionalText(push, "user_username").orElse(null)),
-        optionalText(push, "message").orElse(""));
-  }
-
-  private static List<String> repositoryUrls(JsonNode push) {
+  @Override
+  public List<String> repositoryUrls(JsonNode push) {
     List<String> urls =
         Stream.of(
                 "project.web_url",
@@ -113,5 +69,55 @@ public class GitLabPushParser implements PushPayloadParser {
       throw JsonPayload.missing("project.web_url");
     }
     return urls;
+  }
+
+  @Override
+  public WebhookEvent parse(UnaryOperator<String> headers, JsonNode push) {
+    if (kind(headers) != Kind.PUSH) {
+      return new WebhookEvent.Ignored(
+          "event type '" + headers.apply(EVENT) + "' does not start runs");
+    }
+    String ref = JsonPayload.ref(push, "ref");
+    String after = text(push, "after");
+    List<String> urls = repositoryUrls(push);
+    String actor =
+        optionalText(push, "user_username")
+            .or(() -> optionalText(push, "user_name"))
+            .orElse("unknown");
+    Optional<String> checkout = optionalText(push, "checkout_sha");
+    if (JsonPayload.isZeroSha(after) || checkout.isEmpty()) {
+      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+    }
+    String sha = JsonPayload.checkedSha(checkout.get(), "checkout_sha");
+    Commit head = headCommit(push, sha);
+    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head)));
+  }
+
+  private static Commit headCommit(JsonNode push, String sha) {
+    JsonNode commits = JsonPayload.optionalArray(push, "commits");
+    for (int i = 0; i < commits.size(); i++) {
+      String at = "commits[" + i + "]";
+      JsonPayload.object(push, at);
+      if (sha.equalsIgnoreCase(optionalText(push, at + ".id").orElse(""))) {
+        return new Commit(
+            sha,
+            JsonPayload.person(
+                at + ".author.name",
+                optionalText(push, at + ".author.email").orElse(null),
+                null,
+                optionalText(push, at + ".author.name").orElse(null)),
+            textAllowingEmpty(push, at + ".message"));
+      }
+    }
+    // A tag push lists no commits: the tag's commit is named by checkout_sha only.
+    return new Commit(
+        sha,
+        JsonPayload.person(
+            "user_name",
+            optionalText(push, "user_email").orElse(null),
+            optionalText(push, "user_username").orElse(null),
+            optionalText(push, "user_name").orElse(null),
+            optionalText(push, "user_username").orElse(null)),
+        optionalText(push, "message").orElse(""));
   }
 }

@@ -42,14 +42,12 @@ public class GiteaPushParser implements PushPayloadParser {
   }
 
   @Override
-  public WebhookEvent parse(UnaryOperator<String> headers, byte[] body) {
-    String event = headers.apply(EVENT);
-    if (!"push".equals(event)) {
-      return new WebhookEvent.Ignored("event type '" + event + "' does not start runs");
-    }
-    JsonNode push = JsonPayload.parse(body);
-    String ref = text(push, "ref");
-    String after = text(push, "after");
+  public Kind kind(UnaryOperator<String> headers) {
+    return "push".equals(headers.apply(EVENT)) ? Kind.PUSH : Kind.OTHER;
+  }
+
+  @Override
+  public List<String> repositoryUrls(JsonNode push) {
     List<String> urls =
         Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
             .map(path -> optionalText(push, path))
@@ -58,6 +56,18 @@ public class GiteaPushParser implements PushPayloadParser {
     if (urls.isEmpty()) {
       throw JsonPayload.missing("repository.html_url");
     }
+    return urls;
+  }
+
+  @Override
+  public WebhookEvent parse(UnaryOperator<String> headers, JsonNode push) {
+    if (kind(headers) != Kind.PUSH) {
+      return new WebhookEvent.Ignored(
+          "event type '" + headers.apply(EVENT) + "' does not start runs");
+    }
+    String ref = JsonPayload.ref(push, "ref");
+    String after = text(push, "after");
+    List<String> urls = repositoryUrls(push);
     String actor =
         optionalText(push, "pusher.login")
             .or(() -> optionalText(push, "pusher.username"))
@@ -66,23 +76,26 @@ public class GiteaPushParser implements PushPayloadParser {
     if (JsonPayload.isZeroSha(after)) {
       return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
     }
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head(push, after))));
+    String sha = JsonPayload.checkedSha(after, "after");
+    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head(push, sha))));
   }
 
   private static Commit head(JsonNode push, String after) {
-    JsonNode head = push.get("head_commit");
-    String at = "head_commit";
-    if (head == null || !head.isObject()) {
-      head = null;
-      JsonNode commits = push.path("commits");
+    String at = null;
+    if (JsonPayload.at(push, "head_commit").isPresent()) {
+      JsonPayload.object(push, "head_commit");
+      at = "head_commit";
+    } else {
+      JsonNode commits = JsonPayload.optionalArray(push, "commits");
       for (int i = 0; i < commits.size(); i++) {
-        if (after.equals(commits.get(i).path("id").asText())) {
-          head = commits.get(i);
-          at = "commits[" + i + "]";
+        String candidate = "commits[" + i + "]";
+        JsonPayload.object(push, candidate);
+        if (after.equalsIgnoreCase(optionalText(push, candidate + ".id").orElse(""))) {
+          at = candidate;
         }
       }
     }
-    if (head == null) {
+    if (at == null) {
       return new Commit(
           after,
           JsonPayload.person(
@@ -94,13 +107,13 @@ public class GiteaPushParser implements PushPayloadParser {
           "");
     }
     return new Commit(
-        text(head, "id"),
+        JsonPayload.sha(push, at + ".id"),
         JsonPayload.person(
             at + ".author.name",
-            optionalText(head, "author.email").orElse(null),
-            optionalText(head, "author.username").orElse(null),
-            optionalText(head, "author.name").orElse(null),
-            optionalText(head, "author.username").orElse(null)),
-        textAllowingEmpty(head, "message"));
+            optionalText(push, at + ".author.email").orElse(null),
+            optionalText(push, at + ".author.username").orElse(null),
+            optionalText(push, at + ".author.name").orElse(null),
+            optionalText(push, at + ".author.username").orElse(null)),
+        textAllowingEmpty(push, at + ".message"));
   }
 }

@@ -1,11 +1,20 @@
 package dev.slipway.trigger.webhook;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.trigger.GitProvider;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /** Reads one Git host's webhook: its event type, delivery id and push payload. */
 public interface PushPayloadParser {
+
+  /** What a webhook's headers say it is, before its body is looked at. */
+  enum Kind {
+    PUSH,
+    PING,
+    OTHER
+  }
 
   /** The host this parser reads. */
   GitProvider provider();
@@ -19,6 +28,18 @@ public interface PushPayloadParser {
    */
   Optional<String> deliveryKey(UnaryOperator<String> headers);
 
-  /** What the verified {@code body} says; an {@code InvalidInputException} when it cannot tell. */
-  WebhookEvent parse(UnaryOperator<String> headers, byte[] body);
+  /** The kind of event {@code headers} announce. */
+  Kind kind(UnaryOperator<String> headers);
+
+  /**
+   * Every URL {@code payload} gives for its repository (web, https, ssh). The host-wide webhook URL
+   * reads them before the payload is authenticated, to know whose secrets to check it with.
+   */
+  List<String> repositoryUrls(JsonNode payload);
+
+  /**
+   * What the verified {@code payload} says; an {@code InvalidInputException} naming the field when
+   * it cannot tell.
+   */
+  WebhookEvent parse(UnaryOperator<String> headers, JsonNode payload);
 }

@@ -18,6 +18,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -137,6 +139,7 @@ class ApplicationResourceTest {
         invalid("provider", b -> b.put("provider", "svn")),
         invalid("webhookSecret", b -> b.remove("webhookSecret")),
         invalid("branches[1]", b -> b.put("branches", List.of("main", " "))),
+        invalid("branches", b -> b.put("branches", Collections.nCopies(51, "main"))),
         invalid("scanPolicy.failOn", b -> b.put("scanPolicy", Map.of("failOn", "catastrophic"))),
         invalid(
             "environments[0].promotion",
@@ -144,7 +147,46 @@ class ApplicationResourceTest {
         invalid(
             "environments[0].canarySteps",
             b -> b.put("environments", List.of(environment("canary", "manual", List.of(50, 10))))),
-        invalid("environments", b -> b.put("environments", "dev")));
+        invalid("environments", b -> b.put("environments", "dev")),
+        invalid(
+            "environments",
+            b ->
+                b.put(
+                    "environments",
+                    Collections.nCopies(11, environment("rolling", "auto", List.of())))),
+        invalid(
+            "environments[0].cluster",
+            b ->
+                b.put(
+                    "environments",
+                    List.of(
+                        with(
+                            environment("rolling", "auto", List.of()),
+                            "cluster",
+                            "Prod_Cluster")))),
+        invalid(
+            "environments[0].namespace",
+            b ->
+                b.put(
+                    "environments",
+                    List.of(
+                        with(
+                            environment("rolling", "auto", List.of()), "namespace", "shop.prod")))),
+        invalid(
+            "environments[0].requiredApprovals",
+            b ->
+                b.put(
+                    "environments",
+                    List.of(
+                        with(
+                            environment("rolling", "manual", List.of()), "requiredApprovals", 0)))),
+        invalid(
+            "environments[0].requiredApprovals",
+            b ->
+                b.put(
+                    "environments",
+                    List.of(
+                        with(environment("rolling", "auto", List.of()), "requiredApprovals", 2)))));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -226,6 +268,12 @@ class ApplicationResourceTest {
         .statusCode(403)
         .contentType("application/problem+json");
     given().auth().oauth2(Webhooks.ADMIN).get("/api/apps/" + name).then().statusCode(404);
+  }
+
+  private static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+    Map<String, Object> copy = new HashMap<>(map);
+    copy.put(key, value);
+    return copy;
   }
 
   private static Arguments invalid(String field, Consumer<Map<String, Object>> change) {

@@ -56,6 +56,29 @@ class ManualRunTest {
   }
 
   @Test
+  void idempotencyKeyMakesARetryAnswerTheSameRunAndRefusesAnotherRequest() {
+    String app = Webhooks.unique("manual-idem");
+    Webhooks.register(app, "github", "https://github.com/acme/" + app, "manual-secret");
+    String deployer = TestTokens.token("dora", "deployer");
+    String key = "deploy-" + app;
+
+    String first =
+        manualRun(deployer, app, key, SHA).then().statusCode(202).extract().path("runId");
+    String retry =
+        manualRun(deployer, app, key, SHA).then().statusCode(200).extract().path("runId");
+    manualRun(deployer, app, key, SHA.replace('0', 'f'))
+        .then()
+        .statusCode(422)
+        .contentType("application/problem+json")
+        .body("field", equalTo("Idempotency-Key"));
+    manualRun(deployer, app, null, SHA).then().statusCode(202);
+    manualRun(deployer, app, null, SHA).then().statusCode(202);
+
+    assertThat(retry).isEqualTo(first);
+    assertThat(recordsOf(app)).hasSize(3);
+  }
+
+  @Test
   void viewerMayNotStartRuns() {
     String app = Webhooks.unique("manual-ro");
     Webhooks.register(app, "github", "https://github.com/acme/" + app, "manual-secret");
@@ -68,6 +91,20 @@ class ManualRunTest {
         .then()
         .statusCode(403);
     assertThat(recordsOf(app)).isEmpty();
+  }
+
+  private static io.restassured.response.Response manualRun(
+      String token, String app, String key, String sha) {
+    var request =
+        given()
+            .auth()
+            .oauth2(token)
+            .contentType(ContentType.JSON)
+            .body(Map.of("ref", "main", "commit", sha));
+    if (key != null) {
+      request.header("Idempotency-Key", key);
+    }
+    return request.post("/api/apps/" + app + "/runs");
   }
 
   @Test

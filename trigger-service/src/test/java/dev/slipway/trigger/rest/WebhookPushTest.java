@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.EnvironmentSpec.Promotion;
@@ -176,6 +177,71 @@ class WebhookPushTest {
   }
 
   @Test
+  void everyApplicationFollowingOneRepositoryGetsItsOwnRun() {
+    String repo = Webhooks.unique("shared");
+    String secret = "shared-secret-" + repo;
+    List<String> apps = List.of(repo + "-api", repo + "-web", repo + "-worker");
+    apps.forEach(
+        app -> Webhooks.register(app, "gitlab", "https://gitlab.example.com/acme/" + repo, secret));
+    String body = Webhooks.payload("gitlab-push.json", "acme/" + repo);
+
+    Response response =
+        Webhooks.post(
+            "gitlab", body, Webhooks.gitlab("Push Hook", UUID.randomUUID().toString(), secret));
+
+    response.then().statusCode(202);
+    assertThat(response.<List<String>>path("runs.application"))
+        .containsExactlyInAnyOrderElementsOf(apps);
+    assertThat(response.<List<String>>path("runs.runId")).doesNotHaveDuplicates().hasSize(3);
+    for (String app : apps) {
+      List<ConsumerRecord<String, byte[]>> records = recordsOf(app);
+      assertThat(records).hasSize(1);
+      assertThat(header(records.get(0), "ce_runid"))
+          .isIn(response.<List<String>>path("runs.runId"));
+    }
+  }
+
+  @Test
+  void bitbucketPushMovingSeveralRefsStartsOneRunPerRef() {
+    String app = Webhooks.unique("bbmulti");
+    String secret = "bb-secret-" + app;
+    Webhooks.register(app, "bitbucket", "https://bitbucket.org/acme/" + app, secret);
+    ObjectNode push = (ObjectNode) readTree(Webhooks.payload("bitbucket-push.json", "acme/" + app));
+    ArrayNode changes = (ArrayNode) push.get("push").get("changes");
+    ObjectNode release = changes.get(0).deepCopy();
+    ((ObjectNode) release.get("new")).put("name", "release/2.0");
+    ((ObjectNode) release.get("new").get("target"))
+        .put("hash", "2f0e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6");
+    ObjectNode tag = changes.get(0).deepCopy();
+    ((ObjectNode) tag.get("new")).put("name", "v2.0.0").put("type", "tag");
+    ObjectNode deleted = changes.get(0).deepCopy();
+    deleted.putNull("new");
+    ((ObjectNode) deleted.get("old")).put("name", "old-feature");
+    changes.add(release).add(tag).add(deleted);
+    String body = push.toString();
+
+    Response response =
+        Webhooks.post(
+            "bitbucket",
+            body,
+            Webhooks.bitbucket("repo:push", "{" + UUID.randomUUID() + "}", secret, body));
+
+    response.then().statusCode(202);
+    List<CommitReceived> commits =
+        recordsOf(app).stream()
+            .map(r -> EventJson.readPayload(r.value(), CommitReceived.class))
+            .toList();
+    assertThat(commits)
+        .extracting(c -> c.ref() + "@" + c.commitSha().substring(0, 7))
+        .containsExactlyInAnyOrder(
+            "refs/heads/main@1e65c05",
+            "refs/heads/release/2.0@2f0e1d2",
+            "refs/tags/v2.0.0@1e65c05");
+    assertThat(commits.stream().map(CommitReceived::deliveryId).distinct()).hasSize(1);
+    assertThat(response.<List<String>>path("runs.runId")).hasSize(3).doesNotHaveDuplicates();
+  }
+
+  @Test
   void shellMetacharactersAndUnicodePassThroughAsData() {
     String app = Webhooks.unique("meta");
     String secret = "meta-secret-" + app;
@@ -223,7 +289,13 @@ class WebhookPushTest {
         .body(
             containsString(
                 "slipway_webhooks_total{outcome=\"rejected\",provider=\"gitea\",reason=\"invalid-signature\"}"))
-        .body(containsString("slipway_publish_seconds_bucket{result=\"acked\""));
+        .body(containsString("slipway_webhook_signature_checks_total{provider=\"gitea\"}"));
+    recordsOf(app);
+    given()
+        .get("/q/metrics")
+        .then()
+        .body(containsString("slipway_publish_seconds_bucket{result=\"acked\""))
+        .body(containsString("slipway_outbox_published_total"));
   }
 
   private static CommitReceived only(String app, String runId, String sha) {

@@ -2,12 +2,15 @@ package dev.slipway.trigger.problem;
 
 import java.util.Map;
 
-/** Kafka did not acknowledge a record in time: 503 with Retry-After, so the caller retries. */
-public class KafkaUnavailableException extends ProblemException {
+/**
+ * PostgreSQL could not take the write that accepts a request: 503 with Retry-After. The only reason
+ * a valid webhook is not accepted, since Kafka is not needed to accept one.
+ */
+public class DatabaseUnavailableException extends ProblemException {
 
   private final int retryAfterSeconds;
 
-  public KafkaUnavailableException(String detail, int retryAfterSeconds) {
+  public DatabaseUnavailableException(String detail, int retryAfterSeconds) {
     super(detail, null);
     this.retryAfterSeconds = retryAfterSeconds;
   }
@@ -19,12 +22,12 @@ public class KafkaUnavailableException extends ProblemException {
 
   @Override
   public String kind() {
-    return "kafka-unavailable";
+    return "database-unavailable";
   }
 
   @Override
   public String title() {
-    return "Event log unavailable";
+    return "Database unavailable";
   }
 
   @Override

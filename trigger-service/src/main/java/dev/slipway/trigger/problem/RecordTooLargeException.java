@@ -1,0 +1,27 @@
+package dev.slipway.trigger.problem;
+
+/**
+ * A commit.received that would exceed the Kafka producer's {@code max.request.size} even with its
+ * message cut to nothing: 413, nothing stored, so it never blocks the outbox.
+ */
+public class RecordTooLargeException extends ProblemException {
+
+  public RecordTooLargeException(String detail) {
+    super(detail, null);
+  }
+
+  @Override
+  public int status() {
+    return 413;
+  }
+
+  @Override
+  public String kind() {
+    return "record-too-large";
+  }
+
+  @Override
+  public String title() {
+    return "Event too large for Kafka";
+  }
+}
