@@ -13,8 +13,8 @@ import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * GitHub's {@code push} and {@code ping} webhooks ({@code X-GitHub-Event}); a redelivery keeps its
@@ -26,6 +26,9 @@ public class GitHubPushParser implements PushPayloadParser {
   static final String EVENT = "X-GitHub-Event";
   static final String DELIVERY = "X-GitHub-Delivery";
   static final String HOOK_ID = "X-GitHub-Hook-ID";
+
+  private static final List<String> REPOSITORY_PATHS =
+      List.of("repository.html_url", "repository.clone_url", "repository.ssh_url");
 
   @Override
   public GitProvider provider() {
@@ -62,14 +65,15 @@ public class GitHubPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode push) {
-    List<String> urls =
-        Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
-            .map(path -> optionalText(push, path))
-            .flatMap(Optional::stream)
-            .toList();
+  public List<String> repositoryPaths() {
+    return REPOSITORY_PATHS;
+  }
+
+  @Override
+  public List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
+    List<String> urls = REPOSITORY_PATHS.stream().map(textAt).flatMap(Optional::stream).toList();
     if (urls.isEmpty()) {
-      throw JsonPayload.missing("repository.html_url");
+      throw JsonPayload.missing(REPOSITORY_PATHS.get(0));
     }
     return urls;
   }

@@ -11,6 +11,7 @@ import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -26,6 +27,15 @@ public class GitLabPushParser implements PushPayloadParser {
   static final String EVENT = "X-Gitlab-Event";
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String EVENT_UUID = "X-Gitlab-Event-UUID";
+
+  private static final List<String> REPOSITORY_PATHS =
+      List.of(
+          "project.web_url",
+          "project.git_http_url",
+          "project.git_ssh_url",
+          "repository.homepage",
+          "repository.git_http_url",
+          "repository.git_ssh_url");
 
   @Override
   public GitProvider provider() {
@@ -53,20 +63,15 @@ public class GitLabPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode push) {
-    List<String> urls =
-        Stream.of(
-                "project.web_url",
-                "project.git_http_url",
-                "project.git_ssh_url",
-                "repository.homepage",
-                "repository.git_http_url",
-                "repository.git_ssh_url")
-            .map(path -> optionalText(push, path))
-            .flatMap(Optional::stream)
-            .toList();
+  public List<String> repositoryPaths() {
+    return REPOSITORY_PATHS;
+  }
+
+  @Override
+  public List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
+    List<String> urls = REPOSITORY_PATHS.stream().map(textAt).flatMap(Optional::stream).toList();
     if (urls.isEmpty()) {
-      throw JsonPayload.missing("project.web_url");
+      throw JsonPayload.missing(REPOSITORY_PATHS.get(0));
     }
     return urls;
   }
