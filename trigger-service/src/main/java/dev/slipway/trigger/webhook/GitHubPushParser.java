@@ -13,7 +13,6 @@ import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -67,15 +66,6 @@ public class GitHubPushParser implements PushPayloadParser {
   @Override
   public List<String> repositoryPaths() {
     return REPOSITORY_PATHS;
-  }
-
-  @Override
-  public List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
-    List<String> urls = REPOSITORY_PATHS.stream().map(textAt).flatMap(Optional::stream).toList();
-    if (urls.isEmpty()) {
-      throw JsonPayload.missing(REPOSITORY_PATHS.get(0));
-    }
-    return urls;
   }
 
   @Override

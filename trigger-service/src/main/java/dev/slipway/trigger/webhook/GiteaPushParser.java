@@ -11,7 +11,6 @@ import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -52,15 +51,6 @@ public class GiteaPushParser implements PushPayloadParser {
   @Override
   public List<String> repositoryPaths() {
     return REPOSITORY_PATHS;
-  }
-
-  @Override
-  public List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
-    List<String> urls = REPOSITORY_PATHS.stream().map(textAt).flatMap(Optional::stream).toList();
-    if (urls.isEmpty()) {
-      throw JsonPayload.missing(REPOSITORY_PATHS.get(0));
-    }
-    return urls;
   }
 
   @Override

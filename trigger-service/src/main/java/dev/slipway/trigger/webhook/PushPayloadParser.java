@@ -40,9 +40,16 @@ public interface PushPayloadParser {
 
   /**
    * Every URL the payload gives for its repository (web, https, ssh), from {@code textAt}, the
-   * non-blank text at one of {@link #repositoryPaths()}; a 400 when there is none.
+   * non-blank text at one of {@link #repositoryPaths()}; a 400 when there is none. By default each
+   * of those paths holds a URL.
    */
-  List<String> repositoryUrls(Function<String, Optional<String>> textAt);
+  default List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
+    List<String> urls = repositoryPaths().stream().map(textAt).flatMap(Optional::stream).toList();
+    if (urls.isEmpty()) {
+      throw JsonPayload.missing(repositoryPaths().get(0));
+    }
+    return urls;
+  }
 
   /** Every URL {@code payload} gives for its repository. */
   default List<String> repositoryUrls(JsonNode payload) {
