@@ -111,6 +111,15 @@ public final class Webhooks {
     }
   }
 
+  /**
+   * Posts a signed GitHub push of a commit never pushed before to the own URL of {@code app}
+   * (repository {@code acme/<app>}), under a new delivery id.
+   */
+  public static Response pushNewCommit(String app, String secret) {
+    String body = pushOfANewCommit(app);
+    return postFor("github", app, body, github("push", UUID.randomUUID().toString(), secret, body));
+  }
+
   /** A random 40-digit commit SHA. */
   public static String newSha() {
     byte[] sha = new byte[20];

@@ -25,6 +25,14 @@ public interface TriggerConfig {
   @WithDefault("5242880")
   int maxPayloadBytes();
 
+  /** Bodies larger than this are verified and parsed in their own, smaller thread pool. */
+  @WithDefault("262144")
+  int largeBodyBytes();
+
+  /** Threads (cores) that verify and parse large bodies at most, whatever arrives. */
+  @WithDefault("1")
+  int largeBodyThreads();
+
   /** Longest commit message put into commit.received, in UTF-8 bytes; longer ones are cut. */
   @WithDefault("65536")
   int maxMessageBytes();

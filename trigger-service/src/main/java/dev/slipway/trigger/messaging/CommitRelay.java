@@ -107,6 +107,14 @@ public class CommitRelay {
             vertx.cancelTimer(statsTimer);
           });
     }
+    if (leaseHeld) {
+      // Another instance can take over at once instead of waiting for the lease to run out.
+      try {
+        outbox.releaseLease(LEASE, holder).await().atMost(Duration.ofSeconds(2));
+      } catch (RuntimeException e) {
+        LOG.debugf("relay lease not released, it runs out by itself: %s", e.toString());
+      }
+    }
   }
 
   /** Publishes soon: a transaction just committed outbox rows. */

@@ -45,6 +45,8 @@ public class OutboxRepository {
         WHERE relay_lease.holder = EXCLUDED.holder OR relay_lease.expires_at < now()
       RETURNING holder
       """;
+  private static final String RELEASE_LEASE =
+      "DELETE FROM relay_lease WHERE name = $1 AND holder = $2";
   private static final String DELETE_SENT =
       """
       DELETE FROM outbox WHERE id IN (
@@ -127,6 +129,11 @@ public class OutboxRepository {
     return pool.preparedQuery(HOLD_LEASE)
         .execute(Tuple.of(name, holder, duration.toMillis()))
         .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Gives the relay lease {@code name} up, if {@code holder} holds it. */
+  public Uni<Void> releaseLease(String name, String holder) {
+    return pool.preparedQuery(RELEASE_LEASE).execute(Tuple.of(name, holder)).replaceWithVoid();
   }
 
   /** Deletes up to {@code limit} rows sent before {@code cutoff}; returns how many. */

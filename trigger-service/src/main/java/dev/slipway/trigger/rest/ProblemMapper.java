@@ -2,12 +2,14 @@ package dev.slipway.trigger.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.slipway.trigger.problem.ProblemException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -86,6 +88,12 @@ public class ProblemMapper {
         .build();
   }
 
+  // A type the API cannot read is the service's bug, not the caller's: a 500 like any other.
+  @ServerExceptionMapper
+  public Response unreadableType(InvalidDefinitionException e, UriInfo uri) {
+    return unexpected(e, uri);
+  }
+
   @ServerExceptionMapper({OptimisticLockException.class, StaleStateException.class})
   public Response concurrentChange(RuntimeException e, UriInfo uri) {
     return respond(
@@ -118,7 +126,12 @@ public class ProblemMapper {
   @ServerExceptionMapper(priority = Integer.MAX_VALUE)
   public Response unexpected(Throwable e, UriInfo uri) {
     String errorId = newErrorId();
-    LOG.errorf(e, "error %s at %s: unexpected failure", errorId, path(uri));
+    if (clientWentAway(e)) {
+      // Nobody is left to answer; not a failure of the service.
+      LOG.debugf("error %s at %s: the client closed the connection", errorId, path(uri));
+    } else {
+      LOG.errorf(e, "error %s at %s: unexpected failure", errorId, path(uri));
+    }
     return respond(
             new Problem(
                 ABOUT_BLANK,
@@ -129,6 +142,15 @@ public class ProblemMapper {
                 null,
                 errorId))
         .build();
+  }
+
+  private static boolean clientWentAway(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Response badJson(JsonProcessingException e, UriInfo uri) {

@@ -3,6 +3,7 @@ package dev.slipway.trigger.rest;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.service.WebhookService;
 import dev.slipway.trigger.service.WebhookService.Answer;
+import dev.slipway.trigger.webhook.WebhookBody;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -61,7 +62,7 @@ public class WebhookResource {
                 application,
                 headers::getHeaderString,
                 headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
-                body == null ? new byte[0] : body))
+                WebhookBody.of(body == null ? new byte[0] : body)))
         .map(WebhookResource::toResponse);
   }
 

@@ -25,6 +25,7 @@ import dev.slipway.trigger.repository.DeliveryRepository.RunOutcome;
 import dev.slipway.trigger.service.TriggerMetrics.Outcome;
 import dev.slipway.trigger.webhook.PushBody;
 import dev.slipway.trigger.webhook.PushPayloadParser;
+import dev.slipway.trigger.webhook.WebhookBody;
 import dev.slipway.trigger.webhook.WebhookEvent;
 import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import dev.slipway.trigger.webhook.WebhookSignatureVerifier;
@@ -47,8 +48,8 @@ import java.util.stream.Collectors;
 /**
  * Turns a Git host's webhook into runs: size check, the signature over the raw bytes, the host's
  * payload, filters, and one transaction that stores the delivery and the commit.received of each
- * run in the outbox (published afterwards by {@link CommitRelay}). HMACs and parsing run on worker
- * threads; the event loop only routes and writes.
+ * run in the outbox (published afterwards by {@link CommitRelay}). HMACs and parsing run in {@link
+ * WebhookWorkers}' bulkheads; the event loop only routes and writes.
  *
  * <p>Whose secret checks the signature: on an application's own URL ({@code
  * /webhooks/{provider}/{application}}) that application's, one HMAC, before the body is read. On
@@ -67,6 +68,7 @@ public class WebhookService {
   private final DeliveryRepository deliveries;
   private final CommitEvents events;
   private final CommitRelay relay;
+  private final WebhookWorkers workers;
   private final WebhookSignatureVerifier verifier;
   private final TriggerConfig config;
   private final TriggerMetrics metrics;
@@ -77,6 +79,7 @@ public class WebhookService {
       DeliveryRepository deliveries,
       CommitEvents events,
       CommitRelay relay,
+      WebhookWorkers workers,
       WebhookSignatureVerifier verifier,
       TriggerConfig config,
       TriggerMetrics metrics) {
@@ -85,6 +88,7 @@ public class WebhookService {
     this.deliveries = deliveries;
     this.events = events;
     this.relay = relay;
+    this.workers = workers;
     this.verifier = verifier;
     this.config = config;
     this.metrics = metrics;
@@ -115,7 +119,7 @@ public class WebhookService {
       String application,
       UnaryOperator<String> headers,
       String contentType,
-      byte[] body) {}
+      WebhookBody body) {}
 
   /**
    * Handles one webhook; {@code request.application()} is null on the host-wide URL. Fails with a
@@ -135,10 +139,10 @@ public class WebhookService {
   }
 
   private Uni<Answer> handle(Request request) {
-    if (request.body().length > config.maxPayloadBytes()) {
+    if (request.body().length() > config.maxPayloadBytes()) {
       throw new PayloadTooLargeException(
           "The body has "
-              + request.body().length
+              + request.body().length()
               + " bytes; at most "
               + config.maxPayloadBytes()
               + " are accepted.");
@@ -158,13 +162,15 @@ public class WebhookService {
               .map(found -> ownApplication(request, found))
               .flatMap(
                   app ->
-                      EventLoop.offload(
+                      workers.run(
+                          request.body().length(),
                           () ->
                               withEvents(
                                   planFor(request, parser, app, signature), deliveryKey, parser)));
     } else {
       plan =
-          EventLoop.offload(
+          workers.run(
+              request.body().length(),
               () -> withEvents(planHostWide(request, parser, signature), deliveryKey, parser));
     }
     return plan.flatMap(
@@ -241,11 +247,17 @@ public class WebhookService {
       return Plan.answered(
           nonPush(parser.parse(request.headers(), JsonNodeFactory.instance.objectNode())));
     }
-    JsonNode payload = PushBody.json(provider, request.contentType(), request.body());
     if (kind != PushPayloadParser.Kind.PUSH) {
-      return Plan.answered(nonPush(parser.parse(request.headers(), payload)));
+      return Plan.answered(
+          nonPush(
+              parser.parse(
+                  request.headers(),
+                  PushBody.json(provider, request.contentType(), request.body()))));
     }
-    List<String> urls = parser.repositoryUrls(payload);
+    // Not authenticated yet: only the fields naming the repository are read, nothing is built.
+    Map<String, String> named =
+        PushBody.textsAt(provider, request.contentType(), request.body(), parser.repositoryPaths());
+    List<String> urls = parser.repositoryUrls(path -> Optional.ofNullable(named.get(path)));
     List<IndexedApplication> followers =
         index.following(
             provider,
@@ -267,7 +279,9 @@ public class WebhookService {
               + followers.get(0).repoUrl()
               + ".");
     }
-    WebhookEvent event = parser.parse(request.headers(), payload);
+    WebhookEvent event =
+        parser.parse(
+            request.headers(), PushBody.json(provider, request.contentType(), request.body()));
     if (!(event instanceof WebhookEvent.Push push)) {
       return Plan.answered(nonPush(event));
     }
@@ -306,7 +320,7 @@ public class WebhookService {
 
   private boolean verify(Request request, String signature, byte[] secret) {
     metrics.signatureChecked(request.provider().id());
-    return verifier.verifies(request.provider(), signature, request.body(), secret);
+    return verifier.verifies(request.provider(), signature, request.body().view(), secret);
   }
 
   /** The runs {@code push} starts for {@code apps}: one per moved ref and matching application. */

@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,9 @@ public class BitbucketPushParser implements PushPayloadParser {
   // "Ada Lovelace <ada@example.com>", the form Git itself writes.
   private static final Pattern RAW_AUTHOR = Pattern.compile("^\\s*(.*?)\\s*<([^>]*)>\\s*$");
 
+  private static final String HTML_URL = "repository.links.html.href";
+  private static final String FULL_NAME = "repository.full_name";
+
   @Override
   public GitProvider provider() {
     return GitProvider.BITBUCKET;
@@ -58,13 +62,17 @@ public class BitbucketPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode payload) {
+  public List<String> repositoryPaths() {
+    return List.of(HTML_URL, FULL_NAME);
+  }
+
+  @Override
+  public List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
     List<String> urls = new ArrayList<>();
-    optionalText(payload, "repository.links.html.href").ifPresent(urls::add);
-    optionalText(payload, "repository.full_name")
-        .ifPresent(name -> urls.add("https://bitbucket.org/" + name));
+    textAt.apply(HTML_URL).ifPresent(urls::add);
+    textAt.apply(FULL_NAME).ifPresent(name -> urls.add("https://bitbucket.org/" + name));
     if (urls.isEmpty()) {
-      throw JsonPayload.missing("repository.links.html.href");
+      throw JsonPayload.missing(HTML_URL);
     }
     return urls;
   }

@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * GitHub's {@code push} and {@code ping} webhooks ({@code X-GitHub-Event}); a redelivery keeps its
@@ -26,6 +25,9 @@ public class GitHubPushParser implements PushPayloadParser {
   static final String EVENT = "X-GitHub-Event";
   static final String DELIVERY = "X-GitHub-Delivery";
   static final String HOOK_ID = "X-GitHub-Hook-ID";
+
+  private static final List<String> REPOSITORY_PATHS =
+      List.of("repository.html_url", "repository.clone_url", "repository.ssh_url");
 
   @Override
   public GitProvider provider() {
@@ -62,16 +64,8 @@ public class GitHubPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode push) {
-    List<String> urls =
-        Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
-            .map(path -> optionalText(push, path))
-            .flatMap(Optional::stream)
-            .toList();
-    if (urls.isEmpty()) {
-      throw JsonPayload.missing("repository.html_url");
-    }
-    return urls;
+  public List<String> repositoryPaths() {
+    return REPOSITORY_PATHS;
   }
 
   @Override

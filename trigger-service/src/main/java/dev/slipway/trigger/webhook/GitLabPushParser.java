@@ -27,6 +27,15 @@ public class GitLabPushParser implements PushPayloadParser {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String EVENT_UUID = "X-Gitlab-Event-UUID";
 
+  private static final List<String> REPOSITORY_PATHS =
+      List.of(
+          "project.web_url",
+          "project.git_http_url",
+          "project.git_ssh_url",
+          "repository.homepage",
+          "repository.git_http_url",
+          "repository.git_ssh_url");
+
   @Override
   public GitProvider provider() {
     return GitProvider.GITLAB;
@@ -53,22 +62,8 @@ public class GitLabPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode push) {
-    List<String> urls =
-        Stream.of(
-                "project.web_url",
-                "project.git_http_url",
-                "project.git_ssh_url",
-                "repository.homepage",
-                "repository.git_http_url",
-                "repository.git_ssh_url")
-            .map(path -> optionalText(push, path))
-            .flatMap(Optional::stream)
-            .toList();
-    if (urls.isEmpty()) {
-      throw JsonPayload.missing("project.web_url");
-    }
-    return urls;
+  public List<String> repositoryPaths() {
+    return REPOSITORY_PATHS;
   }
 
   @Override

@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * Gitea's {@code push} webhook ({@code X-Gitea-Event}), for branches and tags alike. The head
@@ -25,6 +24,9 @@ public class GiteaPushParser implements PushPayloadParser {
 
   static final String EVENT = "X-Gitea-Event";
   static final String DELIVERY = "X-Gitea-Delivery";
+
+  private static final List<String> REPOSITORY_PATHS =
+      List.of("repository.html_url", "repository.clone_url", "repository.ssh_url");
 
   @Override
   public GitProvider provider() {
@@ -47,16 +49,8 @@ public class GiteaPushParser implements PushPayloadParser {
   }
 
   @Override
-  public List<String> repositoryUrls(JsonNode push) {
-    List<String> urls =
-        Stream.of("repository.html_url", "repository.clone_url", "repository.ssh_url")
-            .map(path -> optionalText(push, path))
-            .flatMap(Optional::stream)
-            .toList();
-    if (urls.isEmpty()) {
-      throw JsonPayload.missing("repository.html_url");
-    }
-    return urls;
+  public List<String> repositoryPaths() {
+    return REPOSITORY_PATHS;
   }
 
   @Override

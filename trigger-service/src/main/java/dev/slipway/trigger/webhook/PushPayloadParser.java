@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.trigger.GitProvider;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /** Reads one Git host's webhook: its event type, delivery id and push payload. */
@@ -32,10 +33,28 @@ public interface PushPayloadParser {
   Kind kind(UnaryOperator<String> headers);
 
   /**
-   * Every URL {@code payload} gives for its repository (web, https, ssh). The host-wide webhook URL
-   * reads them before the payload is authenticated, to know whose secrets to check it with.
+   * Dotted paths of the fields that name the repository. The host-wide webhook URL reads them, and
+   * only them, before the payload is authenticated, to know whose secrets to check it with.
    */
-  List<String> repositoryUrls(JsonNode payload);
+  List<String> repositoryPaths();
+
+  /**
+   * Every URL the payload gives for its repository (web, https, ssh), from {@code textAt}, the
+   * non-blank text at one of {@link #repositoryPaths()}; a 400 when there is none. By default each
+   * of those paths holds a URL.
+   */
+  default List<String> repositoryUrls(Function<String, Optional<String>> textAt) {
+    List<String> urls = repositoryPaths().stream().map(textAt).flatMap(Optional::stream).toList();
+    if (urls.isEmpty()) {
+      throw JsonPayload.missing(repositoryPaths().get(0));
+    }
+    return urls;
+  }
+
+  /** Every URL {@code payload} gives for its repository. */
+  default List<String> repositoryUrls(JsonNode payload) {
+    return repositoryUrls(path -> JsonPayload.optionalText(payload, path));
+  }
 
   /**
    * What the verified {@code payload} says; an {@code InvalidInputException} naming the field when

@@ -2,6 +2,7 @@ package dev.slipway.trigger.webhook;
 
 import dev.slipway.trigger.GitProvider;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -36,6 +37,14 @@ public class WebhookSignatureVerifier {
    * Whether {@code signature} (the header value) proves {@code body} was sent with {@code secret}.
    */
   public boolean verifies(GitProvider provider, String signature, byte[] body, byte[] secret) {
+    return verifies(provider, signature, ByteBuffer.wrap(body), secret);
+  }
+
+  /**
+   * Whether {@code signature} proves the bytes of {@code body} (from its position to its limit)
+   * were sent with {@code secret}.
+   */
+  public boolean verifies(GitProvider provider, String signature, ByteBuffer body, byte[] secret) {
     if (signature == null || signature.isEmpty() || secret.length == 0) {
       return false;
     }
@@ -50,7 +59,7 @@ public class WebhookSignatureVerifier {
 
   /** The {@code sha256=<hex>} or bare hex HMAC of {@code body}, as {@code provider} sends it. */
   public static String sign(GitProvider provider, byte[] body, byte[] secret) {
-    String hex = HexFormat.of().formatHex(hmac(body, secret));
+    String hex = HexFormat.of().formatHex(hmac(ByteBuffer.wrap(body), secret));
     return switch (provider) {
       case GITLAB -> new String(secret, StandardCharsets.UTF_8);
       case GITEA -> hex;
@@ -58,7 +67,7 @@ public class WebhookSignatureVerifier {
     };
   }
 
-  private static boolean sameMac(byte[] given, byte[] body, byte[] secret) {
+  private static boolean sameMac(byte[] given, ByteBuffer body, byte[] secret) {
     return given != null && MessageDigest.isEqual(hmac(body, secret), given);
   }
 
@@ -79,11 +88,12 @@ public class WebhookSignatureVerifier {
     }
   }
 
-  private static byte[] hmac(byte[] body, byte[] secret) {
+  private static byte[] hmac(ByteBuffer body, byte[] secret) {
     try {
       Mac mac = Mac.getInstance(HMAC);
       mac.init(new SecretKeySpec(secret, HMAC));
-      return mac.doFinal(body);
+      mac.update(body.duplicate());
+      return mac.doFinal();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 is not available", e);
     }

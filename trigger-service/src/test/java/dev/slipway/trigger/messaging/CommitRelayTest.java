@@ -46,17 +46,8 @@ class CommitRelayTest {
     Webhooks.register(app, "github", "https://github.com/acme/" + app, secret);
     List<String> accepted = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      String body = Webhooks.pushOfANewCommit(app);
       accepted.add(
-          Webhooks.postFor(
-                  "github",
-                  app,
-                  body,
-                  Webhooks.github("push", UUID.randomUUID().toString(), secret, body))
-              .then()
-              .statusCode(202)
-              .extract()
-              .path("runId"));
+          Webhooks.pushNewCommit(app, secret).then().statusCode(202).extract().path("runId"));
     }
 
     assertThat(recordsOf(app).stream().map(r -> header(r, "ce_runid")))
@@ -75,18 +66,8 @@ class CommitRelayTest {
         tooLarge.id(),
         app,
         new String(EventJson.writeEvent(tooLarge), StandardCharsets.UTF_8));
-    String body = Webhooks.pushOfANewCommit(app);
-
     String runId =
-        Webhooks.postFor(
-                "github",
-                app,
-                body,
-                Webhooks.github("push", UUID.randomUUID().toString(), secret, body))
-            .then()
-            .statusCode(202)
-            .extract()
-            .path("runId");
+        Webhooks.pushNewCommit(app, secret).then().statusCode(202).extract().path("runId");
 
     var records = recordsOf(app);
     assertThat(records)
@@ -110,14 +91,7 @@ class CommitRelayTest {
         INSERT INTO relay_lease (name, holder, expires_at) VALUES ('commit-received', 'dead', now() + interval '4 seconds')
         ON CONFLICT (name) DO UPDATE SET holder = 'dead', expires_at = now() + interval '4 seconds'
         """);
-    String body = Webhooks.pushOfANewCommit(app);
-    Webhooks.postFor(
-            "github",
-            app,
-            body,
-            Webhooks.github("push", UUID.randomUUID().toString(), secret, body))
-        .then()
-        .statusCode(202);
+    Webhooks.pushNewCommit(app, secret).then().statusCode(202);
 
     await()
         .during(Duration.ofSeconds(2))

@@ -15,7 +15,6 @@ import dev.slipway.trigger.service.SecretCipher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
-import java.util.UUID;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +45,7 @@ class SecretRotationTest {
     Webhooks.register(
         Webhooks.unique("barrier"), "github", "https://github.com/acme/barrier", "barrier-1");
 
-    push(old, secret).then().statusCode(202);
+    Webhooks.pushNewCommit(old, secret).then().statusCode(202);
     given()
         .auth()
         .oauth2(Webhooks.ADMIN)
@@ -56,19 +55,13 @@ class SecretRotationTest {
         .body("keyId", equalTo("k1"))
         .body("unreadable", hasItem(broken))
         .body("unreadable", not(hasItem(old)));
-    push(old, secret).then().statusCode(202);
+    Webhooks.pushNewCommit(old, secret).then().statusCode(202);
 
     SecretCipher current = new SecretCipher(config("slipway.trigger.secret-encryption-key"));
     assertThat(current.keyIdOf(CommitTopic.storedSecret(old))).isEqualTo("k1");
     assertThat(current.decrypt(old, CommitTopic.storedSecret(old))).asString().isEqualTo(secret);
     assertThat(recordsOf(old)).hasSize(2);
     Database.update("DELETE FROM applications WHERE name = ?", broken);
-  }
-
-  private static io.restassured.response.Response push(String app, String secret) {
-    String body = Webhooks.pushOfANewCommit(app);
-    return Webhooks.postFor(
-        "github", app, body, Webhooks.github("push", UUID.randomUUID().toString(), secret, body));
   }
 
   private static void reseal(String app, byte[] ciphertext) {

@@ -86,6 +86,24 @@ class PushPayloadParsersTest {
   }
 
   @Test
+  void repositoryFieldsAreReadWithoutBuildingTheDocument() {
+    for (Fixture fixture : fixtures().toList()) {
+      byte[] body = Webhooks.payload(fixture.file(), "acme/shop").getBytes(StandardCharsets.UTF_8);
+      PushPayloadParser parser = fixture.parser();
+      var texts =
+          PushBody.textsAt(
+              parser.provider(),
+              "application/json",
+              WebhookBody.of(body),
+              parser.repositoryPaths());
+
+      assertThat(parser.repositoryUrls(path -> java.util.Optional.ofNullable(texts.get(path))))
+          .as(fixture.file())
+          .isEqualTo(parser.repositoryUrls(tree(new String(body, StandardCharsets.UTF_8))));
+    }
+  }
+
+  @Test
   void gitlabPushTakesTheCheckoutShaCommit() {
     Push push =
         push(new GitLabPushParser(), Map.of("X-Gitlab-Event", "Push Hook"), "gitlab-push.json");
