@@ -79,6 +79,17 @@ public final class DeploymentHealth {
     if (status == null) {
       return new Verdict(State.PROGRESSING, "waiting for the controller", null, restarts);
     }
+    long generation = Objects.requireNonNullElse(deployment.getMetadata().getGeneration(), 0L);
+    long observed = Objects.requireNonNullElse(status.getObservedGeneration(), 0L);
+    if (observed < generation) {
+      // The status still describes the spec before the last apply (e.g. the failed one a rollback
+      // replaced); like kubectl rollout status, judge nothing until the controller observed it.
+      return new Verdict(
+          State.PROGRESSING,
+          "waiting for the controller to observe generation " + generation,
+          null,
+          restarts);
+    }
     for (DeploymentCondition condition : status.getConditions()) {
       if ("Progressing".equals(condition.getType())
           && "ProgressDeadlineExceeded".equals(condition.getReason())) {
@@ -89,8 +100,6 @@ public final class DeploymentHealth {
             restarts);
       }
     }
-    long generation = Objects.requireNonNullElse(deployment.getMetadata().getGeneration(), 0L);
-    long observed = Objects.requireNonNullElse(status.getObservedGeneration(), 0L);
     int updated = count(status.getUpdatedReplicas());
     int ready = count(status.getReadyReplicas());
     int available = count(status.getAvailableReplicas());
@@ -99,11 +108,7 @@ public final class DeploymentHealth {
         "updated %d/%d, ready %d/%d, available %d/%d"
             .formatted(updated, replicas, ready, replicas, available, replicas);
     boolean complete =
-        observed >= generation
-            && updated == replicas
-            && ready == replicas
-            && available == replicas
-            && total == replicas;
+        updated == replicas && ready == replicas && available == replicas && total == replicas;
     return new Verdict(complete ? State.COMPLETE : State.PROGRESSING, detail, null, restarts);
   }
 

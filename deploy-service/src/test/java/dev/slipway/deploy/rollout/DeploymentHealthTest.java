@@ -42,6 +42,18 @@ class DeploymentHealthTest {
   }
 
   @Test
+  void aDeadlineOfTheSpecBeforeTheLastApplyIsNotAVerdictOnTheNewOne() {
+    // A rollback re-applies the last good spec (generation 3) while the status still says the
+    // failed one (generation 2) timed out: nothing is judged until the controller observed 3.
+    var verdict =
+        DeploymentHealth.judge(
+            deployment(3, 2, 4, 2, 2, 2, "ProgressDeadlineExceeded"), List.of(), OLD, 2);
+
+    assertThat(verdict.state()).isEqualTo(DeploymentHealth.State.PROGRESSING);
+    assertThat(verdict.detail()).contains("generation 3");
+  }
+
+  @Test
   void failedWhenAPodOfTheNewImageCrashLoopsButNotForAnOldOne() {
     List<Pod> pods =
         List.of(pod("shop-new", NEW, "CrashLoopBackOff", 4), pod("shop-old", OLD, null, 0));
