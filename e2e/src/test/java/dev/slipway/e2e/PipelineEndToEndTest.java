@@ -3,7 +3,6 @@ package dev.slipway.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slipway.launcher.demo.DemoChange;
 import dev.slipway.launcher.demo.DemoRepository;
 import dev.slipway.launcher.demo.DemoScenario;
 import dev.slipway.launcher.demo.DemoScenario.RunReport;
@@ -25,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The demo's three commits through the whole platform (five service processes, real Kafka,
  * PostgreSQL, registry and the sandbox cluster), with deploy-service killed and restarted in the
- * middle of the production canary. Every assertion reads the audit store, the platform's own
- * record of what happened.
+ * middle of the production canary. Every assertion reads the audit store, the platform's own record
+ * of what happened.
  */
 class PipelineEndToEndTest {
 
@@ -62,6 +61,7 @@ class PipelineEndToEndTest {
             out,
             new DemoScenario.Settings(Duration.ofMinutes(3), 2));
     demo.register();
+    assertThat(demo.firstReleaseIfProdIsEmpty()).as("a fresh platform's prod is empty").isTrue();
 
     RunReport clean =
         demo.cleanCommitToProduction(
@@ -137,7 +137,9 @@ class PipelineEndToEndTest {
         assertThat(event.path("topic").asText()).isEqualTo("commit.received");
         continue;
       }
-      assertThat(seqById).as("the cause of %s is in the run", event.path("topic")).containsKey(cause);
+      assertThat(seqById)
+          .as("the cause of %s is in the run", event.path("topic"))
+          .containsKey(cause);
       assertThat(seqById.get(cause))
           .as("%s is stored after its cause", event.path("topic").asText())
           .isLessThan(event.path("seq").asLong());

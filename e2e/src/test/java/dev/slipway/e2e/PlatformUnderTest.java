@@ -36,7 +36,8 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 final class PlatformUnderTest implements AutoCloseable {
 
   static final List<String> SERVICES =
-      List.of("trigger-service", "build-service", "scan-service", "deploy-service", "audit-service");
+      List.of(
+          "trigger-service", "build-service", "scan-service", "deploy-service", "audit-service");
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -205,8 +206,7 @@ final class PlatformUnderTest implements AutoCloseable {
   private Map<String, String> settingsOf(String service) {
     Map<String, String> env = new LinkedHashMap<>();
     switch (service) {
-      case "trigger-service" ->
-          env.put("SLIPWAY_TRIGGER_SECRET_KEY", TRIGGER_SECRET_KEY);
+      case "trigger-service" -> env.put("SLIPWAY_TRIGGER_SECRET_KEY", TRIGGER_SECRET_KEY);
       case "build-service" -> {
         env.put("SLIPWAY_BUILD_REGISTRY_ADDRESS", OciRegistry.address());
         env.put("SLIPWAY_BUILD_SOURCE_ALLOWED_FILE_ROOTS", gitRoot().toString());
@@ -215,8 +215,7 @@ final class PlatformUnderTest implements AutoCloseable {
         env.put("SLIPWAY_BUILD_BUILDAH_RUNROOT", work.resolve("build/buildah/run").toString());
       }
       case "scan-service" ->
-          env.put(
-              "SLIPWAY_SCAN_ADVISORIES_DIRECTORY", top.resolve("infra/advisories").toString());
+          env.put("SLIPWAY_SCAN_ADVISORIES_DIRECTORY", top.resolve("infra/advisories").toString());
       case "deploy-service" -> {
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", kubeconfig.toString());
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
@@ -245,8 +244,7 @@ final class PlatformUnderTest implements AutoCloseable {
             DriverManager.getConnection(jdbc, postgres.getUsername(), postgres.getPassword());
         Statement sql = admin.createStatement()) {
       sql.execute(
-          Files.readString(
-              top.resolve("audit-service/src/main/resources/db/admin/bootstrap.sql")));
+          Files.readString(top.resolve("audit-service/src/main/resources/db/admin/bootstrap.sql")));
       sql.execute("ALTER ROLE slipway_audit_migrator PASSWORD '" + AUDIT_MIGRATOR_PASSWORD + "'");
       sql.execute("ALTER ROLE slipway_audit_app PASSWORD '" + AUDIT_APP_PASSWORD + "'");
       AuditKeyCommand.ensure(work.resolve("audit"), "slipway.dev/audit");

@@ -1,12 +1,15 @@
 package dev.slipway.launcher.demo;
 
 /**
- * The three commits of the demo: a clean one that goes all the way to production, one that adds a
- * dependency with a known critical advisory (the scan stops it), and one whose pods never become
- * ready (the rollout is rolled back). Each is the demo application's files with one change.
+ * The commits of the demo: the shop's first release (only when production runs nothing yet: a first
+ * release has no stable version to canary against), a clean change that goes all the way to
+ * production as a canary, one that adds a dependency with a known critical advisory (the scan stops
+ * it), and one whose pods never become ready (the rollout is rolled back). Each is the demo
+ * application's files with one change.
  */
 public enum DemoChange {
-  CLEAN("Add the demo shop's front page"),
+  FIRST_RELEASE("Open the demo shop"),
+  CLEAN("Describe the shop on its front page"),
   VULNERABLE("Parse command-line flags with minimist 1.2.5"),
   NEVER_READY("Serve on port 9090");
 
@@ -42,6 +45,8 @@ public enum DemoChange {
   /** The content of {@code file} in this commit, given the clean version. */
   String contentOf(String file, String clean) {
     return switch (this) {
+      case FIRST_RELEASE ->
+          clean.replace("<p>Built, scanned and rolled out by Slipway.</p>", "<p>Opening soon.</p>");
       case CLEAN -> clean;
       case VULNERABLE ->
           switch (file) {

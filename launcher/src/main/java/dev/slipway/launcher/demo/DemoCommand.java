@@ -53,7 +53,12 @@ public final class DemoCommand {
     try {
       demo.register();
       out.println();
-      out.println("[demo] 1/3 a clean commit, all the way to prod");
+      out.println("[demo] 0/3 prod runs nothing yet: the shop's first release goes there first");
+      if (!demo.firstReleaseIfProdIsEmpty()) {
+        out.println("[demo]     (prod already runs a release of the shop: skipped)");
+      }
+      out.println();
+      out.println("[demo] 1/3 a clean commit, all the way to prod (canary)");
       RunReport clean = demo.cleanCommitToProduction();
       demo.printTimeline(clean);
       out.println();

@@ -126,6 +126,26 @@ public final class DemoScenario {
     return new Run(runId, sha, Instant.now());
   }
 
+  /**
+   * The shop's first release, all the way to prod, when prod runs nothing yet (a fresh platform): a
+   * first release has no stable version to canary against, so it rolls out directly there, as Argo
+   * Rollouts does. Returns whether one was needed.
+   */
+  public boolean firstReleaseIfProdIsEmpty() {
+    Answer releases =
+        client.get(
+            client.endpoints().deploy()
+                + "/api/apps/"
+                + APPLICATION
+                + "/environments/prod/releases",
+            tokens.token("demo-viewer", "viewer"));
+    if (releases.status() == 200 && !releases.json().isEmpty()) {
+      return false;
+    }
+    toProduction(DemoChange.FIRST_RELEASE, () -> {});
+    return true;
+  }
+
   /** The clean commit: built, scanned, dev and staging at once, prod after approval, canary. */
   public RunReport cleanCommitToProduction() {
     return cleanCommitToProduction(() -> {});
@@ -136,7 +156,11 @@ public final class DemoScenario {
    * step (the end-to-end test kills deploy-service there).
    */
   public RunReport cleanCommitToProduction(Runnable duringProdRollout) {
-    Run run = push(DemoChange.CLEAN);
+    return toProduction(DemoChange.CLEAN, duringProdRollout);
+  }
+
+  private RunReport toProduction(DemoChange change, Runnable duringProdRollout) {
+    Run run = push(change);
     Timeline timeline = new Timeline(run);
     follow(timeline, t -> t.deployDone("staging").isPresent(), "the staging rollout");
     requireStatus(timeline, "build.done", null, "SUCCEEDED");
