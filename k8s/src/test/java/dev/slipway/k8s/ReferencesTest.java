@@ -44,6 +44,8 @@ class ReferencesTest {
           "Secret audit-service-db-migrator",
           "Secret audit-service-checkpoint-key",
           "Secret deploy-service-clusters",
+          "Secret build-service-registry",
+          "PersistentVolumeClaim build-workspaces",
           "Secret slipway-backups-s3");
 
   static List<String> overlays() {
@@ -276,6 +278,9 @@ class ReferencesTest {
       }
     }
     for (Volume volume : template.getSpec().getVolumes()) {
+      if (volume.getPersistentVolumeClaim() != null) {
+        references.add("PersistentVolumeClaim " + volume.getPersistentVolumeClaim().getClaimName());
+      }
       if (volume.getSecret() != null) {
         references.add("Secret " + volume.getSecret().getSecretName());
       }
