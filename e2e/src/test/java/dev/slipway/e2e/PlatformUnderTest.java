@@ -90,6 +90,11 @@ final class PlatformUnderTest implements AutoCloseable {
     return work.resolve("git");
   }
 
+  /** The kubeconfig of the sandbox cluster deploy-service deploys to. */
+  Path kubeconfig() {
+    return kubeconfig;
+  }
+
   /** The services' URLs. */
   PlatformClient.Endpoints endpoints() {
     return new PlatformClient.Endpoints(

@@ -10,13 +10,13 @@ import java.time.format.DateTimeFormatter;
 import org.eclipse.jgit.lib.PersonIdent;
 
 /** The body GitHub sends for a push of one commit to {@code main}, as its documentation shows. */
-final class GitHubPush {
+public final class GitHubPush {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private GitHubPush() {}
 
-  static byte[] body(
+  public static byte[] body(
       String repository, String sha, String message, PersonIdent author, String login) {
     String repoUrl = "https://github.com/slipway-demo/" + repository;
     String time =
