@@ -109,7 +109,12 @@ public final class KafkaCloudEvents {
         event.runId(),
         event.type(),
         event.id(),
-        String.valueOf(failure.getMessage()));
+        abbreviated(String.valueOf(failure.getMessage())));
+  }
+
+  // A retry is logged at every back-off step: a driver's multi-kilobyte message must not flood.
+  private static String abbreviated(String message) {
+    return message.length() <= 500 ? message : message.substring(0, 500) + "…";
   }
 
   private static <T> OutgoingCloudEventMetadata<T> withOptional(
