@@ -2,6 +2,7 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
+import dev.slipway.deploy.problem.InvalidInputException;
 import dev.slipway.deploy.service.ApprovalService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,7 +21,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Manual promotions: list them, approve (approver role, distinct people), reject. */
@@ -40,9 +43,9 @@ public class ApprovalResource {
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<List<Approval>> list(
       @QueryParam("application") String application,
-      @QueryParam("status") ApprovalStatus status,
+      @QueryParam("status") String status,
       @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return approvals.list(application, status, limit);
+    return approvals.list(application, status == null ? null : parseStatus(status), limit);
   }
 
   @GET
@@ -65,6 +68,16 @@ public class ApprovalResource {
   @RolesAllowed("approver")
   public Uni<Approval> reject(@PathParam("id") String id, @NotNull @Valid RejectBody body) {
     return approvals.reject(id, Callers.of(token), body.reason().trim());
+  }
+
+  // Parsed here, not by JAX-RS, whose answer to an unknown constant cannot name the parameter.
+  private static ApprovalStatus parseStatus(String status) {
+    try {
+      return ApprovalStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "status must be one of " + Arrays.toString(ApprovalStatus.values()) + ".", "status");
+    }
   }
 
   /**
