@@ -7,13 +7,10 @@ import dev.slipway.deploy.service.ApprovalService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -44,8 +41,9 @@ public class ApprovalResource {
   public Uni<List<Approval>> list(
       @QueryParam("application") String application,
       @QueryParam("status") String status,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return approvals.list(application, status == null ? null : parseStatus(status), limit);
+      @QueryParam("limit") String limit) {
+    return approvals.list(
+        application, status == null ? null : parseStatus(status), PageLimit.parse(limit));
   }
 
   @GET
