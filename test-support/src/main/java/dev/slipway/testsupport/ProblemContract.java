@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
  * The one error contract of every Slipway service: every error a caller sees is an RFC 9457 problem
  * ({@code application/problem+json}) with the same members everywhere ({@code type}, {@code title},
  * {@code status}, {@code detail}, {@code instance}, and {@code field} naming the input at fault for
- * a 400), for 400, 401, 403, 404 and an unexpected 500. A service's test extends this with one
- * request of each kind; the unexpected failure comes from a test-only resource ({@link
- * #failingPath()}) that throws, so the service's catch-all answer is what is tested.
+ * a 400), for 400, 401, 403, 404 (of a thing and of a path), 405 and an unexpected 500. A service's
+ * test extends this with one request of each kind; the unexpected failure comes from a test-only
+ * resource ({@link #failingPath()}) that throws, so the service's catch-all answer is what is
+ * tested.
  */
 public abstract class ProblemContract {
 
@@ -76,6 +77,16 @@ public abstract class ProblemContract {
   @Test
   void unknownThingIsA404Problem() {
     assertProblem(viewer().get(notFoundPath()).then(), 404);
+  }
+
+  @Test
+  void unknownPathIsA404Problem() {
+    assertProblem(viewer().get("/api/no-such-resource/anywhere").then(), 404);
+  }
+
+  @Test
+  void unsupportedMethodIsA405Problem() {
+    assertProblem(viewer().patch(protectedPath()).then(), 405);
   }
 
   @Test

@@ -5,17 +5,20 @@ import dev.slipway.audit.service.ProofService;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Every error this API answers is an RFC 9457 problem: a missing, expired or untrusted token, a
  * role the operation does not allow, a bad parameter, nothing audited, routing errors; no stack
- * trace ever leaves the service.
+ * trace ever leaves the service: an unexpected failure is a 500 whose {@code errorId} is logged
+ * with it.
  */
 public class ProblemMapper {
 
@@ -92,22 +95,43 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response webApplication(WebApplicationException e, UriInfo uri) {
     int status = e.getResponse().getStatus();
+    if (status >= 500) {
+      return unexpected(e, uri);
+    }
     Response.Status known = Response.Status.fromStatusCode(status);
     String title = known == null ? "HTTP " + status : known.getReasonPhrase();
-    return respond(new Problem(ABOUT_BLANK, title, status, e.getMessage(), path(uri), null));
+    String detail = status == 404 ? "There is nothing at this path." : e.getMessage();
+    return respond(new Problem(ABOUT_BLANK, title, status, detail, path(uri), null));
   }
 
-  @ServerExceptionMapper
-  public Response unexpected(RuntimeException e, UriInfo uri) {
-    LOG.error("unexpected failure serving a request", e);
+  /** Whatever no other mapper claims: a bug or an outage nobody foresaw. */
+  @ServerExceptionMapper(priority = Integer.MAX_VALUE)
+  public Response unexpected(Throwable e, UriInfo uri) {
+    String errorId = UUID.randomUUID().toString();
+    if (clientWentAway(e)) {
+      // Nobody is left to answer; not a failure of the service.
+      LOG.debugf("error %s at %s: the client closed the connection", errorId, path(uri));
+    } else {
+      LOG.errorf(e, "error %s at %s: unexpected failure", errorId, path(uri));
+    }
     return respond(
         new Problem(
             ABOUT_BLANK,
             "Internal Server Error",
             500,
-            "The audit service could not answer; the cause is in its log.",
+            "The service failed unexpectedly; quote error id " + errorId + " to its operators.",
             path(uri),
-            null));
+            null,
+            errorId));
+  }
+
+  private static boolean clientWentAway(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Response notAuthenticated(String detail, UriInfo uri) {

@@ -10,9 +10,6 @@ import dev.slipway.build.service.LogFollower;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -39,6 +36,9 @@ import java.util.Locale;
 @Produces(MediaType.APPLICATION_JSON)
 public class BuildResource {
 
+  private static final int DEFAULT_PAGE = 50;
+  private static final int MAX_PAGE = 500;
+
   private static final String[] READERS = {"viewer", "deployer", "approver", "auditor", "admin"};
 
   private final BuildRepository builds;
@@ -60,7 +60,8 @@ public class BuildResource {
       @QueryParam("application") String application,
       @QueryParam("status") String status,
       @QueryParam("after") String after,
-      @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+      @QueryParam("limit") String limitParam) {
+    int limit = pageSize(limitParam);
     BuildStatus wanted = status == null ? null : parseStatus(status);
     Cursor cursor = after == null ? null : Cursor.parse(after);
     return builds
@@ -245,5 +246,22 @@ public class BuildResource {
         throw ProblemException.invalid("after", "after must be the next cursor of a page.");
       }
     }
+  }
+
+  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
+  private static int pageSize(String limit) {
+    if (limit == null) {
+      return DEFAULT_PAGE;
+    }
+    try {
+      int size = Integer.parseInt(limit.strip());
+      if (size >= 1 && size <= MAX_PAGE) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, like a number out of range
+    }
+    throw ProblemException.invalid(
+        "limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
   }
 }

@@ -11,11 +11,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param detail what went wrong this time, for a human
  * @param instance the request path
  * @param field the query parameter at fault, when there is one
+ * @param errorId for a 5xx: the id under which the service logged the failure
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
-    String type, String title, int status, String detail, String instance, String field) {
+    String type,
+    String title,
+    int status,
+    String detail,
+    String instance,
+    String field,
+    String errorId) {
 
   /** The media type of a problem document. */
   public static final String MEDIA_TYPE = "application/problem+json";
+
+  /** A problem without an error id. */
+  public Problem(
+      String type, String title, int status, String detail, String instance, String field) {
+    this(type, title, status, detail, instance, field, null);
+  }
 }

@@ -28,7 +28,7 @@ class BuildResourceTest {
   }
 
   @Test
-  void limitThatIsNotANumberIsAProblem() {
+  void limitThatIsNotANumberIsAProblemNamingTheParameter() {
     given()
         .auth()
         .oauth2(TestTokens.token("vera", "viewer"))
@@ -37,7 +37,8 @@ class BuildResourceTest {
         .get("/api/builds")
         .then()
         .statusCode(400)
-        .contentType("application/problem+json");
+        .contentType("application/problem+json")
+        .body("field", equalTo("limit"));
   }
 
   @Test

@@ -2,17 +2,15 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
+import dev.slipway.deploy.problem.InvalidInputException;
 import dev.slipway.deploy.service.ApprovalService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,7 +18,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Manual promotions: list them, approve (approver role, distinct people), reject. */
@@ -40,9 +40,10 @@ public class ApprovalResource {
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<List<Approval>> list(
       @QueryParam("application") String application,
-      @QueryParam("status") ApprovalStatus status,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return approvals.list(application, status, limit);
+      @QueryParam("status") String status,
+      @QueryParam("limit") String limit) {
+    return approvals.list(
+        application, status == null ? null : parseStatus(status), PageLimit.parse(limit));
   }
 
   @GET
@@ -65,6 +66,16 @@ public class ApprovalResource {
   @RolesAllowed("approver")
   public Uni<Approval> reject(@PathParam("id") String id, @NotNull @Valid RejectBody body) {
     return approvals.reject(id, Callers.of(token), body.reason().trim());
+  }
+
+  // Parsed here, not by JAX-RS, whose answer to an unknown constant cannot name the parameter.
+  private static ApprovalStatus parseStatus(String status) {
+    try {
+      return ApprovalStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(
+          "status must be one of " + Arrays.toString(ApprovalStatus.values()) + ".", "status");
+    }
   }
 
   /**

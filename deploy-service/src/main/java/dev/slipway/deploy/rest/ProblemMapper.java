@@ -7,6 +7,7 @@ import dev.slipway.deploy.problem.ProblemException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpClosedException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotFoundException;
@@ -15,16 +16,20 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Answers every failure a caller can cause with an RFC 9457 problem: the service's own {@link
  * ProblemException}s, a missing, expired or untrusted token, a role the operation does not allow,
- * an invalid parameter or body, and the JAX-RS errors of routing.
+ * an invalid parameter or body, and the JAX-RS errors of routing; anything unexpected is a 500
+ * whose {@code errorId} is logged with the stack trace.
  */
 public class ProblemMapper {
 
+  private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
   private static final String ABOUT_BLANK = "about:blank";
   private static final String INVALID_INPUT = "https://slipway.dev/problems/invalid-input";
 
@@ -99,10 +104,43 @@ public class ProblemMapper {
               null));
     }
     int status = e.getResponse().getStatus();
+    if (status >= 500) {
+      return unexpected(e, uri);
+    }
     Response.Status known = Response.Status.fromStatusCode(status);
     String title = known == null ? "HTTP " + status : known.getReasonPhrase();
     String detail = status == 404 ? "There is nothing at this path." : e.getMessage();
     return respond(new Problem(ABOUT_BLANK, title, status, detail, path(uri), null));
+  }
+
+  /** Whatever no other mapper claims: a bug or an outage nobody foresaw. */
+  @ServerExceptionMapper(priority = Integer.MAX_VALUE)
+  public Response unexpected(Throwable e, UriInfo uri) {
+    String errorId = UUID.randomUUID().toString();
+    if (clientWentAway(e)) {
+      // Nobody is left to answer; not a failure of the service.
+      LOG.debugf("error %s at %s: the client closed the connection", errorId, path(uri));
+    } else {
+      LOG.errorf(e, "error %s at %s: unexpected failure", errorId, path(uri));
+    }
+    return respond(
+        new Problem(
+            ABOUT_BLANK,
+            "Internal Server Error",
+            500,
+            "The service failed unexpectedly; quote error id " + errorId + " to its operators.",
+            path(uri),
+            null,
+            errorId));
+  }
+
+  private static boolean clientWentAway(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Response badJson(JsonProcessingException e, UriInfo uri) {

@@ -5,12 +5,10 @@ import dev.slipway.deploy.service.ReleaseService;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -42,8 +40,8 @@ public class ReleaseResource {
   public Uni<List<Release>> history(
       @PathParam("application") String application,
       @PathParam("environment") String environment,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return releases.history(application, environment, limit);
+      @QueryParam("limit") String limit) {
+    return releases.history(application, environment, PageLimit.parse(limit));
   }
 
   @POST

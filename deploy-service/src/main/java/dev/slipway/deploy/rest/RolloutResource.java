@@ -5,9 +5,6 @@ import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,8 +29,8 @@ public class RolloutResource {
   public Uni<List<Rollout>> recent(
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-    return rollouts.recent(application, environment, limit);
+      @QueryParam("limit") String limit) {
+    return rollouts.recent(application, environment, PageLimit.parse(limit));
   }
 
   @GET

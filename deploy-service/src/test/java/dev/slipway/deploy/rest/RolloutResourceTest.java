@@ -30,7 +30,7 @@ class RolloutResourceTest {
   }
 
   @Test
-  void limitThatIsNotANumberIsAProblem() {
+  void limitThatIsNotANumberIsAProblemNamingTheParameter() {
     given()
         .auth()
         .oauth2(TestTokens.token("vera", "viewer"))
@@ -39,7 +39,8 @@ class RolloutResourceTest {
         .get("/api/rollouts")
         .then()
         .statusCode(400)
-        .contentType("application/problem+json");
+        .contentType("application/problem+json")
+        .body("field", equalTo("limit"));
   }
 
   @Test

@@ -7,10 +7,7 @@ import dev.slipway.scan.service.ScanService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -33,6 +30,9 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Produces(MediaType.APPLICATION_JSON)
 public class ScanResource {
 
+  private static final int DEFAULT_PAGE = 100;
+  private static final int MAX_PAGE = 1000;
+
   private static final String SARIF_JSON = "application/sarif+json";
   private static final String CYCLONEDX_JSON = "application/vnd.cyclonedx+json";
 
@@ -46,8 +46,9 @@ public class ScanResource {
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<ScanPage> page(
       @QueryParam("application") String application,
-      @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit,
+      @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
+    int limit = pageSize(limitParam);
     return scans
         .page(application, decode(after), limit)
         .map(
@@ -118,5 +119,22 @@ public class ScanResource {
     } catch (RuntimeException e) {
       throw RequestException.invalid("after", "'after' is not a cursor this API returned");
     }
+  }
+
+  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
+  private static int pageSize(String limit) {
+    if (limit == null) {
+      return DEFAULT_PAGE;
+    }
+    try {
+      int size = Integer.parseInt(limit.strip());
+      if (size >= 1 && size <= MAX_PAGE) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, like a number out of range
+    }
+    throw RequestException.invalid(
+        "limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
   }
 }

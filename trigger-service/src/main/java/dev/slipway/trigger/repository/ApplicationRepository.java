@@ -17,6 +17,13 @@ public class ApplicationRepository implements PanacheRepositoryBase<Application,
     return listAll(Sort.by("name"));
   }
 
+  /** At most {@code limit} applications by name, those after {@code after} when it is given. */
+  public Uni<List<Application>> pageByName(String after, int limit) {
+    return (after == null ? findAll(Sort.by("name")) : find("name > ?1", Sort.by("name"), after))
+        .range(0, limit - 1)
+        .list();
+  }
+
   /** The applications whose webhooks come from {@code provider}. */
   public Uni<List<Application>> forProvider(GitProvider provider) {
     return list("provider", Sort.by("name"), provider);

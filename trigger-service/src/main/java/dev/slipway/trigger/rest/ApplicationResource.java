@@ -3,6 +3,7 @@ package dev.slipway.trigger.rest;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
 import dev.slipway.trigger.api.RunRequest;
+import dev.slipway.trigger.problem.InvalidInputException;
 import dev.slipway.trigger.service.ApplicationService;
 import dev.slipway.trigger.service.ManualRunService;
 import io.smallrye.mutiny.Uni;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -28,6 +30,8 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class ApplicationResource {
+
+  private static final int MAX_PAGE = 1000;
 
   private final ApplicationService applications;
   private final ManualRunService runs;
@@ -51,8 +55,12 @@ public class ApplicationResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<ApplicationView>> list(@Context UriInfo uri) {
-    return applications.list(uri.getBaseUri());
+  public Uni<List<ApplicationView>> list(
+      @QueryParam("after") String after, @QueryParam("limit") String limit, @Context UriInfo uri) {
+    if (after == null && limit == null) {
+      return applications.list(uri.getBaseUri());
+    }
+    return applications.page(after, pageSize(limit), uri.getBaseUri());
   }
 
   @GET
@@ -91,5 +99,22 @@ public class ApplicationResource {
                 Response.status(started.first() ? Response.Status.ACCEPTED : Response.Status.OK)
                     .entity(started.run())
                     .build());
+  }
+
+  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
+  private static int pageSize(String limit) {
+    if (limit == null) {
+      return MAX_PAGE;
+    }
+    try {
+      int size = Integer.parseInt(limit.strip());
+      if (size >= 1 && size <= MAX_PAGE) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, like a number out of range
+    }
+    throw new InvalidInputException(
+        "limit must be a whole number from 1 to " + MAX_PAGE + ".", "limit");
   }
 }

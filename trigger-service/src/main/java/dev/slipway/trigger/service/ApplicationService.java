@@ -87,6 +87,15 @@ public class ApplicationService {
             applications.allByName().map(all -> all.stream().map(app -> view(app, base)).toList()));
   }
 
+  /** A page of applications by name: at most {@code limit}, after {@code after} when given. */
+  public Uni<List<ApplicationView>> page(String after, int limit, URI base) {
+    return Panache.withSession(
+        () ->
+            applications
+                .pageByName(after, limit)
+                .map(page -> page.stream().map(app -> view(app, base)).toList()));
+  }
+
   /** One application; 404 when unknown. */
   public Uni<ApplicationView> get(String name, URI base) {
     return Panache.withSession(() -> find(name)).map(app -> view(app, base));

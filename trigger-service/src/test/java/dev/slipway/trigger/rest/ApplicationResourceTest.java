@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The registry API: create, read, replace, delete; validation and conflicts as problems. */
 @QuarkusTest
@@ -82,6 +83,38 @@ class ApplicationResourceTest {
         .then()
         .statusCode(200)
         .body("name", hasItem(name));
+  }
+
+  @Test
+  void listPagesByNameAfterTheGivenOne() {
+    String prefix = Webhooks.unique("page");
+    for (String suffix : List.of("-a", "-b", "-c")) {
+      Webhooks.register(
+          prefix + suffix, "github", "https://github.com/acme/" + prefix + suffix, "page-secret");
+    }
+    given()
+        .auth()
+        .oauth2(VIEWER)
+        .queryParam("after", prefix + "-a")
+        .queryParam("limit", 2)
+        .get("/api/apps")
+        .then()
+        .statusCode(200)
+        .body("name", contains(prefix + "-b", prefix + "-c"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "1001", "ten"})
+  void badLimitIs400NamingIt(String limit) {
+    given()
+        .auth()
+        .oauth2(VIEWER)
+        .queryParam("limit", limit)
+        .get("/api/apps")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("field", equalTo("limit"));
   }
 
   @Test
