@@ -1,0 +1,60 @@
+package dev.slipway.launcher;
+
+import dev.slipway.events.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * Creates the pipeline topics and their dead-letter topics before the services start, as the
+ * cluster install does with its KafkaTopic resources ({@code k8s/components/kafka/topics.yaml}).
+ * Left to auto-creation on first publish, a topic would reach audit-service's pattern subscription
+ * only at its next metadata refresh, so the first events of a fresh platform would be recorded
+ * late.
+ */
+public final class TopicsCommand {
+
+  private static final int PARTITIONS = 3;
+  private static final short REPLICAS = 1;
+
+  private TopicsCommand() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    String bootstrap = System.getProperty("slipway.kafka", "localhost:9092");
+    List<String> names = new ArrayList<>();
+    for (String topic : Topics.ALL) {
+      names.add(topic);
+      names.add(Topics.dlq(topic));
+    }
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing =
+          names.stream()
+              .filter(name -> !existing.contains(name))
+              .map(name -> new NewTopic(name, PARTITIONS, REPLICAS))
+              .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+      System.err.printf(
+          "[slipway] Kafka topics: %d created, %d there already%n",
+          missing.size(), names.size() - missing.size());
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("[slipway] cannot create the Kafka topics on " + bootstrap + ": " + e);
+      System.exit(1);
+    }
+  }
+}
