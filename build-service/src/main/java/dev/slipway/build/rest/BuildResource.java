@@ -82,7 +82,9 @@ public class BuildResource {
   @Path("{id}")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Build> one(@PathParam("id") String id) {
-    return builds.find(id).map(found -> found.orElseThrow(() -> ProblemException.unknownBuild(id)));
+    return builds
+        .find(id)
+        .map(found -> found.orElseThrow(() -> BuildRequestException.unknownBuild(id)));
   }
 
   @GET
@@ -95,7 +97,7 @@ public class BuildResource {
         .flatMap(
             status -> {
               if (status.isEmpty()) {
-                return Uni.createFrom().failure(ProblemException.unknownBuild(id));
+                return Uni.createFrom().failure(BuildRequestException.unknownBuild(id));
               }
               return logs.text(id);
             });
@@ -112,14 +114,15 @@ public class BuildResource {
       @Context SseEventSink sink,
       @Context Sse sse) {
     if (builds.status(id).await().indefinitely().isEmpty()) {
-      throw ProblemException.unknownBuild(id);
+      throw BuildRequestException.unknownBuild(id);
     }
     long after = 0;
     if (lastEventId != null) {
       try {
         after = Long.parseLong(lastEventId.strip());
       } catch (NumberFormatException e) {
-        throw ProblemException.invalid("Last-Event-ID", "Last-Event-ID must be a line number.");
+        throw BuildRequestException.invalid(
+            "Last-Event-ID", "Last-Event-ID must be a line number.");
       }
     }
     logs.follow(id, after, sink, sse);
@@ -142,16 +145,13 @@ public class BuildResource {
                         .map(
                             status -> {
                               throw status.isEmpty()
-                                  ? ProblemException.unknownBuild(id)
-                                  : new ProblemException(
-                                      404,
-                                      "Not Found",
+                                  ? BuildRequestException.unknownBuild(id)
+                                  : BuildRequestException.notFound(
                                       "Build "
                                           + id
                                           + " has no SBOM: it is "
                                           + status.get()
-                                          + "; only a successful build has one.",
-                                      null);
+                                          + "; only a successful build has one.");
                             }));
   }
 
@@ -165,14 +165,11 @@ public class BuildResource {
         .flatMap(
             previous -> {
               if (previous.isEmpty()) {
-                throw ProblemException.unknownBuild(id);
+                throw BuildRequestException.unknownBuild(id);
               }
               if (previous.get().isFinal()) {
-                throw new ProblemException(
-                    409,
-                    "Conflict",
-                    "Build " + id + " already ended " + previous.get() + ".",
-                    null);
+                throw BuildRequestException.conflict(
+                    "Build " + id + " already ended " + previous.get() + ".");
               }
               return builds.find(id).map(b -> Response.accepted(b.orElseThrow()).build());
             });
@@ -188,18 +185,15 @@ public class BuildResource {
         .flatMap(
             result -> {
               if (result instanceof RetryResult.Unknown) {
-                throw ProblemException.unknownBuild(id);
+                throw BuildRequestException.unknownBuild(id);
               }
               if (result instanceof RetryResult.Busy busy) {
-                throw new ProblemException(
-                    409,
-                    "Conflict",
+                throw BuildRequestException.conflict(
                     "The run's latest attempt "
                         + busy.latestBuildId()
                         + " has not ended ("
                         + busy.status()
-                        + "); cancel it or wait.",
-                    null);
+                        + "); cancel it or wait.");
               }
               String queued = ((RetryResult.Queued) result).buildId();
               return builds
@@ -216,7 +210,7 @@ public class BuildResource {
     try {
       return BuildStatus.valueOf(status.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ProblemException.invalid(
+      throw BuildRequestException.invalid(
           "status", "status must be one of " + List.of(BuildStatus.values()) + ".");
     }
   }
@@ -243,7 +237,7 @@ public class BuildResource {
         Instant instant = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
         return new Cursor(instant.atOffset(ZoneOffset.UTC), decoded.substring(bar + 1));
       } catch (RuntimeException e) {
-        throw ProblemException.invalid("after", "after must be the next cursor of a page.");
+        throw BuildRequestException.invalid("after", "after must be the next cursor of a page.");
       }
     }
   }
@@ -261,7 +255,7 @@ public class BuildResource {
     } catch (NumberFormatException e) {
       // answered below, like a number out of range
     }
-    throw ProblemException.invalid(
+    throw BuildRequestException.invalid(
         "limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
   }
 }

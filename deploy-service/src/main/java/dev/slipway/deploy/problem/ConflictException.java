@@ -1,5 +1,7 @@
 package dev.slipway.deploy.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** The request does not fit the current state (an approval already decided, say): 409. */
 public class ConflictException extends ProblemException {
 

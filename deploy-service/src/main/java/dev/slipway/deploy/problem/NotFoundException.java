@@ -1,5 +1,7 @@
 package dev.slipway.deploy.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** The approval, release or rollout named does not exist: 404. */
 public class NotFoundException extends ProblemException {
 

@@ -1,5 +1,7 @@
 package dev.slipway.deploy.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** The caller wrote or pushed the change they try to approve: 403, saying which. */
 public class SelfApprovalException extends ProblemException {
 

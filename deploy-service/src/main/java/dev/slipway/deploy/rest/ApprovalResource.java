@@ -2,8 +2,8 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
-import dev.slipway.deploy.problem.InvalidInputException;
 import dev.slipway.deploy.service.ApprovalService;
+import dev.slipway.problem.InvalidInputException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;

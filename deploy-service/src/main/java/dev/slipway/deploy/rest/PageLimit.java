@@ -1,6 +1,6 @@
 package dev.slipway.deploy.rest;
 
-import dev.slipway.deploy.problem.InvalidInputException;
+import dev.slipway.problem.InvalidInputException;
 
 /** The {@code limit} query parameter of the list endpoints: 1 to 1000, 100 when left out. */
 final class PageLimit {

@@ -1,6 +1,8 @@
 package dev.slipway.scan.rest;
 
 import dev.slipway.events.EventFormatException;
+import dev.slipway.problem.Problem;
+import dev.slipway.problem.Problems;
 import dev.slipway.scan.service.AdvisoryImporter.UploadTooLargeException;
 import dev.slipway.scan.service.AdvisoryImporter.ZipFormatException;
 import dev.slipway.scan.service.RequestException;
@@ -8,172 +10,88 @@ import dev.slipway.scan.service.SbomReader.SbomFormatException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.vertx.core.http.HttpClosedException;
-import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Answers every failure a caller can cause with an RFC 9457 problem: a missing, expired or
- * untrusted token, a role the operation does not allow, an invalid query parameter or body (naming
- * the field), an upload too large, something unknown, and the JAX-RS errors of routing; anything
- * unexpected is a 500 whose {@code errorId} is logged with the stack trace.
+ * Answers every failure a caller can cause with an RFC 9457 problem through the shared {@link
+ * Problems}: a missing, expired or untrusted token, a role the operation does not allow, an invalid
+ * query parameter, SBOM, advisory archive or event (naming the field), an upload too large,
+ * something unknown, and the JAX-RS errors of routing; anything unexpected is a 500 whose {@code
+ * errorId} is logged with the stack trace.
  */
 public class ProblemMapper {
 
   private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
-  static final String ABOUT_BLANK = "about:blank";
-  static final String INVALID_INPUT = "https://slipway.dev/problems/invalid-input";
 
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e, UriInfo uri) {
-    return notAuthenticated("A bearer token is required.", uri);
+    return Problems.unauthorized(uri);
   }
 
   @ServerExceptionMapper
   public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
-    return notAuthenticated("The bearer token is expired, malformed or not trusted.", uri);
+    return Problems.authenticationFailed(uri);
   }
 
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
-    return respond(
-        new Problem(
-            ABOUT_BLANK,
-            "Forbidden",
-            403,
-            "The token does not hold a role this operation allows.",
-            path(uri),
-            null));
+    return Problems.forbidden(uri);
   }
 
   @ServerExceptionMapper
   public Response refused(RequestException e, UriInfo uri) {
-    return respond(
-        switch (e.kind()) {
-          case INVALID ->
-              new Problem(
-                  INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), e.field());
-          case UNKNOWN ->
-              new Problem(ABOUT_BLANK, "Not Found", 404, e.getMessage(), path(uri), null);
-          case TOO_LARGE ->
-              new Problem(
-                  ABOUT_BLANK, "Content Too Large", 413, e.getMessage(), path(uri), e.field());
-        });
+    return switch (e.kind()) {
+      case INVALID -> Problems.invalidInput(e.getMessage(), e.field(), uri);
+      case UNKNOWN -> plain(404, "Not Found", e.getMessage(), null, uri);
+      case TOO_LARGE -> plain(413, "Content Too Large", e.getMessage(), e.field(), uri);
+    };
   }
 
   @ServerExceptionMapper
   public Response sbomFormat(SbomFormatException e, UriInfo uri) {
-    return respond(
-        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), "sbom"));
+    return Problems.invalidInput(e.getMessage(), "sbom", uri);
   }
 
   @ServerExceptionMapper
   public Response zipFormat(ZipFormatException e, UriInfo uri) {
-    return respond(
-        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), "body"));
+    return Problems.invalidInput(e.getMessage(), "body", uri);
   }
 
   @ServerExceptionMapper
   public Response uploadTooLarge(UploadTooLargeException e, UriInfo uri) {
-    return respond(
-        new Problem(ABOUT_BLANK, "Content Too Large", 413, e.getMessage(), path(uri), "body"));
+    return plain(413, "Content Too Large", e.getMessage(), "body", uri);
   }
 
   @ServerExceptionMapper
   public Response eventFormat(EventFormatException e, UriInfo uri) {
-    return respond(
-        new Problem(INVALID_INPUT, "Invalid input", 400, e.getMessage(), path(uri), e.field()));
+    return Problems.invalidInput(e.getMessage(), e.field(), uri);
   }
 
   @ServerExceptionMapper
   public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
-    ConstraintViolation<?> violation = e.getConstraintViolations().iterator().next();
-    String path = violation.getPropertyPath().toString();
-    String field = path.substring(path.lastIndexOf('.') + 1);
-    return respond(
-        new Problem(
-            INVALID_INPUT,
-            "Invalid input",
-            400,
-            "Parameter '" + field + "' " + violation.getMessage() + ".",
-            path(uri),
-            field));
+    return Problems.invalidParameter(e, uri);
   }
 
   @ServerExceptionMapper
   public Response webApplication(WebApplicationException e, UriInfo uri) {
-    if (e instanceof NotFoundException && e.getCause() != null) {
-      // JAX-RS answers a parameter it cannot convert with 404; it is bad input.
-      return respond(
-          new Problem(
-              INVALID_INPUT,
-              "Invalid input",
-              400,
-              "A parameter could not be read: " + e.getCause().getMessage(),
-              path(uri),
-              null));
-    }
-    int status = e.getResponse().getStatus();
-    if (status >= 500) {
-      return unexpected(e, uri);
-    }
-    Response.Status known = Response.Status.fromStatusCode(status);
-    String title = known == null ? "HTTP " + status : known.getReasonPhrase();
-    String detail = status == 404 ? "There is nothing at this path." : e.getMessage();
-    return respond(new Problem(ABOUT_BLANK, title, status, detail, path(uri), null));
+    return Problems.webApplication(e, uri, LOG);
   }
 
   /** Whatever no other mapper claims: a bug or an outage nobody foresaw. */
   @ServerExceptionMapper(priority = Integer.MAX_VALUE)
   public Response unexpected(Throwable e, UriInfo uri) {
-    String errorId = UUID.randomUUID().toString();
-    if (clientWentAway(e)) {
-      // Nobody is left to answer; not a failure of the service.
-      LOG.debugf("error %s at %s: the client closed the connection", errorId, path(uri));
-    } else {
-      LOG.errorf(e, "error %s at %s: unexpected failure", errorId, path(uri));
-    }
-    return respond(
-        new Problem(
-            ABOUT_BLANK,
-            "Internal Server Error",
-            500,
-            "The service failed unexpectedly; quote error id " + errorId + " to its operators.",
-            path(uri),
-            null,
-            errorId));
+    return Problems.unexpected(e, uri, LOG);
   }
 
-  private static boolean clientWentAway(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof HttpClosedException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static Response notAuthenticated(String detail, UriInfo uri) {
-    return Response.status(401)
-        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-        .type(Problem.MEDIA_TYPE)
-        .entity(new Problem(ABOUT_BLANK, "Unauthorized", 401, detail, path(uri), null))
-        .build();
-  }
-
-  private static Response respond(Problem problem) {
-    return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
-  }
-
-  private static String path(UriInfo uri) {
-    return uri == null ? null : uri.getPath();
+  /** A problem that means no more than its HTTP status. */
+  private static Response plain(
+      int status, String title, String detail, String field, UriInfo uri) {
+    return Problems.respond(
+        new Problem(Problems.ABOUT_BLANK, title, status, detail, uri.getPath(), field));
   }
 }

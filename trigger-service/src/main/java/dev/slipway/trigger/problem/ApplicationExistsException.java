@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** An application name that is already taken: 409. */
 public class ApplicationExistsException extends ProblemException {
 

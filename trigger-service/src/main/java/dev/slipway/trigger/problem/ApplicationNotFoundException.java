@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** An application name that is not in the registry: 404. */
 public class ApplicationNotFoundException extends ProblemException {
 

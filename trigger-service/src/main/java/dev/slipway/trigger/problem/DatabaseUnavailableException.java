@@ -1,5 +1,6 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
 import java.util.Map;
 
 /**

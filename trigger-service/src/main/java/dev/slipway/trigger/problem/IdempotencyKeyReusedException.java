@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /**
  * An {@code Idempotency-Key} already used for a different request: 422, as the IETF draft on the
  * header prescribes, and nothing is run.

@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** A webhook whose signature or token is missing or does not match a registered secret: 401. */
 public class InvalidSignatureException extends ProblemException {
 

@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /** A webhook body over the configured limit: 413. */
 public class PayloadTooLargeException extends ProblemException {
 

@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /**
  * A commit.received that would exceed the Kafka producer's {@code max.request.size} even with its
  * message cut to nothing: 413, nothing stored, so it never blocks the outbox.

@@ -1,5 +1,7 @@
 package dev.slipway.trigger.problem;
 
+import dev.slipway.problem.ProblemException;
+
 /**
  * The stored webhook secret of one application cannot be decrypted (its key is not configured, or
  * the row was altered): 500 for that application's webhooks only; an administrator sets the secret

@@ -1,9 +1,9 @@
 package dev.slipway.trigger.rest;
 
+import dev.slipway.problem.InvalidInputException;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
 import dev.slipway.trigger.api.RunRequest;
-import dev.slipway.trigger.problem.InvalidInputException;
 import dev.slipway.trigger.service.ApplicationService;
 import dev.slipway.trigger.service.ManualRunService;
 import io.smallrye.mutiny.Uni;

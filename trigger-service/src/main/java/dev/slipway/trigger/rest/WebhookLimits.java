@@ -1,9 +1,12 @@
 package dev.slipway.trigger.rest;
 
+import dev.slipway.problem.Problems;
 import dev.slipway.trigger.config.TriggerConfig;
+import dev.slipway.trigger.problem.PayloadTooLargeException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -11,6 +14,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * buffered (a body without a length is still measured after reading, by the service).
  */
 public class WebhookLimits {
+
+  private static final Logger LOG = Logger.getLogger(WebhookLimits.class);
 
   private final int maxPayloadBytes;
 
@@ -33,20 +38,8 @@ public class WebhookLimits {
     if (declared <= maxPayloadBytes) {
       return null;
     }
-    return Response.status(413)
-        .type(Problem.MEDIA_TYPE)
-        .entity(
-            new Problem(
-                "https://slipway.dev/problems/payload-too-large",
-                "Payload too large",
-                413,
-                "The body has "
-                    + declared
-                    + " bytes; at most "
-                    + maxPayloadBytes
-                    + " are accepted.",
-                request.getUriInfo().getPath(),
-                null))
-        .build();
+    String detail =
+        "The body has " + declared + " bytes; at most " + maxPayloadBytes + " are accepted.";
+    return Problems.of(new PayloadTooLargeException(detail), request.getUriInfo(), LOG);
   }
 }

@@ -1,6 +1,6 @@
 package dev.slipway.trigger.service;
 
-import dev.slipway.trigger.problem.InvalidInputException;
+import dev.slipway.problem.InvalidInputException;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -6,8 +6,8 @@ import static dev.slipway.trigger.webhook.JsonPayload.textAllowingEmpty;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.Person;
+import dev.slipway.problem.InvalidInputException;
 import dev.slipway.trigger.GitProvider;
-import dev.slipway.trigger.problem.InvalidInputException;
 import dev.slipway.trigger.webhook.WebhookEvent.Commit;
 import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.slipway.events.EventFormatException;
 import dev.slipway.events.Person;
-import dev.slipway.trigger.problem.InvalidInputException;
+import dev.slipway.problem.InvalidInputException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -1,6 +1,6 @@
-package dev.slipway.trigger.problem;
+package dev.slipway.problem;
 
-/** Input that is malformed or misses a field the service needs: 400. */
+/** Input that is malformed or misses something the service needs: 400, naming the field. */
 public class InvalidInputException extends ProblemException {
 
   public InvalidInputException(String detail, String field) {

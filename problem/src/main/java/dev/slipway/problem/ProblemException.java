@@ -1,14 +1,13 @@
-package dev.slipway.trigger.problem;
+package dev.slipway.problem;
 
 import java.util.Map;
 
 /**
  * A failure that reaches the caller as an RFC 9457 problem: each subclass is one kind of answer
- * (status, type, title); the message is the problem's {@code detail}.
+ * (status, type, title); the message is the problem's {@code detail}. Thrown for an expected
+ * refusal, so it carries no stack trace.
  */
 public abstract class ProblemException extends RuntimeException {
-
-  private static final String TYPE_BASE = "https://slipway.dev/problems/";
 
   private final String field;
 
@@ -20,15 +19,15 @@ public abstract class ProblemException extends RuntimeException {
   /** The HTTP status of the answer. */
   public abstract int status();
 
-  /** A short slug naming the kind of problem; also the reason tag of the webhook metrics. */
+  /** A short slug naming the kind of problem; trigger-service also tags its metrics with it. */
   public abstract String kind();
 
   /** The problem's human-readable summary, the same for every occurrence. */
   public abstract String title();
 
-  /** The problem's {@code type} URI. */
+  /** The problem's {@code type} URI: {@link Problems#TYPE_BASE} and the {@link #kind()}. */
   public String type() {
-    return TYPE_BASE + kind();
+    return Problems.TYPE_BASE + kind();
   }
 
   /** The input field, header or JSON path at fault, or null. */

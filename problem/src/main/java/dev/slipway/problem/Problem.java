@@ -1,4 +1,4 @@
-package dev.slipway.trigger.rest;
+package dev.slipway.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param status the HTTP status
  * @param detail what went wrong this time, for a human
  * @param instance the request path
- * @param field the input field, header or JSON path at fault, when there is one
+ * @param field the input at fault (query parameter, header, form part or JSON path), when there is
+ *     one
  * @param errorId for a 5xx: the id under which the service logged the failure
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
