@@ -6,11 +6,12 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,27 +48,22 @@ public class WebhookWorkers {
   public <T> Uni<T> run(int bodyBytes, Callable<T> work) {
     Executor back = EventLoop.current();
     ExecutorService lane = bodyBytes > largeBodyBytes ? large : normal;
+    // A caller that goes away cancels the future: work still waiting for its turn is then never
+    // run, and an outcome that arrives after the cancel reaches nobody (and is not logged as a
+    // dropped failure).
     return Uni.createFrom()
-        .<T>emitter(
-            emitter -> {
-              AtomicBoolean over = new AtomicBoolean();
-              emitter.onTermination(() -> over.set(true));
-              lane.execute(
-                  () -> {
-                    if (over.get()) {
-                      return; // the caller went away while the request waited its turn
-                    }
-                    try {
-                      emitter.complete(work.call());
-                    } catch (Exception e) {
-                      // A failure nobody waits for any more is not worth an error in the log.
-                      if (!over.get()) {
-                        emitter.fail(e);
-                      }
-                    }
-                  });
-            })
+        .completionStage(() -> CompletableFuture.supplyAsync(() -> call(work), lane))
         .emitOn(back);
+  }
+
+  private static <T> T call(Callable<T> work) {
+    try {
+      return work.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new CompletionException(e);
+    }
   }
 
   private static ThreadFactory named(String prefix) {
