@@ -7,6 +7,7 @@ import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.BuildRepository.RetryResult;
 import dev.slipway.build.service.BuildCommands;
 import dev.slipway.build.service.LogFollower;
+import dev.slipway.problem.PageLimit;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -61,7 +62,7 @@ public class BuildResource {
       @QueryParam("status") String status,
       @QueryParam("after") String after,
       @QueryParam("limit") String limitParam) {
-    int limit = pageSize(limitParam);
+    int limit = PageLimit.parse(limitParam, DEFAULT_PAGE, MAX_PAGE);
     BuildStatus wanted = status == null ? null : parseStatus(status);
     Cursor cursor = after == null ? null : Cursor.parse(after);
     return builds
@@ -240,22 +241,5 @@ public class BuildResource {
         throw BuildRequestException.invalid("after", "after must be the next cursor of a page.");
       }
     }
-  }
-
-  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
-  private static int pageSize(String limit) {
-    if (limit == null) {
-      return DEFAULT_PAGE;
-    }
-    try {
-      int size = Integer.parseInt(limit.strip());
-      if (size >= 1 && size <= MAX_PAGE) {
-        return size;
-      }
-    } catch (NumberFormatException e) {
-      // answered below, like a number out of range
-    }
-    throw BuildRequestException.invalid(
-        "limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
   }
 }

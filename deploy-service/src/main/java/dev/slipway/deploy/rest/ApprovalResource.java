@@ -4,6 +4,7 @@ import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.service.ApprovalService;
 import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.PageLimit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;

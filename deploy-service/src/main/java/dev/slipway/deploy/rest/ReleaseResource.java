@@ -2,6 +2,7 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.service.ReleaseService;
+import dev.slipway.problem.PageLimit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;

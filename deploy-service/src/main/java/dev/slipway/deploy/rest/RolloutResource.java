@@ -3,6 +3,7 @@ package dev.slipway.deploy.rest;
 import dev.slipway.deploy.Rollout;
 import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutRepository;
+import dev.slipway.problem.PageLimit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

@@ -2,6 +2,7 @@ package dev.slipway.scan.rest;
 
 import dev.slipway.events.EventFormatException;
 import dev.slipway.problem.Problem;
+import dev.slipway.problem.ProblemException;
 import dev.slipway.problem.Problems;
 import dev.slipway.scan.service.AdvisoryImporter.UploadTooLargeException;
 import dev.slipway.scan.service.AdvisoryImporter.ZipFormatException;
@@ -27,6 +28,11 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMapper {
 
   private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+  @ServerExceptionMapper
+  public Response problem(ProblemException e, UriInfo uri) {
+    return Problems.of(e, uri, LOG);
+  }
 
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e, UriInfo uri) {

@@ -1,5 +1,6 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.Scan;
 import dev.slipway.scan.repository.ScanRepository.Position;
 import dev.slipway.scan.service.RequestException;
@@ -30,9 +31,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Produces(MediaType.APPLICATION_JSON)
 public class ScanResource {
 
-  private static final int DEFAULT_PAGE = 100;
-  private static final int MAX_PAGE = 1000;
-
   private static final String SARIF_JSON = "application/sarif+json";
   private static final String CYCLONEDX_JSON = "application/vnd.cyclonedx+json";
 
@@ -48,7 +46,7 @@ public class ScanResource {
       @QueryParam("application") String application,
       @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
-    int limit = pageSize(limitParam);
+    int limit = PageLimit.parse(limitParam);
     return scans
         .page(application, decode(after), limit)
         .map(
@@ -119,22 +117,5 @@ public class ScanResource {
     } catch (RuntimeException e) {
       throw RequestException.invalid("after", "'after' is not a cursor this API returned");
     }
-  }
-
-  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
-  private static int pageSize(String limit) {
-    if (limit == null) {
-      return DEFAULT_PAGE;
-    }
-    try {
-      int size = Integer.parseInt(limit.strip());
-      if (size >= 1 && size <= MAX_PAGE) {
-        return size;
-      }
-    } catch (NumberFormatException e) {
-      // answered below, like a number out of range
-    }
-    throw RequestException.invalid(
-        "limit", "limit must be a whole number from 1 to " + MAX_PAGE + ".");
   }
 }

@@ -1,6 +1,6 @@
 package dev.slipway.trigger.rest;
 
-import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.PageLimit;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
 import dev.slipway.trigger.api.RunRequest;
@@ -60,7 +60,7 @@ public class ApplicationResource {
     if (after == null && limit == null) {
       return applications.list(uri.getBaseUri());
     }
-    return applications.page(after, pageSize(limit), uri.getBaseUri());
+    return applications.page(after, PageLimit.parse(limit, MAX_PAGE, MAX_PAGE), uri.getBaseUri());
   }
 
   @GET
@@ -99,22 +99,5 @@ public class ApplicationResource {
                 Response.status(started.first() ? Response.Status.ACCEPTED : Response.Status.OK)
                     .entity(started.run())
                     .build());
-  }
-
-  // Parsed here, not by JAX-RS, whose answer to a non-number cannot name the parameter.
-  private static int pageSize(String limit) {
-    if (limit == null) {
-      return MAX_PAGE;
-    }
-    try {
-      int size = Integer.parseInt(limit.strip());
-      if (size >= 1 && size <= MAX_PAGE) {
-        return size;
-      }
-    } catch (NumberFormatException e) {
-      // answered below, like a number out of range
-    }
-    throw new InvalidInputException(
-        "limit must be a whole number from 1 to " + MAX_PAGE + ".", "limit");
   }
 }
