@@ -98,7 +98,7 @@ public final class StatusCommand {
   /** Lag per consumer group and topic: the sum over partitions of end offset minus committed. */
   static String lag(String bootstrap) {
     StringBuilder out =
-        new StringBuilder(String.format("%-18s %-22s %s%n", "consumer group", "topic", "lag"));
+        new StringBuilder(String.format("%-22s %-22s %s%n", "consumer group", "topic", "lag"));
     try (Admin admin =
         Admin.create(
             Map.of(
@@ -120,7 +120,7 @@ public final class StatusCommand {
                 .partitionsToOffsetAndMetadata()
                 .get(8, TimeUnit.SECONDS);
         if (committed.isEmpty()) {
-          out.append(String.format("%-18s %-22s %s%n", group, "-", "no offsets committed yet"));
+          out.append(String.format("%-22s %-22s %s%n", group, "-", "no offsets committed yet"));
           continue;
         }
         Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
@@ -135,7 +135,7 @@ public final class StatusCommand {
               perTopic.merge(tp.topic(), Math.max(0, end - at), Long::sum);
             });
         perTopic.forEach(
-            (topic, lag) -> out.append(String.format("%-18s %-22s %d%n", group, topic, lag)));
+            (topic, lag) -> out.append(String.format("%-22s %-22s %d%n", group, topic, lag)));
       }
     } catch (Exception e) {
       out.append("Kafka on ").append(bootstrap).append(" did not answer: ").append(e);
