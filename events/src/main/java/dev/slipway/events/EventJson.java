@@ -241,6 +241,16 @@ public final class EventJson {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .build();
     // A number where text is expected (or the reverse) is a producer bug, not something to guess.
+    refuseScalarCoercion(mapper);
+    return mapper;
+  }
+
+  /**
+   * Makes {@code mapper} refuse to convert between JSON's scalar types: text where a number or a
+   * boolean belongs, a number or a boolean where text belongs, a fraction where a whole number
+   * belongs. Events and every strict API read JSON this way.
+   */
+  public static void refuseScalarCoercion(ObjectMapper mapper) {
     mapper
         .coercionConfigFor(LogicalType.Textual)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -249,11 +259,15 @@ public final class EventJson {
     mapper
         .coercionConfigFor(LogicalType.Integer)
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    mapper
+        .coercionConfigFor(LogicalType.Float)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     mapper
         .coercionConfigFor(LogicalType.Boolean)
         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
-    return mapper;
   }
 }

@@ -51,6 +51,19 @@ class EventJsonTest {
   }
 
   @Test
+  void aScalarOfTheWrongJsonTypeIsRefusedNotConverted() {
+    String json =
+        new String(EventJson.writePayload(SampleEvents.commitReceived()), StandardCharsets.UTF_8)
+            .replaceFirst("\"replicas\":\\d+", "\"replicas\":true");
+
+    assertThatThrownBy(() -> EventJson.readPayload(bytes(json), CommitReceived.class))
+        .isInstanceOf(EventFormatException.class)
+        .extracting(e -> ((EventFormatException) e).field())
+        .asString()
+        .endsWith("replicas");
+  }
+
+  @Test
   void missingNestedFieldIsNamedWithItsPath() {
     String json =
         new String(EventJson.writePayload(SampleEvents.commitReceived()), StandardCharsets.UTF_8)
