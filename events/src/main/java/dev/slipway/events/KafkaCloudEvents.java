@@ -79,9 +79,11 @@ public final class KafkaCloudEvents {
    * Consumes one message at least once: reads its envelope, runs {@code handler}, and acks only
    * when the handler's work completed, so the offset is committed after processing. A record that
    * is not a valid event of {@code type} is nacked with the cause and the channel's failure
-   * strategy (Slipway's: the {@code .dlq} topic) takes it. Any other failure (the database is down,
-   * say) is not the record's fault: the handler is retried with back-off until it succeeds, holding
-   * the partition, so a valid event is never dead-lettered by an outage.
+   * strategy (Slipway's: the {@code .dlq} topic) takes it. So is a record the database refuses for
+   * its content ({@link #refusedForItsContent}): retrying it could never succeed and would hold its
+   * partition forever. Any other failure (the database is down, say) is not the record's fault: the
+   * handler is retried with back-off until it succeeds, holding the partition, so a valid event is
+   * never dead-lettered by an outage.
    */
   public static <T> Uni<Void> consume(
       Message<T> message, EventType<T> type, Function<Envelope<T>, Uni<?>> handler) {
@@ -91,15 +93,48 @@ public final class KafkaCloudEvents {
             event ->
                 Uni.createFrom()
                     .deferred(() -> handler.apply(event))
-                    .onFailure(failure -> !(failure instanceof EventFormatException))
+                    .onFailure(KafkaCloudEvents::retryable)
                     .invoke(failure -> logRetry(event, failure))
-                    .onFailure(failure -> !(failure instanceof EventFormatException))
+                    .onFailure(KafkaCloudEvents::retryable)
                     .retry()
                     .withBackOff(RETRY_FIRST_DELAY, RETRY_MAX_DELAY)
                     .indefinitely())
         .flatMap(done -> Uni.createFrom().completionStage(message.ack()))
         .onFailure()
         .recoverWithUni(failure -> Uni.createFrom().completionStage(message.nack(failure)));
+  }
+
+  private static boolean retryable(Throwable failure) {
+    return !(failure instanceof EventFormatException) && !refusedForItsContent(failure);
+  }
+
+  /**
+   * Whether the database refused the work for what the record holds, which no retry changes:
+   * SQLSTATE class 22 (data exception: a NUL in text, a value out of range, an invalid escape) or
+   * 23 (integrity: a check or not-null constraint; a unique violation is the handlers' idempotence
+   * and never reaches here). Read from {@code getSqlState()} (Vert.x SQL clients) or {@code
+   * getSQLState()} (JDBC) anywhere in the cause chain, so this module needs no database driver.
+   */
+  static boolean refusedForItsContent(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String state = sqlState(t);
+      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String sqlState(Throwable t) {
+    if (t instanceof java.sql.SQLException jdbc) {
+      return jdbc.getSQLState();
+    }
+    try {
+      Object state = t.getClass().getMethod("getSqlState").invoke(t);
+      return state instanceof String text ? text : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   private static void logRetry(Envelope<?> event, Throwable failure) {

@@ -141,6 +141,68 @@ class KafkaCloudEventsTest {
     assertThat(nacked.get()).isNull();
   }
 
+  @Test
+  void consumeDeadLettersARecordTheDatabaseRefusesForItsContentAtOnce() {
+    AtomicReference<Throwable> nacked = new AtomicReference<>();
+    CompletableFuture<Void> acked = new CompletableFuture<>();
+    Message<BuildDone> message = tracked(incoming(build, build.type(), true), acked, nacked);
+    AtomicInteger calls = new AtomicInteger();
+    // What PostgreSQL answers to a NUL in a text or jsonb value, wrapped as a client would.
+    RuntimeException refused =
+        new IllegalStateException(
+            "insert failed", new DriverFailure("22P05", "unsupported \\u0000"));
+
+    KafkaCloudEvents.consume(
+            message,
+            EventType.BUILD_DONE,
+            e -> {
+              calls.incrementAndGet();
+              return Uni.createFrom().failure(refused);
+            })
+        .await()
+        .atMost(Duration.ofSeconds(10));
+
+    assertThat(calls).hasValue(1);
+    assertThat(nacked.get()).isSameAs(refused);
+    assertThat(acked).isNotDone();
+  }
+
+  @Test
+  void consumeRetriesWhenTheDatabaseIsUnreachable() {
+    AtomicReference<Throwable> nacked = new AtomicReference<>();
+    CompletableFuture<Void> acked = new CompletableFuture<>();
+    Message<BuildDone> message = tracked(incoming(build, build.type(), true), acked, nacked);
+    AtomicInteger calls = new AtomicInteger();
+
+    KafkaCloudEvents.consume(
+            message,
+            EventType.BUILD_DONE,
+            e ->
+                calls.incrementAndGet() < 2
+                    ? Uni.createFrom().failure(new DriverFailure("08006", "connection failure"))
+                    : Uni.createFrom().item(e))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+
+    assertThat(calls).hasValue(2);
+    assertThat(acked).isDone();
+    assertThat(nacked.get()).isNull();
+  }
+
+  /** Shaped like Vert.x's PgException: a SQLSTATE behind {@code getSqlState()}. */
+  public static final class DriverFailure extends RuntimeException {
+    private final String sqlState;
+
+    DriverFailure(String sqlState, String message) {
+      super(message);
+      this.sqlState = sqlState;
+    }
+
+    public String getSqlState() {
+      return sqlState;
+    }
+  }
+
   private static <T> Message<T> incoming(Envelope<T> event, String type, boolean withRunId) {
     Map<String, Object> extensions = new HashMap<>();
     if (withRunId) {

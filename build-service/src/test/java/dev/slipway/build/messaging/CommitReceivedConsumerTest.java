@@ -87,6 +87,23 @@ class CommitReceivedConsumerTest {
     assertThat(KafkaTestClient.header(dead, "dead-letter-reason")).contains("provider");
   }
 
+  @Test
+  void recordThePostgresRefusesForItsContentIsDeadLetteredAndTheNextOneIsBuilt() {
+    // A valid event whose application name holds a NUL, which PostgreSQL text cannot store: no
+    // retry could ever write it, so it must not hold its partition.
+    String application = SampleEvents.newApplication();
+    String poisoned = application + "\u0000poison";
+
+    KafkaTestClient.send(Topics.COMMIT_RECEIVED, commitOf(poisoned));
+    KafkaTestClient.send(Topics.COMMIT_RECEIVED, commitOf(application));
+
+    KafkaTestClient.awaitRecord(
+        Topics.dlq(Topics.COMMIT_RECEIVED), poisoned, Duration.ofSeconds(30));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> buildsOf(application).body("builds", hasSize(1)));
+  }
+
   private static Envelope<CommitReceived> commitOf(String application) {
     return SampleEvents.forApplication(
         EventType.COMMIT_RECEIVED, application, SampleEvents.commitReceived());
