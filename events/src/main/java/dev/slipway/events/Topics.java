@@ -11,12 +11,21 @@ public final class Topics {
   public static final String DEPLOY_REQUESTED = "deploy.requested";
   public static final String DEPLOY_DONE = "deploy.done";
 
+  /** A running digest newly matched by an imported advisory. */
+  public static final String VULNERABILITY_FOUND = "vulnerability.found";
+
   /** Suffix of the topic a consumer sends a record it could not process to. */
   public static final String DLQ_SUFFIX = ".dlq";
 
-  /** Every pipeline topic, in the order a run goes through them. */
+  /** Every topic: the pipeline's in the order a run goes through them, then the findings' trail. */
   public static final List<String> ALL =
-      List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE);
+      List.of(
+          COMMIT_RECEIVED,
+          BUILD_DONE,
+          SCAN_DONE,
+          DEPLOY_REQUESTED,
+          DEPLOY_DONE,
+          VULNERABILITY_FOUND);
 
   private Topics() {}
 

@@ -159,6 +159,28 @@ public final class SampleEvents {
         2_300L);
   }
 
+  public static VulnerabilityFound vulnerabilityFound() {
+    return new VulnerabilityFound(
+        "prod",
+        "local",
+        "shop-prod",
+        "localhost:5000/acme/shop",
+        DIGEST,
+        new Finding(
+            "GHSA-jfh8-c2jp-5v3q",
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+            "2.14.1",
+            Severity.CRITICAL,
+            "2.15.0",
+            false,
+            List.of("CVE-2021-44228"),
+            true,
+            null),
+        Severity.CRITICAL,
+        Severity.HIGH,
+        "2026-11-25T10:00:00Z@sha256:5e1f");
+  }
+
   /** The payload of {@code type}'s sample. */
   public static <T> T payloadOf(EventType<T> type) {
     Object payload =
@@ -168,6 +190,7 @@ public final class SampleEvents {
           case Topics.SCAN_DONE -> scanDone();
           case Topics.DEPLOY_REQUESTED -> deployRequested();
           case Topics.DEPLOY_DONE -> deployDone();
+          case Topics.VULNERABILITY_FOUND -> vulnerabilityFound();
           default -> throw new IllegalArgumentException(type.topic());
         };
     return type.payloadType().cast(payload);

@@ -1,5 +1,6 @@
 package dev.slipway.scan.service;
 
+import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
@@ -7,7 +8,7 @@ import dev.slipway.scan.messaging.OutboxRelay;
 import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
-import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
