@@ -28,7 +28,8 @@ v1.2.4-0.20191109021931-daa7c04131f5 v1.2.3-pre.0.20191109021931-daa7c04131f5 v1
 v2.0.0-20180818164646-67afb5ed74ec+incompatible v0.14.0 v0.15.0 v1.36.1 v1.37.0 v1.0.0-x.7.z.92
 `)
 
-var invalid = append(strings.Fields(`1.2.3 v1.2.3.4 v01.2.3 v1.02.3 v1.2.3-01 v1.2.3- va.b.c V1.2.3
+// 1.2.3 without its v is no Go version, but OSV records spell Go versions so: it is read.
+var invalid = append(strings.Fields(`v1.2.3.4 v01.2.3 v1.02.3 v1.2.3-01 v1.2.3- va.b.c V1.2.3
 v1.2.3-a..b v1.2.3+`), "", "v1.2.3 beta")
 
 func op(a, b string) string {

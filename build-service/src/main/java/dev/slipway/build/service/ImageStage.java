@@ -9,6 +9,7 @@ import dev.slipway.build.image.JibFilesBuilder;
 import dev.slipway.build.image.PushedImage;
 import dev.slipway.build.image.SbomPublisher;
 import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.sbom.ImageSbom;
 import dev.slipway.build.sbom.SbomGenerator;
 import dev.slipway.build.spec.BuildSpec;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,8 @@ import java.util.Optional;
 /**
  * The stages after the steps: the image (Buildah for a Dockerfile, Jib for files), pushed to the
  * configured registry as {@code registry/application:shortsha}, then the SBOM (the build's own or
- * generated from the lockfiles) pushed next to it as an OCI artifact.
+ * generated from the lockfiles, plus the OS packages read from the pushed image's layers) pushed
+ * next to it as an OCI artifact.
  */
 @ApplicationScoped
 public class ImageStage {
@@ -28,6 +30,7 @@ public class ImageStage {
   private final BuildahBuilder buildah;
   private final JibFilesBuilder jib;
   private final SbomPublisher sbomPublisher;
+  private final ImageSbom imageSbom;
   private final SbomGenerator sboms = new SbomGenerator();
 
   public ImageStage(BuildConfig config) {
@@ -46,6 +49,7 @@ public class ImageStage {
         new JibFilesBuilder(
             registry.address(), registry.insecure(), credential, config.cacheDir().resolve("jib"));
     this.sbomPublisher = new SbomPublisher(registry.address(), registry.insecure(), credential);
+    this.imageSbom = new ImageSbom(registry.address(), registry.insecure(), credential);
   }
 
   /** What the stage produced. */
@@ -79,6 +83,9 @@ public class ImageStage {
             ? sboms.own(workspace, spec.sbom())
             : sboms.generate(
                 workspace, application, commitSha.substring(0, ImageNames.SHORT_SHA), serial);
+    ImageSbom.Result withOs = imageSbom.addOsPackages(sbom, application, image.digest());
+    sbom = withOs.sbom();
+    withOs.found().notes().forEach(note -> log.info("==> SBOM: " + note));
     String sbomRef = sbomPublisher.push(application, image.digest(), sbom.json());
     long sbomMs = (System.nanoTime() - sbomStart) / 1_000_000;
     stages.put("sbom", sbomMs);

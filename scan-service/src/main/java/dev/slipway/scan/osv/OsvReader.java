@@ -180,6 +180,12 @@ public final class OsvReader {
       return scored.get();
     }
     Optional<Severity> rated = rating(document.path("database_specific").path("severity"));
+    for (JsonNode entry : document.path("severity")) {
+      // Ubuntu rates its own (type "Ubuntu", score "medium") instead of a CVSS vector.
+      if (rated.isEmpty() && "Ubuntu".equals(entry.path("type").asText())) {
+        rated = rating(entry.path("score"));
+      }
+    }
     Iterator<JsonNode> affected = document.path("affected").elements();
     while (rated.isEmpty() && affected.hasNext()) {
       JsonNode entry = affected.next();

@@ -10,7 +10,8 @@ import dev.slipway.scan.osv.Ecosystem;
  * @param ecosystem the OSV ecosystem
  * @param name the name advisories use, normalised as the ecosystem compares names (for Debian,
  *     Ubuntu and Alpine packages the source package, from {@code upstream=})
- * @param alternateName a second name advisories may use (an RPM's source package); else null
+ * @param alternateName the other name it is known by: an RPM's source package, a Debian, Ubuntu or
+ *     Alpine binary package whose source differs; else null
  * @param version the version to compare ({@code epoch:} included, the source version for an OS
  *     package whose {@code upstream=} names one)
  * @param installedVersion the version as the package URL states it, for reports

@@ -147,6 +147,7 @@ public final class PackageUrls {
         installed = version;
         String upstream = qualifiers.get("upstream");
         String trivySource = properties.get("aquasecurity:trivy:SrcName");
+        String binary = name;
         if (upstream != null && !upstream.isBlank()) {
           int at = upstream.indexOf('@');
           name = at < 0 ? upstream : upstream.substring(0, at);
@@ -167,6 +168,8 @@ public final class PackageUrls {
                     properties.get("aquasecurity:trivy:SrcEpoch"));
           }
         }
+        // Advisories name the source package; the binary one stays findable (exposure by purl).
+        alternate = binary.equals(name) ? null : ecosystem.normaliseName(binary);
       }
       case RED_HAT, ROCKY_LINUX, ALMALINUX, SUSE, OPENSUSE -> {
         release = ecosystem.releaseOfDistro(qualifiers.get("distro"));

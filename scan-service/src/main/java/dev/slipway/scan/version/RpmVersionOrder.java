@@ -3,7 +3,7 @@ package dev.slipway.scan.version;
 /**
  * The order of RPM packages (Red Hat, Rocky Linux, AlmaLinux, SUSE, openSUSE, Mageia, ...) as rpm
  * compares {@code [epoch:]version[-release]}: epoch as a number (absent is 0), then version, then
- * release only when both have one, each with rpmvercmp (alphanumeric runs, digits above letters,
+ * release (a missing release is the empty one, below any), each with rpmvercmp (alphanumeric runs, digits above letters,
  * {@code ~} before everything, {@code ^} after the base version). Written out from rpm's {@code
  * rpmvercmp.c} and {@code rpmver.c}; checked against vectors produced by rpm itself.
  */
@@ -39,8 +39,8 @@ public final class RpmVersionOrder implements VersionOrder {
       if (c == 0) {
         c = rpmvercmp(version, that.version);
       }
-      if (c == 0 && release != null && that.release != null) {
-        c = rpmvercmp(release, that.release);
+      if (c == 0) {
+        c = rpmvercmp(release == null ? "" : release, that.release == null ? "" : that.release);
       }
       return c;
     }

@@ -21,7 +21,7 @@ import dev.slipway.events.Severity;
 import dev.slipway.events.Topics;
 import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.ScanFixtures;
-import dev.slipway.scan.service.Advisories;
+import dev.slipway.scan.Advisories;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;

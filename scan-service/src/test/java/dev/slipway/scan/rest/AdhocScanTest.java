@@ -18,7 +18,7 @@ import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.slipway.events.EventJson;
 import dev.slipway.scan.ScanFixtures;
-import dev.slipway.scan.service.Advisories;
+import dev.slipway.scan.Advisories;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

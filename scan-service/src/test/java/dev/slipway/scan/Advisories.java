@@ -1,14 +1,19 @@
-package dev.slipway.scan.service;
+package dev.slipway.scan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.events.EventJson;
+import dev.slipway.scan.osv.Advisory;
+import dev.slipway.scan.osv.OsvReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The real advisories of {@code infra/advisories}, for tests. */
+/**
+ * The real advisories of {@code infra/advisories} and of the per-ecosystem test data ({@code
+ * src/test/resources/osv}, see its README), for tests.
+ */
 public final class Advisories {
 
   /** The folder ./slipway up imports; tests run from the module folder. */
@@ -25,6 +30,18 @@ public final class Advisories {
   public static final String X_TEXT = "GHSA-69ch-w2m2-3vjp";
   public static final String JWT_GO = "GHSA-w73w-5m7g-f7qc";
 
+  /** Per-ecosystem records (src/test/resources/osv). */
+  public static final Path TEST_FOLDER = Path.of("src", "test", "resources", "osv");
+
+  public static final String AZURE = "GHSA-m5vv-6r4h-3vj9";
+  public static final String TOKIO = "GHSA-fg7r-2g4j-5cgr";
+  public static final String PSR7 = "GHSA-q7rv-6hp3-vh96";
+  public static final String RACK = "GHSA-wq4h-7r42-5hrr";
+  public static final String OIDCC = "GHSA-mj35-2rgf-cv8p";
+  public static final String GO_X_NET = "GO-2022-1144";
+  public static final String NGINX_DSA = "DSA-3029-1";
+  public static final String UBUNTU_LINUX = "UBUNTU-CVE-2025-38094";
+
   private Advisories() {}
 
   /** The OSV document of {@code id}, as a tree a test may change. */
@@ -39,7 +56,8 @@ public final class Advisories {
   /** The file of {@code id}, as published. */
   public static byte[] bytes(String id) {
     try {
-      return Files.readAllBytes(FOLDER.resolve(id + ".json"));
+      Path file = FOLDER.resolve(id + ".json");
+      return Files.readAllBytes(Files.exists(file) ? file : TEST_FOLDER.resolve(id + ".json"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,10 +1,11 @@
-package dev.slipway.scan.service;
+package dev.slipway.scan.osv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.events.Severity;
+import dev.slipway.scan.Advisories;
 import org.junit.jupiter.api.Test;
 
 class OsvReaderTest {
@@ -54,6 +55,38 @@ class OsvReaderTest {
     ObjectNode noId = Advisories.document(Advisories.MINIMIST);
     noId.remove("id");
     assertThatThrownBy(() -> OsvReader.read(noId)).hasMessage("id is required");
+  }
+
+  @Test
+  void ubuntuRatesItsOwnSeverityAndGoVulndbRatesNone() {
+    assertThat(Advisories.read(Advisories.UBUNTU_LINUX).severity().level())
+        .isEqualTo(Severity.MEDIUM);
+    assertThat(Advisories.read(Advisories.GO_X_NET).severity().level())
+        .isEqualTo(Severity.UNKNOWN);
+    // GitHub's rack record has an empty severity array and its own rating.
+    assertThat(Advisories.read(Advisories.RACK).severity().level()).isEqualTo(Severity.HIGH);
+  }
+
+  @Test
+  void releasesAreStoredAsEachOsComparesThem() {
+    assertThat(Ecosystem.UBUNTU.releaseOfOsv("Ubuntu:Pro:14.04:LTS")).isEqualTo("14.04");
+    assertThat(Ecosystem.DEBIAN.releaseOfOsv("Debian:12")).isEqualTo("12");
+    assertThat(Ecosystem.ALPINE.releaseOfOsv("Alpine:v3.19")).isEqualTo("3.19");
+    assertThat(Ecosystem.RED_HAT.releaseOfOsv("Red Hat:enterprise_linux:9::appstream"))
+        .isEqualTo("9");
+    assertThat(Ecosystem.ROCKY_LINUX.releaseOfOsv("Rocky Linux:8")).isEqualTo("8");
+    assertThat(Ecosystem.SUSE.releaseOfOsv("SUSE:Linux Enterprise Server 15 SP5"))
+        .isEqualTo("15.5");
+    assertThat(Ecosystem.OPENSUSE.releaseOfOsv("openSUSE:Leap 15.5")).isEqualTo("15.5");
+    // The distro qualifier in Syft's and Trivy's spellings, and the codename.
+    assertThat(Ecosystem.DEBIAN.releaseOfDistro("debian-12.4")).isEqualTo("12");
+    assertThat(Ecosystem.DEBIAN.releaseOfDistro("bookworm")).isEqualTo("12");
+    assertThat(Ecosystem.UBUNTU.releaseOfDistro("ubuntu-22.04")).isEqualTo("22.04");
+    assertThat(Ecosystem.UBUNTU.releaseOfDistro("jammy")).isEqualTo("22.04");
+    assertThat(Ecosystem.ALPINE.releaseOfDistro("alpine-3.19.1")).isEqualTo("3.19");
+    assertThat(Ecosystem.ALPINE.releaseOfDistro("3.19.1")).isEqualTo("3.19");
+    assertThat(Ecosystem.RED_HAT.releaseOfDistro("rhel-9.4")).isEqualTo("9");
+    assertThat(Ecosystem.SUSE.releaseOfDistro("sles-15.5")).isEqualTo("15.5");
   }
 
   @Test
