@@ -29,8 +29,8 @@ import java.util.TreeMap;
  * packages from rpm's SQLite database ({@code rpmdb.sqlite}, rpm 4.16 and later). Each becomes a
  * package URL advisories can be matched against, e.g. {@code
  * pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl}. rpm's
- * older Berkeley DB ({@code Packages}) and SUSE's ndb ({@code Packages.db}) are not read: an
- * image that has only those is reported as such.
+ * older Berkeley DB ({@code Packages}) and SUSE's ndb ({@code Packages.db}) are not read: an image
+ * that has only those is reported as such.
  */
 public final class OsPackageReader {
 
@@ -42,7 +42,8 @@ public final class OsPackageReader {
   static final List<String> RPM_SQLITE =
       List.of("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite");
   static final List<String> RPM_UNREAD =
-      List.of("var/lib/rpm/Packages", "var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db");
+      List.of(
+          "var/lib/rpm/Packages", "var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db");
   static final String DOC = "usr/share/doc/";
 
   // rpm header tags and types (rpmtag.h)
@@ -152,7 +153,9 @@ public final class OsPackageReader {
     for (String path : RPM_UNREAD) {
       if (!rpmRead && files.get(path) != null) {
         notes.add(
-            "/" + path + " is an rpm database in a format not read (Berkeley DB or ndb): its"
+            "/"
+                + path
+                + " is an rpm database in a format not read (Berkeley DB or ndb): its"
                 + " packages are not in the SBOM");
       }
     }
@@ -347,8 +350,8 @@ public final class OsPackageReader {
   }
 
   /**
-   * The string and int32 tags of an rpm header as rpmdb stores it: the index and data lengths,
-   * then 16-byte index entries (tag, type, offset, count), then the data.
+   * The string and int32 tags of an rpm header as rpmdb stores it: the index and data lengths, then
+   * 16-byte index entries (tag, type, offset, count), then the data.
    */
   static Map<Integer, Object> header(byte[] blob) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(blob);
@@ -415,7 +418,12 @@ public final class OsPackageReader {
       String type, String namespace, String name, String version, Map<String, String> qualifiers) {
     try {
       return new PackageURL(
-              type, namespace, name, version, qualifiers.isEmpty() ? null : new TreeMap<>(qualifiers), null)
+              type,
+              namespace,
+              name,
+              version,
+              qualifiers.isEmpty() ? null : new TreeMap<>(qualifiers),
+              null)
           .canonicalize();
     } catch (MalformedPackageURLException e) {
       throw new IllegalArgumentException(

@@ -41,7 +41,8 @@ class ImageSbomTest {
             Map.of(
                 "etc/os-release", read("debian-12/etc/os-release"),
                 "var/lib/dpkg/status", read("debian-12/var/lib/dpkg/status"),
-                "usr/share/doc/libssl3/copyright", read("debian-12/usr/share/doc/libssl3/copyright"),
+                "usr/share/doc/libssl3/copyright",
+                    read("debian-12/usr/share/doc/libssl3/copyright"),
                 "lib/apk/db/installed", "P:stale\nV:1.0-r0\n\n".getBytes(StandardCharsets.UTF_8)));
     // The upper layer deletes apk's database: a whiteout, as a Dockerfile RUN rm would.
     byte[] upper = layer(Map.of("lib/apk/db/.wh.installed", new byte[0]));

@@ -7,6 +7,7 @@ import dev.slipway.events.KafkaCloudEvents;
 import dev.slipway.events.ScanDone;
 import dev.slipway.events.Topics;
 import dev.slipway.events.VulnerabilityFound;
+import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.OutboxRepository;
 import dev.slipway.scan.repository.OutboxRepository.PendingEvent;
@@ -93,6 +94,10 @@ public class OutboxRelay {
   /** Asks the relay to look at the outbox now. */
   public void wake() {
     signal.wake();
+  }
+
+  void written(@Observes OutboxWritten written) {
+    wake();
   }
 
   /** Publish attempts Kafka did not acknowledge in time, since start. */

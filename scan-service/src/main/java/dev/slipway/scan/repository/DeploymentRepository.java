@@ -75,6 +75,36 @@ public class DeploymentRepository {
                         WHERE starts_with(p.path COLLATE "C", c.name || '/'))
           """;
 
+  // Every running component an entry of the given advisories names: by name, by alternate name,
+  // and Go modules containing the package path an entry names.
+  private static final String RUNNING_NAMED_BY =
+      "SELECT a.advisory_id, "
+          + RUNNING_COLUMNS
+          + """
+          FROM affected a
+          JOIN image_components c ON c.ecosystem = a.ecosystem AND c.name = a.name
+          JOIN deployments d ON d.digest = c.image_digest
+          WHERE a.advisory_id = ANY($1)
+          UNION
+          SELECT a.advisory_id, """
+          + RUNNING_COLUMNS
+          + """
+          FROM affected a
+          JOIN image_components c ON c.ecosystem = a.ecosystem AND c.alternate_name = a.name
+          JOIN deployments d ON d.digest = c.image_digest
+          WHERE a.advisory_id = ANY($1)
+          UNION
+          SELECT a.advisory_id, """
+          + RUNNING_COLUMNS
+          + """
+          FROM affected a
+          JOIN image_components c
+            ON c.ecosystem = 'Go' AND a.ecosystem = 'Go'
+           AND starts_with(a.name COLLATE "C", c.name || '/')
+          JOIN deployments d ON d.digest = c.image_digest
+          WHERE a.advisory_id = ANY($1)
+          """;
+
   private final Pool pool;
 
   public DeploymentRepository(Pool pool) {
@@ -147,6 +177,25 @@ public class DeploymentRepository {
               return all;
             });
   }
+
+  /** The running components that entries of {@code advisoryIds} name, each with the advisory. */
+  public Uni<List<NamedBy>> runningNamedBy(List<String> advisoryIds) {
+    return pool.preparedQuery(RUNNING_NAMED_BY)
+        .execute(Tuple.of((Object) advisoryIds.toArray(String[]::new)))
+        .map(
+            rows -> {
+              List<Running> running = map(rows);
+              List<NamedBy> named = new ArrayList<>();
+              int i = 0;
+              for (Row row : rows) {
+                named.add(new NamedBy(row.getString("advisory_id"), running.get(i++)));
+              }
+              return named;
+            });
+  }
+
+  /** A running component and an advisory one of whose entries names it. */
+  public record NamedBy(String advisoryId, Running running) {}
 
   /** Deployed Go modules that contain the package path {@code packagePath}. */
   public Uni<List<Running>> runningGoModulesOf(String packagePath) {

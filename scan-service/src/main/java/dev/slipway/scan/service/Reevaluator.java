@@ -6,11 +6,11 @@ import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityFound;
+import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.match.Candidate;
 import dev.slipway.scan.match.MatchedFinding;
 import dev.slipway.scan.match.Matcher;
-import dev.slipway.scan.messaging.OutboxRelay;
 import dev.slipway.scan.osv.Ecosystem;
 import dev.slipway.scan.policy.GateResult;
 import dev.slipway.scan.policy.PolicyGate;
@@ -28,6 +28,7 @@ import dev.slipway.scan.service.AdvisoryImporter.AdvisoriesChanged;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -35,7 +36,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,7 +71,7 @@ public class Reevaluator {
   private final ReevaluationRepository reevaluations;
   private final AdvisoryRepository advisories;
   private final DeploymentRepository deployments;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
   private final ScanConfig config;
   private final String owner = "reevaluator-" + UUID.randomUUID();
   private final WakeUpSignal signal = new WakeUpSignal();
@@ -83,12 +83,12 @@ public class Reevaluator {
       ReevaluationRepository reevaluations,
       AdvisoryRepository advisories,
       DeploymentRepository deployments,
-      OutboxRelay relay,
+      Event<OutboxWritten> outboxWritten,
       ScanConfig config) {
     this.reevaluations = reevaluations;
     this.advisories = advisories;
     this.deployments = deployments;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
     this.config = config;
   }
 
@@ -147,7 +147,7 @@ public class Reevaluator {
               .atMost(STEP_TIMEOUT);
       if (finished) {
         if (!outcome.events().isEmpty()) {
-          relay.wake();
+          outboxWritten.fire(new OutboxWritten(outcome.events().size()));
         }
         LOG.infof(
             "re-evaluation %d (database %s, %d advisories): %d running digests matched again, %d"
@@ -175,28 +175,17 @@ public class Reevaluator {
 
   /** Matches the running digests the claimed advisories name; writes nothing. */
   public Outcome evaluate(Claimed claimed) {
-    List<Candidate> candidates =
-        advisories.candidatesOf(claimed.advisories()).await().atMost(STEP_TIMEOUT);
-    if (candidates.isEmpty()) {
+    // Only the advisories that name something running are loaded: after a full import most name
+    // nothing that serves.
+    List<DeploymentRepository.NamedBy> named =
+        deployments.runningNamedBy(claimed.advisories()).await().atMost(STEP_TIMEOUT);
+    if (named.isEmpty()) {
       return new Outcome(0, List.of(), List.of(), List.of());
     }
-    Set<String> pairs = new LinkedHashSet<>();
-    List<String> ecosystems = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    List<String> goPaths = new ArrayList<>();
-    for (Candidate candidate : candidates) {
-      String ecosystem = Ecosystem.baseName(candidate.affected().ecosystem());
-      String name = candidate.affected().name();
-      if (pairs.add(ecosystem + "\u0000" + name)) {
-        ecosystems.add(ecosystem);
-        names.add(name);
-        if (Ecosystem.GO.osvName().equals(ecosystem)) {
-          goPaths.add(name);
-        }
-      }
-    }
-    List<Running> serving =
-        deployments.running(ecosystems, names, goPaths).await().atMost(STEP_TIMEOUT);
+    List<String> involved =
+        named.stream().map(DeploymentRepository.NamedBy::advisoryId).distinct().toList();
+    List<Candidate> candidates = advisories.candidatesOf(involved).await().atMost(STEP_TIMEOUT);
+    List<Running> serving = named.stream().map(DeploymentRepository.NamedBy::running).toList();
     Map<String, List<Running>> byDigest = new LinkedHashMap<>();
     serving.forEach(r -> byDigest.computeIfAbsent(r.digest(), d -> new ArrayList<>()).add(r));
     if (byDigest.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.slipway.scan.service;
 
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.AdvisoryRepository;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
@@ -28,6 +30,7 @@ public class StartupImport {
   private final AdvisoryRepository advisories;
   private final ScanConfig config;
   private final CountDownLatch firstAttempt = new CountDownLatch(1);
+  private ExecutorService thread;
 
   public StartupImport(
       AdvisoryImporter importer, AdvisoryRepository advisories, ScanConfig config) {
@@ -42,8 +45,14 @@ public class StartupImport {
       return;
     }
     Path directory = config.advisories().directory().get();
-    Executors.newSingleThreadExecutor(r -> new Thread(r, "advisory-import"))
-        .submit(() -> run(directory));
+    thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "advisory-import"));
+    thread.submit(() -> run(directory));
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    if (thread != null) {
+      thread.shutdownNow();
+    }
   }
 
   private void run(Path directory) {

@@ -3,9 +3,10 @@ package dev.slipway.scan.version;
 /**
  * The order of RPM packages (Red Hat, Rocky Linux, AlmaLinux, SUSE, openSUSE, Mageia, ...) as rpm
  * compares {@code [epoch:]version[-release]}: epoch as a number (absent is 0), then version, then
- * release (a missing release is the empty one, below any), each with rpmvercmp (alphanumeric runs, digits above letters,
- * {@code ~} before everything, {@code ^} after the base version). Written out from rpm's {@code
- * rpmvercmp.c} and {@code rpmver.c}; checked against vectors produced by rpm itself.
+ * release (a missing release is the empty one, below any), each with rpmvercmp (alphanumeric runs,
+ * digits above letters, {@code ~} before everything, {@code ^} after the base version). Written out
+ * from rpm's {@code rpmvercmp.c} and {@code rpmver.c}; checked against vectors produced by rpm
+ * itself.
  */
 public final class RpmVersionOrder implements VersionOrder {
 

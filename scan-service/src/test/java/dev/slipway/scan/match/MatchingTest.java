@@ -20,11 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Matching against real advisories of each ecosystem (infra/advisories and
- * src/test/resources/osv, sources in their READMEs): versions at each edge of each range
- * (introduced, just below fixed, fixed, between two ranges, last_affected and the next), in the
- * ecosystem's own order and name rules, through the same code the scanner uses over the rows the
- * database would return.
+ * Matching against real advisories of each ecosystem (infra/advisories and src/test/resources/osv,
+ * sources in their READMEs): versions at each edge of each range (introduced, just below fixed,
+ * fixed, between two ranges, last_affected and the next), in the ecosystem's own order and name
+ * rules, through the same code the scanner uses over the rows the database would return.
  */
 class MatchingTest {
 
@@ -212,10 +211,12 @@ class MatchingTest {
             OsvReader.read(second));
     assertThat(findings)
         .extracting(MatchedFinding::advisoryId)
-        .containsExactlyInAnyOrder(
-            Advisories.LOG4SHELL, Advisories.LOG4J_45046, "OSV-2021-BOTH");
+        .containsExactlyInAnyOrder(Advisories.LOG4SHELL, Advisories.LOG4J_45046, "OSV-2021-BOTH");
     MatchedFinding log4shell =
-        findings.stream().filter(f -> f.advisoryId().equals(Advisories.LOG4SHELL)).findFirst().orElseThrow();
+        findings.stream()
+            .filter(f -> f.advisoryId().equals(Advisories.LOG4SHELL))
+            .findFirst()
+            .orElseThrow();
     assertThat(log4shell.isNamed("CVE-2021-45046")).isFalse();
   }
 

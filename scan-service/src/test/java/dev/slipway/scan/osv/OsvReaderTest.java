@@ -61,8 +61,7 @@ class OsvReaderTest {
   void ubuntuRatesItsOwnSeverityAndGoVulndbRatesNone() {
     assertThat(Advisories.read(Advisories.UBUNTU_LINUX).severity().level())
         .isEqualTo(Severity.MEDIUM);
-    assertThat(Advisories.read(Advisories.GO_X_NET).severity().level())
-        .isEqualTo(Severity.UNKNOWN);
+    assertThat(Advisories.read(Advisories.GO_X_NET).severity().level()).isEqualTo(Severity.UNKNOWN);
     // GitHub's rack record has an empty severity array and its own rating.
     assertThat(Advisories.read(Advisories.RACK).severity().level()).isEqualTo(Severity.HIGH);
   }

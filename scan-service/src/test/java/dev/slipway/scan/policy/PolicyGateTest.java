@@ -151,7 +151,8 @@ class PolicyGateTest {
         PolicyGate.evaluate(
             List.of(ALL.get(3)), List.of(), new ScanPolicy(Severity.HIGH, false), ignores, TODAY);
     assertThat(result.verdict()).isEqualTo(Verdict.PASSED);
-    assertThat(note(result, "GHSA-D")).isEqualTo("ignored until 2026-06-30: renewed: not reachable");
+    assertThat(note(result, "GHSA-D"))
+        .isEqualTo("ignored until 2026-06-30: renewed: not reachable");
   }
 
   @Test
@@ -223,7 +224,8 @@ class PolicyGateTest {
   }
 
   private static SbomComponent component(String purl, String license) {
-    return new SbomComponent(purl, purl.substring(purl.lastIndexOf('/') + 1), "1.0.0", List.of(license));
+    return new SbomComponent(
+        purl, purl.substring(purl.lastIndexOf('/') + 1), "1.0.0", List.of(license));
   }
 
   private static List<String> ids(GateResult result, java.util.function.Predicate<Finding> which) {

@@ -4,24 +4,22 @@ import static dev.slipway.scan.ScanFixtures.VIEWER;
 import static dev.slipway.scan.ScanFixtures.importZip;
 import static dev.slipway.scan.ScanFixtures.scansOf;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.slipway.events.DeployDone;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
-import dev.slipway.events.VulnerabilityFound;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.Topics;
-import dev.slipway.scan.ScanFixtures;
+import dev.slipway.events.VulnerabilityFound;
 import dev.slipway.scan.Advisories;
+import dev.slipway.scan.ScanFixtures;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,11 +31,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * "Where is this CVE running?" over deploy.done and the scanned components of each digest, and
- * the re-evaluation an import triggers: a running prod digest newly matched is announced on
+ * "Where is this CVE running?" over deploy.done and the scanned components of each digest, and the
+ * re-evaluation an import triggers: a running prod digest newly matched is announced on
  * vulnerability.found (real Kafka, PostgreSQL, registry).
  */
 @QuarkusTest
@@ -132,13 +131,13 @@ class ExposureTest {
         .then()
         .statusCode(200)
         .body("items.findAll { it.application == '" + application + "' }", hasSize(1))
+        .body("items.find { it.application == '" + application + "' }.advisoryId", equalTo(id))
         .body(
-            "items.find { it.application == '" + application + "' }.advisoryId", equalTo(id))
-        .body(
-            "items.find { it.application == '" + application + "' }.gatedAs",
-            equalTo("CRITICAL"));
+            "items.find { it.application == '" + application + "' }.gatedAs", equalTo("CRITICAL"));
     // Importing the same record again changes nothing and announces nothing new.
-    importZip(VulnerabilityImportTest.zipOf(advisory)).statusCode(200).body("unchanged", equalTo(1));
+    importZip(VulnerabilityImportTest.zipOf(advisory))
+        .statusCode(200)
+        .body("unchanged", equalTo(1));
   }
 
   @Test
@@ -155,8 +154,7 @@ class ExposureTest {
         ScanFixtures.deployed(application, "prod", DeployDone.Status.SUCCEEDED, digest, null));
     importZip(
             ScanFixtures.zip(
-                java.util.Map.of(
-                    "DSA-3029-1.json", Advisories.bytes(Advisories.NGINX_DSA))))
+                java.util.Map.of("DSA-3029-1.json", Advisories.bytes(Advisories.NGINX_DSA))))
         .statusCode(200);
     await()
         .atMost(WAIT)
@@ -164,8 +162,7 @@ class ExposureTest {
             () ->
                 exposure("purl", "pkg:deb/debian/nginx-light")
                     .body(
-                        "exposures.findAll { it.application == '" + application + "' }",
-                        hasSize(1))
+                        "exposures.findAll { it.application == '" + application + "' }", hasSize(1))
                     .body(
                         "exposures.find { it.application == '" + application + "' }.release",
                         equalTo("12"))
