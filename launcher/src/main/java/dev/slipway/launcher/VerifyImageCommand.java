@@ -106,11 +106,9 @@ public final class VerifyImageCommand {
       out.println(
           "  "
               + kind(finding.predicateType())
-              + " "
-              + finding.layer().substring(0, 19)
-              + "… in "
+              + " (in "
               + String.join(", ", finding.foundIn())
-              + ": "
+              + "): "
               + (finding.problem() == null
                   ? "verified, signed by " + finding.keyId()
                   : "NOT counted: " + finding.problem()));

@@ -248,7 +248,7 @@ public interface BuildConfig {
 
     /**
      * PEM file of earlier signing keys' public keys, still published at {@code /api/builds/keys} so
-     * that images signed before a rotation keep verifying.
+     * that images signed before a rotation keep verifying; a missing file means none.
      */
     Optional<Path> retiredKeys();
 

@@ -79,7 +79,8 @@ final class AttestationPublisher {
     List<ObjectNode> referrers = new ArrayList<>();
     boolean referrersApi = true;
     for (SignedStatement statement : statements) {
-      String layerDigest = registry.pushBlob(repository, statement.envelope());
+      // A new signature (ECDSA is randomized): no registry already has it.
+      String layerDigest = registry.uploadBlob(repository, statement.envelope());
       ObjectNode layer = descriptor(Dsse.ENVELOPE_MEDIA_TYPE, layerDigest, statement.envelope());
       layer
           .putObject("annotations")

@@ -122,9 +122,15 @@ final class DistributionClient {
             repository,
             HttpRequest.newBuilder(uri(repository + "/blobs/" + digest))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));
-    if (head.statusCode() == 200) {
-      return digest;
-    }
+    return head.statusCode() == 200 ? digest : uploadBlob(repository, content);
+  }
+
+  /**
+   * Uploads {@code content} without asking first whether the repository has it: for content that
+   * is new by construction (a fresh signature), one round trip fewer. Returns its digest.
+   */
+  String uploadBlob(String repository, byte[] content) throws RegistryCallException {
+    String digest = sha256(content);
     HttpResponse<byte[]> start =
         send(
             repository,

@@ -209,6 +209,10 @@ public class SigningKeyStore {
   }
 
   private static List<ECPublicKey> readRetired(Path file) {
+    if (!Files.exists(file)) {
+      // A Secret without the optional retired-keys.pem mounts no such file: nothing was rotated.
+      return List.of();
+    }
     try {
       return PublicKeys.readPem(Files.readString(file, StandardCharsets.US_ASCII));
     } catch (IOException e) {

@@ -70,8 +70,9 @@ class AttestationPublisherTest {
 
     String out = verify(OciRegistry.address(), repository, image);
     assertThat(out)
-        .contains("found:    2 referrer(s) via no referrers API, tag-schema fallback sha256-")
-        .contains("provenance sha256:")
+        .contains(
+            "found:    2 referrer(s) (no referrers API, tag-schema fallback index); cosign .att image")
+        .contains("provenance (in referrer sha256:")
         .contains("source:   https://git.example.com/acme/shop.git")
         .endsWith("VERIFIED\n");
   }
@@ -137,7 +138,7 @@ class AttestationPublisherTest {
           .isEqualTo(attached.cosignManifest());
       String out = verify(proxy.address(), repository, image);
       assertThat(out)
-          .contains("found:    2 referrer(s) via referrers API, cosign tag sha256-")
+          .contains("found:    2 referrer(s) (the referrers API); cosign .att image")
           .endsWith("VERIFIED\n");
     }
   }

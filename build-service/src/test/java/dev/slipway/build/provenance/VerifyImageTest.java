@@ -247,6 +247,7 @@ class VerifyImageTest {
                   builder: files
                   base: %s:%s
                   files: [hi.txt]
+                  entrypoint: [/bin/cat, /app/hi.txt]
                 """
                     .formatted(base.application(), baseTag))));
     String dockerfile = SampleEvents.newApplication();
@@ -262,7 +263,9 @@ class VerifyImageTest {
 
     for (String application : List.of(files, dockerfile)) {
       JsonPath build = Builds.awaitEnded(application);
-      assertThat(build.getString("status")).isEqualTo("SUCCEEDED");
+      assertThat(build.getString("status"))
+          .as(() -> build.getString("failure.step") + ": " + build.getString("failure.reason"))
+          .isEqualTo("SUCCEEDED");
       Built image = new Built(application, build.getString("image.digest"), null, null);
       SlsaProvenance provenance =
           SlsaProvenance.of(Statement.read(envelope(image, Statement.SLSA_PROVENANCE_V1).body()));

@@ -91,12 +91,12 @@ public final class ImageVerifier {
         if (Dsse.ENVELOPE_MEDIA_TYPE.equals(layer.path("mediaType").asText())) {
           envelopes
               .computeIfAbsent(layer.path("digest").asText(), k -> new ArrayList<>())
-              .add("cosign " + cosignTag);
+              .add("cosign .att");
         }
       }
-      discovery += ", cosign tag " + cosignTag;
+      discovery += "; cosign .att image";
     } else {
-      discovery += ", no cosign tag";
+      discovery += "; no cosign .att image";
     }
     List<Finding> findings = new ArrayList<>();
     for (Map.Entry<String, List<String>> envelope : envelopes.entrySet()) {
@@ -112,14 +112,14 @@ public final class ImageVerifier {
     JsonNode index;
     if (api.isPresent()) {
       index = tree(api.get());
-      discovery = "referrers API";
+      discovery = "the referrers API";
     } else {
       String tag = OciAttestations.fallbackTag(digest);
       Optional<RegistryReader.Manifest> fallback = registry.manifest(repository, tag);
       index = fallback.map(m -> tree(m.bytes())).orElse(json.createObjectNode());
       discovery =
           "no referrers API, "
-              + (fallback.isPresent() ? "tag-schema fallback " + tag : "no fallback tag " + tag);
+              + (fallback.isPresent() ? "tag-schema fallback index" : "no fallback index");
     }
     int referrers = 0;
     for (JsonNode entry : index.path("manifests")) {
@@ -140,11 +140,11 @@ public final class ImageVerifier {
         if (Dsse.ENVELOPE_MEDIA_TYPE.equals(layer.path("mediaType").asText())) {
           envelopes
               .computeIfAbsent(layer.path("digest").asText(), k -> new ArrayList<>())
-              .add("referrer " + manifestDigest);
+              .add("referrer " + manifestDigest.substring(0, 19) + "…");
         }
       }
     }
-    return referrers + " referrer(s) via " + discovery;
+    return referrers + " referrer(s) (" + discovery + ")";
   }
 
   private Finding check(String repository, String digest, String layer, List<String> foundIn)
