@@ -173,15 +173,16 @@ public final class VerifyImageCommand {
         throw new IllegalArgumentException(source + " is neither PEM nor the keys JSON");
       }
     }
+    List<ECPublicKey> keys;
     try {
-      List<ECPublicKey> keys = PublicKeys.readPem(pem);
-      if (keys.isEmpty()) {
-        throw new IllegalArgumentException(source + " holds no PUBLIC KEY");
-      }
-      return keys;
+      keys = PublicKeys.readPem(pem);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(source + " holds no PUBLIC KEY");
+    }
+    return keys;
   }
 
   private static String fetch(String url) throws IOException {

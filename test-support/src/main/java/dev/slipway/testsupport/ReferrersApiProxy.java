@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +45,7 @@ public final class ReferrersApiProxy implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
+  private final ExecutorService threads = Executors.newFixedThreadPool(4);
   private final String upstream;
   private final HttpClient http = HttpClient.newHttpClient();
   private final Map<String, List<ObjectNode>> referrers = new ConcurrentHashMap<>();
@@ -51,7 +53,7 @@ public final class ReferrersApiProxy implements AutoCloseable {
   private ReferrersApiProxy(String upstream) throws IOException {
     this.upstream = upstream;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
   }
@@ -73,6 +75,7 @@ public final class ReferrersApiProxy implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    threads.shutdownNow();
   }
 
   private void handle(HttpExchange exchange) throws IOException {

@@ -126,8 +126,8 @@ final class DistributionClient {
   }
 
   /**
-   * Uploads {@code content} without asking first whether the repository has it: for content that
-   * is new by construction (a fresh signature), one round trip fewer. Returns its digest.
+   * Uploads {@code content} without asking first whether the repository has it: for content that is
+   * new by construction (a fresh signature), one round trip fewer. Returns its digest.
    */
   String uploadBlob(String repository, byte[] content) throws RegistryCallException {
     String digest = sha256(content);
