@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@code verify-image} refuses before it reads anything, and the key forms it reads. Its
- * verdicts on real images are proven in build-service's {@code VerifyImageTest} and {@code
- * AttestationPublisherTest}, against images that service built and signed.
+ * verdicts on real images are proven in build-service's {@code VerifyImageIT} and {@code
+ * AttestationPublisherIT}, against images that service built and signed.
  */
 class VerifyImageCommandTest {
 

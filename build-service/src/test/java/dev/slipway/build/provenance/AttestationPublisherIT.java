@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * registry behind {@link ReferrersApiProxy}, a test double of the API: no registry on this machine
  * has one). {@code verify-image} reads both.
  */
-class AttestationPublisherTest {
+class AttestationPublisherIT {
 
   @TempDir Path dir;
 

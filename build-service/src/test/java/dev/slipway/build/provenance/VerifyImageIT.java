@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(BuildTestResource.class)
-class VerifyImageTest {
+class VerifyImageIT {
 
   static final String SLIPWAY_YAML =
       """
@@ -145,7 +145,7 @@ class VerifyImageTest {
   @Test
   void verifyImageRefusesAnUnsignedImage() throws Exception {
     String repository = "unsigned-" + UUID.randomUUID();
-    String digest = AttestationPublisherTest.pushImage(repository);
+    String digest = AttestationPublisherIT.pushImage(repository);
 
     Verification result =
         verify(
@@ -163,7 +163,7 @@ class VerifyImageTest {
     Built image = built();
     DsseEnvelope genuine = envelope(image, Statement.SLSA_PROVENANCE_V1);
     String repository = "forged-" + UUID.randomUUID();
-    String target = AttestationPublisherTest.pushImage(repository);
+    String target = AttestationPublisherIT.pushImage(repository);
     // The attacker points the genuine statement at their image and claims the real commit.
     String forged =
         new String(genuine.body(), StandardCharsets.UTF_8)
@@ -192,7 +192,7 @@ class VerifyImageTest {
   void verifyImageRefusesAGenuineStatementOfAnotherImage() throws Exception {
     Built image = built();
     String repository = "copied-" + UUID.randomUUID();
-    String target = AttestationPublisherTest.pushImage(repository);
+    String target = AttestationPublisherIT.pushImage(repository);
     attach(repository, target, envelope(image, Statement.SLSA_PROVENANCE_V1));
 
     Verification result =
@@ -292,10 +292,10 @@ class VerifyImageTest {
   /** Attaches {@code envelope} to {@code digest} as the pipeline attaches attestations. */
   private static void attach(String repository, String digest, DsseEnvelope envelope)
       throws Exception {
-    AttestationPublisherTest.publisher(OciRegistry.address())
+    AttestationPublisherIT.publisher(OciRegistry.address())
         .attach(
             repository,
-            AttestationPublisherTest.subject(repository, digest),
+            AttestationPublisherIT.subject(repository, digest),
             List.of(
                 new AttestationPublisher.SignedStatement(
                     Statement.SLSA_PROVENANCE_V1, envelope.toJson())));

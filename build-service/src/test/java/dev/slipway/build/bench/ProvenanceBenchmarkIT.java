@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(BuildTestResource.class)
-class ProvenanceBenchmarkTest {
+class ProvenanceBenchmarkIT {
 
   private static final int BUILDS = 20;
   private static final int WARM_UP = 2;
@@ -44,7 +44,7 @@ class ProvenanceBenchmarkTest {
 
   private final SigningKeyStore keys;
 
-  ProvenanceBenchmarkTest(SigningKeyStore keys) {
+  ProvenanceBenchmarkIT(SigningKeyStore keys) {
     this.keys = keys;
   }
 
