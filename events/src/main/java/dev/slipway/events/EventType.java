@@ -19,10 +19,12 @@ public record EventType<T>(String topic, Class<T> payloadType) {
       new EventType<>(Topics.DEPLOY_REQUESTED, DeployRequested.class);
   public static final EventType<DeployDone> DEPLOY_DONE =
       new EventType<>(Topics.DEPLOY_DONE, DeployDone.class);
+  public static final EventType<AdminAction> ADMIN_ACTION =
+      new EventType<>(Topics.ADMIN_ACTION, AdminAction.class);
   public static final EventType<VulnerabilityFound> VULNERABILITY_FOUND =
       new EventType<>(Topics.VULNERABILITY_FOUND, VulnerabilityFound.class);
 
-  /** Every event type: the pipeline's in order, then the findings' trail. */
+  /** Every event type: the pipeline's in order, then the admin trail and the findings' trail. */
   public static final List<EventType<?>> ALL =
       List.of(
           COMMIT_RECEIVED,
@@ -30,6 +32,7 @@ public record EventType<T>(String topic, Class<T> payloadType) {
           SCAN_DONE,
           DEPLOY_REQUESTED,
           DEPLOY_DONE,
+          ADMIN_ACTION,
           VULNERABILITY_FOUND);
 
   private static final String PREFIX = "dev.slipway.";

@@ -29,6 +29,9 @@ public final class OciRegistry {
   /** Media type of an OCI image manifest. */
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
+  /** Media type of an OCI image index. */
+  public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+
   private static final String BINARY = "docker-registry";
   private static final String MANIFEST_ACCEPT =
       OCI_MANIFEST
@@ -160,17 +163,25 @@ public final class OciRegistry {
         "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
         "layers":[%s]}"""
             .formatted(OCI_MANIFEST, configDigest, config.length, layerJson);
-    HttpResponse<Void> response =
+    return pushManifest(
+        repository, tag, OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Pushes a manifest as {@code repository:reference} and returns its digest. */
+  public static String pushManifest(
+      String repository, String reference, String mediaType, byte[] manifest) {
+    HttpResponse<String> response =
         send(
-            HttpRequest.newBuilder(uri("/v2/" + repository + "/manifests/" + tag))
-                .header("Content-Type", OCI_MANIFEST)
-                .PUT(HttpRequest.BodyPublishers.ofString(manifest))
+            HttpRequest.newBuilder(uri("/v2/" + repository + "/manifests/" + reference))
+                .header("Content-Type", mediaType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
                 .build(),
-            HttpResponse.BodyHandlers.discarding());
+            HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 201) {
-      throw new IllegalStateException("manifest push failed: HTTP " + response.statusCode());
+      throw new IllegalStateException(
+          "manifest push failed: HTTP " + response.statusCode() + " " + response.body());
     }
-    return digest(manifest.getBytes(StandardCharsets.UTF_8));
+    return digest(manifest);
   }
 
   /** Pushes one blob (monolithic upload) and returns its digest. */
