@@ -26,7 +26,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code ./slipway status}: each service's health, the consumer lag of every consumer group per
- * topic, and the latest runs with the stage each has reached (from the audit store).
+ * topic, the latest runs with the stage each has reached (from the audit store), and the advisory
+ * database with what re-evaluation newly found on running digests (from scan-service).
  */
 public final class StatusCommand {
 
@@ -50,6 +51,71 @@ public final class StatusCommand {
     System.out.println(health());
     System.out.println(lag(kafka));
     System.out.println(latestRuns());
+    System.out.println(exposure());
+  }
+
+  /**
+   * scan-service's advisory database (state and version; why it failed) and what re-evaluation
+   * newly found on the digests that run now (each announced on vulnerability.found).
+   */
+  static String exposure() {
+    StringBuilder out = new StringBuilder();
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      JsonNode database = scanApi("/api/vulnerabilities/status", token);
+      out.append(
+          String.format(
+              "advisory database: %s, %d advisories, version %s%s%n",
+              database.path("state").asText("?"),
+              database.path("advisories").asLong(),
+              database.path("version").asText("?"),
+              database.hasNonNull("reason") ? " (" + database.path("reason").asText() + ")" : ""));
+      JsonNode found = scanApi("/api/exposure?limit=100", token).path("items");
+      out.append(
+          String.format(
+              "vulnerabilities newly found on running digests: %d%s%n",
+              found.size(), found.size() == 100 ? "+" : ""));
+      int shown = 0;
+      for (JsonNode row : found) {
+        if (shown++ == 5) {
+          break;
+        }
+        out.append(
+            String.format(
+                "  %-16s %-8s %-22s %-8s %s%n",
+                row.path("application").asText(""),
+                row.path("environment").asText(""),
+                row.path("advisoryId").asText(""),
+                row.path("gatedAs").asText(""),
+                row.path("purl").asText("")));
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("scan-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  private static JsonNode scanApi(String path, String token)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:8083" + path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + " answered HTTP " + response.statusCode());
+    }
+    return JSON.readTree(response.body());
   }
 
   static String health() {
