@@ -163,8 +163,7 @@ public final class OciRegistry {
         "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
         "layers":[%s]}"""
             .formatted(OCI_MANIFEST, configDigest, config.length, layerJson);
-    return pushManifest(
-        repository, tag, OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
+    return pushManifest(repository, tag, OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Pushes a manifest as {@code repository:reference} and returns its digest. */
