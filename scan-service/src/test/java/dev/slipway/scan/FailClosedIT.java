@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.slipway.scan.rest.AdhocScanTest;
+import dev.slipway.scan.rest.AdhocScanIT;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,12 +48,12 @@ class FailClosedIT {
                     .body("state", equalTo("FAILED"))
                     .body("reason", containsString("no-such-advisory-folder does not exist")));
     byte[] sbom = ScanFixtures.sbom("pkg:npm/minimist@1.2.5");
-    AdhocScanTest.scan(sbom, null)
+    AdhocScanIT.scan(sbom, null)
         .statusCode(201)
         .body("status", equalTo("ERROR"))
         .body("reason", containsString("failed to import"))
         .body("reason", containsString("nothing is deployed"));
-    AdhocScanTest.scan(sbom, "{\"failOn\":\"CRITICAL\",\"allowWithoutDatabase\":true}")
+    AdhocScanIT.scan(sbom, "{\"failOn\":\"CRITICAL\",\"allowWithoutDatabase\":true}")
         .statusCode(201)
         .body("status", org.hamcrest.Matchers.not(equalTo("ERROR")))
         .body("reason", containsString("the policy allows scanning without one"));
