@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.slipway.scan.rest.AdhocScanIT;
+import io.restassured.response.ValidatableResponse;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,12 +48,12 @@ class FailClosedIT {
                     .body("state", equalTo("FAILED"))
                     .body("reason", containsString("no-such-advisory-folder does not exist")));
     byte[] sbom = ScanFixtures.sbom("pkg:npm/minimist@1.2.5");
-    AdhocScanIT.scan(sbom, null)
+    scan(sbom, null)
         .statusCode(201)
         .body("status", equalTo("ERROR"))
         .body("reason", containsString("failed to import"))
         .body("reason", containsString("nothing is deployed"));
-    AdhocScanIT.scan(sbom, "{\"failOn\":\"CRITICAL\",\"allowWithoutDatabase\":true}")
+    scan(sbom, "{\"failOn\":\"CRITICAL\",\"allowWithoutDatabase\":true}")
         .statusCode(201)
         .body("status", org.hamcrest.Matchers.not(equalTo("ERROR")))
         .body("reason", containsString("the policy allows scanning without one"));
@@ -61,5 +61,17 @@ class FailClosedIT {
         .get("/q/health/ready")
         .then()
         .body("checks.find { it.name == 'advisory-database' }.data.state", equalTo("FAILED"));
+  }
+
+  private static ValidatableResponse scan(byte[] sbom, String policy) {
+    var request =
+        given()
+            .auth()
+            .oauth2(ScanFixtures.DEPLOYER)
+            .multiPart("sbom", "bom.cdx.json", sbom, "application/vnd.cyclonedx+json");
+    if (policy != null) {
+      request = request.multiPart("policy", policy);
+    }
+    return request.post("/api/scans").then();
   }
 }
