@@ -60,11 +60,13 @@ CREATE TABLE known_findings (
     PRIMARY KEY (digest, purl, name)
 );
 
--- Re-evaluations of the running digests after an import changed advisories: leased work.
+-- Re-evaluations, leased work: of the running digests an import's changed advisories name, or of
+-- one digest that began to serve (its scan may predate advisories imported since).
 CREATE TABLE reevaluations (
     id          BIGSERIAL PRIMARY KEY,
     db_version  TEXT        NOT NULL,
     advisories  TEXT[]      NOT NULL,
+    digest      TEXT,
     status      TEXT        NOT NULL,
     lease_owner TEXT,
     lease_until TIMESTAMPTZ,

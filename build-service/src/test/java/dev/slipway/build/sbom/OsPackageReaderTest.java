@@ -43,7 +43,8 @@ class OsPackageReaderTest {
   void anOlderRpmDatabaseIsNamedNotSilentlySkipped() throws IOException {
     ImageFiles files = new ImageFiles(OsPackageReader::wanted, 1 << 20);
     files.apply(
-        new ByteArrayInputStream(TarLayers.layer(Map.of("var/lib/rpm/Packages", new byte[] {0, 6, 21, 97}))));
+        new ByteArrayInputStream(
+            TarLayers.layer(Map.of("var/lib/rpm/Packages", new byte[] {0, 6, 21, 97}))));
     assertThat(OsPackageReader.read(files).notes())
         .singleElement()
         .asString()

@@ -105,6 +105,14 @@ public class DeploymentRepository {
           WHERE a.advisory_id = ANY($1)
           """;
 
+  private static final String RUNNING_DIGEST =
+      "SELECT "
+          + RUNNING_COLUMNS
+          + """
+          FROM deployments d JOIN image_components c ON c.image_digest = d.digest
+          WHERE d.digest = $1
+          """;
+
   private final Pool pool;
 
   public DeploymentRepository(Pool pool) {
@@ -196,6 +204,13 @@ public class DeploymentRepository {
 
   /** A running component and an advisory one of whose entries names it. */
   public record NamedBy(String advisoryId, Running running) {}
+
+  /** The components of {@code digest} wherever it serves now. */
+  public Uni<List<Running>> runningDigest(String digest) {
+    return pool.preparedQuery(RUNNING_DIGEST)
+        .execute(Tuple.of(digest))
+        .map(DeploymentRepository::map);
+  }
 
   /** Deployed Go modules that contain the package path {@code packagePath}. */
   public Uni<List<Running>> runningGoModulesOf(String packagePath) {

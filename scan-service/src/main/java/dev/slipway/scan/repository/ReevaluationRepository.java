@@ -40,6 +40,12 @@ public class ReevaluationRepository {
   private static final String ENQUEUE =
       "INSERT INTO reevaluations (db_version, advisories, status) VALUES ($1, $2, 'QUEUED')";
 
+  private static final String ENQUEUE_DIGEST =
+      """
+      INSERT INTO reevaluations (db_version, advisories, digest, status)
+      SELECT version, '{}', $1, 'QUEUED' FROM advisory_database
+      """;
+
   private static final String CLAIM =
       """
       UPDATE reevaluations SET status = 'RUNNING', lease_owner = $1,
@@ -50,7 +56,7 @@ public class ReevaluationRepository {
         WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
         ORDER BY id LIMIT 1
         FOR UPDATE SKIP LOCKED)
-      RETURNING id, db_version, advisories, attempts
+      RETURNING id, db_version, advisories, digest, attempts
       """;
 
   private static final String RENEW =
@@ -116,6 +122,14 @@ public class ReevaluationRepository {
         .replaceWithVoid();
   }
 
+  /**
+   * Queues a re-evaluation of one digest that began to serve: its scan may predate advisories
+   * imported since, which no import's re-evaluation saw running.
+   */
+  public Uni<Void> enqueueDigest(String digest) {
+    return pool.preparedQuery(ENQUEUE_DIGEST).execute(Tuple.of(digest)).replaceWithVoid();
+  }
+
   /** Claims the oldest queued re-evaluation (or one whose lease expired) for {@code owner}. */
   public Uni<Optional<Claimed>> claim(String owner, Duration lease) {
     return pool.preparedQuery(CLAIM)
@@ -131,6 +145,7 @@ public class ReevaluationRepository {
                       row.getLong("id"),
                       row.getString("db_version"),
                       Arrays.asList(row.getArrayOfStrings("advisories")),
+                      row.getString("digest"),
                       row.getInteger("attempts")));
             });
   }
@@ -256,8 +271,17 @@ public class ReevaluationRepository {
     return all;
   }
 
-  /** A claimed re-evaluation. */
-  public record Claimed(long id, String dbVersion, List<String> advisories, int attempts) {}
+  /**
+   * A claimed re-evaluation.
+   *
+   * @param id its id
+   * @param dbVersion the database version when it was queued
+   * @param advisories the advisories an import changed; empty for a digest's re-evaluation
+   * @param digest the digest that began to serve; null for an import's re-evaluation
+   * @param attempts tries so far, this one included
+   */
+  public record Claimed(
+      long id, String dbVersion, List<String> advisories, String digest, int attempts) {}
 
   /** A digest's latest scan: the policy and ignores it was judged under. */
   public record ScannedUnder(ScanPolicy policy, List<VulnerabilityIgnore> ignores) {}

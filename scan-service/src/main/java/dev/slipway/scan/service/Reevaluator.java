@@ -6,6 +6,7 @@ import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityFound;
+import dev.slipway.scan.DigestServing;
 import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.match.Candidate;
@@ -113,6 +114,11 @@ public class Reevaluator {
     signal.wake();
   }
 
+  /** A digest began to serve: look now. */
+  void deployed(@Observes DigestServing event) {
+    signal.wake();
+  }
+
   private void loop() {
     while (running) {
       boolean worked = false;
@@ -150,11 +156,13 @@ public class Reevaluator {
           outboxWritten.fire(new OutboxWritten(outcome.events().size()));
         }
         LOG.infof(
-            "re-evaluation %d (database %s, %d advisories): %d running digests matched again, %d"
-                + " new findings at or above their policy, in %d ms",
+            "re-evaluation %d (database %s, %s): %d running digests matched again, %d new"
+                + " findings at or above their policy, in %d ms",
             claimed.id(),
             claimed.dbVersion(),
-            claimed.advisories().size(),
+            claimed.digest() != null
+                ? "digest " + claimed.digest()
+                : claimed.advisories().size() + " advisories",
             outcome.digests(),
             outcome.exposures().size(),
             (System.nanoTime() - start) / 1_000_000);
@@ -173,19 +181,38 @@ public class Reevaluator {
   public record Outcome(
       int digests, List<KnownName> known, List<ExposureRow> exposures, List<OutboxEvent> events) {}
 
-  /** Matches the running digests the claimed advisories name; writes nothing. */
+  /** Matches the running digests the claimed advisories (or digest) concern; writes nothing. */
   public Outcome evaluate(Claimed claimed) {
-    // Only the advisories that name something running are loaded: after a full import most name
-    // nothing that serves.
-    List<DeploymentRepository.NamedBy> named =
-        deployments.runningNamedBy(claimed.advisories()).await().atMost(STEP_TIMEOUT);
-    if (named.isEmpty()) {
+    List<Running> serving;
+    List<Candidate> candidates;
+    if (claimed.digest() != null) {
+      // A digest that began to serve: all of its components against the database as it is.
+      serving = deployments.runningDigest(claimed.digest()).await().atMost(STEP_TIMEOUT);
+      Map<String, InstalledPackage> packages = new LinkedHashMap<>();
+      serving.forEach(r -> packages.putIfAbsent(r.pkg().purl(), r.pkg()));
+      candidates =
+          packages.isEmpty()
+              ? List.of()
+              : advisories
+                  .candidatesFor(List.copyOf(packages.values()))
+                  .await()
+                  .atMost(STEP_TIMEOUT);
+    } else {
+      // Only the advisories that name something running are loaded: after a full import most
+      // name nothing that serves.
+      List<DeploymentRepository.NamedBy> named =
+          deployments.runningNamedBy(claimed.advisories()).await().atMost(STEP_TIMEOUT);
+      List<String> involved =
+          named.stream().map(DeploymentRepository.NamedBy::advisoryId).distinct().toList();
+      candidates =
+          involved.isEmpty()
+              ? List.of()
+              : advisories.candidatesOf(involved).await().atMost(STEP_TIMEOUT);
+      serving = named.stream().map(DeploymentRepository.NamedBy::running).toList();
+    }
+    if (candidates.isEmpty()) {
       return new Outcome(0, List.of(), List.of(), List.of());
     }
-    List<String> involved =
-        named.stream().map(DeploymentRepository.NamedBy::advisoryId).distinct().toList();
-    List<Candidate> candidates = advisories.candidatesOf(involved).await().atMost(STEP_TIMEOUT);
-    List<Running> serving = named.stream().map(DeploymentRepository.NamedBy::running).toList();
     Map<String, List<Running>> byDigest = new LinkedHashMap<>();
     serving.forEach(r -> byDigest.computeIfAbsent(r.digest(), d -> new ArrayList<>()).add(r));
     if (byDigest.isEmpty()) {

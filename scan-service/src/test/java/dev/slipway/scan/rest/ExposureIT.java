@@ -135,9 +135,7 @@ class ExposureIT {
         .body(
             "items.find { it.application == '" + application + "' }.gatedAs", equalTo("CRITICAL"));
     // Importing the same record again changes nothing and announces nothing new.
-    importZip(VulnerabilityImportIT.zipOf(advisory))
-        .statusCode(200)
-        .body("unchanged", equalTo(1));
+    importZip(VulnerabilityImportIT.zipOf(advisory)).statusCode(200).body("unchanged", equalTo(1));
   }
 
   @Test
