@@ -7,9 +7,9 @@ import dev.slipway.events.KafkaCloudEvents;
 import dev.slipway.scan.DigestServing;
 import dev.slipway.scan.repository.DeploymentRepository;
 import dev.slipway.scan.repository.ReevaluationRepository;
-import jakarta.enterprise.event.Event;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -18,8 +18,8 @@ import org.jboss.logging.Logger;
  * Keeps which digest serves in which application and environment now, from deploy.done (consumer
  * group {@code scan-service-exposure}): the serving digest of every outcome (after a rollback, the
  * restored one); none when nothing serves. An older event never overwrites a newer one, so
- * redelivery changes nothing. A digest that began to serve is queued for re-evaluation: its scan may
- * predate advisories imported since. Unreadable records to {@code deploy.done.dlq}.
+ * redelivery changes nothing. A digest that began to serve is queued for re-evaluation: its scan
+ * may predate advisories imported since. Unreadable records to {@code deploy.done.dlq}.
  */
 @ApplicationScoped
 public class DeployDoneConsumer {

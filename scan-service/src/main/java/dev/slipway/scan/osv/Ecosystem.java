@@ -26,7 +26,7 @@ public enum Ecosystem {
   MAVEN("Maven", new MavenVersionOrder(), NameRule.EXACT, Releases.NONE),
   NPM("npm", SemanticVersionOrder.NPM, NameRule.EXACT, Releases.NONE),
   PYPI("PyPI", new Pep440VersionOrder(), NameRule.PEP_503, Releases.NONE),
-  GO("Go", SemanticVersionOrder.GO, NameRule.EXACT, Releases.NONE),
+  GO("Go", SemanticVersionOrder.GO, NameRule.GO_MODULE, Releases.NONE),
   CRATES_IO("crates.io", SemanticVersionOrder.SEMVER, NameRule.CRATES_IO, Releases.NONE),
   RUBYGEMS("RubyGems", new RubyGemsVersionOrder(), NameRule.EXACT, Releases.NONE),
   NUGET("NuGet", new NuGetVersionOrder(), NameRule.IGNORE_CASE, Releases.NONE),
@@ -118,8 +118,17 @@ public enum Ecosystem {
 
   /** How an ecosystem compares package names. */
   private enum NameRule {
-    /** As written: Maven {@code group:artifact}, npm {@code @scope/name}, Go module paths. */
+    /** As written: Maven {@code group:artifact}, npm {@code @scope/name}. */
     EXACT,
+    /**
+     * Go module and package paths, without regard to case: tools that follow the purl spec's letter
+     * lower-case them ({@code github.com/azure/...}, packageurl-java among them), others keep Go's
+     * spelling ({@code github.com/Azure/...}) or the module proxy's case encoding ({@code
+     * github.com/!azure/...}); advisories use Go's. Matching all three spellings misses none; paths
+     * that differ only in case are in practice one repository (GitHub's paths are
+     * case-insensitive), so a false match costs less than a silent miss.
+     */
+    GO_MODULE,
     /** NuGet ids and Packagist {@code vendor/package}: case-insensitive. */
     IGNORE_CASE,
     /** PEP 503: lower case, runs of {@code -_.} as one {@code -}. */
@@ -130,6 +139,7 @@ public enum Ecosystem {
     String normalise(String name) {
       return switch (this) {
         case EXACT -> name;
+        case GO_MODULE -> name.replace("!", "").toLowerCase(Locale.ROOT);
         case IGNORE_CASE -> name.toLowerCase(Locale.ROOT);
         case PEP_503 -> name.toLowerCase(Locale.ROOT).replaceAll("[-_.]+", "-");
         case CRATES_IO -> name.toLowerCase(Locale.ROOT).replace('_', '-');

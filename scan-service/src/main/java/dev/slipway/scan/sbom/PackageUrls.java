@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
 
 /**
  * Turns package URLs into the packages advisories name. packageurl-java validates the URL and reads
- * its qualifiers; the namespace and name are taken as the URL spells them, because packageurl-java
- * lower-cases Go module paths ({@code github.com/Azure/...}) that Go advisories spell with
- * capitals, and each ecosystem then applies its own name rule.
+ * its qualifiers; the namespace and name are taken as the URL spells them (packageurl-java
+ * lower-cases some types' names on its own), and each ecosystem then applies its own name rule: Go
+ * module paths match whether a tool spelled them {@code github.com/Azure/...}, {@code
+ * github.com/azure/...} or {@code github.com/!azure/...}.
  */
 public final class PackageUrls {
 

@@ -64,7 +64,11 @@ class MatchingTest {
         // Go: module spelled with capitals, module covering package paths, /vN, pseudo-versions
         "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.5.2, GHSA-m5vv-6r4h-3vj9, true, 1.6.0",
         "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.6.0, GHSA-m5vv-6r4h-3vj9, false, -",
-        "pkg:golang/github.com/azure/azure-sdk-for-go/sdk/azidentity@v1.5.2, GHSA-m5vv-6r4h-3vj9, false, -",
+        // ... and spelled as tools that lower-case Go purls (the purl spec's letter) or as the
+        // module proxy encodes capitals: the same module, never a silent miss
+        "pkg:golang/github.com/azure/azure-sdk-for-go/sdk/azidentity@v1.5.2, GHSA-m5vv-6r4h-3vj9, true, 1.6.0",
+        "pkg:golang/github.com/%21azure/azure-sdk-for-go/sdk/azidentity@v1.5.2, GHSA-m5vv-6r4h-3vj9, true, 1.6.0",
+        "pkg:golang/github.com/azure/azure-sdk-for-go/sdk/azidentity@v1.6.0, GHSA-m5vv-6r4h-3vj9, false, -",
         "pkg:golang/golang.org/x/text@v0.3.7, GHSA-69ch-w2m2-3vjp, true, 0.3.8",
         "pkg:golang/golang.org/x/text@v0.3.8, GHSA-69ch-w2m2-3vjp, false, -",
         "pkg:golang/github.com/dgrijalva/jwt-go@v3.2.0+incompatible, GHSA-w73w-5m7g-f7qc, true, -",

@@ -96,6 +96,8 @@ class AdhocScanIT {
                 .readTree(
                     ScanFixtures.sbom(
                         "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.5.2",
+                        // The same module as tools that lower-case Go purls spell it.
+                        "pkg:golang/github.com/azure/azure-sdk-for-go/sdk/azidentity@v1.5.1",
                         "pkg:golang/golang.org/x/net@v0.3.0",
                         "pkg:nuget/Azure.Identity@1.11.3",
                         "pkg:gem/rack@2.2.3",
@@ -130,6 +132,9 @@ class AdhocScanIT {
         .body(
             "findings.find { it.packageUrl.startsWith('pkg:golang/github.com/Azure') }.fixedVersion",
             equalTo("1.6.0"))
+        .body(
+            "findings.find { it.packageUrl.startsWith('pkg:golang/github.com/azure') }.advisoryId",
+            equalTo(Advisories.AZURE))
         .body("findings.find { it.advisoryId == 'GO-2022-1144' }.severity", equalTo("UNKNOWN"))
         .body("findings.find { it.advisoryId == 'GO-2022-1144' }.blocking", equalTo(true))
         .body(
