@@ -119,19 +119,21 @@ public final class Matcher {
     /**
      * Whether {@code hit} is a record of this group's vulnerability: the same record (another of
      * its affected entries), or a record that shares an id or alias with the group, as long as the
-     * group would not then name two different CVEs or two different GHSAs.
+     * group would not then name two different ids of one database (two CVEs, two GHSAs, two Go
+     * vulndb ids, ...): one vulnerability has one id per database, so a record that lists two of
+     * them (a third record naming two CVEs) never joins their findings into one.
      */
     boolean accepts(Hit hit) {
       if (ids.contains(hit.row().advisoryId())) {
         return true;
       }
-      Set<String> union = new LinkedHashSet<>(names);
       Set<String> theirs = hit.names();
       if (theirs.stream().noneMatch(names::contains)) {
         return false;
       }
+      Set<String> union = new LinkedHashSet<>(names);
       union.addAll(theirs);
-      return distinct(union, "CVE-") <= 1 && distinct(union, "GHSA-") <= 1;
+      return oneIdPerDatabase(union);
     }
 
     void add(Hit hit) {
@@ -140,12 +142,19 @@ public final class Matcher {
       hits.add(hit);
     }
 
-    private static long distinct(Set<String> names, String prefix) {
-      return names.stream()
-          .filter(n -> n.toUpperCase(Locale.ROOT).startsWith(prefix))
-          .map(n -> n.toUpperCase(Locale.ROOT))
-          .distinct()
-          .count();
+    /** Whether no two of {@code names} are different ids of one database (their prefix). */
+    static boolean oneIdPerDatabase(Set<String> names) {
+      Map<String, String> byDatabase = new HashMap<>();
+      for (String name : names) {
+        String id = name.toUpperCase(Locale.ROOT);
+        int dash = id.indexOf('-');
+        String database = dash < 0 ? id : id.substring(0, dash);
+        String before = byDatabase.putIfAbsent(database, id);
+        if (before != null && !before.equals(id)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

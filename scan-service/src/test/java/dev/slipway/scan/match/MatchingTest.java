@@ -225,6 +225,31 @@ class MatchingTest {
   }
 
   @Test
+  void aThirdRecordNamingTwoIdsOfAnyOneDatabaseNeverMergesThem() {
+    // Go vulndb ids with no CVE or GHSA, bridged by a record of another database that lists both.
+    ObjectNode first = Advisories.document(Advisories.GO_X_NET);
+    first.put("id", "GO-2099-0001");
+    ((ArrayNode) first.get("aliases")).removeAll();
+    ObjectNode second = first.deepCopy();
+    second.put("id", "GO-2099-0002");
+    ObjectNode both = first.deepCopy();
+    both.put("id", "BIT-2099-0003");
+    ((ArrayNode) both.get("aliases")).add("GO-2099-0001").add("GO-2099-0002");
+    List<MatchedFinding> findings =
+        match(
+            "pkg:golang/golang.org/x/net@v0.3.0",
+            OsvReader.read(both),
+            OsvReader.read(first),
+            OsvReader.read(second));
+    assertThat(findings)
+        .extracting(MatchedFinding::advisoryId)
+        .containsExactlyInAnyOrder("GO-2099-0001", "GO-2099-0002", "BIT-2099-0003");
+    assertThat(findings)
+        .filteredOn(f -> f.advisoryId().startsWith("GO-"))
+        .allSatisfy(f -> assertThat(f.aliases()).isEmpty());
+  }
+
+  @Test
   void unreadableVersionsAreReportedNotDropped() {
     assertThat(PackageUrls.resolve("pkg:npm/left-pad@latest", Map.of()))
         .isEqualTo(new PackageUrls.Refused("version 'latest' is not a npm version"));
