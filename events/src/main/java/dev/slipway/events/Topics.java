@@ -10,13 +10,31 @@ public final class Topics {
   public static final String SCAN_DONE = "scan.done";
   public static final String DEPLOY_REQUESTED = "deploy.requested";
   public static final String DEPLOY_DONE = "deploy.done";
+  public static final String APPROVAL_DECIDED = "approval.decided";
+
+  /** API calls refused for want of a valid token or a role in scope. */
+  public static final String ACCESS_DENIED = "access.denied";
+
+  /**
+   * The current access policy (bindings, teams, identities): compacted, one key, read from the
+   * beginning by every service at start. Not a pipeline topic: no dead-letter topic, no consumer
+   * group.
+   */
+  public static final String ACCESS_POLICY = "access.policy";
 
   /** Suffix of the topic a consumer sends a record it could not process to. */
   public static final String DLQ_SUFFIX = ".dlq";
 
   /** Every pipeline topic, in the order a run goes through them. */
   public static final List<String> ALL =
-      List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE);
+      List.of(
+          COMMIT_RECEIVED,
+          BUILD_DONE,
+          SCAN_DONE,
+          DEPLOY_REQUESTED,
+          DEPLOY_DONE,
+          APPROVAL_DECIDED,
+          ACCESS_DENIED);
 
   private Topics() {}
 
