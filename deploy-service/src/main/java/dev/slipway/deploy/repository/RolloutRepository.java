@@ -28,8 +28,9 @@ public class RolloutRepository {
       """
       INSERT INTO rollouts (event_id, run_id, commit_sha, application, environment, image,
                             image_digest, reason, requested_by, run_context, approvers,
-                            target_revision, status, requested_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13)
+                            target_revision, status, requested_at, approval_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13,
+              $14)
       ON CONFLICT (event_id) DO NOTHING
       """;
 
@@ -85,7 +86,8 @@ public class RolloutRepository {
                 JsonColumns.write(request.run()),
                 JsonColumns.write(request.approvers()),
                 request.revision(),
-                event.time()));
+                event.time(),
+                request.approvalId()));
     return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
