@@ -13,12 +13,16 @@ import java.util.Map;
  * @param applications every application: its team, repository and gates
  * @param bindings role bindings: a group holds a role within a scope
  * @param identities Git host accounts and verified e-mail addresses linked to users by an admin
+ * @param change what made this version and who: every change of a binding, an identity link, an
+ *     application or a webhook secret is one version, so the audit store, which keeps every record
+ *     of this topic, holds each change with its actor; null in the empty policy
  */
 public record AccessPolicy(
     long version,
     Map<String, Application> applications,
     List<RoleBinding> bindings,
-    List<IdentityLink> identities) {
+    List<IdentityLink> identities,
+    Change change) {
 
   /** The record key every snapshot is written under. */
   public static final String KEY = "access-policy";
@@ -31,7 +35,27 @@ public record AccessPolicy(
   }
 
   /** The policy before anything was configured: no application, binding or identity. */
-  public static final AccessPolicy EMPTY = new AccessPolicy(0, Map.of(), List.of(), List.of());
+  public static final AccessPolicy EMPTY =
+      new AccessPolicy(0, Map.of(), List.of(), List.of(), null);
+
+  /**
+   * One change of the registry's access-relevant state.
+   *
+   * @param actor who made it (the caller's stable identity)
+   * @param action what was done, e.g. {@code binding.created}, {@code application.updated}, {@code
+   *     secrets.rotated}
+   * @param target what it was done to, e.g. the binding's id or the application's name
+   * @param detail the new state or what changed, for a human (never a secret)
+   * @param at when
+   */
+  public record Change(
+      String actor, String action, String target, String detail, java.time.OffsetDateTime at) {
+    public Change {
+      Require.text(actor, "change.actor");
+      Require.text(action, "change.action");
+      Require.present(at, "change.at");
+    }
+  }
 
   /**
    * What the platform knows of one application for access decisions and deploy checks.

@@ -193,7 +193,13 @@ public final class SampleEvents {
             new AccessPolicy.IdentityLink(
                 "corp/grace",
                 List.of(new AccessPolicy.Account("github", "1002", "grace")),
-                List.of("grace@example.com"))));
+                List.of("grace@example.com"))),
+        new AccessPolicy.Change(
+            "corp/root",
+            "binding.created",
+            "b-1",
+            "shop-prod-approvers: approver of prod of team shop",
+            OffsetDateTime.parse("2026-11-25T09:00:00Z")));
   }
 
   public static DeployDone deployDone() {
