@@ -65,7 +65,7 @@ public class ApprovalRepository {
           + COLUMNS
           + """
           FROM approvals a
-          WHERE ($1::text IS NULL OR a.application = $1)
+          WHERE ($1::text[] IS NULL OR a.application = ANY($1))
             AND ($2::text IS NULL OR a.status = $2)
           ORDER BY a.created_at DESC
           LIMIT $3
@@ -197,10 +197,14 @@ public class ApprovalRepository {
     return one(transaction, LOCK_ONE, id);
   }
 
-  /** Approvals, newest first, by application and status if given. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
+  /** Approvals, newest first, of {@code applications} (null: all) and by status if given. */
+  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
     return pool.preparedQuery(SELECT_MANY)
-        .execute(Tuple.of(application, status == null ? null : status.name(), limit))
+        .execute(
+            Tuple.of(
+                applications == null ? null : applications.toArray(new String[0]),
+                status == null ? null : status.name(),
+                limit))
         .flatMap(rows -> withVotes(pool, rows))
         .map(stored -> stored.stream().map(Stored::view).toList());
   }

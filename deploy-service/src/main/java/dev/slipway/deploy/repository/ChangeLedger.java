@@ -85,6 +85,14 @@ public class ChangeLedger {
         .map(rows -> rows.rowCount() == 1);
   }
 
+  /** Whether the push that started run {@code runId} is in the ledger. */
+  public Uni<Boolean> knows(SqlClient client, String runId) {
+    return client
+        .preparedQuery("SELECT EXISTS (SELECT 1 FROM change_contributors WHERE run_id = $1)")
+        .execute(Tuple.of(runId))
+        .map(rows -> rows.iterator().next().getBoolean(0));
+  }
+
   /**
    * The pushes of the change {@code runId} would bring into {@code environment}, newest first: on
    * {@code ref} since the push of the environment's current release.

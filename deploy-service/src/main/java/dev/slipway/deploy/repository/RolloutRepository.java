@@ -46,7 +46,7 @@ public class RolloutRepository {
           + COLUMNS
           + """
           FROM rollouts
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::text IS NULL OR environment = $2)
           ORDER BY seq DESC
           LIMIT $3
@@ -91,10 +91,17 @@ public class RolloutRepository {
     return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
-  /** The most recent rollouts, newest first, filtered by application and environment if given. */
-  public Uni<List<Rollout>> recent(String application, String environment, int limit) {
+  /**
+   * The most recent rollouts, newest first, of {@code applications} (null: all) and {@code
+   * environment} if given.
+   */
+  public Uni<List<Rollout>> recent(List<String> applications, String environment, int limit) {
     return pool.preparedQuery(SELECT_RECENT)
-        .execute(Tuple.of(application, environment, limit))
+        .execute(
+            Tuple.of(
+                applications == null ? null : applications.toArray(new String[0]),
+                environment,
+                limit))
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toRollout).toList());
   }
 

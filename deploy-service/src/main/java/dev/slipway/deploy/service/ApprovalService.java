@@ -59,9 +59,9 @@ public class ApprovalService {
     this.relay = relay;
   }
 
-  /** Approvals, newest first. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
-    return approvals.list(application, status, limit);
+  /** Approvals of {@code applications} (null: all), newest first. */
+  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
+    return approvals.list(applications, status, limit);
   }
 
   /** One approval. */
@@ -189,8 +189,29 @@ public class ApprovalService {
       SqlClient tx, ApprovalRepository.Stored stored, Caller caller) {
     Approval view = stored.view();
     RunContext run = stored.run();
-    return ledger
-        .changeSinceRelease(tx, view.application(), view.environment(), run.ref(), view.runId())
+    // A run that names its Git host was started by a commit.received: until the ledger has it, the
+    // pushes of the change are not all known, and nobody can be cleared of having written them.
+    Uni<Void> known =
+        run.provider() == null
+            ? Uni.createFrom().voidItem()
+            : ledger
+                .knows(tx, view.runId())
+                .invoke(
+                    found -> {
+                      if (!found) {
+                        throw new ConflictException(
+                            "the pushes of run "
+                                + view.runId()
+                                + " are not known to deploy-service yet (its commit.received is"
+                                + " still on its way); try again in a moment");
+                      }
+                    })
+                .replaceWithVoid();
+    return known
+        .chain(
+            () ->
+                ledger.changeSinceRelease(
+                    tx, view.application(), view.environment(), run.ref(), view.runId()))
         .invoke(
             earlier -> {
               List<FourEyes.Push> pushes = new ArrayList<>();

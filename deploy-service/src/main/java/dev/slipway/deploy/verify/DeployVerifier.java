@@ -7,9 +7,11 @@ import dev.slipway.deploy.repository.ApprovalRepository;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.repository.ScanVerdicts;
 import dev.slipway.deploy.service.ApprovalSweeper;
+import dev.slipway.events.AccessPolicy;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;
+import dev.slipway.work.access.AccessPolicyFeed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -43,6 +45,7 @@ public class DeployVerifier {
   private final ApprovalRepository approvals;
   private final ReleaseRepository releases;
   private final ScanVerdicts verdicts;
+  private final AccessPolicyFeed feed;
   private final DeployConfig config;
 
   public DeployVerifier(
@@ -50,11 +53,13 @@ public class DeployVerifier {
       ApprovalRepository approvals,
       ReleaseRepository releases,
       ScanVerdicts verdicts,
+      AccessPolicyFeed feed,
       DeployConfig config) {
     this.pool = pool;
     this.approvals = approvals;
     this.releases = releases;
     this.verdicts = verdicts;
+    this.feed = feed;
     this.config = config;
   }
 
@@ -111,6 +116,15 @@ public class DeployVerifier {
   }
 
   private boolean isManual(String application, String environment, RunContext run) {
+    AccessPolicy.Application registered = feed.current().applications().get(application);
+    if (registered != null
+        && registered.environments().stream()
+            .anyMatch(
+                gate ->
+                    gate.name().equals(environment)
+                        && gate.promotion() == EnvironmentSpec.Promotion.MANUAL)) {
+      return true;
+    }
     if (run != null
         && run.pipeline()
             .environment(environment)

@@ -26,6 +26,7 @@ import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.Topics;
+import dev.slipway.testsupport.AccessPolicies;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
@@ -211,6 +212,35 @@ class ApprovalTrustTest {
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, namesAnApproval);
     assertThat(Rollouts.awaitFinished(namesAnApproval.id(), ROLLOUT).getString("rollout.outcome"))
         .contains("approval-i-made-up, which deploy-service does not hold");
+  }
+
+  @Test
+  void aForgedRequestWhosePipelineCallsProdAutomaticIsRefusedWhenTheRegistrySaysManual() {
+    String app = Deploys.application();
+    AccessPolicies.policy().gated(app, "shop", "prod", EnvironmentSpec.Promotion.MANUAL).publish();
+    EnvironmentSpec autoProd =
+        Deploys.rolling("prod", "remote", Promotion.AUTO, 0, Deploys.settings(1, 30, null, null));
+    PipelineSnapshot lying =
+        new PipelineSnapshot(List.of(autoProd), new ScanPolicy(Severity.HIGH, true));
+    String digest = Deploys.digest("lying");
+    Rollouts.scanPassed(app, Deploys.image(app), digest);
+    Envelope<DeployRequested> forged =
+        forged(app, "prod", digest, DeployRequested.Reason.SCAN_PASSED, null, lying);
+
+    KafkaTestClient.send(Topics.DEPLOY_REQUESTED, forged);
+
+    assertThat(Rollouts.awaitFinished(forged.id(), ROLLOUT).getString("rollout.outcome"))
+        .contains("prod of " + app + " is a manual environment");
+    assertThat(
+            sandbox
+                .remote()
+                .client()
+                .apps()
+                .deployments()
+                .inNamespace("prod-ns")
+                .withName(app)
+                .get())
+        .isNull();
   }
 
   @Test
