@@ -14,11 +14,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * Creates the pipeline topics and their dead-letter topics, and the compacted access.policy, before
- * the services start, as the
- * cluster install does with its KafkaTopic resources ({@code k8s/components/kafka/topics.yaml}).
- * Left to auto-creation on first publish, a topic would reach audit-service's pattern subscription
- * only at its next metadata refresh, so the first events of a fresh platform would be recorded
- * late.
+ * the services start, as the cluster install does with its KafkaTopic resources ({@code
+ * k8s/components/kafka/topics.yaml}). Left to auto-creation on first publish, a topic would reach
+ * audit-service's pattern subscription only at its next metadata refresh, so the first events of a
+ * fresh platform would be recorded late.
  */
 public final class TopicsCommand {
 

@@ -17,7 +17,10 @@ record ApplicationScope(List<String> applications) {
 
   static ApplicationScope of(Access access) {
     return new ApplicationScope(
-        access.visibleApplications(java.util.Set.of(Roles.VIEWER, Roles.AUDITOR)).map(names -> List.copyOf(new TreeSet<>(names))).orElse(null));
+        access
+            .visibleApplications(java.util.Set.of(Roles.VIEWER, Roles.AUDITOR))
+            .map(names -> List.copyOf(new TreeSet<>(names)))
+            .orElse(null));
   }
 
   /** {@code application} if the caller may see it, else a 403 naming it. */

@@ -3,6 +3,8 @@ package dev.slipway.audit.rest;
 import dev.slipway.audit.service.AuditExportFormat;
 import dev.slipway.audit.service.AuditExporter;
 import dev.slipway.audit.service.AuditReadRecorder;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import dev.slipway.work.access.Access;
-import dev.slipway.work.access.Roles;
 
 /**
  * Streams a range of the log as NDJSON (with a trailer that proves what it holds) or CSV, for

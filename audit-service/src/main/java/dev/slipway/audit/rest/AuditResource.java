@@ -9,6 +9,7 @@ import dev.slipway.audit.service.EventFilter;
 import dev.slipway.audit.service.LogVerifier;
 import dev.slipway.audit.service.RunTimeline;
 import dev.slipway.audit.service.VerificationReport;
+import dev.slipway.work.access.Access;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +26,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import dev.slipway.work.access.Access;
 
 /** Read access to the audit store: events, run and commit timelines, verification, DORA. */
 @Path("/api/audit")
