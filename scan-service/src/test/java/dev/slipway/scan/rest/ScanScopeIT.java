@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
-class ScanScopeTest {
+class ScanScopeIT {
 
   @Test
   void aDeployerOfOneTeamCannotReadOrScanAnotherTeamsApplication() {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
-class AccessAdminTest {
+class AccessAdminIT {
 
   private static final String ROOT = TestTokens.token("root", "admin");
 

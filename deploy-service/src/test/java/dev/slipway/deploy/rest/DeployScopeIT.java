@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(DeploySandboxResource.class)
-class DeployScopeTest {
+class DeployScopeIT {
 
   @Test
   void aDeployerOfOneTeamCannotRollBackAnotherTeamsProduction() {

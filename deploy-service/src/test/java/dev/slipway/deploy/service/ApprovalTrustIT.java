@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(DeploySandboxResource.class)
-class ApprovalTrustTest {
+class ApprovalTrustIT {
 
   private static final Duration ROLLOUT = Duration.ofSeconds(40);
   private static final String REPO = "https://github.com/acme/shop";

@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(DeploySandboxResource.class)
 @QuarkusTestResource(OidcProvider.class)
-class OidcApprovalTest {
+class OidcApprovalIT {
 
   @Test
   void groupsFromTheIdentityProviderGrantTheRoleAndTheFederatedAccountExcludesTheAuthor() {

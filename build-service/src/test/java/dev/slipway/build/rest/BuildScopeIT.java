@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 @QuarkusTestResource(BuildTestResource.class)
-class BuildScopeTest {
+class BuildScopeIT {
 
   @Test
   void aDeployerOfOneTeamCannotTouchAnotherTeamsBuilds() {
