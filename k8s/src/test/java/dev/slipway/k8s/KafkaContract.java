@@ -63,7 +63,8 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
             new KafkaContract(
                 Set.of("build-service"),
                 Set.of(Topics.COMMIT_RECEIVED, Topics.ACCESS_POLICY),
-                Set.of(Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED), Topics.ACCESS_DENIED)),
+                Set.of(
+                    Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED), Topics.ACCESS_DENIED)),
         "scan-service",
             new KafkaContract(
                 Set.of("scan-service", "scan-service-exposure"),

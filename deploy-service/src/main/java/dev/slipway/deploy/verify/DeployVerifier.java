@@ -112,6 +112,16 @@ public class DeployVerifier {
                   verdict.get().verdict(),
                   verdict.get().reason() == null ? "" : " (" + verdict.get().reason() + ")"));
     }
+    AccessPolicy.Application registered = feed.current().applications().get(application);
+    if (registered != null && registered.scanPolicy() != null) {
+      Optional<String> weaker =
+          PolicyStrength.weakerThan(verdict.get().policy(), registered.scanPolicy());
+      if (weaker.isPresent()) {
+        return Optional.of(
+            "scan-service passed %s under a weaker policy than %s's registry holds: it %s"
+                .formatted(digest, application, weaker.get()));
+      }
+    }
     return Optional.empty();
   }
 
