@@ -25,8 +25,10 @@ public record EventType<T>(String topic, Class<T> payloadType) {
       new EventType<>(Topics.ACCESS_DENIED, AccessDenied.class);
   public static final EventType<AccessPolicy> ACCESS_POLICY =
       new EventType<>(Topics.ACCESS_POLICY, AccessPolicy.class);
+  public static final EventType<AdminAction> ADMIN_ACTION =
+      new EventType<>(Topics.ADMIN_ACTION, AdminAction.class);
 
-  /** Every event type, in pipeline order. */
+  /** Every event type: the pipeline's in order, then the admin trail. */
   public static final List<EventType<?>> ALL =
       List.of(
           COMMIT_RECEIVED,
@@ -36,7 +38,8 @@ public record EventType<T>(String topic, Class<T> payloadType) {
           DEPLOY_DONE,
           APPROVAL_DECIDED,
           ACCESS_DENIED,
-          ACCESS_POLICY);
+          ACCESS_POLICY,
+          ADMIN_ACTION);
 
   private static final String PREFIX = "dev.slipway.";
   private static final String VERSION = ".v1";

@@ -35,9 +35,11 @@ public class ApiGate {
   private static final Logger LOG = Logger.getLogger(ApiGate.class);
 
   private final DenialRecorder denials;
+  private final java.util.Set<String> publicPaths;
 
-  public ApiGate(DenialRecorder denials) {
+  public ApiGate(DenialRecorder denials, AuthConfig config) {
     this.denials = denials;
+    this.publicPaths = java.util.Set.copyOf(config.publicPaths().orElse(java.util.List.of()));
   }
 
   void register(@Observes Filters filters) {
@@ -46,7 +48,7 @@ public class ApiGate {
 
   void gate(RoutingContext context) {
     String path = context.normalizedPath();
-    if (!path.equals("/api") && !path.startsWith("/api/")) {
+    if (!path.equals("/api") && !path.startsWith("/api/") || publicPaths.contains(path)) {
       context.next();
       return;
     }

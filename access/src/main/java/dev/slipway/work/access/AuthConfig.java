@@ -25,6 +25,12 @@ public interface AuthConfig {
    */
   Optional<List<String>> bootstrapBindings();
 
+  /**
+   * Paths under {@code /api} anyone may read without a token, as public as a JWKS (build-service's
+   * signing keys, {@code /api/builds/keys}); exact paths only.
+   */
+  Optional<List<String>> publicPaths();
+
   /** How identical denied calls are folded into one access.denied event. */
   @WithDefault("60s")
   java.time.Duration denialWindow();
