@@ -19,6 +19,12 @@ public record EventType<T>(String topic, Class<T> payloadType) {
       new EventType<>(Topics.DEPLOY_REQUESTED, DeployRequested.class);
   public static final EventType<DeployDone> DEPLOY_DONE =
       new EventType<>(Topics.DEPLOY_DONE, DeployDone.class);
+  public static final EventType<ApprovalDecided> APPROVAL_DECIDED =
+      new EventType<>(Topics.APPROVAL_DECIDED, ApprovalDecided.class);
+  public static final EventType<AccessDenied> ACCESS_DENIED =
+      new EventType<>(Topics.ACCESS_DENIED, AccessDenied.class);
+  public static final EventType<AccessPolicy> ACCESS_POLICY =
+      new EventType<>(Topics.ACCESS_POLICY, AccessPolicy.class);
   public static final EventType<AdminAction> ADMIN_ACTION =
       new EventType<>(Topics.ADMIN_ACTION, AdminAction.class);
   public static final EventType<VulnerabilityFound> VULNERABILITY_FOUND =
@@ -32,6 +38,9 @@ public record EventType<T>(String topic, Class<T> payloadType) {
           SCAN_DONE,
           DEPLOY_REQUESTED,
           DEPLOY_DONE,
+          APPROVAL_DECIDED,
+          ACCESS_DENIED,
+          ACCESS_POLICY,
           ADMIN_ACTION,
           VULNERABILITY_FOUND);
 

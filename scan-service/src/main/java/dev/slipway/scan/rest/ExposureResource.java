@@ -4,6 +4,8 @@ import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.repository.ExposureRepository.Found;
 import dev.slipway.scan.service.ExposureService;
 import dev.slipway.scan.service.RequestException;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -25,9 +27,11 @@ import java.util.List;
 public class ExposureResource {
 
   private final ExposureService exposure;
+  private final Access access;
 
-  public ExposureResource(ExposureService exposure) {
+  public ExposureResource(ExposureService exposure, Access access) {
     this.exposure = exposure;
+    this.access = access;
   }
 
   @GET
@@ -37,6 +41,8 @@ public class ExposureResource {
       @QueryParam("purl") String purl,
       @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
+    // Which digests run where, across every application: for readers of the whole platform.
+    access.require(Roles.READ, null);
     boolean byVulnerability = vulnerability != null && !vulnerability.isBlank();
     boolean byPurl = purl != null && !purl.isBlank();
     if (byVulnerability && byPurl) {
