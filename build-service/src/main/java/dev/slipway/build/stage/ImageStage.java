@@ -1,94 +1,121 @@
-package dev.slipway.build.service;
+package dev.slipway.build.stage;
 
 import com.google.cloud.tools.jib.api.Credential;
+import dev.slipway.build.BuildStatus;
 import dev.slipway.build.config.BuildConfig;
-import dev.slipway.build.executor.Cancellation;
-import dev.slipway.build.image.BuildahBuilder;
+import dev.slipway.build.executor.ImageBuildRequest;
+import dev.slipway.build.executor.StepExecutor;
+import dev.slipway.build.image.ImageException;
 import dev.slipway.build.image.ImageNames;
 import dev.slipway.build.image.JibFilesBuilder;
 import dev.slipway.build.image.PushedImage;
-import dev.slipway.build.image.SbomPublisher;
-import dev.slipway.build.log.BuildLog;
-import dev.slipway.build.sbom.SbomGenerator;
 import dev.slipway.build.spec.BuildSpec;
+import dev.slipway.build.workspace.RepositoryPaths;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The stages after the steps: the image (Buildah for a Dockerfile, Jib for files), pushed to the
- * configured registry as {@code registry/application:shortsha}, then the SBOM (the build's own or
- * generated from the lockfiles) pushed next to it as an OCI artifact.
+ * Builds the image and pushes it to the configured registry as {@code registry/application:
+ * shortsha}: a Dockerfile with Buildah in the build's own container or pod (the executor's), files
+ * with Jib on a base image. Every path {@code .slipway.yaml} names (Dockerfile, context, files) is
+ * resolved inside the checkout first and refused with its field and line when a link leads out. The
+ * stage has its own deadline ({@code slipway.build.image-deadline}).
  */
 @ApplicationScoped
-public class ImageStage {
+public class ImageStage implements Stage {
 
   private final BuildConfig config;
-  private final BuildahBuilder buildah;
+  private final StepExecutor executor;
   private final JibFilesBuilder jib;
-  private final SbomPublisher sbomPublisher;
-  private final SbomGenerator sboms = new SbomGenerator();
 
-  public ImageStage(BuildConfig config) {
+  public ImageStage(BuildConfig config, StepExecutor executor) {
     this.config = config;
+    this.executor = executor;
     BuildConfig.Registry registry = config.registry();
     Optional<Credential> credential =
         registry.username().flatMap(u -> registry.password().map(p -> Credential.from(u, p)));
-    this.buildah =
-        new BuildahBuilder(
-            config.buildah().binary(),
-            config.buildah().root(),
-            config.buildah().runroot(),
-            registry.insecure(),
-            registry.username().flatMap(u -> registry.password().map(p -> u + ":" + p)));
     this.jib =
         new JibFilesBuilder(
             registry.address(), registry.insecure(), credential, config.cacheDir().resolve("jib"));
-    this.sbomPublisher = new SbomPublisher(registry.address(), registry.insecure(), credential);
   }
 
-  /** What the stage produced. */
-  public record Result(PushedImage image, SbomGenerator.Sbom sbom, String sbomRef, long sbomMs) {}
+  @Override
+  public String name() {
+    return "image";
+  }
 
-  /** Builds and pushes the image and its SBOM; records stage durations in {@code stages}. */
-  public Result run(
-      String application,
-      String commitSha,
-      String serial,
-      Path workspace,
-      BuildSpec spec,
-      BuildLog log,
-      Cancellation cancellation,
-      Map<String, Long> stages) {
-    String reference = ImageNames.reference(config.registry().address(), application, commitSha);
-    log.info("==> image " + reference + " (" + spec.image().builder().name().toLowerCase() + ")");
-    PushedImage image =
-        spec.image().builder() == BuildSpec.Builder.DOCKERFILE
-            ? buildah.build(workspace, spec.image(), reference, log, cancellation)
-            : jib.build(workspace, spec.image(), reference, log, cancellation);
-    stages.put("image", image.buildMs());
-    if (image.pushMs() > 0) {
-      stages.put("push", image.pushMs());
+  @Override
+  public boolean timed() {
+    return false;
+  }
+
+  @Override
+  public Optional<Duration> limit() {
+    return Optional.of(config.imageDeadline());
+  }
+
+  @Override
+  public void run(BuildContext build) {
+    BuildSpec spec = build.spec();
+    BuildSpec.Image image = spec.image();
+    String reference =
+        ImageNames.reference(
+            config.registry().address(), build.application(), build.commit().commitSha());
+    build.log().info("==> image " + reference + " (" + image.builder().name().toLowerCase() + ")");
+    RepositoryPaths paths = new RepositoryPaths(build.workspace().source());
+    try {
+      PushedImage pushed;
+      if (image.builder() == BuildSpec.Builder.DOCKERFILE) {
+        Path dockerfile = paths.resolve(image.dockerfile(), spec.field("image.dockerfile"));
+        Path context = paths.resolveTree(image.context(), spec.field("image.context"));
+        if (!Files.isRegularFile(dockerfile)) {
+          throw StageFailure.failed(
+              name(), "no Dockerfile at " + image.dockerfile() + " in the workspace");
+        }
+        if (!Files.isDirectory(context)) {
+          throw StageFailure.failed(
+              name(), "image.context " + image.context() + " is not a folder of the workspace");
+        }
+        pushed =
+            executor.buildImage(
+                new ImageBuildRequest(
+                    build.buildId(),
+                    build.application(),
+                    build.workspace(),
+                    paths.root().relativize(dockerfile).toString(),
+                    paths.root().relativize(context).toString(),
+                    reference,
+                    build.stageDeadline()),
+                build.log(),
+                build.cancellation());
+      } else {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < image.files().size(); i++) {
+          String file = image.files().get(i);
+          Path path = paths.resolveTree(file, spec.field("image.files[" + i + "]"));
+          if (!Files.exists(path)) {
+            throw StageFailure.failed(
+                name(), "image.files: " + file + " does not exist in the workspace");
+          }
+          files.add(path);
+        }
+        pushed = jib.build(files, image, reference, build.log(), build.cancellation());
+      }
+      build.image(pushed);
+      build.took("image", pushed.buildMs());
+      if (pushed.pushMs() > 0) {
+        build.took("push", pushed.pushMs());
+      }
+      build.log().info("==> pushed " + reference + "@" + pushed.digest());
+    } catch (RepositoryPaths.UnsafePathException e) {
+      throw StageFailure.failed(name(), e.getMessage());
+    } catch (ImageException e) {
+      throw new StageFailure(BuildStatus.FAILED, e.stage(), e.exitCode(), e.getMessage());
     }
-    log.info("==> pushed " + reference + "@" + image.digest());
-
-    long sbomStart = System.nanoTime();
-    SbomGenerator.Sbom sbom =
-        spec.sbom() != null
-            ? sboms.own(workspace, spec.sbom())
-            : sboms.generate(
-                workspace, application, commitSha.substring(0, ImageNames.SHORT_SHA), serial);
-    String sbomRef = sbomPublisher.push(application, image.digest(), sbom.json());
-    long sbomMs = (System.nanoTime() - sbomStart) / 1_000_000;
-    stages.put("sbom", sbomMs);
-    log.info(
-        "==> SBOM: "
-            + sbom.components()
-            + " components from "
-            + (sbom.sources().isEmpty() ? "no lockfile" : String.join(", ", sbom.sources()))
-            + ", pushed as "
-            + sbomRef);
-    return new Result(image, sbom, sbomRef, sbomMs);
   }
 }
