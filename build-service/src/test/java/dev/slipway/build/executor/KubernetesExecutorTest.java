@@ -3,10 +3,12 @@ package dev.slipway.build.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.build.BuildConfigs;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.log.SecretMasker;
 import dev.slipway.build.spec.BuildSpec;
+import dev.slipway.build.workspace.BuildWorkspace;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -232,14 +233,16 @@ class KubernetesExecutorTest {
     return new StepsRequest(
         "b1",
         "shop",
-        Path.of("/workspace/b1/src"),
+        new BuildWorkspace(Path.of("/workspace/b1")),
+        "",
         "node:20",
         List.of(
             new BuildSpec.Step("install", "npm ci", ".", Map.of(), null),
             new BuildSpec.Step("test", "npm test", ".", Map.of(), null)),
         Map.of("CI", "true", "HOME", "/host/home"),
         secrets,
-        Instant.now().plusSeconds(30));
+        Instant.now().plusSeconds(30),
+        Map.of());
   }
 
   private static BuildLog log(List<String> lines) {
@@ -347,59 +350,19 @@ class KubernetesExecutorTest {
         .build();
   }
 
-  private static BuildConfig.Kubernetes config() {
-    return new BuildConfig.Kubernetes() {
-      public String namespace() {
-        return NAMESPACE;
-      }
-
-      public Optional<String> serviceAccount() {
-        return Optional.of("builder");
-      }
-
-      public Map<String, String> nodeSelector() {
-        return Map.of("pool", "builds");
-      }
-
-      public String defaultToolchain() {
-        return "debian:bookworm-slim";
-      }
-
-      public Optional<String> workspaceClaim() {
-        return Optional.of("build-workspaces");
-      }
-
-      public String workspaceMountPath() {
-        return "/workspace";
-      }
-
-      public String cpuRequest() {
-        return "500m";
-      }
-
-      public String memoryRequest() {
-        return "512Mi";
-      }
-
-      public String cpuLimit() {
-        return "2";
-      }
-
-      public String memoryLimit() {
-        return "2Gi";
-      }
-
-      public Duration pollInterval() {
-        return Duration.ofMillis(50);
-      }
-
-      public Duration startTimeout() {
-        return Duration.ofSeconds(10);
-      }
-
-      public Duration apiOutageTolerance() {
-        return Duration.ofSeconds(2);
-      }
-    };
+  private static BuildConfig config() {
+    return BuildConfigs.of(
+        Map.ofEntries(
+            Map.entry("slipway.build.workspace-dir", "/workspace/builds"),
+            Map.entry("slipway.build.executor", "kubernetes"),
+            Map.entry("slipway.build.kubernetes.namespace", NAMESPACE),
+            Map.entry("slipway.build.kubernetes.service-account", "builder"),
+            Map.entry("slipway.build.kubernetes.node-selector.pool", "builds"),
+            Map.entry("slipway.build.kubernetes.workspace-claim", "build-workspaces"),
+            Map.entry("slipway.build.kubernetes.workspace-mount-path", "/workspace"),
+            Map.entry("slipway.build.kubernetes.memory-limit", "2Gi"),
+            Map.entry("slipway.build.kubernetes.poll-interval", "50ms"),
+            Map.entry("slipway.build.kubernetes.start-timeout", "10s"),
+            Map.entry("slipway.build.kubernetes.api-outage-tolerance", "2s")));
   }
 }
