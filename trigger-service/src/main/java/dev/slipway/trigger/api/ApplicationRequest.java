@@ -16,6 +16,7 @@ import java.util.List;
  * @param environments the promotion chain, first environment first, at most 10
  * @param scanPolicy the vulnerability and licence gate
  * @param source where build-service clones from; left out: the repository URL, anonymously
+ * @param build trusted refs and the secrets builds may read; left out: main, none
  */
 public record ApplicationRequest(
     String name,
@@ -26,4 +27,5 @@ public record ApplicationRequest(
     List<String> tags,
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
-    SourceBody source) {}
+    SourceBody source,
+    BuildBody build) {}

@@ -10,6 +10,7 @@ import java.util.List;
  * @param webhookUrl the application's own webhook URL, {@code .../webhooks/{provider}/{name}}: the
  *     one to configure on the Git host (the host-wide {@code /webhooks/{provider}} still works)
  * @param environments the promotion chain; {@code promotion} says how a run enters each one
+ * @param build the default branch, protected refs and secret grants of its builds
  */
 public record ApplicationView(
     String name,
@@ -21,5 +22,6 @@ public record ApplicationView(
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
     SourceBody source,
+    BuildBody build,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt) {}
