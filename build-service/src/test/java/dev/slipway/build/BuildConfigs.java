@@ -1,6 +1,7 @@
 package dev.slipway.build;
 
 import dev.slipway.build.config.BuildConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -21,6 +22,8 @@ public final class BuildConfigs {
     SmallRyeConfig config =
         new SmallRyeConfigBuilder()
             .withMapping(BuildConfig.class)
+            // Durations as Quarkus reads them (2s, 10m), not only ISO-8601.
+            .withConverter(java.time.Duration.class, 200, new DurationConverter())
             .withSources(new PropertiesConfigSource(all, "test", 500))
             .build();
     return config.getConfigMapping(BuildConfig.class);

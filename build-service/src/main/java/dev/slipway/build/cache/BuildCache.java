@@ -108,6 +108,7 @@ public final class BuildCache {
    */
   public Optional<Restored> restore(
       String application, Scope scope, String key, RepositoryPaths paths, BuildSpec spec) {
+    List<Path> targets = targets(paths, spec);
     for (String readable : scope.read()) {
       Path entry = entry(application, readable, key);
       Path version;
@@ -118,7 +119,6 @@ public final class BuildCache {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      List<Path> targets = targets(paths, spec);
       try {
         Manifest manifest = Manifest.read(version.resolveSibling(version.getFileName() + MANIFEST));
         for (int i = 0; i < spec.cache().paths().size(); i++) {

@@ -13,26 +13,38 @@ public final class Cancellation {
   private final List<Runnable> hooks = new CopyOnWriteArrayList<>();
   private volatile String requestedBy;
   private volatile String timeout;
+  private volatile String limit;
 
   /** Asks the build to stop; runs the registered hooks once. */
   public void cancel(String by) {
-    stop(by, null);
+    stop(by, null, null);
   }
 
   /** Stops the build because a deadline passed; {@code reason} says which. */
   public void timeOut(String reason) {
-    stop(null, reason);
+    stop(null, reason, null);
   }
 
-  private void stop(String by, String timeoutReason) {
+  /** Stops the build because it passed a limit of the platform (its disk quota, say). */
+  public void overLimit(String reason) {
+    stop(null, null, reason);
+  }
+
+  private void stop(String by, String timeoutReason, String limitReason) {
     synchronized (this) {
       if (isCancelled()) {
         return;
       }
-      requestedBy = by == null ? "the deadline" : by;
+      requestedBy = by == null ? "the platform" : by;
       timeout = timeoutReason;
+      limit = limitReason;
     }
     hooks.forEach(Runnable::run);
+  }
+
+  /** Which limit stopped the build, or null. */
+  public String limitReason() {
+    return limit;
   }
 
   /** Whether the build was asked to stop, by someone or by a deadline. */

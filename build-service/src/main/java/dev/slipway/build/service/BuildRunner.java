@@ -75,11 +75,13 @@ public class BuildRunner {
       return stages.fail(
           failed, StageFailure.failed("workspace", "cannot prepare: " + e.getMessage()));
     }
-    try {
+    try (AutoCloseable quota = workspaces.enforce(workspace, cancellation)) {
       BuildContext build =
           new BuildContext(
               claim, log, cancellation, workspace, start, start.plus(config.buildTimeout()));
       return stages.run(build);
+    } catch (Exception e) {
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
       if (!config.keepWorkspaces()) {
         try {

@@ -81,7 +81,22 @@ public class ConfigStage implements Stage {
       throw StageFailure.failed(name(), "cannot read: " + e.getMessage());
     }
     build.spec(spec, sha256(content));
-    Duration timeout = spec.timeout() != null ? spec.timeout() : config.buildTimeout();
+    if (spec.timeout() != null && spec.timeout().compareTo(config.maxBuildTimeout()) > 0) {
+      throw StageFailure.failed(
+          name(),
+          BuildSpecParser.FILE_NAME
+              + " is invalid: line "
+              + spec.field("timeout").line()
+              + ": timeout "
+              + Durations.human(spec.timeout())
+              + " is above the platform's limit of "
+              + Durations.human(config.maxBuildTimeout())
+              + " (slipway.build.max-build-timeout)");
+    }
+    Duration timeout =
+        spec.timeout() != null
+            ? spec.timeout()
+            : min(config.buildTimeout(), config.maxBuildTimeout());
     build.deadline(build.start().plus(timeout));
     try {
       build
@@ -98,6 +113,10 @@ public class ConfigStage implements Stage {
       throw StageFailure.failed(name(), e.getMessage());
     }
     build.log().addSecrets(build.secretEnv().values());
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   static String sha256(byte[] content) {

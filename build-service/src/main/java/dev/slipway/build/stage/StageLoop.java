@@ -117,6 +117,10 @@ public final class StageLoop {
     if (timeout != null) {
       return new StageFailure(BuildStatus.TIMED_OUT, step, null, timeout);
     }
+    String limit = build.cancellation().limitReason();
+    if (limit != null) {
+      return new StageFailure(BuildStatus.FAILED, step, null, limit);
+    }
     return new StageFailure(
         BuildStatus.CANCELLED, step, null, "cancelled by " + build.cancellation().requestedBy());
   }
