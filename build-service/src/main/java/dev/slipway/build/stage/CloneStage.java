@@ -57,12 +57,17 @@ public class CloneStage implements Stage {
               commit.commitSha(),
               credentials,
               build.workspace().source(),
-              config.source().cloneTimeout());
+              config.source().cloneTimeout(),
+              urls::check,
+              build.log()::info);
       build
           .log()
           .info(
               "==> cloned "
                   + (fetched.shallow() ? "(shallow)" : "(full)")
+                  + (fetched.submodules() > 0
+                      ? " with " + fetched.submodules() + " submodule(s)"
+                      : "")
                   + " in "
                   + (System.nanoTime() - started) / 1_000_000
                   + " ms");
