@@ -6,6 +6,7 @@ import dev.slipway.build.cache.BuildCache;
 import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.image.PushedImage;
 import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.provenance.BuildFacts;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.sbom.SbomGenerator;
 import dev.slipway.build.spec.BuildSpec;
@@ -51,6 +52,7 @@ public final class BuildContext {
   private List<VulnerabilityIgnore> ignores = List.of();
   private TestCounts tests = TestCounts.NONE;
   private PushedImage image;
+  private BuildFacts.ResolvedImage base;
   private SbomGenerator.Sbom sbom;
   private String sbomRef;
 
@@ -114,6 +116,15 @@ public final class BuildContext {
 
   void stageDeadline(Instant stageDeadline) {
     this.stageDeadline = stageDeadline;
+  }
+
+  /** The base image a {@code files} build was pinned to by digest; null otherwise. */
+  public BuildFacts.ResolvedImage base() {
+    return base;
+  }
+
+  public void base(BuildFacts.ResolvedImage base) {
+    this.base = base;
   }
 
   /** The toolchain image the steps ran in, pinned by digest or id; null before the steps. */

@@ -9,6 +9,8 @@ import dev.slipway.build.image.ImageException;
 import dev.slipway.build.image.ImageNames;
 import dev.slipway.build.image.JibFilesBuilder;
 import dev.slipway.build.image.PushedImage;
+import dev.slipway.build.provenance.BuildFacts;
+import dev.slipway.build.provenance.ProvenanceAttestor;
 import dev.slipway.build.spec.BuildSpec;
 import dev.slipway.build.workspace.RepositoryPaths;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,10 +34,12 @@ public class ImageStage implements Stage {
   private final BuildConfig config;
   private final StepExecutor executor;
   private final JibFilesBuilder jib;
+  private final ProvenanceAttestor provenance;
 
-  public ImageStage(BuildConfig config, StepExecutor executor) {
+  public ImageStage(BuildConfig config, StepExecutor executor, ProvenanceAttestor provenance) {
     this.config = config;
     this.executor = executor;
+    this.provenance = provenance;
     BuildConfig.Registry registry = config.registry();
     Optional<Credential> credential =
         registry.username().flatMap(u -> registry.password().map(p -> Credential.from(u, p)));
@@ -104,7 +108,21 @@ public class ImageStage implements Stage {
           }
           files.add(path);
         }
-        pushed = jib.build(files, image, reference, build.log(), build.cancellation());
+        BuildSpec.Image pinned = image;
+        if (image.base() != null) {
+          // Jib is given the base by digest, so the image is built on, and its provenance names,
+          // exactly the image the tag named now.
+          BuildFacts.ResolvedImage base;
+          try {
+            base = provenance.pin(image.base());
+          } catch (ProvenanceAttestor.ProvenanceException e) {
+            throw StageFailure.failed(name(), e.getMessage());
+          }
+          build.base(base);
+          build.log().info("==> base " + base.name() + " is " + base.digest());
+          pinned = withBase(image, untagged(image.base()) + "@" + base.digest());
+        }
+        pushed = jib.build(files, pinned, reference, build.log(), build.cancellation());
       }
       build.image(pushed);
       build.took("image", pushed.buildMs());
@@ -117,5 +135,22 @@ public class ImageStage implements Stage {
     } catch (ImageException e) {
       throw new StageFailure(BuildStatus.FAILED, e.stage(), e.exitCode(), e.getMessage());
     }
+  }
+
+  private static String untagged(String repository) {
+    int colon = repository.lastIndexOf(':');
+    return colon > repository.lastIndexOf('/') ? repository.substring(0, colon) : repository;
+  }
+
+  private static BuildSpec.Image withBase(BuildSpec.Image image, String base) {
+    return new BuildSpec.Image(
+        image.builder(),
+        image.dockerfile(),
+        image.context(),
+        base,
+        image.files(),
+        image.workdir(),
+        image.entrypoint(),
+        image.port());
   }
 }

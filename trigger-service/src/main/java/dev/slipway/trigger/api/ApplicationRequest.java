@@ -16,6 +16,8 @@ import java.util.List;
  * @param environments the promotion chain, first environment first, at most 10
  * @param scanPolicy the vulnerability and licence gate
  * @param source where build-service clones from; left out: the repository URL, anonymously
+ * @param team the team that owns the application (DNS label); left out: none, so only platform-wide
+ *     role bindings reach it
  * @param build trusted refs and the secrets builds may read; left out: main, none
  */
 public record ApplicationRequest(
@@ -28,4 +30,31 @@ public record ApplicationRequest(
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
     SourceBody source,
-    BuildBody build) {}
+    String team,
+    BuildBody build) {
+
+  /** A request that names no team and leaves the build settings at their defaults. */
+  public ApplicationRequest(
+      String name,
+      String repositoryUrl,
+      String provider,
+      String webhookSecret,
+      List<String> branches,
+      List<String> tags,
+      List<EnvironmentBody> environments,
+      ScanPolicyBody scanPolicy,
+      SourceBody source) {
+    this(
+        name,
+        repositoryUrl,
+        provider,
+        webhookSecret,
+        branches,
+        tags,
+        environments,
+        scanPolicy,
+        source,
+        null,
+        null);
+  }
+}

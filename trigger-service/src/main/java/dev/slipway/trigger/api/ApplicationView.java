@@ -22,6 +22,7 @@ public record ApplicationView(
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
     SourceBody source,
+    String team,
     BuildBody build,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt) {}
