@@ -50,6 +50,24 @@ class StepIsolationIT {
     Files.createDirectories(key.getParent());
     Files.writeString(
         key, "-----BEGIN PRIVATE KEY-----\nnot a real key\n-----END PRIVATE KEY-----\n");
+    // The audit checkpoint key, as ./slipway keeps it for audit-service (a file in the state folder
+    // and that service's environment), and another application's repository and cache.
+    Path checkpointKey =
+        Path.of("target", "isolation", ".slipway", "audit", "checkpoint-key").toAbsolutePath();
+    Files.createDirectories(checkpointKey.getParent());
+    String checkpointSecret = "checkpoint-" + java.util.UUID.randomUUID();
+    Files.writeString(checkpointKey, checkpointSecret);
+    // A process of the platform holding a secret in its environment (as audit-service holds
+    // SLIPWAY_AUDIT_CHECKPOINT_KEY): readable from this host, as a step of the old executor did.
+    Process platformProcess = platformProcess(checkpointSecret);
+    Path otherRepo =
+        Path.of("target", "isolation", ".slipway", "git", "other-app.git", "HEAD").toAbsolutePath();
+    Files.createDirectories(otherRepo.getParent());
+    Files.writeString(otherRepo, "ref: refs/heads/main\n");
+    Path otherCache =
+        Path.of("target", "build-cache", "other-app", "main", "manifest").toAbsolutePath();
+    Files.createDirectories(otherCache.getParent());
+    Files.writeString(otherCache, "the other application's cache");
     Path otherWorkspace =
         Path.of("target", "build-workspaces", "another-build", "src").toAbsolutePath();
     Files.createDirectories(otherWorkspace);
@@ -104,6 +122,10 @@ class StepIsolationIT {
                 echo "processes: $(ls /proc | grep -E '^[0-9]+$' | tr '\\n' ' ')"
                 echo "environ with platform settings: $(grep -l -a -s -e SLIPWAY_TEST_ -e QUARKUS_ -e JAVA_HOME /proc/[0-9]*/environ | tr '\\n' ' ')(end)"
                 echo "private keys: $(find / -name private-key.pem 2>/dev/null | tr '\\n' ' ')(end)"
+                echo "checkpoint keys: $(find / -name checkpoint-key 2>/dev/null | tr '\\n' ' ')(end)"
+                echo "environ with the checkpoint key: $(grep -l -a -s -e %s /proc/[0-9]*/environ | tr '\\n' ' ')(end)"
+                echo pwned > %s 2>/dev/null && echo "rewrote the other repository" || echo "other repository: not writable"
+                echo pwned > %s 2>/dev/null && echo "rewrote the other cache" || echo "other cache: not writable"
                 echo "other workspace: $(cat %s/secret.txt 2>&1)"
                 for target in %s; do
                   if timeout 3 bash -c "exec 3<>/dev/tcp/${target%%:*}/${target##*:}" 2>/dev/null; then
@@ -114,10 +136,20 @@ class StepIsolationIT {
                 done
                 awk '$2 == "00000000" { print "default route via " $1 }' /proc/net/route
                 """
-                    .formatted(otherWorkspace, String.join(" ", targets))));
+                    .formatted(
+                        checkpointSecret,
+                        otherRepo,
+                        otherCache,
+                        otherWorkspace,
+                        String.join(" ", targets))));
 
-    Builds.start(application, repo);
-    JsonPath build = Builds.awaitEnded(application);
+    JsonPath build;
+    try {
+      Builds.start(application, repo);
+      build = Builds.awaitEnded(application);
+    } finally {
+      platformProcess.destroy();
+    }
 
     String log = Builds.log(build.getString("id"));
     System.out.println("---- the escape attempt as the build log shows it ----\n" + log);
@@ -128,12 +160,34 @@ class StepIsolationIT {
     assertThat(processes.trim().split(" ")).as(processes).hasSizeLessThan(8);
     assertThat(log).contains("environ with platform settings: (end)");
     assertThat(log).contains("private keys: (end)");
+    assertThat(log).contains("checkpoint keys: (end)");
+    assertThat(log).contains("environ with the checkpoint key: (end)");
+    assertThat(log).doesNotContain(checkpointSecret);
+    assertThat(log).contains("other repository: not writable").contains("other cache: not writable");
+    assertThat(Files.readString(otherRepo)).isEqualTo("ref: refs/heads/main\n");
+    assertThat(Files.readString(otherCache)).isEqualTo("the other application's cache");
     assertThat(line(log, "other workspace: ")).contains("No such file or directory");
     for (String target : targets) {
       assertThat(log).contains("connect " + target + ": refused");
     }
     assertThat(log).doesNotContain(": OPEN");
     assertThat(log).contains("default route via tap0");
+  }
+
+  /**
+   * Starts a process whose environment holds {@code secret} and shows that this host (the service's
+   * user, which is what a step of the old executor was) reads it from {@code /proc}.
+   */
+  private static Process platformProcess(String secret) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("sleep", "600");
+    builder.environment().put("SLIPWAY_AUDIT_CHECKPOINT_KEY", secret);
+    Process process = builder.start();
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "environ")),
+            java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(environ).contains("SLIPWAY_AUDIT_CHECKPOINT_KEY=" + secret);
+    return process;
   }
 
   private static String line(String log, String prefix) {

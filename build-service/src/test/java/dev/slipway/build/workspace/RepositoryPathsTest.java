@@ -40,6 +40,24 @@ class RepositoryPathsTest {
                 + " (app.jar -> /etc/shadow)");
   }
 
+  /**
+   * Issue 17's Kubernetes case: the build pod's service-account token named in {@code files}, which
+   * a lexical check let through and Jib then read following the link (a dangling link here, as on
+   * any host without that token: refused all the same, before anything opens it).
+   */
+  @Test
+  void linkToTheServiceAccountTokenInFilesIsRefused() throws Exception {
+    Files.createSymbolicLink(
+        checkout.resolve("app.jar"),
+        Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+
+    assertThatThrownBy(() -> paths.resolveTree("app.jar", new Field("image.files[0]", 8)))
+        .isInstanceOf(UnsafePathException.class)
+        .hasMessage(
+            ".slipway.yaml line 8: image.files[0] 'app.jar' is a link leaving the workspace"
+                + " (app.jar -> /var/run/secrets/kubernetes.io/serviceaccount/token)");
+  }
+
   @Test
   void linkIntoAnotherApplicationsWorkspaceIsRefused() throws Exception {
     Files.createSymbolicLink(checkout.resolve("dist"), Path.of("../../build-2/src"));
