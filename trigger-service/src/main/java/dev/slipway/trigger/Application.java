@@ -1,11 +1,13 @@
 package dev.slipway.trigger;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.repository.EnvironmentListConverter;
+import dev.slipway.trigger.repository.SecretGrantListConverter;
 import dev.slipway.trigger.repository.StringListConverter;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -20,7 +22,8 @@ import java.util.List;
 
 /**
  * An application in the registry: where its commits come from, which refs start a run, and the
- * platform-owned pipeline (environments, scan policy) every run of it follows.
+ * platform-owned pipeline (environments, scan policy, trusted refs and secret grants of its builds)
+ * every run of it follows.
  */
 @Entity
 @Table(name = "applications")
@@ -86,6 +89,24 @@ public class Application {
   @Column(name = "source_credentials_ref")
   public String sourceCredentialsRef;
 
+  /** The application's folder in a monorepo; null: the repository root. */
+  @Column(name = "source_directory")
+  public String sourceDirectory;
+
+  /** The branch every build may restore the cache of. */
+  @Column(name = "build_default_branch", nullable = false)
+  public String buildDefaultBranch = "main";
+
+  /** Globs of further trusted refs. */
+  @Convert(converter = StringListConverter.class)
+  @Column(name = "build_protected_refs", nullable = false)
+  public List<String> buildProtectedRefs = List.of();
+
+  /** The platform secrets builds may read, each bound to refs. */
+  @Convert(converter = SecretGrantListConverter.class)
+  @Column(name = "build_secrets", nullable = false)
+  public List<BuildSettings.SecretGrant> buildSecrets = List.of();
+
   @Column(name = "created_at", nullable = false)
   public OffsetDateTime createdAt;
 
@@ -104,6 +125,7 @@ public class Application {
             scanDeniedLicenses,
             scanUnknownSeverityAs,
             scanAllowWithoutDatabase),
-        new SourceSpec(sourceCloneUrl, sourceCredentialsRef));
+        new SourceSpec(sourceCloneUrl, sourceCredentialsRef, sourceDirectory),
+        new BuildSettings(buildDefaultBranch, buildProtectedRefs, buildSecrets));
   }
 }

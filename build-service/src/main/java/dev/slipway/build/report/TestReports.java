@@ -1,10 +1,12 @@
-package dev.slipway.build.service;
+package dev.slipway.build.report;
 
+import dev.slipway.build.workspace.RepositoryPaths;
 import dev.slipway.events.BuildDone.TestCounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.List;
@@ -20,25 +22,37 @@ import org.xml.sax.SAXException;
 /**
  * Test counts from the JUnit XML reports the steps wrote ({@code <testsuite tests failures errors
  * skipped>}, also inside {@code <testsuites>}); a report that cannot be read is skipped. External
- * entities are refused: a report is repository-controlled input.
+ * entities are refused: a report is repository-controlled input; a report that is a link leaving
+ * the checkout is refused (the walk never follows links; one inside the checkout is read).
  */
 public final class TestReports {
 
-  /** Sums the reports in {@code workspace} matching any of {@code globs}. */
-  public TestCounts count(Path workspace, List<String> globs) {
+  /**
+   * Sums the reports under the application's folder matching any of {@code globs} (relative to it).
+   */
+  public TestCounts count(RepositoryPaths paths, List<String> globs) {
+    Path workspace = paths.base();
     List<PathMatcher> matchers =
         globs.stream().map(g -> FileSystems.getDefault().getPathMatcher("glob:" + g)).toList();
     int tests = 0;
     int failed = 0;
     int skipped = 0;
     try (Stream<Path> files = Files.walk(workspace)) {
-      for (Path file : files.filter(Files::isRegularFile).toList()) {
+      for (Path file :
+          files
+              .filter(
+                  f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(f))
+              .toList()) {
         Path relative = workspace.relativize(file);
         if (relative.startsWith(".git")
             || matchers.stream().noneMatch(m -> m.matches(relative) || m.matches(file))) {
           continue;
         }
-        int[] counts = read(file);
+        Path real = paths.checkFound(file, new RepositoryPaths.Field("reports: " + relative, 0));
+        if (!Files.isRegularFile(real)) {
+          continue;
+        }
+        int[] counts = read(real);
         tests += counts[0];
         failed += counts[1];
         skipped += counts[2];
