@@ -2,13 +2,13 @@ package dev.slipway.audit;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.checkpoint.SignedNote;
 import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.audit.service.AuditExportFormat;
 import dev.slipway.audit.service.AuditExporter;
-import dev.slipway.audit.service.Checkpoint;
 import dev.slipway.audit.service.CheckpointService;
 import dev.slipway.audit.service.LogVerifier;
-import dev.slipway.audit.service.SignedNote;
 import dev.slipway.audit.service.VerificationReport;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +52,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,8 +69,10 @@ import org.junit.jupiter.api.Test;
  * Figures for the README and the closing note, printed, never asserted: sustained ingest from Kafka
  * into the log with its Merkle tree against a raw batched INSERT of the same rows in the same run,
  * then, with a million rows, inclusion-proof latency, verification of the whole log from a
- * checkpoint (server side, in chunks) and the offline verifier on a full export. Sizes:
- * -Dbench.ingest.events, -Dbench.stored.events.
+ * checkpoint (server side, in chunks) and the offline verifier on a full export; then, with ten
+ * million rows, proof latency again. Checkpoints are signed while the consumers ingest, as the
+ * service does in production, so the ingest figure includes them. Sizes: -Dbench.ingest.events,
+ * -Dbench.stored.events, -Dbench.large.events (0 leaves the large log out).
  */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
@@ -76,6 +82,8 @@ class AuditLogBenchmarkTest {
 
   private static final int INGEST_EVENTS = Integer.getInteger("bench.ingest.events", 150_000);
   private static final int STORED_EVENTS = Integer.getInteger("bench.stored.events", 1_000_000);
+  private static final int LARGE_EVENTS = Integer.getInteger("bench.large.events", 10_000_000);
+  private static final int LOADERS = 2;
   private static final int RAW_BATCH = 1000;
   private static final int LOAD_BATCH = 5000;
   private static final int QUERIES = 1000;
@@ -106,13 +114,18 @@ class AuditLogBenchmarkTest {
     double logged = ingest();
     appends();
     double raw = rawInsert(ingestTopic);
-    print("ingest, Kafka -> log with Merkle tree: %,.0f events/s sustained", logged);
+    print(
+        "ingest, Kafka -> log with Merkle tree and checkpoints: %,.0f events/s sustained", logged);
     print("raw batched INSERT of the same rows into a copy of the table: %,.0f rows/s", raw);
     print("log / raw: %.0f %%", 100 * logged / raw);
-    load();
+    load(STORED_EVENTS);
     proofs();
     verifyFromCheckpoints();
     offline();
+    if (LARGE_EVENTS > STORED_EVENTS) {
+      load(LARGE_EVENTS);
+      proofs();
+    }
   }
 
   /** Events/s while the consumers work off a backlog that was produced faster than they read. */
@@ -168,14 +181,49 @@ class AuditLogBenchmarkTest {
     print(
         "produced %,d events to %s in %.1f s",
         INGEST_EVENTS, ingestTopic, (System.nanoTime() - start) / 1e9);
+    long cpuFrom = processCpuNanos();
+    long rowsFrom = count("SELECT count(*) FROM audit_events WHERE topic = '" + ingestTopic + "'");
+    // Checkpoints are signed meanwhile, every 10 s (production: every minute): each run checks the
+    // rows appended since the last by their hashes and signs the tail, then hashes the content of
+    // one chunk of signed rows again.
+    AtomicBoolean ingesting = new AtomicBoolean(true);
+    AtomicInteger checkpointRuns = new AtomicInteger();
+    Thread checkpointer =
+        new Thread(
+            () -> {
+              while (ingesting.get()) {
+                checkpoints.checkpoint();
+                checkpointRuns.incrementAndGet();
+                for (int waited = 0; waited < 100 && ingesting.get(); waited++) {
+                  sleepQuietly(100);
+                }
+              }
+            },
+            "bench-checkpoints");
+    checkpointer.start();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (count("SELECT count(*) FROM audit_events WHERE topic = '" + ingestTopic + "'")
-        < INGEST_EVENTS) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("ingest did not finish in 10 minutes");
+    try {
+      while (count("SELECT count(*) FROM audit_events WHERE topic = '" + ingestTopic + "'")
+          < INGEST_EVENTS) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("ingest did not finish in 10 minutes");
+        }
+        Thread.sleep(200);
       }
-      Thread.sleep(200);
+    } finally {
+      ingesting.set(false);
+      checkpointer.join();
     }
+    long cpu = processCpuNanos() - cpuFrom;
+    if (!checkpoints.outcome().healthy()) {
+      throw new IllegalStateException(checkpoints.outcome().detail());
+    }
+    print(
+        "checkpoints signed during ingest: %d runs, the last at %,d rows; this JVM (consumers,"
+            + " writer, checkpoints) used %.1f µs of CPU per event",
+        checkpointRuns.get(),
+        checkpoints.latest().map(Checkpoint::treeSize).orElse(0L),
+        cpu / 1e3 / Math.max(1, INGEST_EVENTS - rowsFrom));
     try (Connection admin = AuditTestData.admin();
         PreparedStatement sql =
             admin.prepareStatement(
@@ -300,41 +348,73 @@ class AuditLogBenchmarkTest {
     return rows / (insertNanos / 1e9);
   }
 
-  /** History up to a million rows, through the log's own writer (binary COPY, tree nodes). */
-  private void load() {
+  /**
+   * History up to {@code target} rows, through the log's own writer (binary COPY, tree nodes and
+   * tiles), from {@value #LOADERS} threads whose batches the writer commits in groups.
+   */
+  private void load(long target) throws Exception {
     long stored = count("SELECT count(*) FROM audit_events");
-    long toLoad = Math.max(0, STORED_EVENTS - stored);
-    OffsetDateTime time = OffsetDateTime.now(ZoneOffset.UTC).minusDays(400);
+    long toLoad = Math.max(0, target - stored);
     String topicId = UUID.randomUUID().toString();
+    OffsetDateTime from = OffsetDateTime.now(ZoneOffset.UTC).minusDays(400);
+    AtomicLong next = new AtomicLong();
     long start = System.nanoTime();
-    List<AuditRecord> batch = new ArrayList<>(LOAD_BATCH);
-    String runId = null;
-    String previous = null;
-    for (long i = 0; i < toLoad; i++) {
-      int step = (int) (i % EVENTS_PER_RUN);
-      if (step == 0) {
-        runId = UUID.randomUUID().toString();
-        previous = null;
-      }
-      time = time.plusNanos(30_000_000);
-      AuditRecord record = historyRecord(topicId, i, step, runId, previous, time);
-      batch.add(record);
-      previous = record.eventId();
-      if (batch.size() == LOAD_BATCH) {
-        writer.append(batch);
-        batch = new ArrayList<>(LOAD_BATCH);
-      }
+    List<Thread> loaders = new ArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < LOADERS; t++) {
+      // A partition per loader: offsets grow within each, as the writer's watermarks expect.
+      int partition = t;
+      Thread loader =
+          new Thread(
+              () -> {
+                try {
+                  // Each loader takes whole runs of EVENTS_PER_RUN events at a time.
+                  while (true) {
+                    long first = next.getAndAdd(LOAD_BATCH);
+                    if (first >= toLoad) {
+                      return;
+                    }
+                    List<AuditRecord> batch = new ArrayList<>(LOAD_BATCH);
+                    String runId = null;
+                    String previous = null;
+                    for (long i = first; i < Math.min(first + LOAD_BATCH, toLoad); i++) {
+                      int step = (int) (i % EVENTS_PER_RUN);
+                      if (step == 0) {
+                        runId = UUID.randomUUID().toString();
+                        previous = null;
+                      }
+                      OffsetDateTime time = from.plusNanos(30_000_000L * (stored + i));
+                      AuditRecord record =
+                          historyRecord(
+                              topicId, partition, stored + i, step, runId, previous, time);
+                      batch.add(record);
+                      previous = record.eventId();
+                    }
+                    writer.append(batch);
+                  }
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              },
+              "bench-loader-" + t);
+      loader.start();
+      loaders.add(loader);
     }
-    if (!batch.isEmpty()) {
-      writer.append(batch);
+    for (Thread loader : loaders) {
+      loader.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException("loading history failed", failures.get(0));
     }
     double secondsTaken = (System.nanoTime() - start) / 1e9;
     print(
-        "loaded %,d rows through the writer in batches of %,d in %.1f s (%,.0f rows/s); %,d rows",
+        "loaded %,d rows through the writer (%d threads, batches of %,d) in %.1f s (%,.0f rows/s);"
+            + " %,d rows",
         toLoad,
+        LOADERS,
         LOAD_BATCH,
         secondsTaken,
-        toLoad / secondsTaken,
+        toLoad / Math.max(secondsTaken, 1e-9),
         count("SELECT count(*) FROM audit_events"));
     try (Connection admin = AuditTestData.admin();
         Statement sql = admin.createStatement()) {
@@ -389,7 +469,8 @@ class AuditLogBenchmarkTest {
       }
     }
     print(
-        "checkpoints up to %,d rows: %d runs, each verifying its chunk before signing, %.1f s",
+        "checkpoints up to %,d rows: %d runs (each checks the new rows by their hashes before it"
+            + " signs, and hashes the content of one chunk again), %.1f s",
         latest.treeSize(), runs, (System.nanoTime() - start) / 1e9);
     start = System.nanoTime();
     long from = 1;
@@ -478,7 +559,13 @@ class AuditLogBenchmarkTest {
   }
 
   private static AuditRecord historyRecord(
-      String topicId, long i, int step, String runId, String causationId, OffsetDateTime time) {
+      String topicId,
+      int partition,
+      long i,
+      int step,
+      String runId,
+      String causationId,
+      OffsetDateTime time) {
     EventType<?> type = EventType.ALL.get(step);
     String application = "history-app-" + (i / EVENTS_PER_RUN) % 100;
     String id = UUID.randomUUID().toString();
@@ -511,7 +598,7 @@ class AuditLogBenchmarkTest {
     return new AuditRecord(
         "bench.history",
         topicId,
-        0,
+        partition,
         i,
         application,
         id,
@@ -533,6 +620,19 @@ class AuditLogBenchmarkTest {
 
   private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
     record.headers().add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static long count(String sql) {

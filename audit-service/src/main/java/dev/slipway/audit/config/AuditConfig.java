@@ -81,6 +81,13 @@ public interface AuditConfig {
     /** How often a checkpoint is made, when the log grew (a Quarkus scheduler period). */
     @WithDefault("1m")
     String interval();
+
+    /**
+     * Most rows a run checks by their hashes (chain, tree, tiles) before it signs: a checkpoint of
+     * the whole log as long as ingest appends fewer than this between two runs.
+     */
+    @WithDefault("5000000")
+    long maxRows();
   }
 
   /** Inclusion and consistency proofs. */

@@ -2,10 +2,10 @@ package dev.slipway.audit.repository;
 
 import dev.slipway.audit.AuditColumn;
 import dev.slipway.audit.AuditRecord;
-import dev.slipway.audit.service.AuditContent;
-import dev.slipway.audit.service.CanonicalJson;
-import dev.slipway.audit.service.CompactRange;
-import dev.slipway.audit.service.MerkleTree;
+import dev.slipway.audit.content.AuditContent;
+import dev.slipway.audit.content.CanonicalJson;
+import dev.slipway.audit.merkle.MerkleTree;
+import dev.slipway.audit.merkle.TreeAppender;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +28,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -38,11 +40,16 @@ import org.postgresql.copy.CopyIn;
  * Appends records to the audit log: rows, their place in the hash chain and in the Merkle tree, in
  * one transaction. Appends are serialized by a transaction-scoped advisory lock, so the log never
  * forks even with several writers (threads or replicas): the tail is read after the lock is taken.
- * Before the lock, per record: its canonical content, the SHA-256 of its body and its columns
- * encoded for COPY; per batch, one query for stored rows with its event ids. Under the lock, per
- * batch: one query for the tail, each partition's highest stored offset and twins appended since;
- * per row the end of its leaf hash (a few bytes) and its chain hash; one binary COPY; an insert of
- * the few tree nodes that completed. The lock is held for little more than PostgreSQL's own work.
+ *
+ * <p>Before the lock, in the caller's thread: per record its canonical content (UTF-8, once), the
+ * SHA-256 of its body and its columns encoded for COPY; per batch one query for stored rows with
+ * its event ids. Then the batches of this instance are committed in groups: whichever caller finds
+ * no append running appends every batch waiting at that moment in one transaction, so concurrent
+ * consumers share one lock, one state query, one COPY and one commit. Under the lock: one query for
+ * the tail, each partition's highest stored offset and twins appended since; per row the end of its
+ * leaf hash (a few bytes) and its chain hash, streamed into one binary COPY as it is computed; one
+ * insert of the tree nodes and full tiles that completed. When PostgreSQL refuses a group for what
+ * is in it, each batch of the group is appended alone, so only the batch at fault sees the refusal.
  *
  * <p>What is not appended: a record at or below its partition's stored offset (a redelivery; the
  * partition is keyed by the topic's id, so a recreated topic starts afresh), and a record whose
@@ -56,8 +63,11 @@ public class AuditStoreWriter {
   /** Key of the advisory lock every append holds until it commits. */
   public static final long APPEND_LOCK = 0x5_1199_A0D1L;
 
-  /** Levels per tile: the tree stores its nodes at levels 8, 16, 24, ... */
-  public static final int TILE_HEIGHT = 8;
+  /** Most rows one transaction takes from the batches waiting. */
+  static final int MAX_GROUP_ROWS = 8000;
+
+  /** COPY data is handed to PostgreSQL in pieces of this size while the rest is computed. */
+  private static final int COPY_CHUNK = 256 * 1024;
 
   private static final String LOCK = "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")";
 
@@ -77,7 +87,9 @@ public class AuditStoreWriter {
 
   /**
    * Under the lock: the tail, each partition's highest stored offset, and twins appended since the
-   * query before the lock, in one round trip.
+   * queries before the lock, in one round trip. The rows appended since are found by their seq
+   * (OFFSET 0 keeps the planner from probing the event id index once per id instead): there are
+   * none unless another instance appended meanwhile.
    */
   private static final String STATE =
       """
@@ -90,8 +102,10 @@ public class AuditStoreWriter {
              NULL, k.topic_id::text, k.part, NULL, NULL, NULL, NULL
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       UNION ALL
-      SELECT 'twin', e.seq, NULL, NULL, NULL, e.topic, e.source, e.event_id, e.event::text
-        FROM audit_events e WHERE e.seq > ? AND e.event_id = ANY(?::text[])
+      SELECT 'twin', r.seq, NULL, NULL, NULL, r.topic, r.source, r.event_id, r.event::text
+        FROM (SELECT seq, topic, source, event_id, event FROM audit_events
+               WHERE seq > ? OFFSET 0) AS r
+       WHERE r.event_id = ANY(?::text[])
       """;
 
   private static final String WATERMARKS =
@@ -115,8 +129,14 @@ public class AuditStoreWriter {
   private static final AuditColumn.Kind[] BODY_KINDS =
       AuditColumn.BODY.stream().map(AuditColumn::kind).toArray(AuditColumn.Kind[]::new);
 
-  private static final String INSERT_NODE =
-      "INSERT INTO audit_tree_nodes (level, idx, hash) VALUES (?, ?, ?)";
+  /** The tree nodes and the full tiles an append completed, in one statement. */
+  private static final String INSERT_TREE =
+      """
+      WITH nodes AS (INSERT INTO audit_tree_nodes (level, idx, hash)
+                     SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[]))
+      INSERT INTO audit_tree_tiles (level, idx, hashes)
+      SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[])
+      """;
 
   /** One Kafka partition of one incarnation of a topic. */
   public record PartitionKey(String topicId, int partition) {}
@@ -127,27 +147,38 @@ public class AuditStoreWriter {
    * @param appended rows added
    * @param alreadyStored records skipped: redelivered, or the same event published again
    * @param conflicts rows added whose identity an earlier, different row already had
-   * @param lastSeq the log's last seq after the append
+   * @param lastSeq the log's last seq once the batch was appended
    */
   public record AppendResult(int appended, int alreadyStored, int conflicts, long lastSeq) {}
 
   private final AgroalDataSource dataSource;
+  private final LogSnapshots snapshots;
 
-  /** The tree's frontier after the last committed append of this instance; null when unknown. */
-  private CompactRange frontier;
+  /** Batches prepared and waiting for the next group commit. */
+  private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
+
+  /** Held by the caller that appends a group for everyone waiting. */
+  private final ReentrantLock appending = new ReentrantLock();
+
+  /** The tree's right edge after the last committed append of this instance; null when unknown. */
+  private TreeAppender edge;
 
   /** The chain hash of the last row of that append, to recognise the tail it belongs to. */
-  private byte[] frontierTail;
+  private byte[] edgeTail;
 
   private final Timer lockWait;
   private final Timer locked;
   private final DistributionSummary batchSize;
+  private final DistributionSummary groupSize;
 
-  public AuditStoreWriter(AgroalDataSource dataSource, MeterRegistry registry) {
+  public AuditStoreWriter(
+      AgroalDataSource dataSource, LogSnapshots snapshots, MeterRegistry registry) {
     this.dataSource = dataSource;
+    this.snapshots = snapshots;
     this.lockWait = registry.timer("slipway.audit.append.lock.wait");
     this.locked = registry.timer("slipway.audit.append.locked");
     this.batchSize = registry.summary("slipway.audit.append.records");
+    this.groupSize = registry.summary("slipway.audit.append.group.records");
   }
 
   /**
@@ -174,7 +205,8 @@ public class AuditStoreWriter {
   }
 
   /**
-   * Appends a batch in batch order.
+   * Appends a batch in batch order, possibly in one transaction with other batches of this
+   * instance; returns when it is committed.
    *
    * @throws StoreUnavailableException when the database could not take it now; retry the batch
    * @throws RecordsRefusedException when PostgreSQL refused what is in the batch
@@ -184,18 +216,76 @@ public class AuditStoreWriter {
     for (AuditRecord record : batch) {
       prepared.add(prepare(record));
     }
+    Request request = new Request(prepared, twins(prepared));
+    batchSize.record(batch.size());
+    waiting.add(request);
+    while (!request.done()) {
+      if (appending.tryLock()) {
+        try {
+          List<Request> group = takeGroup();
+          if (!group.isEmpty()) {
+            appendGroup(group);
+          }
+        } finally {
+          appending.unlock();
+        }
+      } else {
+        request.await();
+      }
+    }
+    return request.result();
+  }
+
+  /** The batches waiting, oldest first, up to {@link #MAX_GROUP_ROWS} rows (at least one batch). */
+  private List<Request> takeGroup() {
+    List<Request> group = new ArrayList<>();
+    int rows = 0;
+    for (Request next = waiting.peek(); next != null; next = waiting.peek()) {
+      if (!group.isEmpty() && rows + next.batch().size() > MAX_GROUP_ROWS) {
+        break;
+      }
+      group.add(waiting.poll());
+      rows += next.batch().size();
+    }
+    return group;
+  }
+
+  /**
+   * Appends {@code group} in one transaction; when PostgreSQL refuses it for what is in it, each
+   * batch alone, so the refusal reaches only the batch at fault.
+   */
+  private void appendGroup(List<Request> group) {
+    try {
+      List<AppendResult> results = appendTogether(group);
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).succeed(results.get(i));
+      }
+    } catch (RecordsRefusedException refused) {
+      if (group.size() == 1) {
+        group.get(0).fail(refused);
+        return;
+      }
+      for (Request alone : group) {
+        appendGroup(List.of(alone));
+      }
+    } catch (RuntimeException e) {
+      group.forEach(r -> r.fail(e));
+    }
+  }
+
+  private List<AppendResult> appendTogether(List<Request> group) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Twins twins = twins(c, prepared);
-        Appended appended = appendLocked(c, prepared, twins);
+        Appended appended = appendLocked(c, group);
         c.commit();
         locked.record(System.nanoTime() - appended.lockedAt(), TimeUnit.NANOSECONDS);
-        batchSize.record(batch.size());
-        remember(appended.frontier(), appended.lastHash());
-        return appended.result();
+        groupSize.record(group.stream().mapToInt(r -> r.batch().size()).sum());
+        remember(appended.edge(), appended.lastHash());
+        snapshots.committed(appended.lastSeq());
+        return appended.results();
       } catch (SQLException | RuntimeException e) {
-        forgetFrontier();
+        forgetEdge();
         rollbackQuietly(c);
         throw e;
       }
@@ -212,22 +302,22 @@ public class AuditStoreWriter {
       AuditColumn column = AuditColumn.BODY.get(i);
       values[i] =
           switch (column) {
-            case EVENT -> body.event();
-            case HEADERS -> body.headers();
+            case EVENT -> new BinaryCopy.Utf8(body.bytes(), body.eventFrom(), body.eventTo());
+            case HEADERS ->
+                body.headersFrom() < 0
+                    ? null
+                    : new BinaryCopy.Utf8(body.bytes(), body.headersFrom(), body.headersTo());
             default -> column.of(record);
           };
     }
     return new Prepared(
-        record,
-        body.event(),
-        AuditContent.bodyDigest(body.text().getBytes(StandardCharsets.UTF_8)),
-        BinaryCopy.encode(BODY_KINDS, values));
+        record, body.event(), AuditContent.bodyDigest(body), BinaryCopy.encode(BODY_KINDS, values));
   }
 
   /** Stored rows with the batch's event ids before the lock, and the log's size then. */
   private record Twins(long tail, Map<String, List<Twin>> byIdentity) {}
 
-  private static Twins twins(Connection c, List<Prepared> batch) throws SQLException {
+  private Twins twins(List<Prepared> batch) {
     Set<String> ids = new LinkedHashSet<>();
     for (Prepared p : batch) {
       if (p.record().eventId() != null) {
@@ -236,7 +326,8 @@ public class AuditStoreWriter {
     }
     long tail = 0;
     Map<String, List<Twin>> byIdentity = new HashMap<>();
-    try (PreparedStatement sql = c.prepareStatement(TWINS)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement sql = c.prepareStatement(TWINS)) {
       sql.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
@@ -247,20 +338,23 @@ public class AuditStoreWriter {
           }
         }
       }
+    } catch (SQLException e) {
+      throw failure(e);
     }
     return new Twins(tail, byIdentity);
   }
 
   private static void addTwin(Map<String, List<Twin>> byIdentity, ResultSet rows)
       throws SQLException {
-    byIdentity
-        .computeIfAbsent(
+    List<Twin> same =
+        byIdentity.computeIfAbsent(
             identity(rows.getString("topic"), rows.getString("source"), rows.getString("event_id")),
-            k -> new ArrayList<>())
-        .add(
-            new Twin(
-                rows.getLong("seq"),
-                CanonicalJson.write(CanonicalJson.parse(rows.getString("event")))));
+            k -> new ArrayList<>());
+    long seq = rows.getLong("seq");
+    if (same.stream().noneMatch(t -> t.seq() == seq)) {
+      String event = CanonicalJson.write(CanonicalJson.parse(rows.getString("event")));
+      same.add(new Twin(seq, event.getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   /**
@@ -268,19 +362,76 @@ public class AuditStoreWriter {
    * the digest of its content's body and its body's columns encoded for COPY.
    */
   private record Prepared(
-      AuditRecord record, String event, MessageDigest bodyDigest, byte[] encodedBody) {}
+      AuditRecord record, byte[] event, MessageDigest bodyDigest, byte[] encodedBody) {}
 
   /** An earlier row with the same identity, and its canonical event. */
-  private record Twin(long seq, String event) {}
+  private record Twin(long seq, byte[] event) {}
+
+  /** A batch waiting to be appended, and then its outcome. */
+  private static final class Request {
+    private final List<Prepared> batch;
+    private final Twins twins;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile AppendResult result;
+    private volatile RuntimeException failure;
+
+    Request(List<Prepared> batch, Twins twins) {
+      this.batch = batch;
+      this.twins = twins;
+    }
+
+    List<Prepared> batch() {
+      return batch;
+    }
+
+    Twins twins() {
+      return twins;
+    }
+
+    boolean done() {
+      return finished.getCount() == 0;
+    }
+
+    void succeed(AppendResult outcome) {
+      result = outcome;
+      finished.countDown();
+    }
+
+    void fail(RuntimeException e) {
+      failure = e;
+      finished.countDown();
+    }
+
+    /** Waits a little for another caller to append this batch; then the caller tries itself. */
+    void await() {
+      try {
+        finished.await(20, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while a batch waited to be appended", e);
+      }
+    }
+
+    AppendResult result() {
+      if (failure != null) {
+        throw failure;
+      }
+      return result;
+    }
+  }
 
   /**
-   * What an append wrote: its result, and the tree's frontier and the chain's last hash after it.
+   * What an append wrote: each batch's result, the log's last seq, the tree's right edge and the
+   * chain's last hash after it.
    */
   private record Appended(
-      AppendResult result, CompactRange frontier, byte[] lastHash, long lockedAt) {}
+      List<AppendResult> results,
+      long lastSeq,
+      TreeAppender edge,
+      byte[] lastHash,
+      long lockedAt) {}
 
-  private Appended appendLocked(Connection c, List<Prepared> batch, Twins before)
-      throws SQLException {
+  private Appended appendLocked(Connection c, List<Request> group) throws SQLException {
     long waitFrom = System.nanoTime();
     try (Statement lock = c.createStatement()) {
       lock.execute(LOCK);
@@ -290,21 +441,37 @@ public class AuditStoreWriter {
     long tail = 0;
     byte[] prev = AuditContent.GENESIS;
     Map<PartitionKey, Long> marks = new HashMap<>();
-    Map<String, List<Twin>> twins = before.byIdentity();
+    Map<String, List<Twin>> twins = new HashMap<>();
     Set<PartitionKey> partitions = new LinkedHashSet<>();
     Set<String> ids = new LinkedHashSet<>();
-    for (Prepared p : batch) {
-      AuditRecord r = p.record();
-      if (r.topicId() != null && r.partition() != null) {
-        partitions.add(new PartitionKey(r.topicId(), r.partition()));
-      }
-      if (r.eventId() != null) {
-        ids.add(r.eventId());
+    long since = Long.MAX_VALUE;
+    for (Request request : group) {
+      since = Math.min(since, request.twins().tail());
+      request
+          .twins()
+          .byIdentity()
+          .forEach(
+              (identity, rows) ->
+                  rows.forEach(
+                      twin -> {
+                        List<Twin> same = twins.computeIfAbsent(identity, k -> new ArrayList<>());
+                        if (same.stream().noneMatch(t -> t.seq() == twin.seq())) {
+                          same.add(twin);
+                        }
+                      }));
+      for (Prepared p : request.batch()) {
+        AuditRecord r = p.record();
+        if (r.topicId() != null && r.partition() != null) {
+          partitions.add(new PartitionKey(r.topicId(), r.partition()));
+        }
+        if (r.eventId() != null) {
+          ids.add(r.eventId());
+        }
       }
     }
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
-      sql.setLong(3, before.tail());
+      sql.setLong(3, since);
       sql.setArray(4, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
@@ -326,78 +493,112 @@ public class AuditStoreWriter {
       }
     }
 
-    CompactRange tree = frontier(c, tail, prev);
+    TreeAppender tree = edge(c, tail, prev);
     OffsetDateTime recordedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    BinaryCopy copy = new BinaryCopy(batch.size() * 2048);
-    List<Object[]> nodes = new ArrayList<>();
+    TreeRows treeRows = new TreeRows();
+    List<AppendResult> results = new ArrayList<>(group.size());
     long seq = tail;
-    int skipped = 0;
-    int conflicts = 0;
-    for (Prepared p : batch) {
-      AuditRecord r = p.record();
-      if (r.topicId() != null && r.partition() != null && r.offset() != null) {
-        PartitionKey partition = new PartitionKey(r.topicId(), r.partition());
-        Long mark = marks.get(partition);
-        if (mark != null && r.offset() <= mark) {
-          skipped++;
-          continue;
-        }
-        marks.put(partition, r.offset());
-      }
-      Long conflictOf = null;
-      if (r.eventId() != null) {
-        List<Twin> same =
-            twins.computeIfAbsent(
-                identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
-        if (same.stream().anyMatch(t -> t.event().equals(p.event()))) {
-          skipped++;
-          continue;
-        }
-        if (!same.isEmpty()) {
-          conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
-          conflicts++;
-        }
-        same.add(new Twin(seq + 1, p.event()));
-      }
-      seq++;
-      byte[] leaf =
-          AuditContent.leafHash(p.bodyDigest(), AuditContent.position(seq, recordedAt, conflictOf));
-      byte[] hash = AuditContent.chainHash(prev, leaf);
-      tree.append(
-          leaf,
-          (level, index, node) -> {
-            if (level % TILE_HEIGHT == 0) {
-              nodes.add(new Object[] {level, index, node});
+    CopyIn in = null;
+    BinaryCopy copy = new BinaryCopy(COPY_CHUNK + 16 * 1024);
+    try {
+      for (Request request : group) {
+        long before = seq;
+        int skipped = 0;
+        int conflicts = 0;
+        for (Prepared p : request.batch()) {
+          AuditRecord r = p.record();
+          if (r.topicId() != null && r.partition() != null && r.offset() != null) {
+            PartitionKey partition = new PartitionKey(r.topicId(), r.partition());
+            Long mark = marks.get(partition);
+            if (mark != null && r.offset() <= mark) {
+              skipped++;
+              continue;
             }
-          });
-      writeRow(copy, seq, recordedAt, conflictOf, p, leaf, prev, hash);
-      prev = hash;
-    }
-    int appended = (int) (seq - tail);
-    if (appended > 0) {
-      CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
-      byte[] bytes = copy.finish();
-      try {
-        in.writeToCopy(bytes, 0, bytes.length);
-        in.endCopy();
-      } finally {
-        if (in.isActive()) {
-          in.cancelCopy();
-        }
-      }
-      if (!nodes.isEmpty()) {
-        try (PreparedStatement insert = c.prepareStatement(INSERT_NODE)) {
-          for (Object[] node : nodes) {
-            insert.setShort(1, (short) (int) node[0]);
-            insert.setLong(2, (Long) node[1]);
-            insert.setBytes(3, (byte[]) node[2]);
-            insert.addBatch();
+            marks.put(partition, r.offset());
           }
-          insert.executeBatch();
+          Long conflictOf = null;
+          if (r.eventId() != null) {
+            List<Twin> same =
+                twins.computeIfAbsent(
+                    identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
+            if (same.stream().anyMatch(t -> Arrays.equals(t.event(), p.event()))) {
+              skipped++;
+              continue;
+            }
+            if (!same.isEmpty()) {
+              conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
+              conflicts++;
+            }
+            same.add(new Twin(seq + 1, p.event()));
+          }
+          seq++;
+          byte[] leaf =
+              AuditContent.leafHash(
+                  p.bodyDigest(), AuditContent.position(seq, recordedAt, conflictOf));
+          byte[] hash = AuditContent.chainHash(prev, leaf);
+          tree.append(leaf, treeRows);
+          writeRow(copy, seq, recordedAt, conflictOf, p, leaf, prev, hash);
+          prev = hash;
+          if (copy.length() >= COPY_CHUNK) {
+            // PostgreSQL takes these rows in while the next ones are hashed.
+            in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+            copy.sendTo(in);
+          }
         }
+        results.add(new AppendResult((int) (seq - before), skipped, conflicts, seq));
+      }
+      if (seq > tail) {
+        copy.finish();
+        in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+        copy.sendTo(in);
+        in.endCopy();
+        treeRows.insert(c);
+      }
+    } finally {
+      if (in != null && in.isActive()) {
+        in.cancelCopy();
       }
     }
-    return new Appended(new AppendResult(appended, skipped, conflicts, seq), tree, prev, lockedAt);
+    return new Appended(results, seq, tree, prev, lockedAt);
+  }
+
+  /** The tree nodes and full tiles an append completed, inserted together. */
+  private static final class TreeRows implements TreeAppender.Sink {
+    private final List<Object> nodeLevels = new ArrayList<>();
+    private final List<Object> nodeIndexes = new ArrayList<>();
+    private final List<byte[]> nodeHashes = new ArrayList<>();
+    private final List<Object> tileLevels = new ArrayList<>();
+    private final List<Object> tileIndexes = new ArrayList<>();
+    private final List<byte[]> tileHashes = new ArrayList<>();
+
+    @Override
+    public void node(int level, long index, byte[] hash) {
+      nodeLevels.add((short) level);
+      nodeIndexes.add(index);
+      nodeHashes.add(hash);
+    }
+
+    @Override
+    public void tile(int level, long index, byte[] hashes) {
+      tileLevels.add((short) level);
+      tileIndexes.add(index);
+      tileHashes.add(hashes);
+    }
+
+    void insert(Connection c) throws SQLException {
+      if (nodeLevels.isEmpty() && tileLevels.isEmpty()) {
+        return;
+      }
+      try (PreparedStatement insert = c.prepareStatement(INSERT_TREE)) {
+        insert.setArray(1, c.createArrayOf("int2", nodeLevels.toArray()));
+        insert.setArray(2, c.createArrayOf("int8", nodeIndexes.toArray()));
+        insert.setArray(3, c.createArrayOf("bytea", nodeHashes.toArray(new byte[0][])));
+        insert.setArray(4, c.createArrayOf("int2", tileLevels.toArray()));
+        insert.setArray(5, c.createArrayOf("int8", tileIndexes.toArray()));
+        insert.setArray(6, c.createArrayOf("bytea", tileHashes.toArray(new byte[0][])));
+        insert.executeUpdate();
+      }
+    }
   }
 
   private static void writeRow(
@@ -420,24 +621,24 @@ public class AuditStoreWriter {
   }
 
   /**
-   * The frontier at the tail: the one this instance left if the tail is still the row it wrote
-   * last, else recomputed from storage (another writer appended meanwhile).
+   * The tree's right edge at the tail: the one this instance left if the tail is still the row it
+   * wrote last, else read from storage (another writer appended meanwhile).
    */
-  private synchronized CompactRange frontier(Connection c, long size, byte[] tailHash) {
-    if (frontier != null && frontier.size() == size && Arrays.equals(frontierTail, tailHash)) {
-      return frontier.copy();
+  private synchronized TreeAppender edge(Connection c, long size, byte[] tailHash) {
+    if (edge != null && edge.size() == size && Arrays.equals(edgeTail, tailHash)) {
+      return edge.copy();
     }
-    return new MerkleTree(new TreeNodes(c), TILE_HEIGHT, size, null).frontier(size);
+    return TreeAppender.of(new MerkleTree(new TreeTiles(c), TreeTiles.HEIGHT, size, null));
   }
 
-  private synchronized void remember(CompactRange tree, byte[] tailHash) {
-    frontier = tree;
-    frontierTail = tailHash;
+  private synchronized void remember(TreeAppender tree, byte[] tailHash) {
+    edge = tree;
+    edgeTail = tailHash;
   }
 
-  private synchronized void forgetFrontier() {
-    frontier = null;
-    frontierTail = null;
+  private synchronized void forgetEdge() {
+    edge = null;
+    edgeTail = null;
   }
 
   private static void bindPartitions(
@@ -449,8 +650,7 @@ public class AuditStoreWriter {
       topicIds[i] = p.topicId();
       numbers[i++] = p.partition();
     }
-    Array ids = c.createArrayOf("uuid", topicIds);
-    sql.setArray(1, ids);
+    sql.setArray(1, c.createArrayOf("uuid", topicIds));
     sql.setArray(2, c.createArrayOf("int4", numbers));
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.AuditRecord;
+import dev.slipway.audit.content.CanonicalJson;
 import dev.slipway.events.EventFormatException;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
@@ -239,7 +240,8 @@ public final class AuditRecordReader {
       problems.add("value is empty");
       return null;
     }
-    if (!CanonicalJson.inRange(data)) {
+    CanonicalJson.Fault fault = CanonicalJson.fault(data);
+    if (fault == CanonicalJson.Fault.NUMBER_OUT_OF_RANGE) {
       throw new Quarantine(
           "the value holds a number with more than "
               + CanonicalJson.MAX_DIGITS
@@ -247,7 +249,7 @@ public final class AuditRecordReader {
               + CanonicalJson.MAX_SCALE
               + ", which cannot be stored and read back exactly");
     }
-    if (!CanonicalJson.storable(data)) {
+    if (fault == CanonicalJson.Fault.UNSTORABLE_TEXT) {
       problems.add("value holds a NUL character or an unpaired surrogate; kept as data_base64");
       return null;
     }
