@@ -88,6 +88,13 @@ public interface AuditConfig {
      */
     @WithDefault("5000000")
     long maxRows();
+
+    /**
+     * Rows whose content a run hashes again, twice over: the rows signed since this instance
+     * started, oldest first, and a chunk of older history in a cycle.
+     */
+    @WithDefault("100000")
+    long contentRows();
   }
 
   /** Inclusion and consistency proofs. */

@@ -8,7 +8,6 @@ import dev.slipway.audit.merkle.MerkleHash;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -36,6 +35,10 @@ public final class AuditContent {
   private static final ThreadLocal<MessageDigest> CHAIN =
       ThreadLocal.withInitial(MerkleHash::newSha256);
 
+  /** Where each thread writes the bodies it needs, one after the other. */
+  private static final ThreadLocal<Utf8Output> BUFFER =
+      ThreadLocal.withInitial(() -> new Utf8Output(8192));
+
   private AuditContent() {}
 
   /** The canonical content of a stored row. */
@@ -53,7 +56,8 @@ public final class AuditContent {
   /**
    * The start of the content as UTF-8: the opening bracket, every column that comes from the
    * record, and the comma before the position. The canonical JSON of the event and of the headers
-   * are parts of it, stored as they are.
+   * are parts of it, stored as they are. Written into a buffer of the calling thread: valid until
+   * the thread asks for the next body.
    *
    * @param bytes the content so far in its first {@code length} bytes
    * @param length how many bytes of {@code bytes} are the body
@@ -63,17 +67,13 @@ public final class AuditContent {
    * @param headersTo where it ends
    */
   public record Body(
-      byte[] bytes, int length, int eventFrom, int eventTo, int headersFrom, int headersTo) {
+      byte[] bytes, int length, int eventFrom, int eventTo, int headersFrom, int headersTo) {}
 
-    /** The canonical JSON of the event. */
-    public byte[] event() {
-      return Arrays.copyOfRange(bytes, eventFrom, eventTo);
-    }
-  }
-
-  /** The {@link Body} of a record. */
+  /** The {@link Body} of a record, in this thread's buffer. */
   public static Body body(AuditRecord record) {
-    Utf8Output out = new Utf8Output(2048).ascii('[');
+    Utf8Output out = BUFFER.get();
+    out.reset();
+    out.ascii('[');
     int eventFrom = -1;
     int eventTo = -1;
     int headersFrom = -1;
@@ -100,15 +100,26 @@ public final class AuditContent {
     return sha;
   }
 
-  /** The leaf hash: {@code bodyDigest} finished with the position (the digest is spent). */
+  /**
+   * The leaf hash: {@code bodyDigest} finished with the position. The body's digest is left as it
+   * was, so a row appended again (its group was refused and it is appended alone) hashes the same.
+   */
   public static byte[] leafHash(MessageDigest bodyDigest, String position) {
-    return bodyDigest.digest(position.getBytes(StandardCharsets.US_ASCII));
+    MessageDigest leaf;
+    try {
+      leaf = (MessageDigest) bodyDigest.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 digests of every JRE can be cloned", e);
+    }
+    return leaf.digest(position.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The leaf hash of a stored row, recomputed from its columns. */
   public static byte[] leafHash(AuditEvent row) {
-    return leafHash(
-        bodyDigest(body(row.record())), position(row.seq(), row.recordedAt(), row.conflictOf()));
+    return bodyDigest(body(row.record()))
+        .digest(
+            position(row.seq(), row.recordedAt(), row.conflictOf())
+                .getBytes(StandardCharsets.US_ASCII));
   }
 
   /** The chain hash of a row: SHA-256 over the previous row's hash and this row's leaf hash. */

@@ -20,6 +20,11 @@ public final class Utf8Output {
     bytes = new byte[Math.max(16, capacity)];
   }
 
+  /** Forgets what was written, to write again from the start of the same buffer. */
+  public void reset() {
+    length = 0;
+  }
+
   /** Bytes written so far. */
   public int length() {
     return length;
@@ -59,58 +64,71 @@ public final class Utf8Output {
 
   /** A decimal integer. */
   public Utf8Output number(long value) {
-    return ascii(Long.toString(value));
+    if (value == Long.MIN_VALUE) {
+      return ascii(Long.toString(value));
+    }
+    ensure(20);
+    if (value < 0) {
+      bytes[length++] = '-';
+      value = -value;
+    }
+    int digits = 1;
+    for (long rest = value / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    for (int i = length + digits - 1; i >= length; i--) {
+      bytes[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    length += digits;
+    return this;
   }
 
   /** A JSON string: quoted, escaped, UTF-8; an unpaired surrogate becomes {@code ?} as in Java. */
   public Utf8Output string(String value) {
     int n = value.length();
-    ensure(n + 2);
-    bytes[length++] = '"';
+    // At most six bytes a char (a control character's escape), the quotes: checked once.
+    ensure(6 * n + 2);
+    byte[] out = bytes;
+    int at = length;
+    out[at++] = '"';
     for (int i = 0; i < n; i++) {
       char c = value.charAt(i);
       if (c < 0x80) {
         if (c >= 0x20 && c != '"' && c != '\\') {
-          ensure(1);
-          bytes[length++] = (byte) c;
+          out[at++] = (byte) c;
         } else if (c == '"' || c == '\\') {
-          ensure(2);
-          bytes[length++] = '\\';
-          bytes[length++] = (byte) c;
+          out[at++] = '\\';
+          out[at++] = (byte) c;
         } else {
-          ensure(6);
-          bytes[length++] = '\\';
-          bytes[length++] = 'u';
-          bytes[length++] = '0';
-          bytes[length++] = '0';
-          bytes[length++] = HEX[c >> 4];
-          bytes[length++] = HEX[c & 0xf];
+          out[at++] = '\\';
+          out[at++] = 'u';
+          out[at++] = '0';
+          out[at++] = '0';
+          out[at++] = HEX[c >> 4];
+          out[at++] = HEX[c & 0xf];
         }
       } else if (c < 0x800) {
-        ensure(2);
-        bytes[length++] = (byte) (0xc0 | (c >> 6));
-        bytes[length++] = (byte) (0x80 | (c & 0x3f));
+        out[at++] = (byte) (0xc0 | (c >> 6));
+        out[at++] = (byte) (0x80 | (c & 0x3f));
       } else if (Character.isHighSurrogate(c)
           && i + 1 < n
           && Character.isLowSurrogate(value.charAt(i + 1))) {
         int cp = Character.toCodePoint(c, value.charAt(++i));
-        ensure(4);
-        bytes[length++] = (byte) (0xf0 | (cp >> 18));
-        bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
-        bytes[length++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
-        bytes[length++] = (byte) (0x80 | (cp & 0x3f));
+        out[at++] = (byte) (0xf0 | (cp >> 18));
+        out[at++] = (byte) (0x80 | ((cp >> 12) & 0x3f));
+        out[at++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
+        out[at++] = (byte) (0x80 | (cp & 0x3f));
       } else if (Character.isSurrogate(c)) {
-        ensure(1);
-        bytes[length++] = '?';
+        out[at++] = '?';
       } else {
-        ensure(3);
-        bytes[length++] = (byte) (0xe0 | (c >> 12));
-        bytes[length++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        bytes[length++] = (byte) (0x80 | (c & 0x3f));
+        out[at++] = (byte) (0xe0 | (c >> 12));
+        out[at++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+        out[at++] = (byte) (0x80 | (c & 0x3f));
       }
     }
-    ensure(1);
-    bytes[length++] = '"';
+    out[at++] = '"';
+    length = at;
     return this;
   }
 

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -86,27 +85,30 @@ public class AuditStoreWriter {
       """;
 
   /**
-   * Under the lock: the tail, each partition's highest stored offset, and twins appended since the
-   * queries before the lock, in one round trip. The rows appended since are found by their seq
-   * (OFFSET 0 keeps the planner from probing the event id index once per id instead): there are
-   * none unless another instance appended meanwhile.
+   * Under the lock: the tail, each partition's highest stored offset, and the identity of every row
+   * appended since the queries before the lock (a group or two of this instance, or another
+   * instance's), in one round trip; which of them are twins of the batch is decided here, not by
+   * PostgreSQL matching each row against every id of the batch.
    */
   private static final String STATE =
       """
       (SELECT 'tail' AS kind, seq, hash, NULL::text AS topic_id, NULL::int AS part,
-              NULL::text AS topic, NULL::text AS source, NULL::text AS event_id, NULL::text AS event
+              NULL::text AS topic, NULL::text AS source, NULL::text AS event_id
          FROM audit_events ORDER BY seq DESC LIMIT 1)
       UNION ALL
       SELECT 'watermark', (SELECT max(e.kafka_offset) FROM audit_events e
                             WHERE e.topic_id = k.topic_id AND e.kafka_partition = k.part),
-             NULL, k.topic_id::text, k.part, NULL, NULL, NULL, NULL
+             NULL, k.topic_id::text, k.part, NULL, NULL, NULL
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       UNION ALL
-      SELECT 'twin', r.seq, NULL, NULL, NULL, r.topic, r.source, r.event_id, r.event::text
-        FROM (SELECT seq, topic, source, event_id, event FROM audit_events
-               WHERE seq > ? OFFSET 0) AS r
-       WHERE r.event_id = ANY(?::text[])
+      SELECT 'recent', seq, NULL, NULL, NULL, topic, source, event_id
+        FROM audit_events WHERE seq > ? AND event_id IS NOT NULL
       """;
+
+  /** The events of rows found to be twins under the lock. */
+  private static final String TWIN_EVENTS =
+      "SELECT seq, topic, source, event_id, event::text AS event FROM audit_events"
+          + " WHERE seq = ANY(?::bigint[])";
 
   private static final String WATERMARKS =
       """
@@ -128,6 +130,8 @@ public class AuditStoreWriter {
 
   private static final AuditColumn.Kind[] BODY_KINDS =
       AuditColumn.BODY.stream().map(AuditColumn::kind).toArray(AuditColumn.Kind[]::new);
+
+  private static final int EVENT_FIELD = AuditColumn.BODY.indexOf(AuditColumn.EVENT);
 
   /** The tree nodes and the full tiles an append completed, in one statement. */
   private static final String INSERT_TREE =
@@ -159,6 +163,9 @@ public class AuditStoreWriter {
 
   /** Held by the caller that appends a group for everyone waiting. */
   private final ReentrantLock appending = new ReentrantLock();
+
+  /** Notified when a group was appended: its batches are done and the next group can start. */
+  private final Object released = new Object();
 
   /** The tree's right edge after the last committed append of this instance; null when unknown. */
   private TreeAppender edge;
@@ -223,17 +230,44 @@ public class AuditStoreWriter {
       if (appending.tryLock()) {
         try {
           List<Request> group = takeGroup();
-          if (!group.isEmpty()) {
-            appendGroup(group);
+          try {
+            if (!group.isEmpty()) {
+              appendGroup(group);
+            }
+          } finally {
+            // Nobody may wait for a batch whose group failed in a way no catch foresaw.
+            group.stream()
+                .filter(r -> !r.done())
+                .forEach(
+                    r -> r.fail(new StoreUnavailableException("the append did not end", null)));
           }
         } finally {
           appending.unlock();
+          // Whoever waits takes the next group at once: the log is never idle while batches wait.
+          synchronized (released) {
+            released.notifyAll();
+          }
         }
       } else {
-        request.await();
+        awaitTurn(request);
       }
     }
     return request.result();
+  }
+
+  /** Waits until {@code request} is done or the caller appending a group is finished. */
+  private void awaitTurn(Request request) {
+    synchronized (released) {
+      if (request.done() || !appending.isLocked()) {
+        return;
+      }
+      try {
+        released.wait(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while a batch waited to be appended", e);
+      }
+    }
   }
 
   /** The batches waiting, oldest first, up to {@link #MAX_GROUP_ROWS} rows (at least one batch). */
@@ -310,8 +344,15 @@ public class AuditStoreWriter {
             default -> column.of(record);
           };
     }
+    int[] starts = new int[values.length];
+    byte[] encoded = BinaryCopy.encode(BODY_KINDS, values, starts);
+    int eventFrom = starts[EVENT_FIELD];
     return new Prepared(
-        record, body.event(), AuditContent.bodyDigest(body), BinaryCopy.encode(BODY_KINDS, values));
+        record,
+        encoded,
+        eventFrom,
+        eventFrom + body.eventTo() - body.eventFrom(),
+        AuditContent.bodyDigest(body));
   }
 
   /** Stored rows with the batch's event ids before the lock, and the log's size then. */
@@ -358,20 +399,38 @@ public class AuditStoreWriter {
   }
 
   /**
-   * A record ready before it has a place in the log: its canonical event (to compare with twins),
-   * the digest of its content's body and its body's columns encoded for COPY.
+   * A record ready before it has a place in the log: its body's columns encoded for COPY (the
+   * canonical event among them, at {@code [eventFrom, eventTo)}, to compare with twins) and the
+   * digest of its content's body.
    */
   private record Prepared(
-      AuditRecord record, byte[] event, MessageDigest bodyDigest, byte[] encodedBody) {}
+      AuditRecord record,
+      byte[] encodedBody,
+      int eventFrom,
+      int eventTo,
+      MessageDigest bodyDigest) {
 
-  /** An earlier row with the same identity, and its canonical event. */
-  private record Twin(long seq, byte[] event) {}
+    boolean sameEvent(Twin twin) {
+      return Arrays.equals(encodedBody, eventFrom, eventTo, twin.bytes(), twin.from(), twin.to());
+    }
+
+    Twin asTwin(long seq) {
+      return new Twin(seq, encodedBody, eventFrom, eventTo);
+    }
+  }
+
+  /** An earlier row with the same identity, and its canonical event: {@code bytes[from, to)}. */
+  private record Twin(long seq, byte[] bytes, int from, int to) {
+    Twin(long seq, byte[] event) {
+      this(seq, event, 0, event.length);
+    }
+  }
 
   /** A batch waiting to be appended, and then its outcome. */
   private static final class Request {
     private final List<Prepared> batch;
     private final Twins twins;
-    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean done;
     private volatile AppendResult result;
     private volatile RuntimeException failure;
 
@@ -389,27 +448,17 @@ public class AuditStoreWriter {
     }
 
     boolean done() {
-      return finished.getCount() == 0;
+      return done;
     }
 
     void succeed(AppendResult outcome) {
       result = outcome;
-      finished.countDown();
+      done = true;
     }
 
     void fail(RuntimeException e) {
       failure = e;
-      finished.countDown();
-    }
-
-    /** Waits a little for another caller to append this batch; then the caller tries itself. */
-    void await() {
-      try {
-        finished.await(20, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreUnavailableException("interrupted while a batch waited to be appended", e);
-      }
+      done = true;
     }
 
     AppendResult result() {
@@ -469,10 +518,10 @@ public class AuditStoreWriter {
         }
       }
     }
+    List<Long> recentTwins = new ArrayList<>();
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
       sql.setLong(3, since);
-      sql.setArray(4, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
@@ -487,7 +536,21 @@ public class AuditStoreWriter {
                     new PartitionKey(rows.getString("topic_id"), rows.getInt("part")), offset);
               }
             }
-            default -> addTwin(twins, rows);
+            default -> {
+              if (ids.contains(rows.getString("event_id"))) {
+                recentTwins.add(rows.getLong("seq"));
+              }
+            }
+          }
+        }
+      }
+    }
+    if (!recentTwins.isEmpty()) {
+      try (PreparedStatement sql = c.prepareStatement(TWIN_EVENTS)) {
+        sql.setArray(1, c.createArrayOf("int8", recentTwins.toArray()));
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            addTwin(twins, rows);
           }
         }
       }
@@ -521,7 +584,7 @@ public class AuditStoreWriter {
             List<Twin> same =
                 twins.computeIfAbsent(
                     identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
-            if (same.stream().anyMatch(t -> Arrays.equals(t.event(), p.event()))) {
+            if (same.stream().anyMatch(p::sameEvent)) {
               skipped++;
               continue;
             }
@@ -529,7 +592,7 @@ public class AuditStoreWriter {
               conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
               conflicts++;
             }
-            same.add(new Twin(seq + 1, p.event()));
+            same.add(p.asTwin(seq + 1));
           }
           seq++;
           byte[] leaf =

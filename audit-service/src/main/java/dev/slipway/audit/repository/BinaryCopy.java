@@ -68,16 +68,24 @@ final class BinaryCopy {
   /**
    * Fields encoded for a later {@link #raw}: Long, Integer, Boolean, String (text, a UUID, or JSON
    * text), {@link Utf8} (JSON already encoded), OffsetDateTime or byte[] (a hash), by the column's
-   * kind; null is SQL NULL.
+   * kind; null is SQL NULL. {@code starts[i]}, when given, is set to where field {@code i}'s bytes
+   * start in the result (after its length).
    */
-  static byte[] encode(AuditColumn.Kind[] kinds, Object[] values) {
-    BinaryCopy out = new BinaryCopy(2048);
+  static byte[] encode(AuditColumn.Kind[] kinds, Object[] values, int[] starts) {
+    BinaryCopy out = SCRATCH.get();
     out.length = 0;
     for (int i = 0; i < kinds.length; i++) {
+      if (starts != null) {
+        starts[i] = out.length + 4;
+      }
       out.writeField(kinds[i], values[i]);
     }
     return Arrays.copyOf(out.buffer, out.length);
   }
+
+  /** Where each thread encodes fields ahead, one record after the other. */
+  private static final ThreadLocal<BinaryCopy> SCRATCH =
+      ThreadLocal.withInitial(() -> new BinaryCopy(8192));
 
   private void writeField(AuditColumn.Kind kind, Object value) {
     if (value == null) {

@@ -31,12 +31,14 @@ final class TreeTiles implements TileSource {
 
   private static final int WIDTH = 1 << HEIGHT;
 
+  /**
+   * The full tiles of some levels and indexes, by the primary key's index with array keys: every
+   * combination asked for is found in one scan (a few more may come back, and are left out).
+   */
   private static final String FULL =
-      """
-      SELECT t.level, t.idx, t.hashes
-        FROM unnest(?::smallint[], ?::bigint[]) AS k(level, idx)
-        JOIN audit_tree_tiles t ON t.level = k.level AND t.idx = k.idx
-      """;
+      "SELECT level, idx, hashes FROM audit_tree_tiles"
+          + " WHERE level = ANY(?::smallint[]) AND idx = ANY(?::bigint[])";
+
   private static final String NODES_BY_KEY =
       """
       SELECT n.level, n.idx, n.hash
@@ -126,13 +128,8 @@ final class TreeTiles implements TileSource {
   private static void readFull(Connection c, List<TileKey> full, Map<TileKey, byte[]> found)
       throws SQLException {
     Set<TileKey> asked = new HashSet<>(full);
-    Object[] levels = new Object[full.size()];
-    Object[] indexes = new Object[full.size()];
-    for (int i = 0; i < full.size(); i++) {
-      TileKey tile = full.get(i);
-      levels[i] = (short) tile.level();
-      indexes[i] = tile.index();
-    }
+    Object[] levels = full.stream().map(t -> (short) t.level()).distinct().toArray();
+    Object[] indexes = full.stream().map(TileKey::index).distinct().toArray();
     try (PreparedStatement sql = c.prepareStatement(FULL)) {
       sql.setArray(1, c.createArrayOf("int2", levels));
       sql.setArray(2, c.createArrayOf("int8", indexes));

@@ -167,21 +167,27 @@ public class CheckpointService {
             OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
     checkpoints.insert(made);
     if (writeFile(made)) {
-      healthy("signed checkpoint " + size);
+      healthy(
+          "signed checkpoint "
+              + size
+              + "; the content of the rows signed since start is hashed again up to row "
+              + (freshFrom - 1));
     }
     return checkpoints.latest();
   }
 
   /**
    * Hashes again the content of the next chunk of rows signed by their hashes alone, oldest first:
-   * one chunk of {@code slipway.audit.verify.max-rows} per run.
+   * one chunk of {@code slipway.audit.checkpoint.content-rows} per run.
    */
   private Optional<String> verifyFresh(long signed) {
     if (freshFrom > signed) {
       return Optional.empty();
     }
-    long to = Math.min(signed, freshFrom + config.verify().maxRows() - 1);
-    VerificationReport report = verifier.verify(freshFrom, to);
+    long to = Math.min(signed, freshFrom + config.checkpoint().contentRows() - 1);
+    VerificationReport report =
+        verifier.verify(
+            freshFrom, to, LogVerifier.Depth.CONTENT, config.checkpoint().contentRows());
     if (report.status() != VerificationReport.Status.OK) {
       return Optional.of("signed history does not verify: " + report.mismatch());
     }
@@ -197,8 +203,10 @@ public class CheckpointService {
     if (scrubFrom > signed) {
       scrubFrom = 1;
     }
-    long to = Math.min(signed, scrubFrom + config.verify().maxRows() - 1);
-    VerificationReport report = verifier.verify(scrubFrom, to);
+    long to = Math.min(signed, scrubFrom + config.checkpoint().contentRows() - 1);
+    VerificationReport report =
+        verifier.verify(
+            scrubFrom, to, LogVerifier.Depth.CONTENT, config.checkpoint().contentRows());
     if (report.status() != VerificationReport.Status.OK) {
       return Optional.of("signed history does not verify: " + report.mismatch());
     }

@@ -67,6 +67,8 @@ class CanonicalJsonTest {
   void integersOfAnySizeAndFractionsAreWrittenExactly() throws Exception {
     assertThat(canonical("[0, -0, 7, -12, 9223372036854775808, 1.50, 1e2, -0.0, 2.5E-3]"))
         .isEqualTo("[0,0,7,-12,9223372036854775808,1.5,100,0,0.0025]");
+    assertThat(canonical("[9223372036854775807, -9223372036854775808, -9223372036854775809, 10]"))
+        .isEqualTo("[9223372036854775807,-9223372036854775808,-9223372036854775809,10]");
   }
 
   private static String canonical(String json) throws Exception {
