@@ -48,6 +48,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Deployment web = get("web");
@@ -74,6 +75,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Deployment web = get("web");
@@ -95,6 +97,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               assertThat(get("web").getStatus().getReadyReplicas()).isEqualTo(4);
@@ -114,6 +117,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               DeploymentCondition progressing = condition(get("web"), "Progressing");
@@ -134,6 +138,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               ContainerStatus container = containerStatus(pods().get(0));
@@ -154,6 +159,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Pod pod = pods().get(0);
@@ -173,6 +179,7 @@ class RolloutSimulatorTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               assertThat(pods()).isEmpty();
