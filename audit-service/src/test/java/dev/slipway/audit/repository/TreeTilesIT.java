@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
-class TreeTilesTest {
+class TreeTilesIT {
 
   private static final HexFormat HEX = HexFormat.of();
 

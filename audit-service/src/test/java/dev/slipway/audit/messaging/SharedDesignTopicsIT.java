@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
-class SharedDesignTopicsTest {
+class SharedDesignTopicsIT {
 
   private static final List<String> TOPICS =
       List.of("approval.decided", "vulnerability.found", "admin.action");

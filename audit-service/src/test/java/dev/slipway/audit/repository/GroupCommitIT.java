@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
-class GroupCommitTest {
+class GroupCommitIT {
 
   @Inject AuditStoreWriter writer;
   @Inject LogVerifier verifier;
