@@ -222,36 +222,38 @@ public final class CanonicalJson {
   }
 
   /** Members in key order (UTF-16 code units, {@link String#compareTo}). */
-  @SuppressWarnings("unchecked")
   private static void appendObject(JsonNode node, Utf8Output out) {
+    int n = node.size();
+    String[] keys = new String[n];
     boolean sorted = true;
-    String previous = null;
-    for (Iterator<String> names = node.fieldNames(); names.hasNext() && sorted; ) {
-      String name = names.next();
-      sorted = previous == null || previous.compareTo(name) < 0;
-      previous = name;
+    int i = 0;
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); i++) {
+      keys[i] = names.next();
+      sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) < 0;
+    }
+    if (!sorted) {
+      if (n <= 32) {
+        // Objects are small: an insertion sort without allocation beats the general sort.
+        for (int a = 1; a < n; a++) {
+          String key = keys[a];
+          int b = a - 1;
+          while (b >= 0 && keys[b].compareTo(key) > 0) {
+            keys[b + 1] = keys[b];
+            b--;
+          }
+          keys[b + 1] = key;
+        }
+      } else {
+        Arrays.sort(keys);
+      }
     }
     out.ascii('{');
-    if (sorted) {
-      boolean first = true;
-      for (Map.Entry<String, JsonNode> member : node.properties()) {
-        if (!first) {
-          out.ascii(',');
-        }
-        first = false;
-        out.string(member.getKey()).ascii(':');
-        append(member.getValue(), out);
+    for (int k = 0; k < n; k++) {
+      if (k > 0) {
+        out.ascii(',');
       }
-    } else {
-      Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[0]);
-      Arrays.sort(members, Map.Entry.comparingByKey());
-      for (int i = 0; i < members.length; i++) {
-        if (i > 0) {
-          out.ascii(',');
-        }
-        out.string(members[i].getKey()).ascii(':');
-        append(members[i].getValue(), out);
-      }
+      out.string(keys[k]).ascii(':');
+      append(node.get(keys[k]), out);
     }
     out.ascii('}');
   }

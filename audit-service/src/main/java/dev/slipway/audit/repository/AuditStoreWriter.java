@@ -102,8 +102,19 @@ public class AuditStoreWriter {
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       UNION ALL
       SELECT 'recent', seq, NULL, NULL, NULL, topic, source, event_id
-        FROM audit_events WHERE seq > ? AND event_id IS NOT NULL
+        FROM audit_events WHERE seq > ? AND seq <= ?
       """;
+
+  /**
+   * Rows the state query reads by seq at most: a bounded range keeps PostgreSQL on the primary key
+   * whatever its plan (an open one, {@code seq > ?}, was planned as a scan of the whole table).
+   */
+  private static final int RECENT_ROWS = 50_000;
+
+  /** Twins among more rows than that (another instance appended a lot meanwhile), by their ids. */
+  private static final String LATE_TWINS =
+      "SELECT seq, topic, source, event_id, event::text AS event FROM audit_events"
+          + " WHERE seq > ? AND event_id = ANY(?::text[])";
 
   /** The events of rows found to be twins under the lock. */
   private static final String TWIN_EVENTS =
@@ -522,6 +533,7 @@ public class AuditStoreWriter {
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
       sql.setLong(3, since);
+      sql.setLong(4, since + RECENT_ROWS);
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
@@ -537,10 +549,22 @@ public class AuditStoreWriter {
               }
             }
             default -> {
-              if (ids.contains(rows.getString("event_id"))) {
+              String id = rows.getString("event_id");
+              if (id != null && ids.contains(id)) {
                 recentTwins.add(rows.getLong("seq"));
               }
             }
+          }
+        }
+      }
+    }
+    if (tail > since + RECENT_ROWS) {
+      try (PreparedStatement sql = c.prepareStatement(LATE_TWINS)) {
+        sql.setLong(1, since + RECENT_ROWS);
+        sql.setArray(2, c.createArrayOf("text", ids.toArray()));
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            addTwin(twins, rows);
           }
         }
       }

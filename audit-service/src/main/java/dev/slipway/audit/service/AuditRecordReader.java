@@ -22,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,13 +110,7 @@ public final class AuditRecordReader {
     List<String> problems = new ArrayList<>();
     ObjectNode event = JSON.objectNode();
     ObjectNode headers = JSON.objectNode();
-    Map<String, List<byte[]>> byName = new LinkedHashMap<>();
-    for (Header header : record.headers()) {
-      if (!CanonicalJson.storable(header.key())) {
-        throw new Quarantine("a header name holds a NUL character");
-      }
-      byName.computeIfAbsent(header.key(), n -> new ArrayList<>()).add(header.value());
-    }
+    Map<String, List<byte[]>> byName = byName(record.headers().toArray());
     for (Map.Entry<String, List<byte[]>> header : byName.entrySet()) {
       String name = header.getKey();
       List<byte[]> values = header.getValue();
@@ -197,6 +192,29 @@ public final class AuditRecordReader {
         problems.isEmpty() ? null : bounded(String.join("; ", problems)),
         event,
         headers.isEmpty() ? null : headers);
+  }
+
+  /**
+   * The headers' values by name, names in the order they first appear, each name's values in order.
+   */
+  private static Map<String, List<byte[]>> byName(Header[] headers) {
+    Map<String, List<byte[]>> byName = new LinkedHashMap<>(headers.length * 2);
+    for (Header header : headers) {
+      if (!CanonicalJson.storable(header.key())) {
+        throw new Quarantine("a header name holds a NUL character");
+      }
+      List<byte[]> values = byName.get(header.key());
+      if (values == null) {
+        byName.put(header.key(), Collections.singletonList(header.value()));
+      } else {
+        if (values.size() == 1) {
+          values = new ArrayList<>(values);
+          byName.put(header.key(), values);
+        }
+        values.add(header.value());
+      }
+    }
+    return byName;
   }
 
   /**
