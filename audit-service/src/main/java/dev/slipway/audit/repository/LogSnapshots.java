@@ -184,53 +184,84 @@ public class LogSnapshots {
       }
     }
 
+    /**
+     * Rows {@code from..to} in chunks of {@code fetchSize}, each from the row after the last one
+     * read. Asked for them all at once, PostgreSQL plans a scan of the whole table (in parallel)
+     * whenever the range is a large share of it, several times a checkpoint while the consumers
+     * write; a chunk in seq order is read through the primary key, and the rows, appended in seq
+     * order, lie in order in the table.
+     */
     @Override
     public void hashes(long from, long to, int fetchSize, HashHandler each) throws SQLException {
       try (PreparedStatement sql =
           c.prepareStatement(
               "SELECT seq, event_id, leaf_hash, prev_hash, hash FROM audit_events"
-                  + " WHERE seq BETWEEN ? AND ? ORDER BY seq")) {
+                  + " WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")) {
         sql.setFetchSize(fetchSize);
-        sql.setLong(1, from);
-        sql.setLong(2, to);
-        try (ResultSet rows = sql.executeQuery()) {
-          while (rows.next()) {
-            if (!each.take(
-                rows.getLong(1),
-                rows.getString(2),
-                rows.getBytes(3),
-                rows.getBytes(4),
-                rows.getBytes(5))) {
-              return;
+        long next = from;
+        while (next <= to) {
+          sql.setLong(1, next);
+          sql.setLong(2, to);
+          sql.setInt(3, fetchSize);
+          int read = 0;
+          try (ResultSet rows = sql.executeQuery()) {
+            while (rows.next()) {
+              read++;
+              next = rows.getLong(1) + 1;
+              if (!each.take(
+                  rows.getLong(1),
+                  rows.getString(2),
+                  rows.getBytes(3),
+                  rows.getBytes(4),
+                  rows.getBytes(5))) {
+                return;
+              }
             }
+          } catch (SQLException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new RowHandlingException(e);
           }
-        } catch (SQLException | RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new RowHandlingException(e);
+          if (read < fetchSize) {
+            return;
+          }
         }
       }
     }
 
+    /** The rows {@code where} selects, in chunks in seq order as {@link #hashes} reads them. */
     @Override
     public void rows(String where, List<Object> params, int fetchSize, RowHandler each)
         throws SQLException {
       try (PreparedStatement sql =
-          c.prepareStatement(AuditRows.SELECT + " WHERE " + where + " ORDER BY seq")) {
+          c.prepareStatement(
+              AuditRows.SELECT + " WHERE (" + where + ") AND seq > ? ORDER BY seq LIMIT ?")) {
         sql.setFetchSize(fetchSize);
         for (int i = 0; i < params.size(); i++) {
           sql.setObject(i + 1, params.get(i));
         }
-        try (ResultSet rows = sql.executeQuery()) {
-          while (rows.next()) {
-            if (!each.take(AuditRows.event(rows))) {
-              return;
+        long after = 0;
+        while (true) {
+          sql.setLong(params.size() + 1, after);
+          sql.setInt(params.size() + 2, fetchSize);
+          int read = 0;
+          try (ResultSet rows = sql.executeQuery()) {
+            while (rows.next()) {
+              read++;
+              AuditEvent row = AuditRows.event(rows);
+              after = row.seq();
+              if (!each.take(row)) {
+                return;
+              }
             }
+          } catch (SQLException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new RowHandlingException(e);
           }
-        } catch (SQLException | RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new RowHandlingException(e);
+          if (read < fetchSize) {
+            return;
+          }
         }
       }
     }
