@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * over in their order (with their parking, and their topic read from the event type where the old
  * table had none); rows already sent are left behind. Each case runs in a schema of its own.
  */
-class WorkSchemaTest {
+class WorkSchemaIT {
 
   @Test
   void triggersOutboxIdTextAndParkedMovesOver() throws SQLException {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * parked without holding up the rows behind it, one relay at a time with take-over, retention, and
  * the trace context carried as a header.
  */
-class OutboxRelayTest {
+class OutboxRelayIT {
 
   private static Pool pool;
   private static OutboxStore store;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * over and the late outcome of its first holder changes nothing, and a cancel accepted while the
  * work ran is what its fenced finish records, whatever the work came to.
  */
-class LeasedQueueTest {
+class LeasedQueueIT {
 
   private static final Duration LONG = Duration.ofMinutes(5);
   private static final String FINISH =

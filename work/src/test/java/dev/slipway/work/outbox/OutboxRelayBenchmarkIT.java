@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * Prints the figures; asserts only that every event arrived.
  */
 @Tag("bench")
-class OutboxRelayBenchmarkTest {
+class OutboxRelayBenchmarkIT {
 
   private static final int EVENTS = Integer.getInteger("slipway.bench.outbox-events", 20_000);
 
@@ -40,13 +40,13 @@ class OutboxRelayBenchmarkTest {
   void relayAgainstARawProducer() throws Exception {
     Pool pool = WorkDatabase.pool();
     OutboxStore store = new OutboxStore(pool);
-    String rawTopic = OutboxRelayTest.newTopic();
-    String relayTopic = OutboxRelayTest.newTopic();
+    String rawTopic = OutboxRelayIT.newTopic();
+    String relayTopic = OutboxRelayIT.newTopic();
     TestSettings settings = TestSettings.of(relayTopic);
     List<OutboxEvent> events = new ArrayList<>(EVENTS);
     for (int i = 0; i < EVENTS; i++) {
       events.add(
-          OutboxRelayTest.event(relayTopic, "bench-" + (i % 10), "commit " + i + " of the bench"));
+          OutboxRelayIT.event(relayTopic, "bench-" + (i % 10), "commit " + i + " of the bench"));
     }
     Map<String, Object> kafka =
         Map.of("bootstrap.servers", SlipwayInfrastructure.bootstrapServers());
