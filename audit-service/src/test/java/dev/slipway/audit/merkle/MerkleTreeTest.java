@@ -1,7 +1,8 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.merkle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -89,13 +90,13 @@ class MerkleTreeTest {
       assertThat(full.frontier(n).root()).as("frontier of %d", n).isEqualTo(root);
       for (long m = 0; m < n; m += Math.max(1, n / 7)) {
         List<byte[]> proof = full.inclusionProof(m, n);
-        assertThat(MerkleTree.rootFromInclusion(m, n, leaves[(int) m], proof))
+        assertThat(ProofVerifier.rootFromInclusion(m, n, leaves[(int) m], proof))
             .as("leaf %d of %d", m, n)
             .isEqualTo(root);
       }
       for (long m = 1; m <= n; m += Math.max(1, n / 5)) {
         List<byte[]> proof = full.consistencyProof(m, n);
-        assertThat(MerkleTree.verifyConsistency(m, n, reference(leaves, 0, m), root, proof))
+        assertThat(ProofVerifier.verifyConsistency(m, n, reference(leaves, 0, m), root, proof))
             .as("consistency %d -> %d", m, n)
             .isTrue();
       }
@@ -108,17 +109,62 @@ class MerkleTreeTest {
     byte[][] d = leafHashes(7);
     List<byte[]> proof = seven.inclusionProof(2, 7);
 
-    assertThat(MerkleTree.rootFromInclusion(2, 7, d[2], proof)).isEqualTo(seven.root());
-    assertThat(MerkleTree.rootFromInclusion(3, 7, d[3], proof)).isNotEqualTo(seven.root());
-    assertThat(MerkleTree.rootFromInclusion(2, 7, d[1], proof)).isNotEqualTo(seven.root());
-    assertThat(MerkleTree.rootFromInclusion(2, 9, d[2], proof)).isNull();
+    assertThat(ProofVerifier.rootFromInclusion(2, 7, d[2], proof)).isEqualTo(seven.root());
+    assertThat(ProofVerifier.rootFromInclusion(3, 7, d[3], proof)).isNotEqualTo(seven.root());
+    assertThat(ProofVerifier.rootFromInclusion(2, 7, d[1], proof)).isNotEqualTo(seven.root());
+    assertThat(ProofVerifier.rootFromInclusion(2, 9, d[2], proof)).isNull();
     List<byte[]> consistency = seven.consistencyProof(3, 7);
-    assertThat(MerkleTree.verifyConsistency(3, 7, seven.root(3), seven.root(), consistency))
+    assertThat(ProofVerifier.verifyConsistency(3, 7, seven.root(3), seven.root(), consistency))
         .isTrue();
-    assertThat(MerkleTree.verifyConsistency(3, 7, seven.root(4), seven.root(), consistency))
+    assertThat(ProofVerifier.verifyConsistency(3, 7, seven.root(4), seven.root(), consistency))
         .isFalse();
-    assertThat(MerkleTree.verifyConsistency(2, 7, seven.root(2), seven.root(), consistency))
+    assertThat(ProofVerifier.verifyConsistency(2, 7, seven.root(2), seven.root(), consistency))
         .isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3})
+  void anAppenderReadBackFromStorageContinuesTheSameTree(int tileHeight) {
+    StoredTree whole = new StoredTree(tileHeight);
+    for (int n = 0; n < 300; n++) {
+      whole.append(MerkleHash.leaf(("leaf " + n).getBytes(StandardCharsets.UTF_8)));
+    }
+    for (int cut : new int[] {1, 7, 8, 9, 63, 64, 65, 200}) {
+      StoredTree resumed = new StoredTree(tileHeight);
+      for (int n = 0; n < cut; n++) {
+        resumed.append(MerkleHash.leaf(("leaf " + n).getBytes(StandardCharsets.UTF_8)));
+      }
+      // A writer that restarts (or follows another writer) reads the right edge back.
+      resumed.appender = TreeAppender.of(resumed.tree());
+      for (int n = cut; n < 300; n++) {
+        resumed.append(MerkleHash.leaf(("leaf " + n).getBytes(StandardCharsets.UTF_8)));
+      }
+      assertThat(resumed.tiles.keySet())
+          .as("after a cut at %d", cut)
+          .isEqualTo(whole.tiles.keySet());
+      resumed.tiles.forEach(
+          (key, hashes) -> assertThat(hashes).as("tile %s", key).isEqualTo(whole.tiles.get(key)));
+      assertThat(resumed.tree().root()).isEqualTo(whole.tree().root());
+    }
+  }
+
+  @Test
+  void fullTilesAndTheNodesOfTheRightEdgeGiveTheSameHashes() {
+    StoredTree stored = new StoredTree(2);
+    for (int n = 0; n < 70; n++) {
+      stored.append(MerkleHash.leaf(new byte[] {(byte) n}));
+    }
+    // 70 leaves in tiles of 4: 17 full tiles of leaves, 4 of level 2, 1 of level 4.
+    assertThat(stored.tiles.keySet().stream().filter(k -> k.level() == 0)).hasSize(17);
+    assertThat(stored.tiles.keySet().stream().filter(k -> k.level() == 2)).hasSize(4);
+    assertThat(stored.tiles.keySet().stream().filter(k -> k.level() == 4)).hasSize(1);
+    MerkleTree fromTiles = stored.tree();
+    MerkleTree fromNodes = stored.treeWithoutTiles();
+    assertThat(fromTiles.root()).isEqualTo(fromNodes.root());
+    for (long m = 0; m < 70; m += 3) {
+      assertThat(fromTiles.inclusionProof(m, 70))
+          .containsExactlyElementsOf(fromNodes.inclusionProof(m, 70));
+    }
   }
 
   @Test
@@ -143,30 +189,11 @@ class MerkleTreeTest {
 
   /** The tree as the writer stores it: leaf hashes, and the nodes at multiples of the height. */
   private static MerkleTree tree(byte[][] leaves, int size, int tileHeight) {
-    Map<Integer, List<byte[]>> stored = new HashMap<>();
-    stored.put(0, new ArrayList<>());
-    CompactRange range = CompactRange.empty();
+    StoredTree stored = new StoredTree(tileHeight);
     for (int n = 0; n < size; n++) {
-      stored.get(0).add(leaves[n]);
-      range.append(
-          leaves[n],
-          (level, index, hash) -> {
-            if (level % tileHeight == 0) {
-              List<byte[]> nodes = stored.computeIfAbsent(level, l -> new ArrayList<>());
-              assertThat(nodes).hasSize((int) index);
-              nodes.add(hash);
-            }
-          });
+      stored.append(leaves[n]);
     }
-    return new MerkleTree(
-        (level, from, to) -> {
-          List<byte[]> nodes = stored.getOrDefault(level, List.of());
-          return nodes.subList(
-              (int) Math.min(from, nodes.size()), (int) Math.min(to, nodes.size()));
-        },
-        tileHeight,
-        size,
-        null);
+    return stored.tree();
   }
 
   private static byte[][] leafHashes(int size) {
@@ -175,6 +202,69 @@ class MerkleTreeTest {
       hashes[n] = MerkleHash.leaf(DATA[n]);
     }
     return hashes;
+  }
+
+  /**
+   * Storage as the writer keeps it: every leaf hash and every node at a stored level (the right
+   * edge is read from these), and each full tile.
+   */
+  static final class StoredTree {
+    final int height;
+    final Map<Integer, List<byte[]>> levels = new HashMap<>();
+    final Map<TileKey, byte[]> tiles = new HashMap<>();
+    TreeAppender appender;
+
+    StoredTree(int height) {
+      this.height = height;
+      this.appender = TreeAppender.empty(height);
+    }
+
+    void append(byte[] leaf) {
+      levels.computeIfAbsent(0, l -> new ArrayList<>()).add(leaf);
+      appender.append(
+          leaf,
+          new TreeAppender.Sink() {
+            @Override
+            public void node(int level, long index, byte[] hash) {
+              List<byte[]> nodes = levels.computeIfAbsent(level, l -> new ArrayList<>());
+              assertThat(nodes).hasSize((int) index);
+              nodes.add(hash);
+            }
+
+            @Override
+            public void tile(int level, long index, byte[] hashes) {
+              assertThat(tiles.put(new TileKey(level, index, 1 << height), hashes)).isNull();
+            }
+          });
+    }
+
+    MerkleTree tree() {
+      return new MerkleTree(source(true), height, levels.get(0).size(), null);
+    }
+
+    MerkleTree treeWithoutTiles() {
+      return new MerkleTree(source(false), height, levels.get(0).size(), null);
+    }
+
+    private TileSource source(boolean withTiles) {
+      return keys -> {
+        Map<TileKey, byte[]> found = new HashMap<>();
+        for (TileKey key : keys) {
+          if (withTiles && tiles.containsKey(key)) {
+            found.put(key, tiles.get(key));
+            continue;
+          }
+          List<byte[]> hashes = levels.getOrDefault(key.level(), List.of());
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          long first = key.first(height);
+          for (long i = first; i < first + key.width() && i < hashes.size(); i++) {
+            out.writeBytes(hashes.get((int) i));
+          }
+          found.put(key, out.toByteArray());
+        }
+        return found;
+      };
+    }
   }
 
   /** RFC 6962's definition, word for word: MTH(D[n]) = H(MTH(D[0:k]), MTH(D[k:n])). */

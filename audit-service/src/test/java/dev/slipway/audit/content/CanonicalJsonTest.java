@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.content;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,10 +50,29 @@ class CanonicalJsonTest {
     assertThat(canonical("[-0.000" + "0".repeat(996) + "1]")).isEqualTo(canonical("[-1e-1000]"));
   }
 
+  @Test
+  void oneWalkFindsANumberOutOfRangeBeforeTextThatCannotBeStored() throws Exception {
+    assertThat(CanonicalJson.fault(parse("{\"a\":\"nul \\u0000\",\"b\":[1e2000]}")))
+        .isEqualTo(CanonicalJson.Fault.NUMBER_OUT_OF_RANGE);
+    assertThat(CanonicalJson.fault(parse("{\"nul \\u0000\":{\"x\":1e-2000}}")))
+        .isEqualTo(CanonicalJson.Fault.NUMBER_OUT_OF_RANGE);
+    assertThat(CanonicalJson.fault(parse("{\"nul \\u0000\":1}")))
+        .isEqualTo(CanonicalJson.Fault.UNSTORABLE_TEXT);
+    assertThat(CanonicalJson.fault(parse("[\"lone \\ud800\"]")))
+        .isEqualTo(CanonicalJson.Fault.UNSTORABLE_TEXT);
+    assertThat(CanonicalJson.fault(parse("{\"a\":[1.5,\"ok\",12345678901234567890123]}"))).isNull();
+  }
+
+  @Test
+  void integersOfAnySizeAndFractionsAreWrittenExactly() throws Exception {
+    assertThat(canonical("[0, -0, 7, -12, 9223372036854775808, 1.50, 1e2, -0.0, 2.5E-3]"))
+        .isEqualTo("[0,0,7,-12,9223372036854775808,1.5,100,0,0.0025]");
+    assertThat(canonical("[9223372036854775807, -9223372036854775808, -9223372036854775809, 10]"))
+        .isEqualTo("[9223372036854775807,-9223372036854775808,-9223372036854775809,10]");
+  }
+
   private static String canonical(String json) throws Exception {
-    StringBuilder out = new StringBuilder();
-    CanonicalJson.append(parse(json), out);
-    return out.toString();
+    return CanonicalJson.write(parse(json));
   }
 
   private static com.fasterxml.jackson.databind.JsonNode parse(String json) throws Exception {

@@ -1,10 +1,10 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.dora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipway.audit.service.DoraCalculator.Outcome;
-import dev.slipway.audit.service.DoraCalculator.Push;
-import dev.slipway.audit.service.DoraCalculator.Rollout;
+import dev.slipway.audit.dora.DoraCalculator.Outcome;
+import dev.slipway.audit.dora.DoraCalculator.Push;
+import dev.slipway.audit.dora.DoraCalculator.Rollout;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;

@@ -1,9 +1,9 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.dora;
 
-import dev.slipway.audit.service.DoraMetrics.ChangeFailureRate;
-import dev.slipway.audit.service.DoraMetrics.DeploymentFrequency;
-import dev.slipway.audit.service.DoraMetrics.Durations;
-import dev.slipway.audit.service.DoraMetrics.Restores;
+import dev.slipway.audit.dora.DoraMetrics.ChangeFailureRate;
+import dev.slipway.audit.dora.DoraMetrics.DeploymentFrequency;
+import dev.slipway.audit.dora.DoraMetrics.Durations;
+import dev.slipway.audit.dora.DoraMetrics.Restores;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.dora;
 
 import java.time.OffsetDateTime;
 

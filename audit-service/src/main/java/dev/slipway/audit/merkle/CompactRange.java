@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.merkle;
 
 import java.util.ArrayList;
 import java.util.List;

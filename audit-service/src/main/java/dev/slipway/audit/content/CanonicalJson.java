@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.content;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -36,8 +38,8 @@ public final class CanonicalJson {
 
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
+          // Integers are read exactly without it: as int, long or BigInteger by their size.
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .build();
 
@@ -50,7 +52,7 @@ public final class CanonicalJson {
 
   private CanonicalJson() {}
 
-  /** Parses JSON exactly (numbers as BigDecimal / BigInteger, so nothing is rounded). */
+  /** Parses JSON exactly (fractions as BigDecimal, integers by their size: nothing is rounded). */
   public static JsonNode parse(byte[] json) throws IOException {
     return MAPPER.readTree(json);
   }
@@ -71,14 +73,61 @@ public final class CanonicalJson {
 
   /** The canonical text of {@code node}; null is {@code null}. */
   public static String write(JsonNode node) {
-    StringBuilder out = new StringBuilder(256);
+    Utf8Output out = new Utf8Output(256);
     append(node, out);
-    return out.toString();
+    return new String(out.buffer(), 0, out.length(), StandardCharsets.UTF_8);
+  }
+
+  /** What keeps a JSON value from being stored as it is, if anything. */
+  public enum Fault {
+    /** A number beyond the stored bounds ({@link #inRange(BigDecimal)}). */
+    NUMBER_OUT_OF_RANGE,
+    /** Text PostgreSQL cannot store unchanged ({@link #storable(String)}). */
+    UNSTORABLE_TEXT
+  }
+
+  /**
+   * The first fault of {@code node} in one walk, a number out of range before unstorable text; null
+   * when it can be stored as it is.
+   */
+  public static Fault fault(JsonNode node) {
+    Fault found = null;
+    if (node.isNumber()) {
+      return inRange(node) ? null : Fault.NUMBER_OUT_OF_RANGE;
+    } else if (node.isTextual()) {
+      return storable(node.textValue()) ? null : Fault.UNSTORABLE_TEXT;
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        Fault child = fault(field.getValue());
+        if (child == Fault.NUMBER_OUT_OF_RANGE) {
+          return child;
+        }
+        if (found == null) {
+          found = storable(field.getKey()) ? child : Fault.UNSTORABLE_TEXT;
+        }
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        Fault child = fault(element);
+        if (child == Fault.NUMBER_OUT_OF_RANGE) {
+          return child;
+        }
+        found = found == null ? child : found;
+      }
+    }
+    return found;
   }
 
   /** Whether every number in {@code node} is within the stored bounds. */
   public static boolean inRange(JsonNode node) {
     if (node.isNumber()) {
+      if (node.isIntegralNumber() && node.canConvertToLong()) {
+        return true;
+      }
+      if (node.isBigInteger() && node.bigIntegerValue().bitLength() < 3000) {
+        // Fewer than 904 digits: within the bounds whatever its trailing zeros.
+        return true;
+      }
       return inRange(node.decimalValue());
     }
     if (node.isContainerNode()) {
@@ -146,91 +195,86 @@ public final class CanonicalJson {
     return true;
   }
 
-  /** Appends the canonical form of {@code node}; null is JSON {@code null}. */
-  public static void append(JsonNode node, StringBuilder out) {
+  /** Writes the canonical form of {@code node}; null is JSON {@code null}. */
+  public static void append(JsonNode node, Utf8Output out) {
     if (node == null || node.isNull() || node.isMissingNode()) {
-      out.append("null");
+      out.ascii("null");
     } else if (node.isObject()) {
       appendObject(node, out);
     } else if (node.isArray()) {
-      out.append('[');
+      out.ascii('[');
       for (int i = 0; i < node.size(); i++) {
         if (i > 0) {
-          out.append(',');
+          out.ascii(',');
         }
         append(node.get(i), out);
       }
-      out.append(']');
+      out.ascii(']');
     } else if (node.isTextual()) {
-      appendString(node.textValue(), out);
+      out.string(node.textValue());
     } else if (node.isNumber()) {
-      appendNumber(node.decimalValue(), out);
+      appendNumber(node, out);
     } else if (node.isBoolean()) {
-      out.append(node.booleanValue());
+      out.ascii(node.booleanValue() ? "true" : "false");
     } else {
-      appendString(node.asText(), out);
+      out.string(node.asText());
     }
   }
 
   /** Members in key order (UTF-16 code units, {@link String#compareTo}). */
-  @SuppressWarnings("unchecked")
-  private static void appendObject(JsonNode node, StringBuilder out) {
-    Map.Entry<String, JsonNode>[] members = node.properties().toArray(new Map.Entry[0]);
+  private static void appendObject(JsonNode node, Utf8Output out) {
+    int n = node.size();
+    String[] keys = new String[n];
     boolean sorted = true;
-    for (int i = 1; i < members.length && sorted; i++) {
-      sorted = members[i - 1].getKey().compareTo(members[i].getKey()) < 0;
+    int i = 0;
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); i++) {
+      keys[i] = names.next();
+      sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) < 0;
     }
     if (!sorted) {
-      Arrays.sort(members, Map.Entry.comparingByKey());
-    }
-    out.append('{');
-    for (int i = 0; i < members.length; i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      appendString(members[i].getKey(), out);
-      out.append(':');
-      append(members[i].getValue(), out);
-    }
-    out.append('}');
-  }
-
-  /** Appends a JSON string; null is JSON {@code null}. */
-  public static void appendString(String value, StringBuilder out) {
-    if (value == null) {
-      out.append("null");
-      return;
-    }
-    out.append('"');
-    int plainFrom = 0;
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        continue;
-      }
-      out.append(value, plainFrom, i);
-      plainFrom = i + 1;
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+      if (n <= 32) {
+        // Objects are small: an insertion sort without allocation beats the general sort.
+        for (int a = 1; a < n; a++) {
+          String key = keys[a];
+          int b = a - 1;
+          while (b >= 0 && keys[b].compareTo(key) > 0) {
+            keys[b + 1] = keys[b];
+            b--;
+          }
+          keys[b + 1] = key;
+        }
+      } else {
+        Arrays.sort(keys);
       }
     }
-    out.append(value, plainFrom, value.length()).append('"');
+    out.ascii('{');
+    for (int k = 0; k < n; k++) {
+      if (k > 0) {
+        out.ascii(',');
+      }
+      out.string(keys[k]).ascii(':');
+      append(node.get(keys[k]), out);
+    }
+    out.ascii('}');
   }
 
   /**
-   * Appends a number in plain notation without trailing zeros.
+   * Writes a number in plain notation without trailing zeros.
    *
    * @throws IllegalArgumentException for a number outside the stored bounds, whose plain form could
    *     not be written in bounded memory
    */
-  public static void appendNumber(BigDecimal value, StringBuilder out) {
-    if (!inRange(value)) {
-      throw new IllegalArgumentException("number out of the stored range");
+  private static void appendNumber(JsonNode number, Utf8Output out) {
+    if (number.isIntegralNumber() && number.canConvertToLong()) {
+      out.number(number.longValue());
+    } else if (number.isBigInteger() && number.bigIntegerValue().bitLength() < 3000) {
+      out.ascii(number.bigIntegerValue().toString());
+    } else {
+      BigDecimal value = number.decimalValue();
+      if (!inRange(value)) {
+        throw new IllegalArgumentException("number out of the stored range");
+      }
+      out.ascii(value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString());
     }
-    out.append(value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString());
   }
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

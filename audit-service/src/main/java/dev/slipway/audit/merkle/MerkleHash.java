@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.merkle;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -13,7 +13,7 @@ public final class MerkleHash {
   /** Bytes in a hash. */
   public static final int SIZE = 32;
 
-  static final byte[] LEAF_PREFIX = {0};
+  private static final byte[] LEAF_PREFIX = {0};
   private static final byte[] NODE_PREFIX = {1};
 
   private static final ThreadLocal<MessageDigest> SHA256 =
@@ -49,6 +49,16 @@ public final class MerkleHash {
     return Long.highestOneBit(n - 1);
   }
 
+  /**
+   * A new digest started on a leaf: fed the leaf's data, in as many parts as it comes, its {@code
+   * digest()} is the leaf hash. The caller keeps it.
+   */
+  public static MessageDigest leafDigest() {
+    MessageDigest sha = newSha256();
+    sha.update(LEAF_PREFIX);
+    return sha;
+  }
+
   /** A reset SHA-256 digest of this thread. */
   static MessageDigest sha256() {
     MessageDigest sha = SHA256.get();
@@ -57,7 +67,7 @@ public final class MerkleHash {
   }
 
   /** A new SHA-256 digest, for one to keep. */
-  static MessageDigest newSha256() {
+  public static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

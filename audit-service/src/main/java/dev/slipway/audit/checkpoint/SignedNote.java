@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.checkpoint;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.checkpoint;
 
+import dev.slipway.audit.merkle.CompactRange;
 import java.time.OffsetDateTime;
 
 /**

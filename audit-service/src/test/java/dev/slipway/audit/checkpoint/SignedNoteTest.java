@@ -1,4 +1,4 @@
-package dev.slipway.audit.service;
+package dev.slipway.audit.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
