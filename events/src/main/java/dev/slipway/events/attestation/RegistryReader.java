@@ -1,6 +1,5 @@
-package dev.slipway.launcher.provenance;
+package dev.slipway.events.attestation;
 
-import dev.slipway.events.attestation.OciAttestations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

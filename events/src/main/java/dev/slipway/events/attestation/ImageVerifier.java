@@ -1,14 +1,8 @@
-package dev.slipway.launcher.provenance;
+package dev.slipway.events.attestation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.events.EventFormatException;
-import dev.slipway.events.attestation.Dsse;
-import dev.slipway.events.attestation.DsseEnvelope;
-import dev.slipway.events.attestation.DsseVerifier;
-import dev.slipway.events.attestation.OciAttestations;
-import dev.slipway.events.attestation.SlsaProvenance;
-import dev.slipway.events.attestation.Statement;
 import java.io.IOException;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
