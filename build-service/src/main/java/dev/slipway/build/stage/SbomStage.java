@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * The image's SBOM (the build's own, or generated from the lockfiles of the application's folder,
- * plus the OS packages read from the pushed image's layers), pushed next to the image as an OCI artifact. The build's own file and every lockfile are read at
- * their real paths inside the checkout; a link leaving it is refused with its field and line.
+ * plus the OS packages read from the pushed image's layers), pushed next to the image as an OCI
+ * artifact. The build's own file and every lockfile are read at their real paths inside the
+ * checkout; a link leaving it is refused with its field and line.
  */
 @ApplicationScoped
 public class SbomStage implements Stage {
