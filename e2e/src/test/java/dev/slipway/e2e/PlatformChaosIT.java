@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,27 +23,30 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The delivery guarantees under fire. The whole platform runs (the same topology as {@code
- * ./slipway up}); a Git host pushes 200 commits across 10 applications, redelivering what is not
- * accepted; meanwhile each of the five services is SIGKILLed once in the middle of that work and
- * started again, and the Kafka broker is restarted once (or, in the second case, PostgreSQL is
- * stopped for 30 s). Afterwards, read from Kafka and from the audit store: every accepted push has
- * exactly one build.done and one scan.done, a deploy.requested and a deploy.done for dev and for
- * staging, all successful; no other run appeared; every event is in the audit store exactly once;
- * nothing went to a dead-letter topic; and the audit chain verifies.
+ * ./slipway up}); a Git host pushes commits across several applications, redelivering what is not
+ * accepted, while services are SIGKILLed in the middle of that work and started again. Afterwards,
+ * read from Kafka and from the audit store: every accepted push has exactly one build.done and one
+ * scan.done, a deploy.requested and a deploy.done for dev and for staging, all successful; no other
+ * run appeared; every event is in the audit store exactly once; nothing went to a dead-letter
+ * topic; and the audit chain verifies.
+ *
+ * <p>{@code ./slipway test} runs the short case (50 pushes, all five services killed at once). The
+ * long ones, tagged {@code chaos}, run with {@code ./slipway chaos}: 200 pushes across 10
+ * applications while each service is killed once in turn and the broker restarted once; and the
+ * same load while PostgreSQL is stopped for 30 s.
  */
 class PlatformChaosIT {
 
-  private static final int APPLICATIONS = 10;
-  private static final int COMMITS = 20;
-  private static final Duration PACE = Duration.ofMillis(100);
   private static final Duration SETTLE_TIMEOUT = Duration.ofMinutes(6);
 
   /** What each accepted push must lead to: one event of each stage. */
@@ -78,25 +82,54 @@ class PlatformChaosIT {
   }
 
   @Test
-  void eachServiceKilledOnceAndTheBrokerRestartedMidWorkLoseAndDoubleNothing() throws Exception {
+  void allFiveServicesKilledAtOnceMidWorkLoseAndDoubleNothing() throws Exception {
     Platform topology = platform.platform();
-    List<Runnable> chaos = new ArrayList<>();
-    for (PlatformService service : PlatformService.values()) {
-      chaos.add(() -> killAndRestart(topology, service));
-      if (service == PlatformService.SCAN) {
-        chaos.add(PlatformChaosIT::restartBroker);
-      }
-    }
-    run("chaos-kill", chaos);
+    run(
+        "chaos-all",
+        5,
+        10,
+        Duration.ofMillis(250),
+        List.of(
+            load -> {
+              // Mid-work: the first runs are through, others are at every stage, pushes still come.
+              load.awaitThroughStaging(1, Duration.ofSeconds(90));
+              note("killing all five services (SIGKILL); %s", load.pending());
+              Instant begin = Instant.now();
+              for (PlatformService service : PlatformService.values()) {
+                topology.kill(service);
+              }
+              topology.start();
+              note("all five services are back after %.1f s", seconds(begin));
+            }));
   }
 
   @Test
+  @Tag("chaos")
+  void eachServiceKilledOnceAndTheBrokerRestartedMidWorkLoseAndDoubleNothing() throws Exception {
+    Platform topology = platform.platform();
+    List<Consumer<Load>> chaos = new ArrayList<>();
+    chaos.add(load -> sleep(Duration.ofSeconds(3)));
+    for (PlatformService service : PlatformService.values()) {
+      chaos.add(load -> killAndRestart(topology, service, load));
+      if (service == PlatformService.SCAN) {
+        chaos.add(load -> restartBroker(load));
+      }
+    }
+    run("chaos-kill", 10, 20, Duration.ofMillis(100), chaos);
+  }
+
+  @Test
+  @Tag("chaos")
   void postgresStoppedForThirtySecondsUnderLoadLosesAndDoublesNothing() throws Exception {
     run(
         "chaos-db",
+        10,
+        20,
+        Duration.ofMillis(100),
         List.of(
-            () -> {
-              note("stopping PostgreSQL for 30 s");
+            load -> {
+              sleep(Duration.ofSeconds(3));
+              note("stopping PostgreSQL for 30 s; %s", load.pending());
               SlipwayInfrastructure.stopPostgres();
               sleep(Duration.ofSeconds(30));
               SlipwayInfrastructure.startPostgres();
@@ -105,10 +138,65 @@ class PlatformChaosIT {
   }
 
   /**
-   * Pushes 200 commits while {@code chaos} runs one action after another, waits until the pipeline
-   * settles, and checks what it recorded.
+   * The load while chaos runs: the applications and the Git host's accepted pushes, read to say
+   * where the work stands.
    */
-  private void run(String prefix, List<Runnable> chaos) throws Exception {
+  record Load(Set<String> applications, RetryingGitHost host) {
+
+    /** Accepted runs not yet past each stage, as the audit store shows them now. */
+    String pending() {
+      Map<String, Set<String>> reached = reached();
+      Set<String> accepted = new HashSet<>(host.runs().values());
+      return String.format(
+          "%d runs accepted; not yet built %d, scanned %d, through staging %d",
+          accepted.size(),
+          missing(accepted, reached.get(Topics.BUILD_DONE)),
+          missing(accepted, reached.get(Topics.SCAN_DONE)),
+          missing(accepted, reached.get(Topics.DEPLOY_DONE + " staging")));
+    }
+
+    /** Waits until {@code runs} runs have their staging deploy.done in the audit store. */
+    void awaitThroughStaging(int runs, Duration timeout) {
+      Instant deadline = Instant.now().plus(timeout);
+      while (reached().get(Topics.DEPLOY_DONE + " staging").size() < runs) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("no run went through staging within " + timeout);
+        }
+        sleep(Duration.ofSeconds(1));
+      }
+    }
+
+    private Map<String, Set<String>> reached() {
+      String auditor = TestTokens.token("chaos", "auditor");
+      Map<String, Set<String>> reached = new HashMap<>();
+      for (String stage :
+          List.of(Topics.BUILD_DONE, Topics.SCAN_DONE, Topics.DEPLOY_DONE + " staging")) {
+        reached.put(stage, new HashSet<>());
+      }
+      for (String application : applications) {
+        for (JsonNode row : PipelineLedger.auditRows(client, auditor, application)) {
+          Event event = PipelineLedger.fromAudit(row);
+          Set<String> runs = reached.get(event.stage());
+          if (runs != null) {
+            runs.add(event.runId());
+          }
+        }
+      }
+      return reached;
+    }
+
+    private static long missing(Set<String> accepted, Set<String> reached) {
+      return accepted.stream().filter(run -> !reached.contains(run)).count();
+    }
+  }
+
+  /**
+   * Pushes {@code commits} commits to each of {@code applications} applications while {@code chaos}
+   * runs one action after another, waits until the pipeline settles, and checks what it recorded.
+   */
+  private void run(
+      String prefix, int applicationCount, int commits, Duration pace, List<Consumer<Load>> chaos)
+      throws Exception {
     String tag = prefix + "-" + Long.toString(System.currentTimeMillis() % 1_000_000, 36);
     List<Push> pushes =
         ChaosApplications.create(
@@ -116,19 +204,16 @@ class PlatformChaosIT {
             platform.gitRoot(),
             Path.of("target", "e2e", "chaos"),
             tag,
-            APPLICATIONS,
-            COMMITS);
+            applicationCount,
+            commits);
     Set<String> applications = pushes.stream().map(Push::application).collect(Collectors.toSet());
     Instant start = Instant.now();
     try (RetryingGitHost host = new RetryingGitHost(client)) {
+      Load load = new Load(applications, host);
+      // Each action once the previous one is over, while the pushes go on.
       CompletableFuture<Void> chaosDone =
-          CompletableFuture.runAsync(
-              () -> {
-                // Work first, then chaos: each action once the previous one is over.
-                sleep(Duration.ofSeconds(3));
-                chaos.forEach(Runnable::run);
-              });
-      host.deliver(pushes, PACE, SETTLE_TIMEOUT);
+          CompletableFuture.runAsync(() -> chaos.forEach(action -> action.accept(load)));
+      host.deliver(pushes, pace, SETTLE_TIMEOUT);
       assertThat(host.awaitAnswers(SETTLE_TIMEOUT)).as("every push answered").isTrue();
       chaosDone.join();
       note(
@@ -271,17 +356,18 @@ class PlatformChaosIT {
     return true;
   }
 
-  private static void killAndRestart(Platform topology, PlatformService service) {
+  private static void killAndRestart(Platform topology, PlatformService service, Load load) {
     Instant begin = Instant.now();
+    String pending = load.pending();
     topology.kill(service);
-    note("killed %s (SIGKILL)", service);
+    note("killed %s (SIGKILL); %s", service, pending);
     topology.startService(service);
     note("%s is back after %.1f s", service, seconds(begin));
   }
 
-  private static void restartBroker() {
+  private static void restartBroker(Load load) {
     Instant begin = Instant.now();
-    note("restarting the Kafka broker");
+    note("restarting the Kafka broker; %s", load.pending());
     SlipwayInfrastructure.restartKafka();
     note("the Kafka broker is back after %.1f s", seconds(begin));
   }

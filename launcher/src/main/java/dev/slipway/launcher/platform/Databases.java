@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -13,8 +14,8 @@ final class Databases {
 
   private Databases() {}
 
-  /** Creates each service's database that does not exist yet. */
-  static void ensure(Infrastructure.Postgres postgres) {
+  /** Creates each service's database that does not exist yet; returns whose it created. */
+  static Set<PlatformService> ensure(Infrastructure.Postgres postgres) {
     try (Connection admin =
             DriverManager.getConnection(
                 postgres.jdbcUrl("postgres"), postgres.user(), postgres.password());
@@ -25,11 +26,14 @@ final class Databases {
           existing.add(rows.getString(1));
         }
       }
+      Set<PlatformService> created = EnumSet.noneOf(PlatformService.class);
       for (PlatformService service : PlatformService.values()) {
         if (!existing.contains(service.database())) {
           sql.execute("CREATE DATABASE " + service.database());
+          created.add(service);
         }
       }
+      return created;
     } catch (SQLException e) {
       throw new PlatformException(
           "cannot create the services' databases on "

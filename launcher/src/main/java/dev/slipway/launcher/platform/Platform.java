@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,13 +83,16 @@ public final class Platform implements AutoCloseable {
     try {
       CompletableFuture<Void> registry = CompletableFuture.runAsync(this::startRegistry, pool);
       CompletableFuture<Void> sandbox = CompletableFuture.runAsync(this::startSandbox, pool);
-      CompletableFuture<Void> databases =
-          CompletableFuture.runAsync(
+      CompletableFuture<Set<PlatformService>> databases =
+          CompletableFuture.supplyAsync(
               () -> Databases.ensure(settings.infrastructure().postgres()), pool);
       CompletableFuture<Void> topics = CompletableFuture.runAsync(this::createTopics, pool);
       CompletableFuture<Void> auditStore =
-          databases.thenRunAsync(
-              () -> {
+          databases.thenAcceptAsync(
+              created -> {
+                if (created.contains(PlatformService.AUDIT)) {
+                  setAsideCheckpoint();
+                }
                 if (processes.running(PlatformService.AUDIT.module()).isEmpty()) {
                   timed("the audit store (roles, key, migrations)", this::prepareAuditStore);
                 }
@@ -309,6 +313,28 @@ public final class Platform implements AutoCloseable {
   private void createTopics() {
     int[] counts = KafkaTopics.ensure(settings.infrastructure().kafkaBootstrap());
     say("Kafka topics: %d created, %d there already", counts[0], counts[1]);
+  }
+
+  /**
+   * A checkpoint left from an audit store that no longer exists (a new PostgreSQL, {@code up
+   * --reset}, a test run's fresh container) was signed over rows that are gone: compared with the
+   * new, empty log it can only raise "history was rewritten" forever. It is moved aside, kept as
+   * evidence, and the new log starts without one.
+   */
+  private void setAsideCheckpoint() {
+    Path checkpoint = settings.layout().auditCheckpoint();
+    if (!Files.exists(checkpoint)) {
+      return;
+    }
+    Path aside =
+        checkpoint.resolveSibling(
+            "checkpoint.before-" + Instant.now().toString().replace(':', '-'));
+    try {
+      Files.move(checkpoint, aside);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    say("the audit database is new: the previous store's checkpoint moved to %s", aside);
   }
 
   private void prepareAuditStore() {

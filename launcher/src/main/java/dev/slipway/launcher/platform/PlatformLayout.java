@@ -48,6 +48,11 @@ public record PlatformLayout(Path top, Path state) {
     return state.resolve("audit");
   }
 
+  /** The latest checkpoint audit-service signed: the witness its integrity check compares with. */
+  public Path auditCheckpoint() {
+    return audit().resolve("checkpoint");
+  }
+
   /** The sandbox Kubernetes API's kubeconfig. */
   public Path sandbox() {
     return state.resolve("sandbox");

@@ -61,7 +61,7 @@ final class ServiceSettings {
         env.put("QUARKUS_DATASOURCE_USERNAME", AuditStore.APP_ROLE);
         env.put("QUARKUS_DATASOURCE_PASSWORD", secrets.get(AuditStore.APP_PASSWORD));
         env.put("SLIPWAY_AUDIT_CHECKPOINT_KEY", checkpointKey());
-        env.put("SLIPWAY_AUDIT_CHECKPOINT_FILE", layout.audit().resolve("checkpoint").toString());
+        env.put("SLIPWAY_AUDIT_CHECKPOINT_FILE", layout.auditCheckpoint().toString());
       }
     }
     return env;
