@@ -1,4 +1,4 @@
-package dev.slipway.launcher;
+package dev.slipway.launcher.platform;
 
 import dev.slipway.events.Topics;
 import java.util.ArrayList;
@@ -19,15 +19,15 @@ import org.apache.kafka.clients.admin.NewTopic;
  * audit-service's pattern subscription only at its next metadata refresh, so the first events of a
  * fresh platform would be recorded late.
  */
-public final class TopicsCommand {
+final class KafkaTopics {
 
   private static final int PARTITIONS = 3;
   private static final short REPLICAS = 1;
 
-  private TopicsCommand() {}
+  private KafkaTopics() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    String bootstrap = System.getProperty("slipway.kafka", "localhost:9092");
+  /** Creates what is missing; returns how many were created and how many were there. */
+  static int[] ensure(String bootstrap) {
     List<String> names = new ArrayList<>();
     for (String topic : Topics.ALL) {
       names.add(topic);
@@ -57,12 +57,12 @@ public final class TopicsCommand {
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       }
-      System.err.printf(
-          "[slipway] Kafka topics: %d created, %d there already%n",
-          missing.size(), names.size() - missing.size());
+      return new int[] {missing.size(), names.size() - missing.size()};
     } catch (ExecutionException | TimeoutException e) {
-      System.err.println("[slipway] cannot create the Kafka topics on " + bootstrap + ": " + e);
-      System.exit(1);
+      throw new PlatformException("cannot create the Kafka topics on " + bootstrap + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PlatformException("interrupted while creating the Kafka topics", e);
     }
   }
 }
