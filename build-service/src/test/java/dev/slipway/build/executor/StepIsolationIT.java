@@ -163,7 +163,9 @@ class StepIsolationIT {
     assertThat(log).contains("checkpoint keys: (end)");
     assertThat(log).contains("environ with the checkpoint key: (end)");
     assertThat(log).doesNotContain(checkpointSecret);
-    assertThat(log).contains("other repository: not writable").contains("other cache: not writable");
+    assertThat(log)
+        .contains("other repository: not writable")
+        .contains("other cache: not writable");
     assertThat(Files.readString(otherRepo)).isEqualTo("ref: refs/heads/main\n");
     assertThat(Files.readString(otherCache)).isEqualTo("the other application's cache");
     assertThat(line(log, "other workspace: ")).contains("No such file or directory");

@@ -275,8 +275,7 @@ class RegistrySettingsIT {
         invalid(
             "source.credentialsRef",
             b -> b.put("source", Map.of("credentialsRef", "ghp_0123456789abcdefABCDEF"))),
-        invalid(
-            "source.directory", b -> b.put("source", Map.of("directory", "../other-app"))),
+        invalid("source.directory", b -> b.put("source", Map.of("directory", "../other-app"))),
         invalid("build.defaultBranch", b -> b.put("build", Map.of("defaultBranch", "a b"))),
         invalid(
             "build.secrets[0].refs",
@@ -286,7 +285,9 @@ class RegistrySettingsIT {
             b ->
                 b.put(
                     "build",
-                    Map.of("secrets", List.of(Map.of("secret", "NPM_TOKEN", "refs", List.of("main")))))),
+                    Map.of(
+                        "secrets",
+                        List.of(Map.of("secret", "NPM_TOKEN", "refs", List.of("main")))))),
         invalid(
             "build.secrets[0].environments[0]",
             b ->
