@@ -117,7 +117,14 @@ class NetworkPolicyTest {
                         : peer.namespaces().getMatchLabels().get("kubernetes.io/metadata.name"));
                 softly.assertThat(peer.ports()).as("%s admits on", owner).containsExactly(http);
               }
-              if (owner.startsWith("Deployment")) {
+              if (owner.equals("Deployment build-service")) {
+                // deploy-service fetches the published build keys it verifies provenance with.
+                softly
+                    .assertThat(sources)
+                    .as("%s admits", owner)
+                    .containsExactlyInAnyOrder(
+                        "envoy-gateway-system", "monitoring", "same namespace");
+              } else if (owner.startsWith("Deployment")) {
                 softly
                     .assertThat(sources)
                     .as("%s admits", owner)

@@ -72,6 +72,15 @@ public class Application {
   @Column(name = "scan_denied_licenses", nullable = false)
   public List<String> scanDeniedLicenses;
 
+  /** The severity an advisory without one is gated as. */
+  @Enumerated(EnumType.STRING)
+  @Column(name = "scan_unknown_severity_as", nullable = false)
+  public Severity scanUnknownSeverityAs = ScanPolicy.DEFAULT_UNKNOWN_SEVERITY_AS;
+
+  /** The explicit opt-out: a scan may pass without an advisory database. */
+  @Column(name = "scan_allow_without_database", nullable = false)
+  public boolean scanAllowWithoutDatabase;
+
   /** Where build-service clones from instead of the repository URL; null: the repository URL. */
   @Column(name = "source_clone_url")
   public String sourceCloneUrl;
@@ -110,7 +119,12 @@ public class Application {
   public PipelineSnapshot pipeline() {
     return new PipelineSnapshot(
         environments,
-        new ScanPolicy(scanFailOn, scanIgnoreUnfixed, scanDeniedLicenses),
+        new ScanPolicy(
+            scanFailOn,
+            scanIgnoreUnfixed,
+            scanDeniedLicenses,
+            scanUnknownSeverityAs,
+            scanAllowWithoutDatabase),
         new SourceSpec(sourceCloneUrl, sourceCredentialsRef, sourceDirectory),
         new BuildSettings(buildDefaultBranch, buildProtectedRefs, buildSecrets));
   }

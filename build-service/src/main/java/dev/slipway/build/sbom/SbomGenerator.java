@@ -113,6 +113,20 @@ public final class SbomGenerator {
       component.setPurl(p.purl());
       component.setBomRef(p.purl());
       component.setScope(p.development() ? Component.Scope.OPTIONAL : Component.Scope.REQUIRED);
+      if (p.license() != null && !p.license().isBlank()) {
+        org.cyclonedx.model.LicenseChoice licenses = new org.cyclonedx.model.LicenseChoice();
+        org.cyclonedx.model.License license = new org.cyclonedx.model.License();
+        if (SpdxIds.isKnown(p.license())) {
+          license.setId(p.license());
+        } else {
+          licenses.setExpression(new org.cyclonedx.model.license.Expression(p.license()));
+          license = null;
+        }
+        if (license != null) {
+          licenses.addLicense(license);
+        }
+        component.setLicenses(licenses);
+      }
       components.add(component);
     }
     bom.setComponents(components);

@@ -5,20 +5,23 @@ import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.image.ImageException;
 import dev.slipway.build.image.ImageNames;
 import dev.slipway.build.image.SbomPublisher;
+import dev.slipway.build.sbom.ImageSbom;
 import dev.slipway.build.sbom.SbomGenerator;
 import dev.slipway.build.workspace.RepositoryPaths;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 /**
- * The image's SBOM (the build's own, or generated from the lockfiles of the application's folder),
- * pushed next to the image as an OCI artifact. The build's own file and every lockfile are read at
- * their real paths inside the checkout; a link leaving it is refused with its field and line.
+ * The image's SBOM (the build's own, or generated from the lockfiles of the application's folder,
+ * plus the OS packages read from the pushed image's layers), pushed next to the image as an OCI
+ * artifact. The build's own file and every lockfile are read at their real paths inside the
+ * checkout; a link leaving it is refused with its field and line.
  */
 @ApplicationScoped
 public class SbomStage implements Stage {
 
   private final SbomPublisher publisher;
+  private final ImageSbom imageSbom;
   private final SbomGenerator sboms = new SbomGenerator();
 
   public SbomStage(BuildConfig config) {
@@ -26,6 +29,7 @@ public class SbomStage implements Stage {
     Optional<Credential> credential =
         registry.username().flatMap(u -> registry.password().map(p -> Credential.from(u, p)));
     this.publisher = new SbomPublisher(registry.address(), registry.insecure(), credential);
+    this.imageSbom = new ImageSbom(registry.address(), registry.insecure(), credential);
   }
 
   @Override
@@ -47,6 +51,10 @@ public class SbomStage implements Stage {
                   build.application(),
                   build.commit().commitSha().substring(0, ImageNames.SHORT_SHA),
                   build.buildId());
+      ImageSbom.Result withOs =
+          imageSbom.addOsPackages(sbom, build.application(), build.image().digest());
+      sbom = withOs.sbom();
+      withOs.found().notes().forEach(note -> build.log().info("==> SBOM: " + note));
       String sbomRef = publisher.push(build.application(), build.image().digest(), sbom.json());
       build.sbom(sbom, sbomRef);
       build

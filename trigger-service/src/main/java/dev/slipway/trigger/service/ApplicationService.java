@@ -201,6 +201,8 @@ public class ApplicationService {
     application.scanFailOn = valid.failOn();
     application.scanIgnoreUnfixed = valid.ignoreUnfixed();
     application.scanDeniedLicenses = valid.deniedLicenses();
+    application.scanUnknownSeverityAs = valid.unknownSeverityAs();
+    application.scanAllowWithoutDatabase = valid.allowWithoutDatabase();
     application.sourceCloneUrl = valid.source().cloneUrl();
     application.sourceCredentialsRef = valid.source().credentialsRef();
     application.sourceDirectory = valid.source().directory();
@@ -225,7 +227,9 @@ public class ApplicationService {
         new ScanPolicyBody(
             application.scanFailOn.name().toLowerCase(Locale.ROOT),
             application.scanIgnoreUnfixed,
-            application.scanDeniedLicenses),
+            application.scanDeniedLicenses,
+            application.scanUnknownSeverityAs.name().toLowerCase(Locale.ROOT),
+            application.scanAllowWithoutDatabase),
         source.cloneUrl() == null && source.credentialsRef() == null && source.directory() == null
             ? null
             : new SourceBody(source.cloneUrl(), source.credentialsRef(), source.directory()),

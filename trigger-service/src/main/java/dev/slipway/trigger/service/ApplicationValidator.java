@@ -11,6 +11,7 @@ import dev.slipway.events.BuildSettings;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EnvironmentSpec.Strategy;
+import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.problem.InvalidInputException;
@@ -78,6 +79,8 @@ public final class ApplicationValidator {
       Severity failOn,
       boolean ignoreUnfixed,
       List<String> deniedLicenses,
+      Severity unknownSeverityAs,
+      boolean allowWithoutDatabase,
       SourceSpec source,
       String team,
       BuildSettings build) {}
@@ -132,7 +135,11 @@ public final class ApplicationValidator {
     if (policy == null) {
       throw new InvalidInputException("Field 'scanPolicy' is required.", "scanPolicy");
     }
-    Severity failOn = severity(required(policy.failOn(), "scanPolicy.failOn"));
+    Severity failOn = severity(required(policy.failOn(), "scanPolicy.failOn"), "scanPolicy.failOn");
+    Severity unknownSeverityAs =
+        policy.unknownSeverityAs() == null
+            ? ScanPolicy.DEFAULT_UNKNOWN_SEVERITY_AS
+            : severity(policy.unknownSeverityAs(), "scanPolicy.unknownSeverityAs");
     return new ValidApplication(
         name,
         repoUrl,
@@ -144,6 +151,8 @@ public final class ApplicationValidator {
         failOn,
         Boolean.TRUE.equals(policy.ignoreUnfixed()),
         licenses(policy.deniedLicenses(), "scanPolicy.deniedLicenses"),
+        unknownSeverityAs,
+        Boolean.TRUE.equals(policy.allowWithoutDatabase()),
         source(request.source()),
         team(request.team()),
         build(request.build(), environments));
@@ -503,7 +512,7 @@ public final class ApplicationValidator {
     return value;
   }
 
-  private static Severity severity(String value) {
+  private static Severity severity(String value, String field) {
     try {
       Severity severity = Severity.valueOf(value.trim().toUpperCase(Locale.ROOT));
       if (severity != Severity.UNKNOWN) {
@@ -513,7 +522,6 @@ public final class ApplicationValidator {
       // reported below
     }
     throw new InvalidInputException(
-        "Field 'scanPolicy.failOn' must be one of low, medium, high, critical.",
-        "scanPolicy.failOn");
+        "Field '" + field + "' must be one of low, medium, high, critical.", field);
   }
 }
