@@ -13,6 +13,9 @@ import java.util.List;
  * @param run where the run came from (author, actor, the pipeline the run follows)
  * @param approvers who approved it, for reason APPROVAL; empty otherwise
  * @param revision the release revision to restore, for reason ROLLBACK; null otherwise
+ * @param manifests the rendered manifests of the build, when the application has its own; absent:
+ *     deploy-service generates a Deployment and a Service (or reuses what the image's earlier
+ *     rollouts recorded)
  */
 public record DeployRequested(
     String environment,
@@ -22,7 +25,21 @@ public record DeployRequested(
     String requestedBy,
     RunContext run,
     List<String> approvers,
-    Long revision) {
+    Long revision,
+    RenderedManifests manifests) {
+
+  /** A request without rendered manifests. */
+  public DeployRequested(
+      String environment,
+      String image,
+      String imageDigest,
+      Reason reason,
+      String requestedBy,
+      RunContext run,
+      List<String> approvers,
+      Long revision) {
+    this(environment, image, imageDigest, reason, requestedBy, run, approvers, revision, null);
+  }
 
   public DeployRequested {
     Require.text(environment, "environment");
@@ -37,7 +54,7 @@ public record DeployRequested(
   /** A request without run context, approvers or revision. */
   public DeployRequested(
       String environment, String image, String imageDigest, Reason reason, String requestedBy) {
-    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null);
+    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null, null);
   }
 
   /** Why a deploy was requested. */

@@ -35,6 +35,8 @@ public final class RolloutSimulator implements AutoCloseable {
   private final ControllerLoop statefulSets;
   private final ControllerLoop jobs;
   private final ControllerLoop autoscalers;
+  private final ControllerLoop addresses;
+  private final ControllerLoop ingresses;
 
   /**
    * @param client a client of the sandbox API server, as the controllers' field manager
@@ -53,6 +55,15 @@ public final class RolloutSimulator implements AutoCloseable {
     this.jobs = new ControllerLoop("jobs", workloads::job, settings.resync(), 1);
     this.autoscalers =
         new ControllerLoop("autoscalers", workloads::autoscaler, settings.resync(), 1);
+    this.ingresses =
+        new ControllerLoop(
+            "ingresses",
+            (ns, name) -> workloads.address("Ingress", ns, name),
+            settings.resync(),
+            1);
+    this.addresses =
+        new ControllerLoop(
+            "services", (ns, name) -> workloads.address("Service", ns, name), settings.resync(), 1);
   }
 
   /** Tells the simulator that a Deployment was written or deleted. */
@@ -67,6 +78,8 @@ public final class RolloutSimulator implements AutoCloseable {
       case "StatefulSet" -> statefulSets.enqueue(namespace, name);
       case "Job" -> jobs.enqueue(namespace, name);
       case "HorizontalPodAutoscaler" -> autoscalers.enqueue(namespace, name);
+      case "Ingress" -> ingresses.enqueue(namespace, name);
+      case "Service" -> addresses.enqueue(namespace, name);
       default -> {}
     }
   }
@@ -82,5 +95,7 @@ public final class RolloutSimulator implements AutoCloseable {
     statefulSets.close();
     jobs.close();
     autoscalers.close();
+    ingresses.close();
+    addresses.close();
   }
 }

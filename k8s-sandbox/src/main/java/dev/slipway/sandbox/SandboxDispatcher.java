@@ -79,7 +79,9 @@ final class SandboxDispatcher extends Dispatcher {
           "statefulsets", "StatefulSet",
           "jobs", "Job",
           "horizontalpodautoscalers", "HorizontalPodAutoscaler",
-          "daemonsets", "DaemonSet");
+          "daemonsets", "DaemonSet",
+          "ingresses", "Ingress",
+          "services", "Service");
 
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
   private final MockDispatcher expected;

@@ -255,6 +255,50 @@ final class WorkloadControllers {
     return false;
   }
 
+  /**
+   * Gives an Ingress, or a Service of type LoadBalancer, an address as an ingress controller or a
+   * cloud's load-balancer controller would.
+   */
+  boolean address(String kind, String namespace, String name) {
+    var address =
+        new io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder()
+            .withIp("10.0.0.100")
+            .build();
+    if ("Ingress".equals(kind)) {
+      var ingress = client.network().v1().ingresses().inNamespace(namespace).withName(name).get();
+      if (ingress != null
+          && (ingress.getStatus() == null
+              || ingress.getStatus().getLoadBalancer() == null
+              || ingress.getStatus().getLoadBalancer().getIngress().isEmpty())) {
+        ingress.setStatus(
+            new io.fabric8.kubernetes.api.model.networking.v1.IngressStatusBuilder()
+                .withNewLoadBalancer()
+                .addNewIngress()
+                .withIp("10.0.0.100")
+                .endIngress()
+                .endLoadBalancer()
+                .build());
+        client.network().v1().ingresses().inNamespace(namespace).resource(ingress).updateStatus();
+      }
+      return true;
+    }
+    var service = client.services().inNamespace(namespace).withName(name).get();
+    if (service != null
+        && "LoadBalancer".equals(service.getSpec().getType())
+        && (service.getStatus() == null
+            || service.getStatus().getLoadBalancer() == null
+            || service.getStatus().getLoadBalancer().getIngress().isEmpty())) {
+      service.setStatus(
+          new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+              .withNewLoadBalancer()
+              .withIngress(address)
+              .endLoadBalancer()
+              .build());
+      client.services().inNamespace(namespace).resource(service).updateStatus();
+    }
+    return true;
+  }
+
   private Integer replicasOf(String kind, String namespace, String name) {
     if ("StatefulSet".equals(kind)) {
       StatefulSet set = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
