@@ -416,14 +416,21 @@ final class ClusterWorkload {
     DeploymentHealth.Verdict waiting = null;
     ObjectRef waitingOn = null;
     List<String> done = new ArrayList<>();
+    long workloads =
+        refs.stream()
+            .filter(r -> ObjectHealth.WORKLOADS.contains(r.kind()) || "Job".equals(r.kind()))
+            .count();
     for (ObjectRef ref : refs) {
       DeploymentHealth.Verdict verdict = judge(ref, now, pullGrace);
+      // One workload (the generated Deployment): its verdict speaks for itself.
+      String prefix =
+          workloads > 1 || !ObjectHealth.WORKLOADS.contains(ref.kind()) ? ref + ": " : "";
       restarts += verdict.restarts();
       switch (verdict.state()) {
         case FAILED -> {
           return new DeploymentHealth.Verdict(
               DeploymentHealth.State.FAILED,
-              ref + ": " + verdict.detail(),
+              prefix + verdict.detail(),
               verdict.failingPod(),
               restarts);
         }
@@ -435,18 +442,28 @@ final class ClusterWorkload {
         }
         case COMPLETE -> {
           if (ObjectHealth.WORKLOADS.contains(ref.kind()) || "Job".equals(ref.kind())) {
-            done.add(ref + ": " + verdict.detail());
+            done.add(prefix + verdict.detail());
           }
         }
       }
     }
     if (waiting != null) {
       return new DeploymentHealth.Verdict(
-          DeploymentHealth.State.PROGRESSING, waitingOn + ": " + waiting.detail(), null, restarts);
+          DeploymentHealth.State.PROGRESSING,
+          (workloads > 1 || !ObjectHealth.WORKLOADS.contains(waitingOn.kind())
+                  ? waitingOn + ": "
+                  : "")
+              + waiting.detail(),
+          null,
+          restarts);
     }
     return new DeploymentHealth.Verdict(
         DeploymentHealth.State.COMPLETE,
-        refs.size() + " objects healthy" + (done.isEmpty() ? "" : "; " + String.join("; ", done)),
+        workloads <= 1 && done.size() == 1
+            ? done.get(0)
+            : refs.size()
+                + " objects healthy"
+                + (done.isEmpty() ? "" : "; " + String.join("; ", done)),
         null,
         restarts);
   }

@@ -225,7 +225,7 @@ class RollingSteps {
                 r.environment(),
                 removed.isEmpty()
                     ? "it had created nothing, so nothing was removed"
-                    : "removed what this rollout created: " + String.join(", ", removed),
+                    : "removed " + String.join(", ", removed) + " (created by this rollout)",
                 r.application(),
                 r.namespace()),
         null,

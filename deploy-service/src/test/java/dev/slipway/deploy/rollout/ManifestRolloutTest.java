@@ -147,9 +147,8 @@ class ManifestRolloutTest {
                 + " in namespace dev-ns exists and it is not Slipway's (managed by kubectl-client-side-apply (Update))")
         .contains("nothing was applied")
         .contains("adopt: true");
-    Deployment after = client().apps().deployments().inNamespace("dev-ns").withName(app).get();
-    assertThat(after.getMetadata().getResourceVersion())
-        .isEqualTo(handMade.getMetadata().getResourceVersion());
+    assertUntouched(
+        handMade, client().apps().deployments().inNamespace("dev-ns").withName(app).get());
     assertThat(client().services().inNamespace("dev-ns").withName(app).get()).isNull();
   }
 
@@ -179,11 +178,9 @@ class ManifestRolloutTest {
     assertThat(Rollouts.deployDone(id).data().reason())
         .contains("spec.selector")
         .contains("field is immutable")
-        .contains("removed what this rollout created: Service " + app);
-    Deployment after = client().apps().deployments().inNamespace("adopt-ns").withName(app).get();
-    assertThat(after).isNotNull();
-    assertThat(after.getMetadata().getResourceVersion())
-        .isEqualTo(handMade.getMetadata().getResourceVersion());
+        .contains("removed Service " + app + " (created by this rollout)");
+    assertUntouched(
+        handMade, client().apps().deployments().inNamespace("adopt-ns").withName(app).get());
     assertThat(client().services().inNamespace("adopt-ns").withName(app).get()).isNull();
   }
 
@@ -230,6 +227,17 @@ class ManifestRolloutTest {
                 .getSpec()
                 .getReplicas())
         .isEqualTo(5);
+  }
+
+  /** The same spec and labels, and nothing written by Slipway (only its status moved). */
+  private static void assertUntouched(Deployment before, Deployment after) {
+    assertThat(after).isNotNull();
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+    assertThat(after.getSpec()).isEqualTo(before.getSpec());
+    assertThat(after.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
+    assertThat(after.getMetadata().getManagedFields())
+        .extracting(m -> m.getManager())
+        .doesNotContain("slipway");
   }
 
   private KubernetesClient client() {
