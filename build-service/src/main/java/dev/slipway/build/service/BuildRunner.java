@@ -10,6 +10,7 @@ import dev.slipway.build.executor.StepsRequest;
 import dev.slipway.build.executor.StepsResult;
 import dev.slipway.build.image.ImageException;
 import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.manifest.ManifestRenderer;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.sbom.SbomGenerator;
@@ -23,6 +24,7 @@ import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.ImageRef;
 import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.events.CommitReceived;
+import dev.slipway.events.RenderedManifests;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.events.VulnerabilityIgnore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,9 +43,10 @@ import java.util.Optional;
 /**
  * Runs one claim of a build from an empty workspace to its outcome: clone at the commit, read
  * {@code .slipway.yaml}, restore the cache, run the steps on the configured executor, save the
- * cache, build and push the image and its SBOM. Every way out (a refused URL, an invalid file, a
- * failing step, a timeout, a cancel) becomes an outcome that names the stage or step and why, with
- * the log's tail; nothing escapes as an exception but a bug.
+ * cache, build and push the image and its SBOM, render and push the application's own manifests.
+ * Every way out (a refused URL, an invalid file, a failing step, a timeout, a cancel) becomes an
+ * outcome that names the stage or step and why, with the log's tail; nothing escapes as an
+ * exception but a bug.
  */
 @ApplicationScoped
 public class BuildRunner {
@@ -53,6 +56,7 @@ public class BuildRunner {
   private final StepExecutor executor;
   private final BuildRepository builds;
   private final ImageStage imageStage;
+  private final ManifestStage manifestStage;
   private final CloneUrlPolicy urls;
   private final SourceFetcher fetcher;
   private final BuildSpecParser parser = new BuildSpecParser();
@@ -64,12 +68,14 @@ public class BuildRunner {
       PlatformSecrets secrets,
       StepExecutor executor,
       BuildRepository builds,
-      ImageStage imageStage) {
+      ImageStage imageStage,
+      ManifestStage manifestStage) {
     this.config = config;
     this.secrets = secrets;
     this.executor = executor;
     this.builds = builds;
     this.imageStage = imageStage;
+    this.manifestStage = manifestStage;
     this.urls =
         new CloneUrlPolicy(
             config.source().allowedFileRoots().orElse(List.of()),
@@ -263,6 +269,24 @@ public class BuildRunner {
         if (cancellation.isCancelled()) {
           return cancelled("image");
         }
+        RenderedManifests manifests = null;
+        if (spec.deploy() != null) {
+          long m = System.nanoTime();
+          try {
+            manifests =
+                manifestStage.run(
+                    application,
+                    src,
+                    spec.deploy(),
+                    commit.pipeline().environments(),
+                    image.image(),
+                    log);
+          } catch (ManifestRenderer.ManifestException e) {
+            stages.put("manifests", ms(m));
+            return failed(BuildStatus.FAILED, "manifests", null, e.getMessage());
+          }
+          stages.put("manifests", ms(m));
+        }
         long duration = Duration.between(start, Instant.now()).toMillis();
         log.info("==> SUCCEEDED in " + duration + " ms");
         return new BuildOutcome(
@@ -275,7 +299,8 @@ public class BuildRunner {
             null,
             stages,
             ignores,
-            duration);
+            duration,
+            manifests);
       } catch (ImageException e) {
         if (cancellation.isCancelled()) {
           return cancelled(e.stage());

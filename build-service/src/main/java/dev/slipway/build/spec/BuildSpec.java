@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param sbom path of an SBOM the steps write, null to generate one from the lockfiles
  * @param reports glob patterns of JUnit XML reports
  * @param ignores the repository's vulnerability ignores
+ * @param deploy the application's own manifests, may be null
  */
 public record BuildSpec(
     String toolchain,
@@ -30,7 +31,8 @@ public record BuildSpec(
     Image image,
     String sbom,
     List<String> reports,
-    List<VulnerabilityIgnore> ignores) {
+    List<VulnerabilityIgnore> ignores,
+    Deploy deploy) {
 
   /** JUnit XML reports looked for when {@code reports} is not set. */
   public static final List<String> DEFAULT_REPORTS = List.of("**/TEST-*.xml");
@@ -41,6 +43,33 @@ public record BuildSpec(
     steps = List.copyOf(steps);
     reports = reports.isEmpty() ? DEFAULT_REPORTS : List.copyOf(reports);
     ignores = List.copyOf(ignores);
+  }
+
+  /** A spec without manifests. */
+  public BuildSpec(
+      String toolchain,
+      Duration timeout,
+      Map<String, String> env,
+      Map<String, String> secrets,
+      Cache cache,
+      List<Step> steps,
+      Image image,
+      String sbom,
+      List<String> reports,
+      List<VulnerabilityIgnore> ignores) {
+    this(toolchain, timeout, env, secrets, cache, steps, image, sbom, reports, ignores, null);
+  }
+
+  /**
+   * The application's own manifests.
+   *
+   * @param manifests a directory of YAML files, or a Helm chart, relative to the workspace
+   * @param environments per environment: an overlay directory, or a chart's values file
+   */
+  public record Deploy(String manifests, Map<String, String> environments) {
+    public Deploy {
+      environments = Map.copyOf(environments);
+    }
   }
 
   public Optional<Cache> cacheSpec() {

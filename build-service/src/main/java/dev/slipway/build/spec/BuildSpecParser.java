@@ -225,7 +225,12 @@ public final class BuildSpecParser {
         image(root.get("image")),
         text(root, "sbom"),
         list(root.get("reports")),
-        ignores(root.get("ignores")));
+        ignores(root.get("ignores")),
+        root.has("deploy")
+            ? new BuildSpec.Deploy(
+                root.get("deploy").get("manifests").asText(),
+                strings(root.get("deploy").get("environments")))
+            : null);
   }
 
   private static BuildSpec.Image image(JsonNode image) {

@@ -119,6 +119,18 @@ public class RolloutObjectsRepository {
                                     row.getString("manifests_ref"), RenderedManifests.class))));
   }
 
+  /** Whether a rollout of {@code application} in {@code environment} is queued or running. */
+  public boolean unfinished(String application, String environment) {
+    return await(
+        pool.preparedQuery(
+                """
+                SELECT 1 FROM rollouts WHERE application = $1 AND environment = $2
+                  AND status IN ('QUEUED', 'RUNNING') LIMIT 1
+                """)
+            .execute(Tuple.of(application, environment))
+            .map(rows -> rows.size() > 0));
+  }
+
   /** The objects revision {@code revision} applied (null: it generated them). */
   public ManifestSet manifestsOf(String application, String environment, long revision) {
     return await(

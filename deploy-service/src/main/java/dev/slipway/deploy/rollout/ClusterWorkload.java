@@ -382,6 +382,19 @@ final class ClusterWorkload {
     return created;
   }
 
+  /** What applying {@code object} would store now (a server-side dry run); nothing changes. */
+  HasMetadata dryRun(HasMetadata object) {
+    return call(
+        "dry-run apply " + ObjectRef.of(object),
+        () ->
+            client
+                .resource(object)
+                .dryRun()
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply());
+  }
+
   /** The workloads ({@code Kind/name}) a HorizontalPodAutoscaler in the namespace scales. */
   Set<String> autoscaled() {
     Set<String> scaled = new LinkedHashSet<>();

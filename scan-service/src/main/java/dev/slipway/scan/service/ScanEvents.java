@@ -86,7 +86,9 @@ public final class ScanEvents {
               REQUESTED_BY,
               done.run(),
               List.of(),
-              null);
+              null,
+              // What is promoted is exactly what was rendered (and scanned) with the image.
+              done.manifests());
       events.add(
           OutboxEvent.of(
               EventType.DEPLOY_REQUESTED,
