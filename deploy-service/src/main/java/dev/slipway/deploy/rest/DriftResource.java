@@ -25,8 +25,7 @@ public class DriftResource {
 
   @GET
   public DriftDetector.Report drift(
-      @PathParam("application") String application,
-      @PathParam("environment") String environment) {
+      @PathParam("application") String application, @PathParam("environment") String environment) {
     try {
       return drift
           .check(application, environment, false)

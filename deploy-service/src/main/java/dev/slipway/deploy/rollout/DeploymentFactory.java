@@ -7,16 +7,16 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -31,8 +31,9 @@ import java.util.TreeMap;
  * ConfigMaps and Secrets, or one Secret key each), volumes from ConfigMaps and Secrets, service
  * account, command and arguments, Slipway's labels, the release's annotations, and a security
  * context that Pod Security's "restricted" profile admits (non-root, no privilege escalation, all
- * capabilities dropped, the runtime's seccomp profile). Pod template labels carry the track, so the stable and canary Deployments
- * never select each other's pods while the application's Service selects both.
+ * capabilities dropped, the runtime's seccomp profile). Pod template labels carry the track, so the
+ * stable and canary Deployments never select each other's pods while the application's Service
+ * selects both.
  */
 public final class DeploymentFactory {
 
@@ -168,10 +169,16 @@ public final class DeploymentFactory {
   private static List<EnvFromSource> envFrom(DeploymentSettings.PodOptions pod) {
     List<EnvFromSource> sources = new ArrayList<>();
     for (String configMap : pod.envFromConfigMaps()) {
-      sources.add(new EnvFromSourceBuilder().withNewConfigMapRef().withName(configMap).endConfigMapRef().build());
+      sources.add(
+          new EnvFromSourceBuilder()
+              .withNewConfigMapRef()
+              .withName(configMap)
+              .endConfigMapRef()
+              .build());
     }
     for (String secret : pod.envFromSecrets()) {
-      sources.add(new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build());
+      sources.add(
+          new EnvFromSourceBuilder().withNewSecretRef().withName(secret).endSecretRef().build());
     }
     return sources;
   }

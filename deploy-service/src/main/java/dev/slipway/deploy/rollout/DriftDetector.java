@@ -175,7 +175,11 @@ public class DriftDetector {
       }
       return;
     }
-    if (wanted != null && live != null && wanted.isArray() && live.isArray() && wanted.size() == live.size()) {
+    if (wanted != null
+        && live != null
+        && wanted.isArray()
+        && live.isArray()
+        && wanted.size() == live.size()) {
       for (int i = 0; i < wanted.size(); i++) {
         compare(wanted.get(i), live.get(i), path + "[" + i + "]", out);
       }
@@ -198,5 +202,4 @@ public class DriftDetector {
   public List<Map.Entry<String, String>> environments() {
     return releases.environments().await().atMost(timeout);
   }
-
 }

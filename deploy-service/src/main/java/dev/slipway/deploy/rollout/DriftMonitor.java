@@ -83,10 +83,7 @@ public class DriftMonitor {
                 } else if (!report.inSync()) {
                   LOG.infof(
                       "%s in %s drifted from revision %d: %d objects",
-                      application,
-                      environment,
-                      report.revision(),
-                      report.drifted());
+                      application, environment, report.revision(), report.drifted());
                 }
               });
     } catch (RuntimeException e) {

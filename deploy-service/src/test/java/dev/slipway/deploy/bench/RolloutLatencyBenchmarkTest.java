@@ -191,7 +191,9 @@ class RolloutLatencyBenchmarkTest {
   void tenObjectManifestSetAgainstRawApply() throws Exception {
     for (int i = 0; i < WARMUP; i++) {
       String app = Deploys.application();
-      awaitDone(List.of(send(app, ManifestArtifacts.push(app, Map.of("bench", tenObjects(app, "bench"))))));
+      awaitDone(
+          List.of(
+              send(app, ManifestArtifacts.push(app, Map.of("bench", tenObjects(app, "bench"))))));
     }
     List<String> apps = new ArrayList<>();
     List<dev.slipway.events.RenderedManifests> artifacts = new ArrayList<>();

@@ -86,7 +86,15 @@ class DriftTest {
 
     assertThat(healed.healed()).containsExactlyInAnyOrder("Service " + app, "Deployment " + app);
     assertThat(client.services().inNamespace("drift-ns").withName(app).get()).isNotNull();
-    assertThat(client.apps().deployments().inNamespace("drift-ns").withName(app).get().getSpec().getReplicas())
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace("drift-ns")
+                .withName(app)
+                .get()
+                .getSpec()
+                .getReplicas())
         .isEqualTo(2);
     assertThat(drift.check(app, "drift", false).orElseThrow().inSync()).isTrue();
   }

@@ -21,8 +21,8 @@ import java.util.Map;
  * @param selfHeal re-apply the last revision when drift is found between rollouts (default false)
  * @param allowClusterResources accept cluster-scoped objects in the application's manifests
  *     (default false)
- * @param soakSeconds how long a completed rollout must run without a crash before it succeeds, 0
- *     to 3600 (default 0)
+ * @param soakSeconds how long a completed rollout must run without a crash before it succeeds, 0 to
+ *     3600 (default 0)
  * @param minReadySeconds of the generated Deployment, 0 to 3600 (default 0)
  * @param pod more of the generated Deployment's pod; absent: none
  */

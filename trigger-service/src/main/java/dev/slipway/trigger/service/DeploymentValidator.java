@@ -19,9 +19,9 @@ import dev.slipway.trigger.api.DeploymentBody;
 import dev.slipway.trigger.api.DeploymentBody.AnalysisBody;
 import dev.slipway.trigger.api.DeploymentBody.PodBody;
 import dev.slipway.trigger.api.DeploymentBody.PortBody;
+import dev.slipway.trigger.api.DeploymentBody.ResourcesBody;
 import dev.slipway.trigger.api.DeploymentBody.SecretKeyBody;
 import dev.slipway.trigger.api.DeploymentBody.VolumeBody;
-import dev.slipway.trigger.api.DeploymentBody.ResourcesBody;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -52,7 +52,8 @@ final class DeploymentValidator {
   private static final Pattern HTTP_PATH = Pattern.compile("^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$");
   private static final Pattern CONFIG_KEY = Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-  private static final Pattern PORT_NAME = Pattern.compile("^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern PORT_NAME =
+      Pattern.compile("^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
   private DeploymentValidator() {}
 
@@ -104,7 +105,8 @@ final class DeploymentValidator {
     if (body.secretEnv() != null) {
       if (body.secretEnv().size() > MAX_ENV) {
         throw new InvalidInputException(
-            "Field '" + at + ".secretEnv' has more than " + MAX_ENV + " variables.", at + ".secretEnv");
+            "Field '" + at + ".secretEnv' has more than " + MAX_ENV + " variables.",
+            at + ".secretEnv");
       }
       for (Map.Entry<String, SecretKeyBody> variable : body.secretEnv().entrySet()) {
         String field = at + ".secretEnv." + variable.getKey();
@@ -118,13 +120,16 @@ final class DeploymentValidator {
         }
         SecretKeyBody key = variable.getValue();
         if (key == null) {
-          throw new InvalidInputException("Field '" + field + "' must name a secret and a key.", field);
+          throw new InvalidInputException(
+              "Field '" + field + "' must name a secret and a key.", field);
         }
         String secret = dnsSubdomain(required(key.secret(), field + ".secret"), field + ".secret");
         String name = required(key.key(), field + ".key");
         if (!CONFIG_KEY.matcher(name).matches()) {
           throw new InvalidInputException(
-              "Field '" + field + ".key' must be a ConfigMap/Secret key: letters, digits, '-', '_' or '.'.",
+              "Field '"
+                  + field
+                  + ".key' must be a ConfigMap/Secret key: letters, digits, '-', '_' or '.'.",
               field + ".key");
         }
         secretEnv.put(variable.getKey(), new SecretKey(secret, name));
@@ -136,7 +141,8 @@ final class DeploymentValidator {
     List<VolumeBody> volumeBodies = body.volumes() == null ? List.of() : body.volumes();
     if (volumeBodies.size() > MAX_REFERENCES) {
       throw new InvalidInputException(
-          "Field '" + at + ".volumes' has more than " + MAX_REFERENCES + " volumes.", at + ".volumes");
+          "Field '" + at + ".volumes' has more than " + MAX_REFERENCES + " volumes.",
+          at + ".volumes");
     }
     for (int i = 0; i < volumeBodies.size(); i++) {
       VolumeBody volume = volumeBodies.get(i);
@@ -156,14 +162,19 @@ final class DeploymentValidator {
             "Field '" + field + "' must name exactly one of configMap and secret.", field);
       }
       String configMap =
-          volume.configMap() == null ? null : dnsSubdomain(volume.configMap(), field + ".configMap");
-      String secret = volume.secret() == null ? null : dnsSubdomain(volume.secret(), field + ".secret");
+          volume.configMap() == null
+              ? null
+              : dnsSubdomain(volume.configMap(), field + ".configMap");
+      String secret =
+          volume.secret() == null ? null : dnsSubdomain(volume.secret(), field + ".secret");
       if (!volumeNames.add(name)) {
-        throw new InvalidInputException("Field '" + field + ".name' repeats volume '" + name + "'.", field + ".name");
+        throw new InvalidInputException(
+            "Field '" + field + ".name' repeats volume '" + name + "'.", field + ".name");
       }
       if (!mountPaths.add(mountPath)) {
         throw new InvalidInputException(
-            "Field '" + field + ".mountPath' repeats mount path '" + mountPath + "'.", field + ".mountPath");
+            "Field '" + field + ".mountPath' repeats mount path '" + mountPath + "'.",
+            field + ".mountPath");
       }
       volumes.add(new Volume(name, mountPath, configMap, secret));
     }
@@ -176,7 +187,8 @@ final class DeploymentValidator {
     List<NamedPort> ports = new ArrayList<>();
     List<PortBody> portBodies = body.ports() == null ? List.of() : body.ports();
     if (portBodies.size() > 16) {
-      throw new InvalidInputException("Field '" + at + ".ports' has more than 16 ports.", at + ".ports");
+      throw new InvalidInputException(
+          "Field '" + at + ".ports' has more than 16 ports.", at + ".ports");
     }
     java.util.Set<String> portNames = new java.util.HashSet<>(java.util.Set.of("http"));
     for (int i = 0; i < portBodies.size(); i++) {
@@ -188,7 +200,9 @@ final class DeploymentValidator {
       String name = required(port.name(), field + ".name");
       if (!PORT_NAME.matcher(name).matches() || !portNames.add(name)) {
         throw new InvalidInputException(
-            "Field '" + field + ".name' must be a unique IANA service name (lower-case letters, digits and '-', at most 15, not 'http').",
+            "Field '"
+                + field
+                + ".name' must be a unique IANA service name (lower-case letters, digits and '-', at most 15, not 'http').",
             field + ".name");
       }
       int number = between(port.port(), -1, 1, 65535, field + ".port");
@@ -211,7 +225,8 @@ final class DeploymentValidator {
     }
     List<String> checked = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      checked.add(dnsSubdomain(required(names.get(i), field + "[" + i + "]"), field + "[" + i + "]"));
+      checked.add(
+          dnsSubdomain(required(names.get(i), field + "[" + i + "]"), field + "[" + i + "]"));
     }
     return checked;
   }
@@ -227,7 +242,8 @@ final class DeploymentValidator {
     for (int i = 0; i < values.size(); i++) {
       String value = values.get(i);
       if (value == null) {
-        throw new InvalidInputException("Field '" + field + "[" + i + "]' must be a string.", field + "[" + i + "]");
+        throw new InvalidInputException(
+            "Field '" + field + "[" + i + "]' must be a string.", field + "[" + i + "]");
       }
       atMostChars(value, MAX_ENV_VALUE, field + "[" + i + "]");
       if (value.indexOf('\u0000') >= 0) {
@@ -241,7 +257,9 @@ final class DeploymentValidator {
   private static String dnsLabel(String value, String field) {
     if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
       throw new InvalidInputException(
-          "Field '" + field + "' must be a DNS-1123 label: lower-case letters, digits and '-', at most 63.",
+          "Field '"
+              + field
+              + "' must be a DNS-1123 label: lower-case letters, digits and '-', at most 63.",
           field);
     }
     return value;
@@ -457,7 +475,8 @@ final class DeploymentValidator {
       }
     }
     int initialDelay =
-        between(body.initialDelaySeconds(), 0, 0, MAX_INTERVAL_SECONDS, at + ".initialDelaySeconds");
+        between(
+            body.initialDelaySeconds(), 0, 0, MAX_INTERVAL_SECONDS, at + ".initialDelaySeconds");
     int errorLimit =
         between(body.consecutiveErrorLimit(), 4, 0, 100, at + ".consecutiveErrorLimit");
     return new Analysis(

@@ -218,16 +218,22 @@ class RegistrySettingsTest {
                     .put(
                         "analysis",
                         Map.of(
-                            "prometheusQuery", "up", "threshold", 1,
-                            "prometheusUrl", "prometheus.monitoring:9090"))),
+                            "prometheusQuery",
+                            "up",
+                            "threshold",
+                            1,
+                            "prometheusUrl",
+                            "prometheus.monitoring:9090"))),
         invalid(
             "environments[2].deployment.analysis.consecutiveErrorLimit",
             b ->
                 deployment(b)
                     .put(
                         "analysis",
-                        Map.of("prometheusQuery", "up", "threshold", 1, "consecutiveErrorLimit", -1))),
-        invalid("environments[2].deployment.soakSeconds", b -> deployment(b).put("soakSeconds", 3601)),
+                        Map.of(
+                            "prometheusQuery", "up", "threshold", 1, "consecutiveErrorLimit", -1))),
+        invalid(
+            "environments[2].deployment.soakSeconds", b -> deployment(b).put("soakSeconds", 3601)),
         invalid(
             "environments[2].deployment.pod.envFromSecrets[0]",
             b -> deployment(b).put("pod", Map.of("envFromSecrets", List.of("Not_A_Name")))),
@@ -250,8 +256,14 @@ class RegistrySettingsTest {
                             "volumes",
                             List.of(
                                 Map.of(
-                                    "name", "config", "mountPath", "/etc/shop",
-                                    "configMap", "a", "secret", "b"))))),
+                                    "name",
+                                    "config",
+                                    "mountPath",
+                                    "/etc/shop",
+                                    "configMap",
+                                    "a",
+                                    "secret",
+                                    "b"))))),
         invalid(
             "environments[2].deployment.pod.volumes[0].mountPath",
             b ->
@@ -260,13 +272,17 @@ class RegistrySettingsTest {
                         "pod",
                         Map.of(
                             "volumes",
-                            List.of(Map.of("name", "config", "mountPath", "../etc", "configMap", "a"))))),
+                            List.of(
+                                Map.of(
+                                    "name", "config", "mountPath", "../etc", "configMap", "a"))))),
         invalid(
             "environments[2].deployment.pod.serviceAccountName",
             b -> deployment(b).put("pod", Map.of("serviceAccountName", "Shop Runner"))),
         invalid(
             "environments[2].deployment.pod.ports[0].name",
-            b -> deployment(b).put("pod", Map.of("ports", List.of(Map.of("name", "http", "port", 9090))))),
+            b ->
+                deployment(b)
+                    .put("pod", Map.of("ports", List.of(Map.of("name", "http", "port", 9090))))),
         invalid(
             "scanPolicy.deniedLicenses[1]",
             b ->
