@@ -55,6 +55,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Deployment web = get("web");
@@ -82,6 +83,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Deployment web = get("web");
@@ -104,6 +106,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               assertThat(get("web").getStatus().getReadyReplicas()).isEqualTo(4);
@@ -124,6 +127,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               DeploymentCondition progressing = condition(get("web"), "Progressing");
@@ -145,6 +149,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               ContainerStatus container = containerStatus(pods().get(0));
@@ -166,6 +171,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               Pod pod = pods().get(0);
@@ -186,6 +192,7 @@ class RolloutSimulatorTest {
     await()
         .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
         .untilAsserted(
             () -> {
               assertThat(pods()).isEmpty();

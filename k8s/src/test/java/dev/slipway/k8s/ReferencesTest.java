@@ -45,6 +45,7 @@ class ReferencesTest {
           "Secret audit-service-checkpoint-key",
           "Secret deploy-service-clusters",
           "Secret build-service-registry",
+          "Secret build-service-signing-key",
           "PersistentVolumeClaim build-workspaces",
           "Secret slipway-backups-s3");
 

@@ -28,6 +28,9 @@ public final class OciRegistry {
   /** Media type of an OCI image manifest. */
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
+  /** Media type of an OCI image index. */
+  public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+
   private static final String BINARY = "docker-registry";
   private static final String MANIFEST_ACCEPT =
       OCI_MANIFEST
@@ -127,6 +130,23 @@ public final class OciRegistry {
       throw new IllegalStateException("manifest push failed: HTTP " + response.statusCode());
     }
     return digest(manifest.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Pushes a manifest as {@code repository:reference} and returns its digest. */
+  public static String pushManifest(
+      String repository, String reference, String mediaType, byte[] manifest) {
+    HttpResponse<String> response =
+        send(
+            HttpRequest.newBuilder(uri("/v2/" + repository + "/manifests/" + reference))
+                .header("Content-Type", mediaType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException(
+          "manifest push failed: HTTP " + response.statusCode() + " " + response.body());
+    }
+    return digest(manifest);
   }
 
   /** Pushes one blob (monolithic upload) and returns its digest. */

@@ -77,6 +77,9 @@ public interface BuildConfig {
   /** Buildah, the dockerfile builder. */
   Buildah buildah();
 
+  /** The signed provenance and SBOM attestations attached to every pushed image. */
+  Provenance provenance();
+
   /** The relay that publishes build.done from the outbox. */
   Outbox outbox();
 
@@ -228,6 +231,30 @@ public interface BuildConfig {
 
     /** Buildah's run state (--runroot); absent: Buildah's default. */
     Optional<Path> runroot();
+  }
+
+  /** Attestation signing. */
+  interface Provenance {
+    /**
+     * PEM file holding the signing key: an ECDSA P-256 private key (PKCS#8 {@code PRIVATE KEY})
+     * followed by its {@code PUBLIC KEY}. Made on first start when absent and {@code generate-key}
+     * allows it; on Kubernetes, mounted from a Secret.
+     */
+    Path keyFile();
+
+    /** Whether a missing key file is made (a new key pair) at start, rather than refused. */
+    @WithDefault("true")
+    boolean generateKey();
+
+    /**
+     * PEM file of earlier signing keys' public keys, still published at {@code /api/builds/keys} so
+     * that images signed before a rotation keep verifying; a missing file means none.
+     */
+    Optional<Path> retiredKeys();
+
+    /** The builder id written into every provenance ({@code runDetails.builder.id}). */
+    @WithDefault("https://slipway.dev/build-service")
+    String builderId();
   }
 
   /** The outbox relay. */

@@ -11,6 +11,8 @@ import dev.slipway.build.executor.StepsResult;
 import dev.slipway.build.image.ImageException;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.manifest.ManifestRenderer;
+import dev.slipway.build.provenance.BuildFacts;
+import dev.slipway.build.provenance.ProvenanceAttestor;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.sbom.SbomGenerator;
@@ -32,9 +34,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +62,7 @@ public class BuildRunner {
   private final BuildRepository builds;
   private final ImageStage imageStage;
   private final ManifestStage manifestStage;
+  private final ProvenanceAttestor provenance;
   private final CloneUrlPolicy urls;
   private final SourceFetcher fetcher;
   private final BuildSpecParser parser = new BuildSpecParser();
@@ -69,13 +75,15 @@ public class BuildRunner {
       StepExecutor executor,
       BuildRepository builds,
       ImageStage imageStage,
-      ManifestStage manifestStage) {
+      ManifestStage manifestStage,
+      ProvenanceAttestor provenance) {
     this.config = config;
     this.secrets = secrets;
     this.executor = executor;
     this.builds = builds;
     this.imageStage = imageStage;
     this.manifestStage = manifestStage;
+    this.provenance = provenance;
     this.urls =
         new CloneUrlPolicy(
             config.source().allowedFileRoots().orElse(List.of()),
@@ -118,6 +126,7 @@ public class BuildRunner {
     private final Map<String, Long> stages = new LinkedHashMap<>();
     private List<VulnerabilityIgnore> ignores = List.of();
     private TestCounts tests = TestCounts.NONE;
+    private String configSha256;
 
     Run(Claim claim, BuildLog log, Cancellation cancellation, Instant start) {
       this.claim = claim;
@@ -176,7 +185,10 @@ public class BuildRunner {
               null,
               BuildSpecParser.FILE_NAME + " not found at the repository root of this commit");
         }
-        spec = parser.parse(Files.readAllBytes(file));
+        byte[] raw = Files.readAllBytes(file);
+        // Digested as read, before any step could rewrite the file in the workspace.
+        configSha256 = sha256Hex(raw);
+        spec = parser.parse(raw);
         ignores = spec.ignores();
         spec.secrets()
             .forEach((name, ref) -> secretEnv.put(name, secrets.secret(ref, application)));
@@ -287,6 +299,27 @@ public class BuildRunner {
           }
           stages.put("manifests", ms(m));
         }
+
+        // provenance: signed SLSA provenance and SBOM, attached to the image
+        t = System.nanoTime();
+        ProvenanceAttestor.Attested attested =
+            provenance.attest(
+                facts(url, spec),
+                image.image(),
+                image.base(),
+                image.sbom().json(),
+                image.sbomRef());
+        stages.put("provenance", ms(t));
+        log.info(
+            "==> provenance signed by "
+                + attested.keyId()
+                + ", attached as "
+                + (attested.referrersApi() ? "OCI referrers" : "OCI referrers (tag fallback)")
+                + " and for cosign: "
+                + attested.provenance()
+                + " (SLSA), "
+                + attested.sbom()
+                + " (SBOM)");
         long duration = Duration.between(start, Instant.now()).toMillis();
         log.info("==> SUCCEEDED in " + duration + " ms");
         return new BuildOutcome(
@@ -308,7 +341,27 @@ public class BuildRunner {
         return failed(BuildStatus.FAILED, e.stage(), e.exitCode(), e.getMessage());
       } catch (SbomGenerator.SbomException e) {
         return failed(BuildStatus.FAILED, "sbom", null, e.getMessage());
+      } catch (ProvenanceAttestor.ProvenanceException e) {
+        stages.put("provenance", ms(t));
+        return failed(BuildStatus.FAILED, "provenance", null, e.getMessage());
       }
+    }
+
+    private BuildFacts facts(String cloneUrl, BuildSpec spec) {
+      return new BuildFacts(
+          claim.commit().subject(),
+          claim.buildId(),
+          claim.commit().runId(),
+          claim.attempt(),
+          commit.repoUrl(),
+          cloneUrl,
+          commit.ref(),
+          commit.commitSha(),
+          configSha256,
+          spec,
+          config.executor().name().toLowerCase(),
+          List.of(),
+          start);
     }
 
     private Map<String, String> platformEnv(Path dir, String application) {
@@ -366,6 +419,14 @@ public class BuildRunner {
           stages,
           ignores,
           duration);
+    }
+  }
+
+  private static String sha256Hex(byte[] content) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

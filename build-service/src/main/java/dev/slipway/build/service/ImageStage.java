@@ -4,11 +4,14 @@ import com.google.cloud.tools.jib.api.Credential;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.image.BuildahBuilder;
+import dev.slipway.build.image.ImageException;
 import dev.slipway.build.image.ImageNames;
 import dev.slipway.build.image.JibFilesBuilder;
 import dev.slipway.build.image.PushedImage;
 import dev.slipway.build.image.SbomPublisher;
 import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.provenance.BuildFacts;
+import dev.slipway.build.provenance.ProvenanceAttestor;
 import dev.slipway.build.sbom.SbomGenerator;
 import dev.slipway.build.spec.BuildSpec;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,9 +32,11 @@ public class ImageStage {
   private final JibFilesBuilder jib;
   private final SbomPublisher sbomPublisher;
   private final SbomGenerator sboms = new SbomGenerator();
+  private final ProvenanceAttestor provenance;
 
-  public ImageStage(BuildConfig config) {
+  public ImageStage(BuildConfig config, ProvenanceAttestor provenance) {
     this.config = config;
+    this.provenance = provenance;
     BuildConfig.Registry registry = config.registry();
     Optional<Credential> credential =
         registry.username().flatMap(u -> registry.password().map(p -> Credential.from(u, p)));
@@ -48,8 +53,17 @@ public class ImageStage {
     this.sbomPublisher = new SbomPublisher(registry.address(), registry.insecure(), credential);
   }
 
-  /** What the stage produced. */
-  public record Result(PushedImage image, SbomGenerator.Sbom sbom, String sbomRef, long sbomMs) {}
+  /**
+   * What the stage produced.
+   *
+   * @param base the base image a {@code files} build was pinned to, null otherwise
+   */
+  public record Result(
+      PushedImage image,
+      SbomGenerator.Sbom sbom,
+      String sbomRef,
+      long sbomMs,
+      BuildFacts.ResolvedImage base) {}
 
   /** Builds and pushes the image and its SBOM; records stage durations in {@code stages}. */
   public Result run(
@@ -63,10 +77,25 @@ public class ImageStage {
       Map<String, Long> stages) {
     String reference = ImageNames.reference(config.registry().address(), application, commitSha);
     log.info("==> image " + reference + " (" + spec.image().builder().name().toLowerCase() + ")");
-    PushedImage image =
-        spec.image().builder() == BuildSpec.Builder.DOCKERFILE
-            ? buildah.build(workspace, spec.image(), reference, log, cancellation)
-            : jib.build(workspace, spec.image(), reference, log, cancellation);
+    BuildFacts.ResolvedImage base = null;
+    PushedImage image;
+    if (spec.image().builder() == BuildSpec.Builder.DOCKERFILE) {
+      image = buildah.build(workspace, spec.image(), reference, log, cancellation);
+    } else {
+      BuildSpec.Image files = spec.image();
+      if (files.base() != null) {
+        // Jib is given the base by digest, so the image is built on, and its provenance names,
+        // exactly the image the tag named now.
+        try {
+          base = provenance.pin(files.base());
+        } catch (ProvenanceAttestor.ProvenanceException e) {
+          throw new ImageException("image", null, e.getMessage(), e);
+        }
+        log.info("==> base " + base.name() + " is " + base.digest());
+        files = withBase(files, untagged(files.base()) + "@" + base.digest());
+      }
+      image = jib.build(workspace, files, reference, log, cancellation);
+    }
     stages.put("image", image.buildMs());
     if (image.pushMs() > 0) {
       stages.put("push", image.pushMs());
@@ -89,6 +118,23 @@ public class ImageStage {
             + (sbom.sources().isEmpty() ? "no lockfile" : String.join(", ", sbom.sources()))
             + ", pushed as "
             + sbomRef);
-    return new Result(image, sbom, sbomRef, sbomMs);
+    return new Result(image, sbom, sbomRef, sbomMs, base);
+  }
+
+  private static String untagged(String repository) {
+    int colon = repository.lastIndexOf(':');
+    return colon > repository.lastIndexOf('/') ? repository.substring(0, colon) : repository;
+  }
+
+  private static BuildSpec.Image withBase(BuildSpec.Image image, String base) {
+    return new BuildSpec.Image(
+        image.builder(),
+        image.dockerfile(),
+        image.context(),
+        base,
+        image.files(),
+        image.workdir(),
+        image.entrypoint(),
+        image.port());
   }
 }

@@ -1,0 +1,10 @@
+package dev.slipway.build;
+
+import dev.slipway.testsupport.ReadinessContract;
+import dev.slipway.testsupport.SlipwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(SlipwayTestResource.class)
+class BuildReadinessIT extends ReadinessContract {}

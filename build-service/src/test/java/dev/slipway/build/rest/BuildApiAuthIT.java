@@ -1,0 +1,26 @@
+package dev.slipway.build.rest;
+
+import dev.slipway.testsupport.ApiAuthContract;
+import dev.slipway.testsupport.SlipwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(SlipwayTestResource.class)
+class BuildApiAuthIT extends ApiAuthContract {
+
+  @Override
+  protected String protectedPath() {
+    return "/api/builds";
+  }
+
+  @Override
+  protected String allowedRole() {
+    return "viewer";
+  }
+
+  @Override
+  protected String forbiddenRole() {
+    return "contractor";
+  }
+}

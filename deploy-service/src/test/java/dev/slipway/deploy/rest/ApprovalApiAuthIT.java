@@ -1,0 +1,28 @@
+package dev.slipway.deploy.rest;
+
+import dev.slipway.deploy.support.DeploySandboxResource;
+import dev.slipway.testsupport.ApiAuthContract;
+import dev.slipway.testsupport.SlipwayTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(SlipwayTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
+class ApprovalApiAuthIT extends ApiAuthContract {
+
+  @Override
+  protected String protectedPath() {
+    return "/api/approvals";
+  }
+
+  @Override
+  protected String allowedRole() {
+    return "approver";
+  }
+
+  @Override
+  protected String forbiddenRole() {
+    return "contractor";
+  }
+}

@@ -1,0 +1,185 @@
+package dev.slipway.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.launcher.demo.DemoRepository;
+import dev.slipway.launcher.demo.DemoScenario;
+import dev.slipway.launcher.demo.DemoScenario.RunReport;
+import dev.slipway.launcher.demo.PlatformClient;
+import dev.slipway.testsupport.TestTokens;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo's three commits through the whole platform (five service processes, real Kafka,
+ * PostgreSQL, registry and the sandbox cluster), with deploy-service killed and restarted in the
+ * middle of the production canary. Every assertion reads the audit store, the platform's own record
+ * of what happened.
+ */
+class PipelineEndToEndIT {
+
+  private static PlatformUnderTest platform;
+  private static PlatformClient client;
+  private static final ByteArrayOutputStream TRANSCRIPT = new ByteArrayOutputStream();
+
+  @BeforeAll
+  static void startPlatform() {
+    platform = PlatformUnderTest.start();
+    client = new PlatformClient(platform.endpoints());
+  }
+
+  @AfterAll
+  static void stopPlatform() {
+    System.out.println(TRANSCRIPT.toString(StandardCharsets.UTF_8));
+    if (platform != null) {
+      platform.close();
+    }
+  }
+
+  @Test
+  void threeCommitsTellTheirStoryInTheAuditStoreEvenWithAServiceKilledMidRollout() {
+    PrintStream out = new PrintStream(TRANSCRIPT, true, StandardCharsets.UTF_8);
+    DemoRepository repository =
+        DemoRepository.create(
+            platform.gitRoot(), Path.of("target", "e2e", "work"), DemoScenario.APPLICATION);
+    DemoScenario demo =
+        new DemoScenario(
+            client,
+            TestTokens::token,
+            repository,
+            out,
+            new DemoScenario.Settings(Duration.ofMinutes(3), 2));
+    demo.register();
+    assertThat(demo.firstReleaseIfProdIsEmpty()).as("a fresh platform's prod is empty").isTrue();
+
+    RunReport clean =
+        demo.cleanCommitToProduction(
+            () -> {
+              out.println("[e2e] killing deploy-service (SIGKILL) in the middle of the canary");
+              platform.kill("deploy-service");
+              platform.restart("deploy-service");
+              out.println("[e2e] deploy-service is back");
+            });
+    RunReport vulnerable = demo.vulnerableCommitStoppedByTheScan();
+    RunReport neverReady = demo.neverReadyCommitRolledBack();
+
+    // The clean run: every stage exactly once, each after its cause, through prod.
+    assertThat(counts(clean))
+        .containsEntry("commit.received", 1L)
+        .containsEntry("build.done", 1L)
+        .containsEntry("scan.done", 1L)
+        .containsEntry("deploy.requested dev", 1L)
+        .containsEntry("deploy.done dev", 1L)
+        .containsEntry("deploy.requested staging", 1L)
+        .containsEntry("deploy.done staging", 1L)
+        .containsEntry("deploy.requested prod", 1L)
+        .containsEntry("deploy.done prod", 1L);
+    assertCausalOrder(clean);
+    String built = data(clean, "build.done").path("image").path("digest").asText();
+    assertThat(built).startsWith("sha256:");
+    assertThat(data(clean, "scan.done").path("imageDigest").asText()).isEqualTo(built);
+    assertThat(data(clean, "scan.done").path("verdict").asText()).isEqualTo("PASSED");
+    JsonNode prod = deployDone(clean, "prod");
+    assertThat(prod.path("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(prod.path("imageDigest").asText()).isEqualTo(built);
+    assertThat(prod.path("servingDigest").asText()).isEqualTo(built);
+    assertThat(prod.path("strategy").asText()).isEqualTo("CANARY");
+    assertThat(requested(clean, "prod").path("reason").asText()).isEqualTo("APPROVAL");
+    assertThat(requested(clean, "prod").path("approvers").toString())
+        .contains(DemoScenario.APPROVER)
+        .doesNotContain(DemoScenario.AUTHOR_LOGIN);
+
+    // The vulnerable run ends at the scan, naming the advisory; nothing is deployed.
+    assertThat(counts(vulnerable)).containsEntry("scan.done", 1L);
+    assertThat(vulnerable.of("deploy.requested")).isEmpty();
+    assertThat(vulnerable.of("deploy.done")).isEmpty();
+    JsonNode verdict = data(vulnerable, "scan.done");
+    assertThat(verdict.path("verdict").asText()).isEqualTo("FAILED");
+    assertThat(verdict.path("findings").toString())
+        .contains("GHSA-xvch-5gv4-984h", "pkg:npm/minimist@1.2.5");
+
+    // The never-ready run is rolled back in dev to the clean run's digest, and says why.
+    JsonNode rolledBack = deployDone(neverReady, "dev");
+    assertThat(rolledBack.path("status").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(rolledBack.path("servingDigest").asText()).isEqualTo(built);
+    assertThat(rolledBack.path("imageDigest").asText())
+        .isEqualTo(data(neverReady, "build.done").path("image").path("digest").asText())
+        .isNotEqualTo(built);
+    assertThat(rolledBack.path("reason").asText()).isNotBlank();
+    assertThat(neverReady.of("deploy.requested"))
+        .extracting(e -> e.path("environment").asText())
+        .containsExactly("dev");
+    assertCausalOrder(neverReady);
+
+    assertThat(demo.printDoraAndVerify()).as("the audit chain verifies").isTrue();
+  }
+
+  /** Each event's cause (its causationid) is stored before it, in the same run. */
+  private static void assertCausalOrder(RunReport run) {
+    Map<String, Long> seqById = new HashMap<>();
+    for (JsonNode event : run.events()) {
+      seqById.put(event.path("eventId").asText(), event.path("seq").asLong());
+    }
+    for (JsonNode event : run.events()) {
+      String cause = event.path("causationId").asText("");
+      if (cause.isEmpty()) {
+        assertThat(event.path("topic").asText()).isEqualTo("commit.received");
+        continue;
+      }
+      assertThat(seqById)
+          .as("the cause of %s is in the run", event.path("topic"))
+          .containsKey(cause);
+      assertThat(seqById.get(cause))
+          .as("%s is stored after its cause", event.path("topic").asText())
+          .isLessThan(event.path("seq").asLong());
+    }
+  }
+
+  private static Map<String, Long> counts(RunReport run) {
+    return run.events().stream()
+        .collect(
+            Collectors.groupingBy(
+                e ->
+                    (e.path("topic").asText()
+                            + (e.path("topic").asText().startsWith("deploy.")
+                                ? " " + e.path("environment").asText()
+                                : ""))
+                        .trim(),
+                Collectors.counting()));
+  }
+
+  private static JsonNode data(RunReport run, String topic) {
+    List<JsonNode> events = run.of(topic);
+    assertThat(events).as(topic).hasSize(1);
+    return events.get(0).path("event").path("data");
+  }
+
+  private static JsonNode deployDone(RunReport run, String environment) {
+    return run.of("deploy.done").stream()
+        .filter(e -> environment.equals(e.path("environment").asText()))
+        .reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no deploy.done for " + environment))
+        .path("event")
+        .path("data");
+  }
+
+  private static JsonNode requested(RunReport run, String environment) {
+    return run.of("deploy.requested").stream()
+        .filter(e -> environment.equals(e.path("environment").asText()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no deploy.requested for " + environment))
+        .path("event")
+        .path("data");
+  }
+}
