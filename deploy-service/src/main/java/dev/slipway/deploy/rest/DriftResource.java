@@ -4,6 +4,8 @@ import dev.slipway.deploy.client.ClusterUnreachableException;
 import dev.slipway.deploy.problem.ClusterUnavailableException;
 import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.rollout.DriftDetector;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -18,14 +20,17 @@ import jakarta.ws.rs.core.MediaType;
 public class DriftResource {
 
   private final DriftDetector drift;
+  private final Access access;
 
-  public DriftResource(DriftDetector drift) {
+  public DriftResource(DriftDetector drift, Access access) {
     this.drift = drift;
+    this.access = access;
   }
 
   @GET
   public DriftDetector.Report drift(
       @PathParam("application") String application, @PathParam("environment") String environment) {
+    access.require(Roles.READ, application, environment);
     try {
       return drift
           .check(application, environment, false)

@@ -6,6 +6,8 @@ import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutRepository;
 import dev.slipway.deploy.service.RolloutControlService;
 import dev.slipway.problem.PageLimit;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -17,9 +19,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import java.util.Set;
 
-/** Read access to rollouts and their progress. */
+/** Rollouts and their progress; a deployer of the rollout's scope steers a running one. */
 @Path("/api/rollouts")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
@@ -27,13 +29,13 @@ public class RolloutResource {
 
   private final RolloutRepository rollouts;
   private final RolloutControlService control;
-  private final JsonWebToken token;
+  private final Access access;
 
   public RolloutResource(
-      RolloutRepository rollouts, RolloutControlService control, JsonWebToken token) {
+      RolloutRepository rollouts, RolloutControlService control, Access access) {
     this.rollouts = rollouts;
     this.control = control;
-    this.token = token;
+    this.access = access;
   }
 
   @POST
@@ -64,9 +66,18 @@ public class RolloutResource {
     return command(id, RolloutObjectsRepository.Command.ABORT);
   }
 
+  /** Steers a rollout of an application and environment the caller deploys to. */
   private Uni<Response> command(String id, RolloutObjectsRepository.Command command) {
-    return control
-        .command(id, command, Callers.of(token))
+    return rollouts
+        .find(id)
+        .map(
+            found ->
+                found.orElseThrow(() -> new NotFoundException("rollout " + id + " does not exist")))
+        .invoke(
+            rollout ->
+                access.require(
+                    Set.of(Roles.DEPLOYER), rollout.application(), rollout.environment()))
+        .flatMap(rollout -> control.command(id, command, Callers.of(access.actor())))
         .map(accepted -> Response.accepted(accepted).build());
   }
 
@@ -75,7 +86,9 @@ public class RolloutResource {
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
       @QueryParam("limit") String limit) {
-    return rollouts.recent(application, environment, PageLimit.parse(limit));
+    int max = PageLimit.parse(limit);
+    return rollouts.recent(
+        access.listScope(Roles.READ, application).orElse(null), environment, max);
   }
 
   @GET
@@ -86,6 +99,7 @@ public class RolloutResource {
         .map(
             found ->
                 found.orElseThrow(() -> new NotFoundException("rollout " + id + " does not exist")))
+        .invoke(rollout -> access.require(Roles.READ, rollout.application(), rollout.environment()))
         .flatMap(rollout -> rollouts.log(id).map(log -> new RolloutDetail(rollout, log)));
   }
 

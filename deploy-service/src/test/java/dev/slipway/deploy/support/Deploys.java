@@ -129,6 +129,7 @@ public final class Deploys {
             r.run(),
             r.approvers(),
             r.revision(),
+            r.approvalId(),
             manifests));
   }
 

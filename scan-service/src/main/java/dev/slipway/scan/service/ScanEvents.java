@@ -87,6 +87,7 @@ public final class ScanEvents {
               done.run(),
               List.of(),
               null,
+              null,
               // What is promoted is exactly what was rendered (and scanned) with the image.
               done.manifests());
       events.add(
