@@ -31,8 +31,7 @@ public class RolloutResource {
   private final RolloutControlService control;
   private final Access access;
 
-  public RolloutResource(
-      RolloutRepository rollouts, RolloutControlService control, Access access) {
+  public RolloutResource(RolloutRepository rollouts, RolloutControlService control, Access access) {
     this.rollouts = rollouts;
     this.control = control;
     this.access = access;
