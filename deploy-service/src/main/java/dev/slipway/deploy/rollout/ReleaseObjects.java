@@ -189,10 +189,16 @@ final class ReleaseObjects {
     return all(release, null, Set.of(), routed).stream().map(ObjectRef::of).toList();
   }
 
-  /** Labels, annotations, namespace, pinned images and autoscaled replicas of one object. */
+  /**
+   * Labels, annotations, the namespace where none is named, pinned images and autoscaled replicas
+   * of one object.
+   */
   private static void finish(Release release, HasMetadata object, Set<String> scaled) {
     var metadata = object.getMetadata();
-    if (Admissions.namespaced(object)) {
+    // An object naming another namespace keeps it, so that checkScope refuses it by name instead
+    // of moving it silently.
+    if (Admissions.namespaced(object)
+        && (metadata.getNamespace() == null || metadata.getNamespace().isBlank())) {
       metadata.setNamespace(release.namespace());
     }
     Map<String, String> labels =

@@ -5,6 +5,7 @@ import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
 import dev.slipway.deploy.manifest.ManifestFetcher;
 import dev.slipway.deploy.manifest.ManifestSet;
+import dev.slipway.deploy.manifest.ObjectRef;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
@@ -186,6 +187,17 @@ class RolloutStarter {
         }
       }
     }
+    if (set != null) {
+      // build-service renders into the environment's namespace; an artifact naming another one was
+      // not made by it for this environment.
+      for (var object : set.objects()) {
+        String namespace = object.getMetadata().getNamespace();
+        if (namespace != null && !namespace.isBlank() && !namespace.equals(spec.namespace())) {
+          return "%s names namespace %s; environment %s deploys only into %s"
+              .formatted(ObjectRef.of(object), namespace, r.environment(), spec.namespace());
+        }
+      }
+    }
     if (set != null && strategy == Strategy.CANARY) {
       if (set.primary(r.application(), ManifestSet.repositoryOf(r.image())).isEmpty()) {
         return "a canary needs a Deployment running the application's image ("
@@ -288,13 +300,10 @@ class RolloutStarter {
             java.util.Map.of());
     String primary = release.primaryName();
     if (primary != null) {
-      var stable =
-          cluster.get(
-              new dev.slipway.deploy.manifest.ObjectRef(
-                  "apps/v1", "Deployment", spec.namespace(), primary));
+      var stable = cluster.get(new ObjectRef("apps/v1", "Deployment", spec.namespace(), primary));
       if (!(stable instanceof io.fabric8.kubernetes.api.model.apps.Deployment deployment)
           || cluster.get(
-                  new dev.slipway.deploy.manifest.ObjectRef(
+                  new ObjectRef(
                       "apps/v1",
                       "Deployment",
                       spec.namespace(),

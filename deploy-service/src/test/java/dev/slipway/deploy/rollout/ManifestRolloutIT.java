@@ -229,6 +229,143 @@ class ManifestRolloutIT {
         .isEqualTo(5);
   }
 
+  @Test
+  void manifestsNamingAnotherNamespaceOrAClusterScopedKindAreRefusedBeforeAnythingIsApplied() {
+    String app = Deploys.application();
+    sandbox.local().createNamespace("kube-system");
+    RunContext run =
+        Deploys.run(
+            Deploys.rolling(
+                "dev", "local", Promotion.AUTO, 0, Deploys.settings(1, 30, null, null)));
+    // Artifacts build-service would have refused to render, pushed straight to the registry.
+    RenderedManifests elsewhere =
+        ManifestArtifacts.push(
+            app,
+            Map.of(
+                "dev",
+                manifests(app, false)
+                    + """
+                    ---
+                    apiVersion: v1
+                    kind: ConfigMap
+                    metadata:
+                      name: %s-escape
+                      namespace: kube-system
+                    data:
+                      mode: everywhere
+                    """
+                        .formatted(app)));
+
+    String id =
+        Rollouts.request(Deploys.scanPassed(app, "dev", Deploys.digest("ns"), run, elsewhere));
+
+    assertThat(Rollouts.awaitFinished(id, ROLLOUT).getString("rollout.status")).isEqualTo("FAILED");
+    assertThat(Rollouts.deployDone(id).data().reason())
+        .contains(
+            "ConfigMap "
+                + app
+                + "-escape names namespace kube-system; environment dev deploys only into dev-ns")
+        .contains("nothing was applied");
+    assertThat(client().configMaps().inNamespace("kube-system").withName(app + "-escape").get())
+        .isNull();
+    assertThat(client().apps().deployments().inNamespace("dev-ns").withName(app).get()).isNull();
+
+    RenderedManifests clusterWide =
+        ManifestArtifacts.push(
+            app,
+            Map.of(
+                "dev",
+                manifests(app, false)
+                    + """
+                    ---
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: ClusterRoleBinding
+                    metadata:
+                      name: %s-admin
+                    roleRef:
+                      apiGroup: rbac.authorization.k8s.io
+                      kind: ClusterRole
+                      name: cluster-admin
+                    subjects:
+                      - kind: ServiceAccount
+                        name: default
+                        namespace: dev-ns
+                    """
+                        .formatted(app)));
+
+    String next =
+        Rollouts.request(Deploys.scanPassed(app, "dev", Deploys.digest("crb"), run, clusterWide));
+
+    assertThat(Rollouts.awaitFinished(next, ROLLOUT).getString("rollout.status"))
+        .isEqualTo("FAILED");
+    assertThat(Rollouts.deployDone(next).data().reason())
+        .contains("ClusterRoleBinding " + app + "-admin is cluster-scoped")
+        .contains("nothing was applied");
+    assertThat(client().rbac().clusterRoleBindings().withName(app + "-admin").get()).isNull();
+    assertThat(client().apps().deployments().inNamespace("dev-ns").withName(app).get()).isNull();
+  }
+
+  @Test
+  void everyContainerOfTheApplicationsImageRunsTheBuildsDigestWhateverTheManifestsSay() {
+    String app = Deploys.application();
+    String built = Deploys.digest("built");
+    String other = Deploys.digest("other");
+    RunContext run =
+        Deploys.run(
+            Deploys.rolling(
+                "pin", "local", Promotion.AUTO, 0, Deploys.settings(1, 30, null, null)));
+    // A tag, another digest of the same repository and the bare application name: none of them
+    // is what was built and scanned.
+    String yaml =
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: %1$s
+        spec:
+          replicas: 1
+          selector:
+            matchLabels:
+              app: %1$s
+          template:
+            metadata:
+              labels:
+                app: %1$s
+            spec:
+              initContainers:
+                - name: migrate
+                  image: %1$s:dev
+              containers:
+                - name: web
+                  image: %2$s@%3$s
+                - name: tools
+                  image: %2$s:latest
+        """
+            .formatted(app, Deploys.image(app), other);
+    RenderedManifests manifests = ManifestArtifacts.push(app, Map.of("pin", yaml));
+
+    String id = Rollouts.request(Deploys.scanPassed(app, "pin", built, run, manifests));
+
+    assertThat(Rollouts.awaitFinished(id, ROLLOUT).getString("rollout.status"))
+        .isEqualTo("SUCCEEDED");
+    var pod =
+        client()
+            .apps()
+            .deployments()
+            .inNamespace("pin-ns")
+            .withName(app)
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+    assertThat(pod.getInitContainers())
+        .extracting(c -> c.getImage())
+        .containsExactly(pinned(app, built));
+    assertThat(pod.getContainers())
+        .extracting(c -> c.getImage())
+        .containsExactly(pinned(app, built), pinned(app, built));
+  }
+
   /** The same spec and labels, and nothing written by Slipway (only its status moved). */
   private static void assertUntouched(Deployment before, Deployment after) {
     assertThat(after).isNotNull();
