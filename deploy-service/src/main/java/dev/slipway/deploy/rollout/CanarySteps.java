@@ -77,7 +77,7 @@ class CanarySteps {
                 r.application(),
                 r.environment(),
                 deployment.adopt(),
-                ref -> support.objects().addCreated(r.id(), List.of(ref))));
+                refs -> support.objects().addCreated(r.id(), refs)));
       }
       // The canary comes up first; the stable Deployment keeps its pods until it is ready.
       created.addAll(
@@ -86,7 +86,7 @@ class CanarySteps {
               r.application(),
               r.environment(),
               deployment.adopt(),
-              ref -> support.objects().addCreated(r.id(), List.of(ref))));
+              refs -> support.objects().addCreated(r.id(), refs)));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), weight);
       }
@@ -226,7 +226,7 @@ class CanarySteps {
           r.application(),
           r.environment(),
           deployment.adopt(),
-          ref -> support.objects().addCreated(r.id(), List.of(ref)));
+          refs -> support.objects().addCreated(r.id(), refs));
       return new Step.Continue(
           p.markApplied(),
           "promoting: stable Deployment %s takes %s (the canary serves until it is ready)"

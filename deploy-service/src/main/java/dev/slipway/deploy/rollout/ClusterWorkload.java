@@ -31,6 +31,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +62,47 @@ final class ClusterWorkload {
     this.client = cluster.client();
     this.namespace = namespace;
     this.application = application;
+  }
+
+  /**
+   * Reads of one turn go out side by side (each object is its own GET; a release of ten objects
+   * would otherwise wait for ten round trips one after the other).
+   */
+  private static final ExecutorService READS =
+      Executors.newFixedThreadPool(
+          8,
+          runnable -> {
+            Thread thread = new Thread(runnable, "cluster-read");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /** {@code read} of every item, side by side, in the items' order; the first failure is thrown. */
+  private static <I, T> List<T> readAll(List<I> items, Function<I, T> read) {
+    if (items.size() <= 1) {
+      return items.stream().map(read).toList();
+    }
+    List<Future<T>> reads = new ArrayList<>();
+    for (I item : items) {
+      reads.add(READS.submit(() -> read.apply(item)));
+    }
+    List<T> results = new ArrayList<>();
+    try {
+      for (Future<T> pending : reads) {
+        results.add(pending.get());
+      }
+    } catch (InterruptedException e) {
+      reads.forEach(pending -> pending.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading from the cluster", e);
+    } catch (ExecutionException e) {
+      reads.forEach(pending -> pending.cancel(true));
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+    return results;
   }
 
   private <T> T call(String what, Supplier<T> request) {
@@ -306,12 +353,12 @@ final class ClusterWorkload {
 
   /** The objects as they are live now, by reference; absent ones are missing from the map. */
   Map<ObjectRef, HasMetadata> live(List<HasMetadata> objects) {
+    List<ObjectRef> refs = objects.stream().map(ObjectRef::of).toList();
+    List<Optional<HasMetadata>> found = readAll(refs, ref -> Optional.ofNullable(get(ref)));
     Map<ObjectRef, HasMetadata> live = new LinkedHashMap<>();
-    for (HasMetadata object : objects) {
-      HasMetadata found = get(ObjectRef.of(object));
-      if (found != null) {
-        live.put(ObjectRef.of(object), found);
-      }
+    for (int i = 0; i < refs.size(); i++) {
+      ObjectRef ref = refs.get(i);
+      found.get(i).ifPresent(object -> live.put(ref, object));
     }
     return live;
   }
@@ -332,19 +379,20 @@ final class ClusterWorkload {
    */
   List<ObjectRef> applyAll(
       List<HasMetadata> objects, String application, String environment, boolean adopt) {
-    return applyAll(objects, application, environment, adopt, ref -> {});
+    return applyAll(objects, application, environment, adopt, refs -> {});
   }
 
   /**
-   * As {@link #applyAll(List, String, String, boolean)}, telling {@code onCreated} about each
-   * object the moment it was created, so a failure half-way still knows what it made.
+   * As {@link #applyAll(List, String, String, boolean)}, telling {@code beforeCreating} once,
+   * before anything is applied, which objects this call is about to create, so a failure half-way
+   * still knows what it may have made (removing them deletes only what exists and is Slipway's).
    */
   List<ObjectRef> applyAll(
       List<HasMetadata> objects,
       String application,
       String environment,
       boolean adopt,
-      java.util.function.Consumer<ObjectRef> onCreated) {
+      Consumer<List<ObjectRef>> beforeCreating) {
     Map<ObjectRef, HasMetadata> live = live(objects);
     if (!adopt) {
       for (HasMetadata found : live.values()) {
@@ -359,6 +407,11 @@ final class ClusterWorkload {
               null);
         }
       }
+    }
+    List<ObjectRef> absent =
+        objects.stream().map(ObjectRef::of).filter(ref -> !live.containsKey(ref)).toList();
+    if (!absent.isEmpty()) {
+      beforeCreating.accept(absent);
     }
     List<ObjectRef> created = new ArrayList<>();
     for (HasMetadata object : objects) {
@@ -376,7 +429,6 @@ final class ClusterWorkload {
           });
       if (!exists) {
         created.add(ref);
-        onCreated.accept(ref);
       }
     }
     return created;
@@ -433,8 +485,10 @@ final class ClusterWorkload {
         refs.stream()
             .filter(r -> ObjectHealth.WORKLOADS.contains(r.kind()) || "Job".equals(r.kind()))
             .count();
-    for (ObjectRef ref : refs) {
-      DeploymentHealth.Verdict verdict = judge(ref, now, pullGrace);
+    List<DeploymentHealth.Verdict> verdicts = readAll(refs, ref -> judge(ref, now, pullGrace));
+    for (int i = 0; i < refs.size(); i++) {
+      ObjectRef ref = refs.get(i);
+      DeploymentHealth.Verdict verdict = verdicts.get(i);
       // One workload (the generated Deployment): its verdict speaks for itself.
       String prefix =
           workloads > 1 || !ObjectHealth.WORKLOADS.contains(ref.kind()) ? ref + ": " : "";

@@ -45,7 +45,7 @@ class RollingSteps {
               r.application(),
               r.environment(),
               deployment.adopt(),
-              ref -> support.objects().addCreated(r.id(), List.of(ref)));
+              refs -> support.objects().addCreated(r.id(), refs));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
       }

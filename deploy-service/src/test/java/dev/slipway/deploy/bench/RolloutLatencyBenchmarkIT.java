@@ -8,12 +8,12 @@ import dev.slipway.deploy.rollout.Workload;
 import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.deploy.support.Deploys;
 import dev.slipway.deploy.support.ManifestArtifacts;
+import dev.slipway.deploy.support.Rollouts;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EventJson;
-import dev.slipway.events.RunContext;
 import dev.slipway.events.Topics;
 import dev.slipway.sandbox.SandboxServer;
 import dev.slipway.testsupport.SlipwayInfrastructure;
@@ -134,21 +134,23 @@ class RolloutLatencyBenchmarkIT {
 
   @Test
   void requestToDoneOverheadAndRawLimit() throws Exception {
-    for (int i = 0; i < WARMUP; i++) {
-      awaitDone(List.of(send(Deploys.application())));
+    for (Envelope<DeployRequested> request : scanned(WARMUP)) {
+      awaitDone(List.of(send(request)));
     }
 
     long[] sequential = new long[ROLLOUTS];
+    List<Envelope<DeployRequested>> requests = scanned(ROLLOUTS);
     for (int i = 0; i < ROLLOUTS; i++) {
-      Sent sent = send(Deploys.application());
+      Sent sent = send(requests.get(i));
       awaitDone(List.of(sent));
       sequential[i] = doneAt.get(sent.id()) - sent.at();
     }
 
     List<Sent> burst = new ArrayList<>();
+    List<Envelope<DeployRequested>> burstRequests = scanned(ROLLOUTS);
     long burstStart = System.nanoTime();
-    for (int i = 0; i < ROLLOUTS; i++) {
-      burst.add(send(Deploys.application()));
+    for (Envelope<DeployRequested> request : burstRequests) {
+      burst.add(send(request));
     }
     awaitDone(burst);
     long burstEnd = burst.stream().mapToLong(s -> doneAt.get(s.id())).max().orElseThrow();
@@ -190,21 +192,17 @@ class RolloutLatencyBenchmarkIT {
   @Test
   void tenObjectManifestSetAgainstRawApply() throws Exception {
     for (int i = 0; i < WARMUP; i++) {
-      String app = Deploys.application();
-      awaitDone(
-          List.of(
-              send(app, ManifestArtifacts.push(app, Map.of("bench", tenObjects(app, "bench"))))));
+      awaitDone(List.of(send(rendered(Deploys.application()))));
     }
-    List<String> apps = new ArrayList<>();
-    List<dev.slipway.events.RenderedManifests> artifacts = new ArrayList<>();
+    // What build-service and scan-service produced beforehand: the rendered artifact and the
+    // verdict on the digest.
+    List<Envelope<DeployRequested>> requests = new ArrayList<>();
     for (int i = 0; i < ROLLOUTS; i++) {
-      String app = Deploys.application();
-      apps.add(app);
-      artifacts.add(ManifestArtifacts.push(app, Map.of("bench", tenObjects(app, "bench"))));
+      requests.add(rendered(Deploys.application()));
     }
     long[] rollouts = new long[ROLLOUTS];
     for (int i = 0; i < ROLLOUTS; i++) {
-      Sent sent = send(apps.get(i), artifacts.get(i));
+      Sent sent = send(requests.get(i));
       awaitDone(List.of(sent));
       rollouts[i] = doneAt.get(sent.id()) - sent.at();
     }
@@ -307,10 +305,35 @@ class RolloutLatencyBenchmarkIT {
     return yaml.toString();
   }
 
-  private Sent send(String app, dev.slipway.events.RenderedManifests manifests) throws Exception {
+  /**
+   * A request for {@code app} with its ten objects pushed as rendered manifests and its digest
+   * passed by scan-service, not sent yet.
+   */
+  private static Envelope<DeployRequested> rendered(String app) {
     EnvironmentSpec env =
         Deploys.rolling("bench", "bench", Promotion.AUTO, 0, Deploys.settings(2, 60, null, null));
-    return send(Deploys.scanPassed(app, "bench", Deploys.digest(app), Deploys.run(env), manifests));
+    String digest = Deploys.digest(app);
+    Rollouts.scanPassed(app, Deploys.image(app), digest);
+    return Deploys.scanPassed(
+        app,
+        "bench",
+        digest,
+        Deploys.run(env),
+        ManifestArtifacts.push(app, Map.of("bench", tenObjects(app, "bench-ns"))));
+  }
+
+  /** {@code count} requests of new applications whose digests scan-service passed, not sent yet. */
+  private static List<Envelope<DeployRequested>> scanned(int count) {
+    EnvironmentSpec env =
+        Deploys.rolling("bench", "bench", Promotion.AUTO, 0, Deploys.settings(2, 60, null, null));
+    List<Envelope<DeployRequested>> requests = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String app = Deploys.application();
+      String digest = Deploys.digest(app);
+      Rollouts.scanPassed(app, Deploys.image(app), digest);
+      requests.add(Deploys.scanPassed(app, "bench", digest, Deploys.run(env)));
+    }
+    return requests;
   }
 
   private long[] rawLimit(KubernetesClient client) {
@@ -351,13 +374,6 @@ class RolloutLatencyBenchmarkIT {
         && deployment.getStatus().getAvailableReplicas() != null
         && deployment.getStatus().getAvailableReplicas() == 2
         && deployment.getStatus().getObservedGeneration() != null;
-  }
-
-  private Sent send(String app) throws Exception {
-    EnvironmentSpec env =
-        Deploys.rolling("bench", "bench", Promotion.AUTO, 0, Deploys.settings(2, 60, null, null));
-    RunContext run = Deploys.run(env);
-    return send(Deploys.scanPassed(app, "bench", Deploys.digest(app), run));
   }
 
   private Sent send(Envelope<DeployRequested> request) throws Exception {
