@@ -1,5 +1,6 @@
 package dev.slipway.build.spec;
 
+import dev.slipway.build.workspace.RepositoryPaths;
 import dev.slipway.events.VulnerabilityIgnore;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param sbom path of an SBOM the steps write, null to generate one from the lockfiles
  * @param reports glob patterns of JUnit XML reports
  * @param ignores the repository's vulnerability ignores
+ * @param lines the line of each field in the file, by path (e.g. {@code image.files[0]})
  * @param deploy the application's own manifests, may be null
  */
 public record BuildSpec(
@@ -32,6 +34,7 @@ public record BuildSpec(
     String sbom,
     List<String> reports,
     List<VulnerabilityIgnore> ignores,
+    Map<String, Integer> lines,
     Deploy deploy) {
 
   /** JUnit XML reports looked for when {@code reports} is not set. */
@@ -43,21 +46,12 @@ public record BuildSpec(
     steps = List.copyOf(steps);
     reports = reports.isEmpty() ? DEFAULT_REPORTS : List.copyOf(reports);
     ignores = List.copyOf(ignores);
+    lines = lines == null ? Map.of() : Map.copyOf(lines);
   }
 
-  /** A spec without manifests. */
-  public BuildSpec(
-      String toolchain,
-      Duration timeout,
-      Map<String, String> env,
-      Map<String, String> secrets,
-      Cache cache,
-      List<Step> steps,
-      Image image,
-      String sbom,
-      List<String> reports,
-      List<VulnerabilityIgnore> ignores) {
-    this(toolchain, timeout, env, secrets, cache, steps, image, sbom, reports, ignores, null);
+  /** Field {@code path} (e.g. {@code cache.paths[1]}) with its line, for refusing what it names. */
+  public RepositoryPaths.Field field(String path) {
+    return new RepositoryPaths.Field(path, lines.getOrDefault(path, 0));
   }
 
   /**
