@@ -14,7 +14,7 @@ import java.util.TreeSet;
  *
  * <pre>
  * service          consumer groups  reads                                  writes
- * trigger-service  -                -                                      commit.received
+ * trigger-service  -                -                                      commit.received, admin.action
  * build-service    build-service    commit.received                        build.done, commit.received.dlq
  * scan-service     scan-service     build.done                             scan.done, deploy.requested,
  *                  scan-service-    deploy.done (which digest runs where)  build.done.dlq, deploy.done.dlq
@@ -55,7 +55,9 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
     Set<String> everything = new TreeSet<>();
     Topics.ALL.forEach(t -> everything.addAll(List.of(t, Topics.dlq(t))));
     return Map.of(
-        "trigger-service", new KafkaContract(Set.of(), Set.of(), Set.of(Topics.COMMIT_RECEIVED)),
+        "trigger-service",
+            new KafkaContract(
+                Set.of(), Set.of(), Set.of(Topics.COMMIT_RECEIVED, Topics.ADMIN_ACTION)),
         "build-service",
             new KafkaContract(
                 Set.of("build-service"),

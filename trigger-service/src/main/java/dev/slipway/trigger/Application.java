@@ -5,8 +5,6 @@ import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.SourceSpec;
-import dev.slipway.trigger.repository.EnvironmentListConverter;
-import dev.slipway.trigger.repository.StringListConverter;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;

@@ -1,4 +1,4 @@
-package dev.slipway.trigger.repository;
+package dev.slipway.trigger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
