@@ -1,5 +1,6 @@
 package dev.slipway.audit.rest;
 
+import dev.slipway.problem.NotPermittedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import java.util.Collection;
 import java.util.List;
@@ -44,9 +45,9 @@ record ApplicationScope(List<String> applications) {
   }
 
   /** The caller's token does not list the application asked for; answered with 403. */
-  static class ApplicationNotVisibleException extends RuntimeException {
+  static class ApplicationNotVisibleException extends NotPermittedException {
     ApplicationNotVisibleException(String application) {
-      super("The token's applications do not include '" + application + "'.");
+      super("The token's applications do not include '" + application + "'.", "application");
     }
   }
 }

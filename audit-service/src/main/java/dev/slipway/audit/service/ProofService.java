@@ -1,6 +1,7 @@
 package dev.slipway.audit.service;
 
 import dev.slipway.audit.repository.LogSnapshots;
+import dev.slipway.problem.InvalidInputException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -9,16 +10,10 @@ import java.util.List;
 public class ProofService {
 
   /** A request for a proof the log cannot give: names the input at fault. */
-  public static class OutsideTheLogException extends RuntimeException {
-    private final String field;
+  public static class OutsideTheLogException extends InvalidInputException {
 
     public OutsideTheLogException(String field, String detail) {
-      super(detail);
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
+      super(detail, field);
     }
   }
 

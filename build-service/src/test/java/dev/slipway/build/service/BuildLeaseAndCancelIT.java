@@ -77,7 +77,7 @@ class BuildLeaseAndCancelIT {
         .until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == 3);
     List<Long> started =
         Files.readAllLines(pids).stream().map(p -> Long.parseLong(p.strip())).toList();
-    String id = Builds.list(application).getString("builds[0].id");
+    String id = Builds.list(application).getString("items[0].id");
 
     given()
         .auth()

@@ -59,7 +59,9 @@ public class ApprovalRepository {
           FROM approvals a
           WHERE ($1::text IS NULL OR a.application = $1)
             AND ($2::text IS NULL OR a.status = $2)
-          ORDER BY a.created_at DESC
+            AND ($4::text IS NULL
+                 OR (a.created_at, a.id) < (SELECT created_at, id FROM approvals WHERE id = $4))
+          ORDER BY a.created_at DESC, a.id DESC
           LIMIT $3
           """;
 
@@ -126,9 +128,10 @@ public class ApprovalRepository {
   }
 
   /** Approvals, newest first, by application and status if given. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
+  public Uni<List<Approval>> list(
+      String application, ApprovalStatus status, String after, int limit) {
     return pool.preparedQuery(SELECT_MANY)
-        .execute(Tuple.of(application, status == null ? null : status.name(), limit))
+        .execute(Tuple.of(application, status == null ? null : status.name(), limit, after))
         .flatMap(rows -> withVotes(pool, rows))
         .map(stored -> stored.stream().map(Stored::view).toList());
   }

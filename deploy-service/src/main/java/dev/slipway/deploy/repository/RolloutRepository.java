@@ -47,6 +47,7 @@ public class RolloutRepository {
           FROM rollouts
           WHERE ($1::text IS NULL OR application = $1)
             AND ($2::text IS NULL OR environment = $2)
+            AND ($4::text IS NULL OR seq < (SELECT seq FROM rollouts WHERE event_id = $4))
           ORDER BY seq DESC
           LIMIT $3
           """;
@@ -89,10 +90,14 @@ public class RolloutRepository {
     return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
-  /** The most recent rollouts, newest first, filtered by application and environment if given. */
-  public Uni<List<Rollout>> recent(String application, String environment, int limit) {
+  /**
+   * The most recent rollouts, newest first, filtered by application and environment if given, after
+   * rollout {@code after} (the last of the previous page) when given.
+   */
+  public Uni<List<Rollout>> recent(
+      String application, String environment, String after, int limit) {
     return pool.preparedQuery(SELECT_RECENT)
-        .execute(Tuple.of(application, environment, limit))
+        .execute(Tuple.of(application, environment, limit, after))
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toRollout).toList());
   }
 

@@ -4,6 +4,7 @@ import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.service.ApprovalService;
 import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -39,12 +39,15 @@ public class ApprovalResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<Approval>> list(
+  public Uni<Page<Approval>> list(
       @QueryParam("application") String application,
       @QueryParam("status") String status,
+      @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
-    return approvals.list(
-        application, status == null ? null : parseStatus(status), PageLimit.parse(limit));
+    int size = PageLimit.parse(limit);
+    return approvals
+        .list(application, status == null ? null : parseStatus(status), after, size)
+        .map(page -> Page.of(page, size, Approval::id));
   }
 
   @GET

@@ -1,8 +1,9 @@
 package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Rollout;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutRepository;
+import dev.slipway.problem.NotFoundException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -27,11 +28,15 @@ public class RolloutResource {
   }
 
   @GET
-  public Uni<List<Rollout>> recent(
+  public Uni<Page<Rollout>> recent(
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
+      @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
-    return rollouts.recent(application, environment, PageLimit.parse(limit));
+    int size = PageLimit.parse(limit);
+    return rollouts
+        .recent(application, environment, after, size)
+        .map(page -> Page.of(page, size, Rollout::id));
   }
 
   @GET

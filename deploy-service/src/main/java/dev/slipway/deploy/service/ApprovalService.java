@@ -3,8 +3,6 @@ package dev.slipway.deploy.service;
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.messaging.OutboxRelay;
-import dev.slipway.deploy.problem.ConflictException;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.problem.SelfApprovalException;
 import dev.slipway.deploy.repository.ApprovalRepository;
 import dev.slipway.deploy.repository.OutboxRepository;
@@ -13,6 +11,8 @@ import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
 import dev.slipway.events.Person;
 import dev.slipway.events.RunContext;
+import dev.slipway.problem.ConflictException;
+import dev.slipway.problem.NotFoundException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,9 +47,10 @@ public class ApprovalService {
     this.relay = relay;
   }
 
-  /** Approvals, newest first. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
-    return approvals.list(application, status, limit);
+  /** Approvals, newest first, after approval {@code after} when given. */
+  public Uni<List<Approval>> list(
+      String application, ApprovalStatus status, String after, int limit) {
+    return approvals.list(application, status, after, limit);
   }
 
   /** One approval. */

@@ -3,14 +3,14 @@ package dev.slipway.deploy.service;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.messaging.OutboxRelay;
-import dev.slipway.deploy.problem.ConflictException;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.OutboxRepository;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.rollout.Revision;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
+import dev.slipway.problem.ConflictException;
+import dev.slipway.problem.NotFoundException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,13 +43,16 @@ public class ReleaseService {
     this.relay = relay;
   }
 
-  /** Every release of an application in an environment, newest first. */
-  public Uni<List<Release>> history(String application, String environment, int limit) {
+  /**
+   * The releases of an application in an environment, newest first, before revision {@code after}
+   * when given.
+   */
+  public Uni<List<Release>> history(String application, String environment, Long after, int limit) {
     return releases
-        .history(application, environment, limit)
+        .history(application, environment, after, limit)
         .invoke(
             found -> {
-              if (found.isEmpty()) {
+              if (found.isEmpty() && after == null) {
                 throw new NotFoundException(
                     "%s has no releases in %s".formatted(application, environment));
               }
@@ -69,7 +72,7 @@ public class ReleaseService {
             found ->
                 found.isPresent()
                     ? Uni.createFrom().voidItem()
-                    : history(application, environment, 1)
+                    : history(application, environment, null, 1)
                         .invoke(
                             latest -> {
                               throw new NotFoundException(

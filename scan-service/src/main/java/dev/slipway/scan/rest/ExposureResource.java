@@ -1,8 +1,9 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.NotFoundException;
 import dev.slipway.scan.service.ExposureService;
 import dev.slipway.scan.service.ExposureService.Exposure;
-import dev.slipway.scan.service.RequestException;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -30,8 +31,8 @@ public class ExposureResource {
     boolean byPurl = purl != null && !purl.isBlank();
     if (byVulnerability == byPurl) {
       String field = byVulnerability ? "purl" : "vulnerability";
-      throw RequestException.invalid(
-          field, "Give exactly one of 'vulnerability' (an OSV id or alias) and 'purl'.");
+      throw new InvalidInputException(
+          "Give exactly one of 'vulnerability' (an OSV id or alias) and 'purl'.", field);
     }
     if (byVulnerability) {
       return exposure
@@ -40,12 +41,12 @@ public class ExposureResource {
               found ->
                   found.orElseThrow(
                       () ->
-                          RequestException.unknown(
+                          new NotFoundException(
                               "No advisory has the id or alias " + vulnerability + ".")));
     }
     return exposure
         .ofPackage(purl.trim())
         .onFailure(IllegalArgumentException.class)
-        .transform(e -> RequestException.invalid("purl", "'purl': " + e.getMessage()));
+        .transform(e -> new InvalidInputException("'purl': " + e.getMessage(), "purl"));
   }
 }

@@ -1,9 +1,10 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.Scan;
 import dev.slipway.scan.repository.ScanRepository.Position;
-import dev.slipway.scan.service.RequestException;
 import dev.slipway.scan.service.ScanService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -42,18 +43,15 @@ public class ScanResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<ScanPage> page(
+  public Uni<Page<Scan>> page(
       @QueryParam("application") String application,
       @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
     int limit = PageLimit.parse(limitParam);
     return scans
         .page(application, decode(after), limit)
-        .map(
-            page ->
-                new ScanPage(
-                    page.stream().map(Scan::summary).toList(),
-                    page.size() == limit ? encode(page.get(page.size() - 1)) : null));
+        .map(page -> Page.of(page, limit, ScanResource::encode))
+        .map(page -> new Page<>(page.items().stream().map(Scan::summary).toList(), page.next()));
   }
 
   @GET
@@ -115,7 +113,7 @@ public class ScanResource {
       return new Position(
           OffsetDateTime.parse(position.substring(0, bar)), position.substring(bar + 1));
     } catch (RuntimeException e) {
-      throw RequestException.invalid("after", "'after' is not a cursor this API returned");
+      throw new InvalidInputException("'after' is not a cursor this API returned", "after");
     }
   }
 }

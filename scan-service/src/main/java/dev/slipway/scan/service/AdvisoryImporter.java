@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.EventJson;
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.TooLargeException;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.AdvisoryRepository;
 import dev.slipway.scan.repository.AdvisoryRepository.UpsertOutcome;
@@ -268,17 +270,17 @@ public class AdvisoryImporter {
     }
   }
 
-  /** An upload longer than the import accepts. */
-  public static final class UploadTooLargeException extends RuntimeException {
+  /** An upload longer than the import accepts: 413 naming the body. */
+  public static final class UploadTooLargeException extends TooLargeException {
     public UploadTooLargeException(long limit) {
-      super("the upload is larger than the " + limit + " bytes an import accepts");
+      super("the upload is larger than the " + limit + " bytes an import accepts", "body");
     }
   }
 
-  /** An upload that is no readable zip. */
-  public static final class ZipFormatException extends RuntimeException {
+  /** An upload that is no readable zip: 400 naming the body. */
+  public static final class ZipFormatException extends InvalidInputException {
     public ZipFormatException(String what, String detail) {
-      super(what + " is not a readable zip: " + detail);
+      super(what + " is not a readable zip: " + detail, "body");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.slipway.scan.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.packageurl.MalformedPackageURLException;
 import dev.slipway.events.EventJson;
+import dev.slipway.problem.InvalidInputException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,10 +110,10 @@ public final class SbomReader {
   public record Sbom(
       List<dev.slipway.scan.service.Component> components, int unmatched, String specVersion) {}
 
-  /** A document that is no readable CycloneDX JSON SBOM. */
-  public static final class SbomFormatException extends RuntimeException {
+  /** A document that is no readable CycloneDX JSON SBOM: 400 naming {@code sbom} in the API. */
+  public static final class SbomFormatException extends InvalidInputException {
     public SbomFormatException(String message) {
-      super(message);
+      super(message, "sbom");
     }
   }
 }

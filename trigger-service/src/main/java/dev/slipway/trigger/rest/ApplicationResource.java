@@ -1,5 +1,6 @@
 package dev.slipway.trigger.rest;
 
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
@@ -23,7 +24,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.List;
 
 /** The application registry over HTTP, and manual runs of an application. */
 @Path("/api/apps")
@@ -55,12 +55,12 @@ public class ApplicationResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<ApplicationView>> list(
+  public Uni<Page<ApplicationView>> list(
       @QueryParam("after") String after, @QueryParam("limit") String limit, @Context UriInfo uri) {
-    if (after == null && limit == null) {
-      return applications.list(uri.getBaseUri());
-    }
-    return applications.page(after, PageLimit.parse(limit, MAX_PAGE, MAX_PAGE), uri.getBaseUri());
+    int size = PageLimit.parse(limit, MAX_PAGE, MAX_PAGE);
+    return applications
+        .page(after, size, uri.getBaseUri())
+        .map(page -> Page.of(page, size, ApplicationView::name));
   }
 
   @GET

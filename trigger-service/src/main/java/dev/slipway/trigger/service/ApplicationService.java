@@ -11,18 +11,21 @@ import dev.slipway.trigger.api.SourceBody;
 import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.problem.ApplicationExistsException;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
+import dev.slipway.trigger.problem.ConcurrentChangeException;
 import dev.slipway.trigger.repository.ApplicationRepository;
 import dev.slipway.trigger.service.ApplicationValidator.ValidApplication;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
 
@@ -80,13 +83,6 @@ public class ApplicationService {
         .map(app -> view(app, base));
   }
 
-  /** Every application, by name. */
-  public Uni<List<ApplicationView>> list(URI base) {
-    return Panache.withSession(
-        () ->
-            applications.allByName().map(all -> all.stream().map(app -> view(app, base)).toList()));
-  }
-
   /** A page of applications by name: at most {@code limit}, after {@code after} when given. */
   public Uni<List<ApplicationView>> page(String after, int limit, URI base) {
     return Panache.withSession(
@@ -112,6 +108,8 @@ public class ApplicationService {
                         find(name)
                             .invoke(application -> apply(valid, application))
                             .call(applications::flush)))
+        .onFailure(ApplicationService::changedConcurrently)
+        .transform(failure -> new ConcurrentChangeException())
         .invoke(app -> LOG.infof("application %s updated", app.name))
         .call(index::refresh)
         .map(app -> view(app, base));
@@ -206,5 +204,15 @@ public class ApplicationService {
 
   private static OffsetDateTime now() {
     return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+
+  /** Whether another request changed the row between this one's read and write. */
+  private static boolean changedConcurrently(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OptimisticLockException || t instanceof StaleStateException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

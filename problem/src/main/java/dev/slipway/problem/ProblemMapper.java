@@ -1,9 +1,9 @@
-package dev.slipway.deploy.rest;
+package dev.slipway.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.slipway.problem.ProblemException;
-import dev.slipway.problem.Problems;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -15,10 +15,11 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Answers every failure a caller can cause with an RFC 9457 problem through the shared {@link
- * Problems}: the service's own {@link ProblemException}s, a missing, expired or untrusted token, a
- * role the operation does not allow, an invalid parameter or body, and the JAX-RS errors of
- * routing; anything unexpected is a 500 whose {@code errorId} is logged with the stack trace.
+ * Turns every failure into an RFC 9457 problem, the same in every service (Quarkus finds it in this
+ * jar's index, {@code META-INF/beans.xml}, so no service keeps a copy): a service's own {@link
+ * ProblemException}s, request bodies Jackson cannot read (named by JSON path), Bean Validation
+ * violations, 401 and 403, the JAX-RS errors of routing, and, last, anything unexpected: a 500
+ * whose {@code errorId} is logged with the stack trace.
  */
 public class ProblemMapper {
 
@@ -34,10 +35,26 @@ public class ProblemMapper {
     return Problems.badJson(e, uri);
   }
 
-  // Quarkus maps this subtype itself unless a mapper names it exactly.
+  // Quarkus maps these subtypes itself unless a mapper names them exactly.
   @ServerExceptionMapper
   public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
     return Problems.badJson(e, uri);
+  }
+
+  @ServerExceptionMapper
+  public Response unknownProperty(UnrecognizedPropertyException e, UriInfo uri) {
+    return Problems.badJson(e, uri);
+  }
+
+  // A type the API cannot read is the service's bug, not the caller's: a 500 like any other.
+  @ServerExceptionMapper
+  public Response unreadableType(InvalidDefinitionException e, UriInfo uri) {
+    return Problems.unexpected(e, uri, LOG);
+  }
+
+  @ServerExceptionMapper
+  public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
+    return Problems.invalidParameter(e, uri);
   }
 
   @ServerExceptionMapper
@@ -53,11 +70,6 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
     return Problems.forbidden(uri);
-  }
-
-  @ServerExceptionMapper
-  public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
-    return Problems.invalidParameter(e, uri);
   }
 
   @ServerExceptionMapper
