@@ -1,5 +1,7 @@
 package dev.slipway.build.repository;
 
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.build.Build;
@@ -162,7 +164,7 @@ public class BuildRepository {
           + """
 
           FROM builds
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::text IS NULL OR status = $2)
             AND ($3::timestamptz IS NULL OR (queued_at, id) < ($3, $4))
           ORDER BY queued_at DESC, id DESC
@@ -176,9 +178,9 @@ public class BuildRepository {
   private static final TypeReference<Map<String, Long>> DURATIONS = new TypeReference<>() {};
 
   private final Pool pool;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
 
-  public BuildRepository(Pool pool, OutboxRepository outbox) {
+  public BuildRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
   }
@@ -313,7 +315,7 @@ public class BuildRepository {
                                           Buffer.buffer(outcome.sbom()),
                                           outcome.sbomComponents()))
                                   .replaceWithVoid();
-                      return sbom.flatMap(done -> outbox.add(connection, event)).replaceWith(true);
+                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event)).replaceWith(true);
                     }));
   }
 
@@ -365,7 +367,7 @@ public class BuildRepository {
                                     .flatMap(
                                         done ->
                                             outbox.add(
-                                                connection,
+                                                Tx.of(connection),
                                                 eventOf.apply(
                                                     EventJson.readEvent(
                                                         row.getBuffer("commit_event").getBytes(),
@@ -460,11 +462,11 @@ public class BuildRepository {
   }
 
   /**
-   * Builds newest first, optionally of one application and in one status, after the keyset position
-   * ({@code afterQueuedAt}, {@code afterId}) of the previous page.
+   * Builds newest first, of {@code applications} (null: all) and optionally in one status, after
+   * the keyset position ({@code afterQueuedAt}, {@code afterId}) of the previous page.
    */
   public Uni<List<Build>> page(
-      String application,
+      List<String> applications,
       BuildStatus status,
       OffsetDateTime afterQueuedAt,
       String afterId,
@@ -473,7 +475,7 @@ public class BuildRepository {
         .execute(
             Tuple.from(
                 Arrays.asList(
-                    application,
+                    applications == null ? null : applications.toArray(new String[0]),
                     status == null ? null : status.name(),
                     afterQueuedAt,
                     afterId,

@@ -1,12 +1,16 @@
 package dev.slipway.deploy.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay. */
+/**
+ * Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay, approvals
+ * and what a rollout verifies.
+ */
 @ConfigMapping(prefix = "slipway.deploy")
 public interface DeployConfig {
 
@@ -19,8 +23,29 @@ public interface DeployConfig {
   /** How rollouts are claimed and driven. */
   Rollouts rollouts();
 
-  /** How events recorded in the outbox reach Kafka. */
-  Outbox outbox();
+  /**
+   * The outbox of deploy.done, deploy.requested and approval.decided and its relay to Kafka ({@code
+   * slipway.deploy.outbox.*}).
+   */
+  OutboxSettings outbox();
+
+  /** Approvals and the checks a rollout passes before it applies anything. */
+  Trust trust();
+
+  /** How approvals are kept honest and what a rollout verifies before it applies anything. */
+  interface Trust {
+
+    /** How often live approvals are checked for expiry and revocation. */
+    @WithDefault("10s")
+    Duration sweepInterval();
+
+    /**
+     * How long a rollout waits for scan-service's verdict on its digest (scan.done and
+     * deploy.requested travel on different topics, so the request may come first).
+     */
+    @WithDefault("10s")
+    Duration verdictWait();
+  }
 
   /**
    * One cluster. Exactly one way to reach it: {@code kubeconfig} (with an optional {@code
@@ -125,19 +150,4 @@ public interface DeployConfig {
     Duration databaseTimeout();
   }
 
-  /** The outbox relay. */
-  interface Outbox {
-
-    /** How often unsent events are looked for (besides right after a change). */
-    @WithDefault("1s")
-    Duration pollInterval();
-
-    /** How long Kafka may take to acknowledge a batch before it is retried. */
-    @WithDefault("10s")
-    Duration publishTimeout();
-
-    /** Events relayed per batch. */
-    @WithDefault("200")
-    int batchSize();
-  }
 }

@@ -5,6 +5,8 @@ import dev.slipway.deploy.repository.RolloutRepository;
 import dev.slipway.problem.NotFoundException;
 import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -22,9 +24,11 @@ import java.util.List;
 public class RolloutResource {
 
   private final RolloutRepository rollouts;
+  private final Access access;
 
-  public RolloutResource(RolloutRepository rollouts) {
+  public RolloutResource(RolloutRepository rollouts, Access access) {
     this.rollouts = rollouts;
+    this.access = access;
   }
 
   @GET
@@ -35,7 +39,7 @@ public class RolloutResource {
       @QueryParam("limit") String limit) {
     int size = PageLimit.parse(limit);
     return rollouts
-        .recent(application, environment, after, size)
+        .recent(access.listScope(Roles.READ, application).orElse(null), environment, after, size)
         .map(page -> Page.of(page, size, Rollout::id));
   }
 
@@ -47,6 +51,7 @@ public class RolloutResource {
         .map(
             found ->
                 found.orElseThrow(() -> new NotFoundException("rollout " + id + " does not exist")))
+        .invoke(rollout -> access.require(Roles.READ, rollout.application(), rollout.environment()))
         .flatMap(rollout -> rollouts.log(id).map(log -> new RolloutDetail(rollout, log)));
   }
 

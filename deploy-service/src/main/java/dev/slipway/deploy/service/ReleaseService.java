@@ -1,9 +1,11 @@
 package dev.slipway.deploy.service;
 
+import dev.slipway.work.outbox.OutboxWritten;
+import jakarta.enterprise.event.Event;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.RolloutStatus;
-import dev.slipway.deploy.messaging.OutboxRelay;
-import dev.slipway.deploy.repository.OutboxRepository;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.rollout.Revision;
 import dev.slipway.events.DeployRequested;
@@ -31,16 +33,16 @@ public class ReleaseService {
   private static final Logger LOG = Logger.getLogger(ReleaseService.class);
 
   private final ReleaseRepository releases;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
   private final Pool pool;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
 
   public ReleaseService(
-      ReleaseRepository releases, OutboxRepository outbox, Pool pool, OutboxRelay relay) {
+      ReleaseRepository releases, Outbox outbox, Pool pool, Event<OutboxWritten> outboxWritten) {
     this.releases = releases;
     this.outbox = outbox;
     this.pool = pool;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
   }
 
   /**
@@ -93,7 +95,7 @@ public class ReleaseService {
               }
               Envelope<DeployRequested> request =
                   request(application, environment, found.revision(), caller, idempotencyKey);
-              return pool.withTransaction(tx -> outbox.add(tx, request))
+              return pool.withTransaction(tx -> outbox.add(Tx.of(tx), request))
                   .replaceWith(
                       new RollbackRequested(
                           request.id(), revision, found.revision().imageDigest()));
@@ -103,7 +105,7 @@ public class ReleaseService {
               LOG.infof(
                   "%s asked to restore revision %d of %s in %s (request %s)",
                   caller.name(), revision, application, environment, accepted.requestId());
-              relay.nudge();
+              outboxWritten.fire(OutboxWritten.ROWS);
             });
   }
 

@@ -1,5 +1,6 @@
 package dev.slipway.scan.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -20,8 +21,11 @@ public interface ScanConfig {
   /** The workers that run pending scans. */
   Worker worker();
 
-  /** The outbox relay that publishes scan.done and deploy.requested. */
-  Relay relay();
+  /**
+   * The outbox of scan.done and deploy.requested and its relay to Kafka ({@code
+   * slipway.scan.outbox.*}).
+   */
+  OutboxSettings outbox();
 
   /** Most findings a scan.done carries; beyond that it names where all are. */
   @WithDefault("200")
@@ -93,23 +97,4 @@ public interface ScanConfig {
     Duration retryDelay();
   }
 
-  /** Relay settings. */
-  interface Relay {
-
-    /** Whether the relay runs; off only in tests that start it by hand. */
-    @WithDefault("true")
-    boolean enabled();
-
-    /** How often the relay looks for events other instances stored. */
-    @WithDefault("1s")
-    Duration pollInterval();
-
-    /** How long Kafka may take to acknowledge one event. */
-    @WithDefault("10s")
-    Duration publishTimeout();
-
-    /** Events published per pass. */
-    @WithDefault("100")
-    int batchSize();
-  }
 }

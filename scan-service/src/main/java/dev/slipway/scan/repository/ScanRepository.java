@@ -16,6 +16,9 @@ import dev.slipway.scan.ScanKind;
 import dev.slipway.scan.ScanStatus;
 import dev.slipway.scan.service.Component;
 import dev.slipway.scan.service.ScanOutcome;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -115,12 +118,6 @@ public class ScanRepository {
       ON CONFLICT DO NOTHING
       """;
 
-  private static final String INSERT_OUTBOX =
-      """
-      INSERT INTO outbox (event_id, topic, application, event) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (event_id) DO NOTHING
-      """;
-
   private static final String FIND =
       "SELECT "
           + VIEW_COLUMNS
@@ -132,7 +129,7 @@ public class ScanRepository {
           + VIEW_COLUMNS
           + """
           FROM scans
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::timestamptz IS NULL OR (requested_at, scan_id) < ($2, $3))
           ORDER BY requested_at DESC, scan_id DESC
           LIMIT $4
@@ -141,9 +138,11 @@ public class ScanRepository {
   private static final String SBOM = "SELECT status, sbom FROM scans WHERE scan_id = $1";
 
   private final Pool pool;
+  private final Outbox outbox;
 
-  public ScanRepository(Pool pool) {
+  public ScanRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
+    this.outbox = outbox;
   }
 
   /**
@@ -230,7 +229,7 @@ public class ScanRepository {
                         return Uni.createFrom().item(false);
                       }
                       return insertComponents(connection, digest, outcome.components())
-                          .flatMap(done -> insertOutbox(connection, events))
+                          .flatMap(done -> outbox.add(Tx.of(connection), events))
                           .replaceWith(true);
                     }));
   }
@@ -283,12 +282,12 @@ public class ScanRepository {
    * @param after the last scan of the previous page; null for the first page
    * @param limit most scans returned
    */
-  public Uni<List<Scan>> page(String application, Position after, int limit) {
+  public Uni<List<Scan>> page(List<String> applications, Position after, int limit) {
     return pool.preparedQuery(PAGE)
         .execute(
             Tuple.from(
                 Arrays.asList(
-                    application,
+                    applications == null ? null : applications.toArray(new String[0]),
                     after == null ? null : after.requestedAt(),
                     after == null ? null : after.scanId(),
                     limit)))
@@ -328,17 +327,6 @@ public class ScanRepository {
             .map(c -> Tuple.of(digest, c.ecosystem().osvName(), c.name(), c.version(), c.purl()))
             .toList();
     return connection.preparedQuery(INSERT_COMPONENT).executeBatch(rows).replaceWithVoid();
-  }
-
-  private static Uni<Void> insertOutbox(SqlConnection connection, List<OutboxEvent> events) {
-    if (events.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    List<Tuple> rows =
-        events.stream()
-            .map(e -> Tuple.of(e.eventId(), e.topic(), e.application(), e.json()))
-            .toList();
-    return connection.preparedQuery(INSERT_OUTBOX).executeBatch(rows).replaceWithVoid();
   }
 
   private static Tuple finishTuple(String scanId, String owner, ScanOutcome outcome) {

@@ -4,6 +4,8 @@ import dev.slipway.problem.InvalidInputException;
 import dev.slipway.problem.NotFoundException;
 import dev.slipway.scan.service.ExposureService;
 import dev.slipway.scan.service.ExposureService.Exposure;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -18,15 +20,19 @@ import jakarta.ws.rs.core.MediaType;
 public class ExposureResource {
 
   private final ExposureService exposure;
+  private final Access access;
 
-  public ExposureResource(ExposureService exposure) {
+  public ExposureResource(ExposureService exposure, Access access) {
     this.exposure = exposure;
+    this.access = access;
   }
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Exposure> exposure(
       @QueryParam("vulnerability") String vulnerability, @QueryParam("purl") String purl) {
+    // Which digests run where, across every application: for readers of the whole platform.
+    access.require(Roles.READ, null);
     boolean byVulnerability = vulnerability != null && !vulnerability.isBlank();
     boolean byPurl = purl != null && !purl.isBlank();
     if (byVulnerability == byPurl) {

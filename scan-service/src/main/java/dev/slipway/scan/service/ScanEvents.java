@@ -9,7 +9,7 @@ import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanDone.Verdict;
 import dev.slipway.events.ScanPolicy;
-import dev.slipway.scan.repository.OutboxEvent;
+import dev.slipway.work.outbox.OutboxEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,7 +66,6 @@ public final class ScanEvents {
     List<OutboxEvent> events = new ArrayList<>();
     events.add(
         OutboxEvent.of(
-            EventType.SCAN_DONE,
             Envelope.causedBy(
                 build,
                 EventType.SCAN_DONE,
@@ -89,7 +88,6 @@ public final class ScanEvents {
               null);
       events.add(
           OutboxEvent.of(
-              EventType.DEPLOY_REQUESTED,
               Envelope.causedBy(
                   build,
                   EventType.DEPLOY_REQUESTED,

@@ -3,15 +3,16 @@ package dev.slipway.scan.service;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
-import dev.slipway.scan.messaging.OutboxRelay;
-import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
 import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ public class ScanWorker {
   private final ScanRepository scans;
   private final OciSbomClient registry;
   private final Scanner scanner;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
   private final StartupImport startupImport;
   private final ScanConfig config;
   private final MeterRegistry metrics;
@@ -53,14 +54,14 @@ public class ScanWorker {
       ScanRepository scans,
       OciSbomClient registry,
       Scanner scanner,
-      OutboxRelay relay,
+      Event<OutboxWritten> outboxWritten,
       StartupImport startupImport,
       ScanConfig config,
       MeterRegistry metrics) {
     this.scans = scans;
     this.registry = registry;
     this.scanner = scanner;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
     this.startupImport = startupImport;
     this.config = config;
     this.metrics = metrics;
@@ -132,7 +133,7 @@ public class ScanWorker {
               scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
       boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
       if (finished) {
-        relay.wake();
+        outboxWritten.fire(OutboxWritten.ROWS);
         metrics
             .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
             .record(Duration.ofNanos(System.nanoTime() - start));

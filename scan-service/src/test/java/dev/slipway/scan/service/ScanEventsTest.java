@@ -10,7 +10,7 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
-import dev.slipway.scan.repository.OutboxEvent;
+import dev.slipway.work.outbox.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
