@@ -33,8 +33,8 @@ public final class OutboxContract {
   /**
    * Writes, in this order and in one transaction, a copy of {@code next} too large for Kafka (its
    * data padded past 1 MiB, another event id) and {@code next} itself into the outbox; then checks
-   * that the large row is parked as {@code RecordTooLarge…} and that {@code next} reaches its topic.
-   * Deletes the parked row afterwards, so the outbox is healthy again for the tests after.
+   * that the large row is parked as {@code RecordTooLarge…} and that {@code next} reaches its
+   * topic. Deletes the parked row afterwards, so the outbox is healthy again for the tests after.
    */
   public static void refusedRowIsParkedAndTheNextIsDelivered(Envelope<?> next) {
     String topic = EventType.forCeType(next.type()).orElseThrow().topic();
