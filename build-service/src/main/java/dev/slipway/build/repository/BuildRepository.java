@@ -1,7 +1,5 @@
 package dev.slipway.build.repository;
 
-import dev.slipway.work.db.Tx;
-import dev.slipway.work.outbox.Outbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.build.Build;
@@ -15,6 +13,8 @@ import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -315,7 +315,8 @@ public class BuildRepository {
                                           Buffer.buffer(outcome.sbom()),
                                           outcome.sbomComponents()))
                                   .replaceWithVoid();
-                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event)).replaceWith(true);
+                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event))
+                          .replaceWith(true);
                     }));
   }
 

@@ -14,9 +14,9 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * build.done through the shared outbox on a real broker: a build.done Kafka refuses (over its 1 MiB)
- * is parked and the build.done written after it is still published, where before it held up every
- * later build's outcome for good.
+ * build.done through the shared outbox on a real broker: a build.done Kafka refuses (over its 1
+ * MiB) is parked and the build.done written after it is still published, where before it held up
+ * every later build's outcome for good.
  */
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)

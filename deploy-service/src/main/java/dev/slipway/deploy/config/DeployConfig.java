@@ -149,5 +149,4 @@ public interface DeployConfig {
     @WithDefault("10s")
     Duration databaseTimeout();
   }
-
 }

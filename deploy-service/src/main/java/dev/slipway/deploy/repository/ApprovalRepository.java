@@ -1,11 +1,11 @@
 package dev.slipway.deploy.repository;
 
-import dev.slipway.work.db.Tx;
-import dev.slipway.work.outbox.Outbox;
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.RunContext;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

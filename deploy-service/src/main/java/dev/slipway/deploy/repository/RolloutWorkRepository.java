@@ -1,7 +1,5 @@
 package dev.slipway.deploy.repository;
 
-import dev.slipway.work.db.Tx;
-import dev.slipway.work.outbox.Outbox;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.config.DeployConfig;
 import dev.slipway.deploy.rollout.Progress;
@@ -11,6 +9,8 @@ import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

@@ -1,14 +1,14 @@
 package dev.slipway.deploy.rollout;
 
-import dev.slipway.work.outbox.OutboxWritten;
-import jakarta.enterprise.event.Event;
 import dev.slipway.deploy.config.DeployConfig;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository.LeaseLostException;
 import dev.slipway.deploy.repository.RolloutWorkRepository.StoreUnavailableException;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -55,7 +55,10 @@ public class RolloutWorker {
   private ExecutorService workers;
 
   public RolloutWorker(
-      RolloutWorkRepository work, RolloutEngine engine, Event<OutboxWritten> outboxWritten, DeployConfig config) {
+      RolloutWorkRepository work,
+      RolloutEngine engine,
+      Event<OutboxWritten> outboxWritten,
+      DeployConfig config) {
     this.work = work;
     this.engine = engine;
     this.outboxWritten = outboxWritten;

@@ -1,9 +1,5 @@
 package dev.slipway.deploy.service;
 
-import dev.slipway.work.outbox.OutboxWritten;
-import jakarta.enterprise.event.Event;
-import dev.slipway.work.db.Tx;
-import dev.slipway.work.outbox.Outbox;
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.problem.SelfApprovalException;
@@ -17,10 +13,14 @@ import dev.slipway.events.EventType;
 import dev.slipway.events.RunContext;
 import dev.slipway.problem.ConflictException;
 import dev.slipway.problem.NotFoundException;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ public class ApprovalService {
                           if (view.approvals().size() < view.required()) {
                             return outbox
                                 .add(
-                                    tx,
+                                    Tx.of(tx),
                                     ApprovalDecisions.event(
                                         stored,
                                         ApprovalDecided.Decision.VOTED,

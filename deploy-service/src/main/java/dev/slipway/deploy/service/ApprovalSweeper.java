@@ -1,19 +1,19 @@
 package dev.slipway.deploy.service;
 
-import dev.slipway.work.outbox.OutboxWritten;
-import jakarta.enterprise.event.Event;
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.config.DeployConfig;
 import dev.slipway.deploy.repository.ApprovalRepository;
 import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;

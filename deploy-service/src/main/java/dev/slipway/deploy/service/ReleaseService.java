@@ -1,9 +1,5 @@
 package dev.slipway.deploy.service;
 
-import dev.slipway.work.outbox.OutboxWritten;
-import jakarta.enterprise.event.Event;
-import dev.slipway.work.db.Tx;
-import dev.slipway.work.outbox.Outbox;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.ReleaseRepository;
@@ -13,9 +9,13 @@ import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
 import dev.slipway.problem.ConflictException;
 import dev.slipway.problem.NotFoundException;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;

@@ -96,5 +96,4 @@ public interface ScanConfig {
     @WithDefault("5s")
     Duration retryDelay();
   }
-
 }

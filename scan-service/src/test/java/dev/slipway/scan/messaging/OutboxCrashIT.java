@@ -30,8 +30,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * A crash between storing a verdict and publishing it: another instance holds the relay's lease
- * (it died right after the commit, its lease not yet run out), so the scan's state and events are
+ * A crash between storing a verdict and publishing it: another instance holds the relay's lease (it
+ * died right after the commit, its lease not yet run out), so the scan's state and events are
  * stored and nothing is published. Once its lease runs out this instance's relay takes over and
  * publishes each event, with its derived id; a relay that died after Kafka's ack but before marking
  * the row publishes it again under the same id, which consumers' idempotency on the id absorbs. A
