@@ -2,6 +2,10 @@ package dev.slipway.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.launcher.platform.LocalContainers;
+import dev.slipway.launcher.platform.LocalPlatform;
+import dev.slipway.launcher.platform.Platform;
+import dev.slipway.launcher.platform.PlatformService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -25,19 +31,14 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@code ./slipway status}: each service's health, the consumer lag of every consumer group per
- * topic, and the latest runs with the stage each has reached (from the audit store).
+ * {@code ./slipway status}: each service's health, its process (pid, start time, resident memory),
+ * the consumer lag of every consumer group per topic, the latest runs with the stage each has
+ * reached (from the audit store), the advisory database with what re-evaluation newly found on
+ * running digests (from scan-service), and whether what runs in each environment still matches its
+ * last successful release (drift, from deploy-service). Ports and processes come from the
+ * platform's topology ({@link Platform}).
  */
 public final class StatusCommand {
-
-  /** The services of a local run and their ports. */
-  public static final Map<String, Integer> SERVICES =
-      Map.of(
-          "trigger-service", 8081,
-          "build-service", 8082,
-          "scan-service", 8083,
-          "deploy-service", 8084,
-          "audit-service", 8085);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
@@ -46,24 +47,94 @@ public final class StatusCommand {
   private StatusCommand() {}
 
   public static void main(String[] args) throws Exception {
-    String kafka = System.getProperty("slipway.kafka", "localhost:9092");
-    System.out.println(health());
-    System.out.println(lag(kafka));
-    System.out.println(latestRuns());
+    LocalContainers containers = LocalPlatform.containers(System.err);
+    Platform platform = new Platform(LocalPlatform.remembered(containers), System.err);
+    System.out.println(health(platform));
+    System.out.println(platform.reportTable());
+    System.out.println(lag(containers.kafkaBootstrap()));
+    System.out.println(latestRuns(platform.url(PlatformService.AUDIT)));
+    System.out.println(exposure(platform.url(PlatformService.SCAN)));
+    System.out.println(drift(platform.url(PlatformService.DEPLOY)));
   }
 
-  static String health() {
+  /**
+   * scan-service's advisory database (state and version; why it failed) and what re-evaluation
+   * newly found on the digests that run now (each announced on vulnerability.found).
+   */
+  static String exposure(String scanUrl) {
+    StringBuilder out = new StringBuilder();
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      JsonNode database = scanApi(scanUrl, "/api/vulnerabilities/status", token);
+      out.append(
+          String.format(
+              "advisory database: %s, %d advisories, version %s%s%n",
+              database.path("state").asText("?"),
+              database.path("advisories").asLong(),
+              database.path("version").asText("?"),
+              database.hasNonNull("reason") ? " (" + database.path("reason").asText() + ")" : ""));
+      JsonNode found = scanApi(scanUrl, "/api/exposure?limit=100", token).path("items");
+      out.append(
+          String.format(
+              "vulnerabilities newly found on running digests: %d%s%n",
+              found.size(), found.size() == 100 ? "+" : ""));
+      int shown = 0;
+      for (JsonNode row : found) {
+        if (shown++ == 5) {
+          break;
+        }
+        out.append(
+            String.format(
+                "  %-16s %-8s %-22s %-8s %s%n",
+                row.path("application").asText(""),
+                row.path("environment").asText(""),
+                row.path("advisoryId").asText(""),
+                row.path("gatedAs").asText(""),
+                row.path("purl").asText("")));
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("scan-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  private static JsonNode scanApi(String scanUrl, String path, String token)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(scanUrl + path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + " answered HTTP " + response.statusCode());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  static String health(Platform platform) {
     StringBuilder out =
         new StringBuilder(String.format("%-16s %-6s %s%n", "service", "port", "ready"));
-    new TreeMap<>(SERVICES)
+    Stream.of(PlatformService.values())
+        .sorted(Comparator.comparing(PlatformService::module))
         .forEach(
-            (service, port) -> {
+            service -> {
+              int port = platform.settings().ports().of(service);
               String state;
               try {
                 HttpResponse<String> response =
                     HTTP.send(
                         HttpRequest.newBuilder(
-                                URI.create("http://localhost:" + port + "/q/health/ready"))
+                                URI.create(platform.url(service) + "/q/health/ready"))
                             .timeout(Duration.ofSeconds(3))
                             .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -145,7 +216,7 @@ public final class StatusCommand {
   }
 
   /** The ten most recent runs and the last stage each reached, from audit-service. */
-  static String latestRuns() {
+  static String latestRuns(String audit) {
     StringBuilder out =
         new StringBuilder(
             String.format(
@@ -160,8 +231,7 @@ public final class StatusCommand {
               System.err);
       HttpResponse<String> response =
           HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://localhost:8085/api/audit/events?limit=500&order=desc"))
+              HttpRequest.newBuilder(URI.create(audit + "/api/audit/events?limit=500&order=desc"))
                   .header("Authorization", "Bearer " + token)
                   .timeout(Duration.ofSeconds(5))
                   .build(),
@@ -170,7 +240,7 @@ public final class StatusCommand {
         return out.append("audit-service answered HTTP ").append(response.statusCode()).toString();
       }
       JsonNode page = JSON.readTree(response.body());
-      JsonNode rows = page.isArray() ? page : page.path("items");
+      JsonNode rows = page.path("items");
       Map<String, JsonNode> latestByRun = new LinkedHashMap<>();
       for (JsonNode row : rows) {
         String run = row.path("runId").asText("");
@@ -199,6 +269,98 @@ public final class StatusCommand {
       Thread.currentThread().interrupt();
     }
     return out.toString();
+  }
+
+  /**
+   * Every environment with a successful rollout among the latest, compared live with its last
+   * successful revision ({@code GET /api/apps/{app}/environments/{env}/drift}).
+   */
+  static String drift(String deployUrl) {
+    StringBuilder out =
+        new StringBuilder(
+            String.format("%-16s %-10s %-9s %s%n", "application", "env", "revision", "drift"));
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      HttpResponse<String> response = deployService(deployUrl, "/api/rollouts?limit=200", token);
+      if (response.statusCode() != 200) {
+        return out.append("deploy-service answered HTTP ").append(response.statusCode()).toString();
+      }
+      Set<String> environments = new java.util.TreeSet<>();
+      for (JsonNode rollout : JSON.readTree(response.body())) {
+        if ("SUCCEEDED".equals(rollout.path("status").asText())) {
+          environments.add(
+              rollout.path("application").asText() + "/" + rollout.path("environment").asText());
+        }
+      }
+      for (String environment : environments) {
+        String application = environment.substring(0, environment.indexOf('/'));
+        String name = environment.substring(environment.indexOf('/') + 1);
+        HttpResponse<String> report =
+            deployService(
+                deployUrl, "/api/apps/" + application + "/environments/" + name + "/drift", token);
+        out.append(String.format("%-16s %-10s ", application, name));
+        if (report.statusCode() != 200) {
+          out.append(
+              String.format(
+                  "%-9s %s%n",
+                  "-",
+                  JSON.readTree(report.body())
+                      .path("detail")
+                      .asText("HTTP " + report.statusCode())));
+          continue;
+        }
+        JsonNode drift = JSON.readTree(report.body());
+        out.append(String.format("%-9d %s%n", drift.path("revision").asLong(), describe(drift)));
+      }
+      if (environments.isEmpty()) {
+        out.append("nothing deployed yet").append(System.lineSeparator());
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("deploy-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  /** "in sync", or each object that drifted and how. */
+  static String describe(JsonNode drift) {
+    if (drift.path("inSync").asBoolean()) {
+      return "in sync";
+    }
+    List<String> objects = new ArrayList<>();
+    for (JsonNode object : drift.path("objects")) {
+      String status = object.path("status").asText();
+      if ("InSync".equals(status)) {
+        continue;
+      }
+      List<String> differences = new ArrayList<>();
+      object.path("differences").forEach(d -> differences.add(d.asText()));
+      objects.add(
+          object.path("kind").asText()
+              + " "
+              + object.path("name").asText()
+              + " "
+              + status
+              + (differences.isEmpty() ? "" : " (" + String.join("; ", differences) + ")"));
+    }
+    return "DRIFTED: " + String.join(", ", objects);
+  }
+
+  private static HttpResponse<String> deployService(String deployUrl, String path, String token)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(deployUrl + path))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(20))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String stage(JsonNode row) {

@@ -260,7 +260,8 @@ public class ApprovalService {
             stored.run(),
             approvers,
             null,
-            view.id()));
+            view.id(),
+            null));
   }
 
   private static NotFoundException notFound(String id) {

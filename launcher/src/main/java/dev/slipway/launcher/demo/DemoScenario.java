@@ -320,7 +320,7 @@ public final class DemoScenario {
                   viewer)
               .expect(200)
               .json();
-      for (JsonNode approval : approvals.isArray() ? approvals : approvals.path("items")) {
+      for (JsonNode approval : approvals.path("items")) {
         if (run.runId().equals(approval.path("runId").asText())
             && environment.equals(approval.path("environment").asText())) {
           return approval;
@@ -414,6 +414,12 @@ public final class DemoScenario {
             "SUCCEEDED".equals(data.path("status").asText()) || explained
                 ? ""
                 : System.lineSeparator() + "           " + data.path("reason").asText());
+        // What the release no longer holds was pruned: show it as the rollout said it.
+        String reason = data.path("reason").asText("");
+        int pruned = reason.indexOf("pruned ");
+        if (pruned >= 0) {
+          say("           %s", reason.substring(pruned));
+        }
       }
       default ->
           say("%s %s %s", since, event.path("topic").asText(), event.path("status").asText(""));

@@ -22,10 +22,13 @@ public interface ScanConfig {
   Worker worker();
 
   /**
-   * The outbox of scan.done and deploy.requested and its relay to Kafka ({@code
-   * slipway.scan.outbox.*}).
+   * The outbox of scan.done, deploy.requested and vulnerability.found and its relay to Kafka
+   * ({@code slipway.scan.outbox.*}).
    */
   OutboxSettings outbox();
+
+  /** Re-evaluation of running digests after the database changes. */
+  Reevaluation reevaluation();
 
   /** Most findings a scan.done carries; beyond that it names where all are. */
   @WithDefault("200")
@@ -41,9 +44,24 @@ public interface ScanConfig {
     @WithDefault("1073741824")
     long maxUploadBytes();
 
-    /** Largest single OSV file, in bytes, uncompressed. */
+    /** Largest single OSV file, in bytes, uncompressed; a larger one is quarantined. */
     @WithDefault("16777216")
     long maxEntryBytes();
+
+    /** Most bytes one zip may decompress to in all; past it decompression stops. */
+    @WithDefault("8589934592")
+    long maxDecompressedBytes();
+
+    /** Most entries one zip may hold; past it reading stops. */
+    @WithDefault("1000000")
+    int maxEntries();
+
+    /**
+     * Highest ratio of decompressed to compressed bytes a zip may reach (checked once it has
+     * decompressed a mebibyte); past it decompression stops, as a zip bomb's would.
+     */
+    @WithDefault("100")
+    int maxCompressionRatio();
 
     /** Advisories written to the database per batch during an import. */
     @WithDefault("500")
@@ -95,5 +113,17 @@ public interface ScanConfig {
     /** Wait before retrying such a scan (doubled each try). */
     @WithDefault("5s")
     Duration retryDelay();
+  }
+
+  /** Re-evaluation settings. */
+  interface Reevaluation {
+
+    /** How long a claimed re-evaluation stays this instance's without renewal. */
+    @WithDefault("120s")
+    Duration lease();
+
+    /** How often an idle re-evaluator looks for work other instances queued. */
+    @WithDefault("5s")
+    Duration pollInterval();
   }
 }

@@ -9,6 +9,8 @@ import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanDone.Verdict;
 import dev.slipway.events.ScanPolicy;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.policy.GateResult;
 import dev.slipway.work.outbox.OutboxEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +87,10 @@ public final class ScanEvents {
               REQUESTED_BY,
               done.run(),
               List.of(),
-              null);
+              null,
+              null,
+              // What is promoted is exactly what was rendered (and scanned) with the image.
+              done.manifests());
       events.add(
           OutboxEvent.of(
               Envelope.causedBy(

@@ -1,11 +1,13 @@
 package dev.slipway.scan.service;
 
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
-import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,6 +91,10 @@ public class ScanWorker {
   /** Asks an idle worker to look for work now (a scan was just recorded). */
   public void wake() {
     signal.wake();
+  }
+
+  void requested(@Observes ScanRequested requested) {
+    wake();
   }
 
   private void loop() {

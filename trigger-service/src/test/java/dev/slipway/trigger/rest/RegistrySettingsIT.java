@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.DeploymentSettings;
 import dev.slipway.events.DeploymentSettings.Analysis.Comparison;
@@ -95,7 +96,20 @@ class RegistrySettingsIT {
             "cloneUrl",
             "file:///srv/git/acme/" + app + ".git",
             "credentialsRef",
-            "acme-read-token"));
+            "acme-read-token",
+            "directory",
+            "services/shop/"));
+    body.put(
+        "build",
+        Map.of(
+            "defaultBranch",
+            "trunk",
+            "protectedRefs",
+            List.of("release/*"),
+            "secrets",
+            List.of(
+                Map.of("secret", "npm-token", "refs", List.of("trunk", "v*")),
+                Map.of("secret", "prod-signing", "environments", List.of("prod")))));
     Webhooks.register(body);
 
     given()
@@ -120,7 +134,12 @@ class RegistrySettingsIT {
         .body("environments[2].deployment.analysis.samples", equalTo(3))
         .body("scanPolicy.deniedLicenses", contains("AGPL-3.0-only", "LicenseRef-acme-internal"))
         .body("source.cloneUrl", equalTo("file:///srv/git/acme/" + app + ".git"))
-        .body("source.credentialsRef", equalTo("acme-read-token"));
+        .body("source.credentialsRef", equalTo("acme-read-token"))
+        .body("source.directory", equalTo("services/shop"))
+        .body("build.defaultBranch", equalTo("trunk"))
+        .body("build.protectedRefs", contains("release/*"))
+        .body("build.secrets[0].refs", contains("trunk", "v*"))
+        .body("build.secrets[1].environments", contains("prod"));
 
     String push = Webhooks.payload("github-push.json", "acme/" + app);
     Webhooks.postFor(
@@ -148,6 +167,14 @@ class RegistrySettingsIT {
     assertThat(commit.pipeline().source().cloneUrl())
         .isEqualTo("file:///srv/git/acme/" + app + ".git");
     assertThat(commit.pipeline().source().credentialsRef()).isEqualTo("acme-read-token");
+    assertThat(commit.pipeline().source().directory()).isEqualTo("services/shop");
+    BuildSettings build = commit.pipeline().build();
+    assertThat(build.defaultBranch()).isEqualTo("trunk");
+    assertThat(build.protectedRefs()).containsExactly("release/*");
+    assertThat(build.secrets())
+        .containsExactly(
+            new BuildSettings.SecretGrant("npm-token", List.of("trunk", "v*"), List.of()),
+            new BuildSettings.SecretGrant("prod-signing", List.of(), List.of("prod")));
   }
 
   static Stream<Arguments> invalidSettings() {
@@ -212,6 +239,78 @@ class RegistrySettingsIT {
             "environments[2].deployment.analysis.threshold",
             b -> deployment(b).put("analysis", Map.of("threshold", 1))),
         invalid(
+            "environments[2].deployment.analysis.prometheusUrl",
+            b ->
+                deployment(b)
+                    .put(
+                        "analysis",
+                        Map.of(
+                            "prometheusQuery",
+                            "up",
+                            "threshold",
+                            1,
+                            "prometheusUrl",
+                            "prometheus.monitoring:9090"))),
+        invalid(
+            "environments[2].deployment.analysis.consecutiveErrorLimit",
+            b ->
+                deployment(b)
+                    .put(
+                        "analysis",
+                        Map.of(
+                            "prometheusQuery", "up", "threshold", 1, "consecutiveErrorLimit", -1))),
+        invalid(
+            "environments[2].deployment.soakSeconds", b -> deployment(b).put("soakSeconds", 3601)),
+        invalid(
+            "environments[2].deployment.pod.envFromSecrets[0]",
+            b -> deployment(b).put("pod", Map.of("envFromSecrets", List.of("Not_A_Name")))),
+        invalid(
+            "environments[2].deployment.pod.secretEnv.DB_PASSWORD.key",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "secretEnv",
+                            Map.of("DB_PASSWORD", Map.of("secret", "shop-db", "key", "bad key"))))),
+        invalid(
+            "environments[2].deployment.pod.volumes[0]",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "volumes",
+                            List.of(
+                                Map.of(
+                                    "name",
+                                    "config",
+                                    "mountPath",
+                                    "/etc/shop",
+                                    "configMap",
+                                    "a",
+                                    "secret",
+                                    "b"))))),
+        invalid(
+            "environments[2].deployment.pod.volumes[0].mountPath",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "volumes",
+                            List.of(
+                                Map.of(
+                                    "name", "config", "mountPath", "../etc", "configMap", "a"))))),
+        invalid(
+            "environments[2].deployment.pod.serviceAccountName",
+            b -> deployment(b).put("pod", Map.of("serviceAccountName", "Shop Runner"))),
+        invalid(
+            "environments[2].deployment.pod.ports[0].name",
+            b ->
+                deployment(b)
+                    .put("pod", Map.of("ports", List.of(Map.of("name", "http", "port", 9090))))),
+        invalid(
             "scanPolicy.deniedLicenses[1]",
             b ->
                 b.put(
@@ -247,7 +346,28 @@ class RegistrySettingsIT {
             b -> b.put("source", Map.of("cloneUrl", "file://host/srv/git/shop.git"))),
         invalid(
             "source.credentialsRef",
-            b -> b.put("source", Map.of("credentialsRef", "ghp_0123456789abcdefABCDEF"))));
+            b -> b.put("source", Map.of("credentialsRef", "ghp_0123456789abcdefABCDEF"))),
+        invalid("source.directory", b -> b.put("source", Map.of("directory", "../other-app"))),
+        invalid("build.defaultBranch", b -> b.put("build", Map.of("defaultBranch", "a b"))),
+        invalid(
+            "build.secrets[0].refs",
+            b -> b.put("build", Map.of("secrets", List.of(Map.of("secret", "npm-token"))))),
+        invalid(
+            "build.secrets[0].secret",
+            b ->
+                b.put(
+                    "build",
+                    Map.of(
+                        "secrets",
+                        List.of(Map.of("secret", "NPM_TOKEN", "refs", List.of("main")))))),
+        invalid(
+            "build.secrets[0].environments[0]",
+            b ->
+                b.put(
+                    "build",
+                    Map.of(
+                        "secrets",
+                        List.of(Map.of("secret", "npm-token", "environments", List.of("moon")))))));
   }
 
   @ParameterizedTest(name = "{0}")
