@@ -121,7 +121,7 @@ class OutboxCrashIT {
     pool.preparedQuery(
             """
             INSERT INTO work_lease (name, holder, token, expires_at)
-            VALUES ('outbox-relay', $1, nextval('work_lease_token'), now() + $2::interval)
+            VALUES ('outbox-relay', $1, nextval('work_lease_token'), now() + CAST($2::text AS interval))
             ON CONFLICT (name) DO UPDATE
               SET holder = EXCLUDED.holder, token = EXCLUDED.token,
                   expires_at = EXCLUDED.expires_at
