@@ -63,9 +63,12 @@ import org.junit.jupiter.api.Test;
  * The platform's overhead per build, against the raw tools in the same run: no-op one-step builds
  * of a local repository into a one-file image ({@code FROM scratch}), measured from commit.received
  * on Kafka to build.done on Kafka and split into stages; builds per minute with 4 workers; a bare
- * JGit clone and a bare {@code buildah build} + {@code buildah push} of the same Dockerfile; and a
- * second build of an unchanged npm project with its dependencies cached. Also prints what a user
- * sees following a build's log. Prints figures; asserts only that every build succeeded.
+ * JGit clone, a bare {@code sh -c true} (the no-op step without a container: the bare-process
+ * executor that was there before container isolation is gone, so this is its "before") and a bare
+ * {@code buildah build} + {@code buildah push} of the same Dockerfile, from which it prints what
+ * container isolation adds per build; and a second build of an unchanged npm project with its
+ * dependencies cached. Also prints what a user sees following a build's log. Prints figures;
+ * asserts only that every build succeeded.
  */
 @Tag("bench")
 @QuarkusTest
@@ -74,11 +77,25 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(BuildTestResource.class)
 class BuildServiceBenchmarkIT {
 
-  private static final int SEQUENTIAL = 100;
-  private static final int WARM_UP = 3;
-  private static final int CONCURRENT = 48;
-  private static final int RAW = 20;
+  // Counts may be lowered for a quick run (-Dbench.builds=40 ...); the defaults keep the whole run
+  // at 100 builds or fewer (follow 1 + warm-up 2 + sequential + concurrent + npm 2).
+  private static final int SEQUENTIAL = Integer.getInteger("bench.builds", 80);
+  private static final int WARM_UP = 2;
+  private static final int CONCURRENT = Integer.getInteger("bench.concurrent", 12);
+  private static final int RAW = Integer.getInteger("bench.raw", 20);
   private static final String NOOP_STEP = "noop";
+  private static final List<String> STAGE_ORDER =
+      List.of(
+          "config",
+          "clone",
+          "cache-restore",
+          NOOP_STEP,
+          "cache-save",
+          "tests",
+          "image",
+          "push",
+          "sbom",
+          "provenance");
 
   /** Four workers, and a lease long enough that a busy 2-core machine never loses one. */
   public static class FourWorkers implements QuarkusTestProfile {
@@ -105,15 +122,27 @@ class BuildServiceBenchmarkIT {
 
   /** One build's figures in milliseconds. */
   private record Sample(
-      double total,
-      double queue,
-      double cloning,
-      double steps,
-      double image,
-      double push,
-      double sbom,
-      double otherInBuild,
-      double publish) {}
+      double total, double queue, Map<String, Long> stages, double otherInBuild, double publish) {
+    double stage(String name) {
+      return stages.getOrDefault(name, 0L);
+    }
+
+    double cloning() {
+      return stage("clone");
+    }
+
+    double steps() {
+      return stage(NOOP_STEP);
+    }
+
+    double image() {
+      return stage("image");
+    }
+
+    double push() {
+      return stage("push");
+    }
+  }
 
   @BeforeEach
   void listenToBuildDone() throws InterruptedException {
@@ -211,6 +240,7 @@ class BuildServiceBenchmarkIT {
     }
     double concurrentSeconds = Duration.between(concurrentStart, lastDone).toMillis() / 1000.0;
 
+    double[] rawShell = rawShells();
     double[] rawClone = rawClones(repo);
     double[][] rawImage = rawBuildahBuildAndPush(repo);
 
@@ -218,6 +248,7 @@ class BuildServiceBenchmarkIT {
 
     print(
         samples,
+        rawShell,
         sequentialSeconds,
         concurrentSeconds,
         rawClone,
@@ -256,20 +287,11 @@ class BuildServiceBenchmarkIT {
     Instant started = OffsetDateTime.parse(build.getString("startedAt")).toInstant();
     Instant finished = OffsetDateTime.parse(build.getString("finishedAt")).toInstant();
     Map<String, Long> stages = arrival.done().stageDurationsMs();
-    double clone = stages.getOrDefault("clone", 0L);
-    double steps = stages.getOrDefault(NOOP_STEP, 0L);
-    double image = stages.getOrDefault("image", 0L);
-    double push = stages.getOrDefault("push", 0L);
-    double sbom = stages.getOrDefault("sbom", 0L);
-    double staged = clone + steps + image + push + sbom;
+    double staged = stages.values().stream().mapToLong(Long::longValue).sum();
     return new Sample(
         Duration.between(sent.at(), arrival.at()).toMillis(),
         Duration.between(sent.at(), started).toMillis(),
-        clone,
-        steps,
-        image,
-        push,
-        sbom,
+        stages,
         arrival.done().durationMs() - staged,
         Duration.between(finished, arrival.at()).toMillis());
   }
@@ -309,6 +331,26 @@ class BuildServiceBenchmarkIT {
     }
     awaitDone(sent, Duration.ofSeconds(60));
     return transcript.toString();
+  }
+
+  /**
+   * The no-op step as a bare process: {@code sh -c true} started and reaped by this JVM, no
+   * container. The old bare-process executor is gone, so this is the "before" of the step stage.
+   */
+  private double[] rawShells() throws Exception {
+    double[] millis = new double[RAW];
+    for (int i = 0; i < RAW; i++) {
+      long start = System.nanoTime();
+      Process process =
+          new ProcessBuilder("sh", "-c", "true")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      millis[i] = (System.nanoTime() - start) / 1e6;
+      assertThat(process.exitValue()).as("sh -c true").isZero();
+    }
+    return millis;
   }
 
   private double[] rawClones(GitFixture.Repo repo) throws Exception {
@@ -441,6 +483,7 @@ class BuildServiceBenchmarkIT {
 
   private void print(
       List<Sample> samples,
+      double[] rawShell,
       double sequentialSeconds,
       double concurrentSeconds,
       double[] rawClone,
@@ -463,15 +506,38 @@ class BuildServiceBenchmarkIT {
         String.format(
             "%-44s %9s %9s %9s%n",
             "stage (" + samples.size() + " builds)", "p50 ms", "p99 ms", "max ms"));
+    Map<String, String> labels =
+        Map.of(
+            "clone",
+            "clone (JGit, at the commit)",
+            NOOP_STEP,
+            "step noop (podman container, `true`)",
+            "image",
+            "image (buildah bud in a container)",
+            "push",
+            "push (buildah push, same container)",
+            "sbom",
+            "sbom (generate + push the artifact)",
+            "provenance",
+            "provenance (sign + push attestation)");
+    List<String> stageNames = new ArrayList<>();
+    samples.forEach(
+        s ->
+            s.stages().keySet().stream()
+                .filter(name -> !stageNames.contains(name))
+                .forEach(stageNames::add));
+    stageNames.sort(
+        java.util.Comparator.comparingInt(
+                (String name) ->
+                    STAGE_ORDER.contains(name) ? STAGE_ORDER.indexOf(name) : STAGE_ORDER.size())
+            .thenComparing(name -> name));
     Map<String, ToDoubleFunction<Sample>> rows = new LinkedHashMap<>();
     rows.put("total commit.received -> build.done", Sample::total);
     rows.put("  queue (consumed, stored, claimed)", Sample::queue);
-    rows.put("  clone (JGit, at the commit)", Sample::cloning);
-    rows.put("  steps (the no-op step's process)", Sample::steps);
-    rows.put("  image (buildah bud)", Sample::image);
-    rows.put("  push (buildah push)", Sample::push);
-    rows.put("  sbom (generate + push the artifact)", Sample::sbom);
-    rows.put("  rest of the build (config, workspace, rmi)", Sample::otherInBuild);
+    for (String name : stageNames) {
+      rows.put("  " + labels.getOrDefault(name, name), s -> s.stage(name));
+    }
+    rows.put("  rest of the build (workspace, network, rmi)", Sample::otherInBuild);
     rows.put("  publish (record + outbox + Kafka ack)", Sample::publish);
     rows.forEach(
         (name, f) ->
@@ -491,6 +557,7 @@ class BuildServiceBenchmarkIT {
         String.format(
             """
             raw limit, same machine, same run (%d each, p50 / p99 ms):
+              bare sh -c true (the no-op step, no container)    %7.1f / %.1f
               bare JGit clone of the same repository            %7.0f / %.0f
               bare buildah bud, same Dockerfile and storage     %7.0f / %.0f
               bare buildah push to the same registry            %7.0f / %.0f
@@ -499,6 +566,8 @@ class BuildServiceBenchmarkIT {
             ratio per stage, service / bare: clone %.2fx, image %.2fx, push %.2fx
             """,
             RAW,
+            p(rawShell, 50),
+            p(rawShell, 99),
             p(rawClone, 50),
             p(rawClone, 99),
             p(rawBuild, 50),
@@ -512,6 +581,24 @@ class BuildServiceBenchmarkIT {
             p(samples, Sample::cloning, 50) / p(rawClone, 50),
             p(samples, Sample::image, 50) / p(rawBuild, 50),
             p(samples, Sample::push, 50) / p(rawPush, 50)));
+    double stepIsolation50 = p(samples, Sample::steps, 50) - p(rawShell, 50);
+    double stepIsolation99 = p(samples, Sample::steps, 99) - p(rawShell, 99);
+    double imageIsolation50 =
+        p(samples, s -> s.image() + s.push(), 50) - (p(rawBuild, 50) + p(rawPush, 50));
+    out.append(
+        String.format(
+            """
+            container isolation (the old bare-process executor is gone; its "before" is bare sh -c):
+              step in a podman container - bare sh -c       p50 %+7.0f ms, p99 %+7.0f ms
+              buildah bud+push in a container - bare buildah p50 %+7.0f ms
+              isolation added, p50 (step + image/push)             %+7.0f ms (aim: under 300 ms)
+              whole build p50 %.0f ms (aim: under 1000 ms)
+            """,
+            stepIsolation50,
+            stepIsolation99,
+            imageIsolation50,
+            stepIsolation50 + imageIsolation50,
+            total50));
     out.append(
         String.format(
             """
