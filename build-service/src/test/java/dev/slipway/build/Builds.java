@@ -97,13 +97,13 @@ public final class Builds {
         .until(
             () -> {
               JsonPath page = list(application);
-              List<String> statuses = page.getList("builds.status");
+              List<String> statuses = page.getList("items.status");
               if (statuses.isEmpty()
                   || statuses.get(0).equals("QUEUED")
                   || statuses.get(0).equals("RUNNING")) {
                 return false;
               }
-              found[0] = one(page.getString("builds[0].id"));
+              found[0] = one(page.getString("items[0].id"));
               return true;
             });
     return found[0];

@@ -110,13 +110,13 @@ final class PipelineLedger {
                   client.endpoints().audit()
                       + "/api/audit/events?limit=1000&application="
                       + application
-                      + (cursor.isEmpty() ? "" : "&cursor=" + cursor),
+                      + (cursor.isEmpty() ? "" : "&after=" + cursor),
                   token)
               .expect(200)
               .json();
-      JsonNode items = page.isArray() ? page : page.path("items");
+      JsonNode items = page.path("items");
       items.forEach(rows::add);
-      String next = page.path("nextCursor").asText(page.path("next").asText(""));
+      String next = page.path("next").asText("");
       if (items.size() < 1000 || next.isEmpty() || next.equals("null")) {
         return rows;
       }

@@ -15,13 +15,17 @@ import java.util.TreeSet;
  * <pre>
  * service          consumer groups  reads                                  writes
  * every service    -                access.policy (assigned, no group)     access.denied
- * trigger-service  -                -                                      commit.received, access.policy
- * build-service    build-service    commit.received                        build.done, commit.received.dlq
+ * trigger-service  -                -                                      commit.received, access.policy,
+ *                                                                          admin.action
+ * build-service    build-service    commit.received                        build.done, commit.received.dlq,
+ *                                                                          admin.action
  * scan-service     scan-service     build.done                             scan.done, deploy.requested,
- *                  scan-service-    deploy.done (which digest runs where)  build.done.dlq, deploy.done.dlq
+ *                  scan-service-    deploy.done (which digest runs where)  build.done.dlq, deploy.done.dlq,
+ *                                                                          admin.action
  *                    exposure
  * deploy-service   deploy-service   deploy.requested, commit.received,     deploy.done, deploy.requested,
- *                                  scan.done                              approval.decided, their .dlq
+ *                                  scan.done                              approval.decided, their .dlq,
+ *                                                                          admin.action
  * audit-service    audit-service    every topic and every .dlq             -
  * </pre>
  *
@@ -61,13 +65,20 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
             new KafkaContract(
                 Set.of(),
                 Set.of(Topics.ACCESS_POLICY),
-                Set.of(Topics.COMMIT_RECEIVED, Topics.ACCESS_POLICY, Topics.ACCESS_DENIED)),
+                Set.of(
+                    Topics.COMMIT_RECEIVED,
+                    Topics.ACCESS_POLICY,
+                    Topics.ACCESS_DENIED,
+                    Topics.ADMIN_ACTION)),
         "build-service",
             new KafkaContract(
                 Set.of("build-service"),
                 Set.of(Topics.COMMIT_RECEIVED, Topics.ACCESS_POLICY),
                 Set.of(
-                    Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED), Topics.ACCESS_DENIED)),
+                    Topics.BUILD_DONE,
+                    Topics.dlq(Topics.COMMIT_RECEIVED),
+                    Topics.ACCESS_DENIED,
+                    Topics.ADMIN_ACTION)),
         "scan-service",
             new KafkaContract(
                 Set.of("scan-service", "scan-service-exposure"),
@@ -78,7 +89,8 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
                     Topics.VULNERABILITY_FOUND,
                     Topics.dlq(Topics.BUILD_DONE),
                     Topics.dlq(Topics.DEPLOY_DONE),
-                    Topics.ACCESS_DENIED)),
+                    Topics.ACCESS_DENIED,
+                    Topics.ADMIN_ACTION)),
         "deploy-service",
             new KafkaContract(
                 Set.of("deploy-service"),
@@ -94,7 +106,8 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
                     Topics.dlq(Topics.DEPLOY_REQUESTED),
                     Topics.dlq(Topics.COMMIT_RECEIVED),
                     Topics.dlq(Topics.SCAN_DONE),
-                    Topics.ACCESS_DENIED)),
+                    Topics.ACCESS_DENIED,
+                    Topics.ADMIN_ACTION)),
         "audit-service",
             new KafkaContract(Set.of("audit-service"), everything, Set.of(Topics.ACCESS_DENIED)));
   }

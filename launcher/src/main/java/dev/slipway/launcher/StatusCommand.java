@@ -240,7 +240,7 @@ public final class StatusCommand {
         return out.append("audit-service answered HTTP ").append(response.statusCode()).toString();
       }
       JsonNode page = JSON.readTree(response.body());
-      JsonNode rows = page.isArray() ? page : page.path("items");
+      JsonNode rows = page.path("items");
       Map<String, JsonNode> latestByRun = new LinkedHashMap<>();
       for (JsonNode row : rows) {
         String run = row.path("runId").asText("");

@@ -3,9 +3,6 @@ package dev.slipway.problem;
 /** The request cannot be carried out in the state the resource is in now: 409. */
 public class ConflictException extends ProblemException {
 
-  /** The title of every 409 Slipway answers. */
-  public static final String TITLE = "Conflict";
-
   public ConflictException(String detail) {
     super(detail, null);
   }
@@ -22,10 +19,5 @@ public class ConflictException extends ProblemException {
   @Override
   public String kind() {
     return "conflict";
-  }
-
-  @Override
-  public final String title() {
-    return TITLE;
   }
 }

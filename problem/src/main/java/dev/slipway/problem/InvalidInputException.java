@@ -8,17 +8,12 @@ public class InvalidInputException extends ProblemException {
   }
 
   @Override
-  public int status() {
+  public final int status() {
     return 400;
   }
 
   @Override
   public String kind() {
     return "invalid-input";
-  }
-
-  @Override
-  public String title() {
-    return "Invalid input";
   }
 }

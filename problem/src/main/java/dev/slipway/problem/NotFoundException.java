@@ -3,9 +3,6 @@ package dev.slipway.problem;
 /** What the request names does not exist (or the caller may not know it does): 404. */
 public class NotFoundException extends ProblemException {
 
-  /** The title of every 404 Slipway answers. */
-  public static final String TITLE = "Not Found";
-
   public NotFoundException(String detail) {
     super(detail, null);
   }
@@ -18,10 +15,5 @@ public class NotFoundException extends ProblemException {
   @Override
   public String kind() {
     return "not-found";
-  }
-
-  @Override
-  public final String title() {
-    return TITLE;
   }
 }

@@ -11,17 +11,17 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * The answers every service gives to the failures they all meet, as RFC 9457 problems. Each
- * service's {@code rest.ProblemMapper} keeps the {@code @ServerExceptionMapper} methods (Quarkus
- * finds them there without indexing this jar) and delegates to these. Anything unexpected is a 500
- * whose {@code errorId} is logged with the stack trace, so an operator finds it and the caller
- * learns nothing internal.
+ * The answers every service gives to the failures they all meet, as RFC 9457 problems, with one
+ * title per status ({@link #title}). {@link ProblemMapper} maps exceptions to them in every
+ * service. Anything unexpected is a 500 whose {@code errorId} is logged with the stack trace, so an
+ * operator finds it and the caller learns nothing internal.
  */
 public final class Problems {
 
@@ -34,7 +34,35 @@ public final class Problems {
   /** The type of a 400 naming the input at fault. */
   public static final String INVALID_INPUT = TYPE_BASE + "invalid-input";
 
+  private static final Map<Integer, String> TITLES =
+      Map.ofEntries(
+          Map.entry(400, "Invalid input"),
+          Map.entry(401, "Unauthorized"),
+          Map.entry(403, "Forbidden"),
+          Map.entry(404, "Not Found"),
+          Map.entry(405, "Method Not Allowed"),
+          Map.entry(406, "Not Acceptable"),
+          Map.entry(409, "Conflict"),
+          Map.entry(413, "Content Too Large"),
+          Map.entry(415, "Unsupported Media Type"),
+          Map.entry(422, "Unprocessable Content"),
+          Map.entry(500, "Internal Server Error"),
+          Map.entry(503, "Service Unavailable"));
+
   private Problems() {}
+
+  /**
+   * The title of every problem of {@code status}, the same in every service: the HTTP reason
+   * phrase, except 400, which is always about the input named in {@code field}.
+   */
+  public static String title(int status) {
+    String title = TITLES.get(status);
+    if (title != null) {
+      return title;
+    }
+    Response.Status known = Response.Status.fromStatusCode(status);
+    return known == null ? "HTTP " + status : known.getReasonPhrase();
+  }
 
   /** A response carrying the problem, with its status and {@code application/problem+json}. */
   public static Response respond(Problem problem) {
@@ -46,19 +74,25 @@ public final class Problems {
     String errorId = null;
     if (e.status() >= 500) {
       errorId = newErrorId();
-      log.errorf("error %s at %s: %s %s", errorId, path(uri), e.kind(), e.getMessage());
+      log.errorf(
+          "error %s at %s: %s %s%s",
+          errorId,
+          path(uri),
+          e.kind(),
+          e.getMessage(),
+          e.getCause() == null ? "" : " (" + e.getCause() + ")");
     }
     Response.ResponseBuilder response =
         builder(
             new Problem(
-                e.type(), e.title(), e.status(), e.getMessage(), path(uri), e.field(), errorId));
+                e.type(), e.title(), e.status(), e.detail(), path(uri), e.field(), errorId));
     e.headers().forEach(response::header);
     return response.build();
   }
 
   /** 400 for the service's own check of an input, naming the field. */
   public static Response invalidInput(String detail, String field, UriInfo uri) {
-    return respond(new Problem(INVALID_INPUT, "Invalid input", 400, detail, path(uri), field));
+    return respond(new Problem(INVALID_INPUT, title(400), 400, detail, path(uri), field));
   }
 
   /** 400 for a Bean Validation constraint on a parameter or body, naming its last path node. */
@@ -107,10 +141,8 @@ public final class Problems {
     if (status >= 500) {
       return unexpected(e, uri, log);
     }
-    Response.Status known = Response.Status.fromStatusCode(status);
-    String title = known == null ? "HTTP " + status : known.getReasonPhrase();
     String detail = status == 404 ? "There is nothing at this path." : e.getMessage();
-    return respond(new Problem(ABOUT_BLANK, title, status, detail, path(uri), null));
+    return respond(new Problem(ABOUT_BLANK, title(status), status, detail, path(uri), null));
   }
 
   /** 401 for a request without a bearer token. */
@@ -136,7 +168,7 @@ public final class Problems {
     return respond(
         new Problem(
             ABOUT_BLANK,
-            "Forbidden",
+            title(403),
             403,
             reason == null || reason.isBlank()
                 ? "The token does not hold a role this operation allows."
@@ -157,7 +189,7 @@ public final class Problems {
     return respond(
         new Problem(
             ABOUT_BLANK,
-            "Internal Server Error",
+            title(500),
             500,
             "The service failed unexpectedly; quote error id " + errorId + " to its operators.",
             path(uri),
@@ -176,7 +208,7 @@ public final class Problems {
   }
 
   private static Response notAuthenticated(String detail, UriInfo uri) {
-    return builder(new Problem(ABOUT_BLANK, "Unauthorized", 401, detail, path(uri), null))
+    return builder(new Problem(ABOUT_BLANK, title(401), 401, detail, path(uri), null))
         .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
         .build();
   }

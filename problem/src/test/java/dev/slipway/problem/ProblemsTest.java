@@ -133,11 +133,6 @@ class ProblemsTest {
           }
 
           @Override
-          public String title() {
-            return "Database unavailable";
-          }
-
-          @Override
           public Map<String, String> headers() {
             return Map.of("Retry-After", "5");
           }
@@ -148,6 +143,7 @@ class ProblemsTest {
     Problem problem = problemOf(response, 503);
     assertThat(problem.type()).isEqualTo("https://slipway.dev/problems/database-unavailable");
     assertThat(problem.detail()).isEqualTo("PostgreSQL is down.");
+    assertThat(problem.title()).isEqualTo("Service Unavailable");
     assertThat(problem.errorId()).isNotBlank();
     assertThat(response.getHeaderString("Retry-After")).isEqualTo("5");
     assertThat(log.records)
@@ -221,5 +217,26 @@ class ProblemsTest {
         Level level, String fqcn, String format, Object[] parameters, Throwable thrown) {
       records.add(level + " " + String.format(format, parameters));
     }
+  }
+
+  @Test
+  void everyStatusHasOneTitleWhoeverAnswersIt() {
+    assertThat(new dev.slipway.problem.NotFoundException("No build b1.").title())
+        .isEqualTo(Problems.title(404))
+        .isEqualTo("Not Found");
+    Problem routed = problemOf(Problems.webApplication(new NotFoundException(), URI, log), 404);
+    assertThat(routed.title()).isEqualTo("Not Found");
+    assertThat(new ConflictException("Taken.").title()).isEqualTo("Conflict");
+    assertThat(new TooLargeException("Too big.", "body").title()).isEqualTo("Content Too Large");
+    assertThat(new UnavailableException("Away.", 5, null).headers())
+        .containsEntry("Retry-After", "5");
+    assertThat(Problems.title(502)).isEqualTo("Bad Gateway");
+  }
+
+  @Test
+  void pagesCarryTheCursorOfTheirLastItemOnlyWhenFull() {
+    assertThat(Page.of(List.of("a", "b"), 2, s -> s)).isEqualTo(new Page<>(List.of("a", "b"), "b"));
+    assertThat(Page.of(List.of("a"), 2, s -> s).next()).isNull();
+    assertThat(Page.of(List.<String>of(), 2, s -> s).next()).isNull();
   }
 }

@@ -57,6 +57,12 @@ public final class CommitTopic {
 
   /** Every commit.received record keyed by {@code application} in the topic right now. */
   public static List<ConsumerRecord<String, byte[]>> topicRecordsOf(String application) {
+    return topicRecordsOf(Topics.COMMIT_RECEIVED, application);
+  }
+
+  /** Every record of {@code topic} keyed by {@code application} in the topic right now. */
+  public static List<ConsumerRecord<String, byte[]>> topicRecordsOf(
+      String topic, String application) {
     Map<String, Object> config =
         Map.of(
             ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -71,7 +77,7 @@ public final class CommitTopic {
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions =
-          consumer.partitionsFor(Topics.COMMIT_RECEIVED, Duration.ofSeconds(10)).stream()
+          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
               .toList();
       consumer.assign(partitions);
@@ -80,7 +86,7 @@ public final class CommitTopic {
       Instant deadline = Instant.now().plusSeconds(30);
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("could not read commit.received to its end");
+          throw new IllegalStateException("could not read " + topic + " to its end");
         }
         consumer
             .poll(Duration.ofMillis(200))

@@ -1,15 +1,30 @@
 package dev.slipway.audit.repository;
 
+import dev.slipway.problem.UnavailableException;
 import java.sql.SQLException;
 
 /**
  * The audit store could not be used for a reason that can pass (the database is down, restarting,
  * or refuses this role until an operator fixes it): the same work can succeed later.
  */
-public class StoreUnavailableException extends RuntimeException {
+public class StoreUnavailableException extends UnavailableException {
+
+  /** Seconds a caller of the API is told to wait. */
+  private static final int RETRY_AFTER_SECONDS = 5;
 
   public StoreUnavailableException(String message, Throwable cause) {
-    super(message + ": " + cause.getMessage(), cause);
+    super(message + ": " + cause.getMessage(), RETRY_AFTER_SECONDS, cause);
+  }
+
+  /** The cause names database internals: logged with the answer's error id, not told. */
+  @Override
+  public String detail() {
+    return "The audit store cannot be reached now; try again shortly.";
+  }
+
+  @Override
+  public String kind() {
+    return "store-unavailable";
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.slipway.audit.rest;
 
+import dev.slipway.problem.NotPermittedException;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
 import java.util.List;
@@ -32,9 +33,11 @@ record ApplicationScope(List<String> applications) {
   }
 
   /** The caller's token does not list the application asked for; answered with 403. */
-  static class ApplicationNotVisibleException extends RuntimeException {
+  static class ApplicationNotVisibleException extends NotPermittedException {
     ApplicationNotVisibleException(String application) {
-      super("The caller's role bindings do not reach application '" + application + "'.");
+      super(
+          "The caller's role bindings do not reach application '" + application + "'.",
+          "application");
     }
   }
 }

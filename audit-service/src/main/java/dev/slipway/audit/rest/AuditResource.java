@@ -1,5 +1,6 @@
 package dev.slipway.audit.rest;
 
+import dev.slipway.audit.AuditEvent;
 import dev.slipway.audit.dora.DoraMetrics;
 import dev.slipway.audit.service.AuditQueryService;
 import dev.slipway.audit.service.AuditReadRecorder;
@@ -9,6 +10,7 @@ import dev.slipway.audit.service.EventFilter;
 import dev.slipway.audit.service.LogVerifier;
 import dev.slipway.audit.service.RunTimeline;
 import dev.slipway.audit.service.VerificationReport;
+import dev.slipway.problem.Page;
 import dev.slipway.work.access.Access;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
@@ -64,7 +66,7 @@ public class AuditResource {
 
   @GET
   @Path("/events")
-  public Uni<EventsPage> events(
+  public Uni<Page<AuditEvent>> events(
       @QueryParam("application") String application,
       @QueryParam("runId") String runId,
       @QueryParam("commit") String commit,
@@ -76,7 +78,7 @@ public class AuditResource {
       @QueryParam("to") String to,
       @QueryParam("order") String order,
       @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
+      @QueryParam("after") String cursor) {
     OffsetDateTime fromTime = QueryParameters.time("from", from);
     OffsetDateTime toTime = QueryParameters.time("to", to);
     QueryParameters.ordered("from", fromTime, toTime);
@@ -99,7 +101,7 @@ public class AuditResource {
     Long after = QueryParameters.cursor(cursor);
     return queries
         .events(filter, newestFirst, after, pageSize)
-        .map(page -> new EventsPage(page.items(), QueryParameters.cursor(page.nextCursor())));
+        .map(page -> new Page<>(page.items(), QueryParameters.cursor(page.nextCursor())));
   }
 
   @GET
@@ -107,7 +109,7 @@ public class AuditResource {
   public Uni<RunTimeline> run(
       @PathParam("runId") String runId,
       @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
+      @QueryParam("after") String cursor) {
     int pageSize =
         QueryParameters.integer(
             "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);
@@ -124,7 +126,7 @@ public class AuditResource {
   public Uni<CommitTimeline> commit(
       @PathParam("sha") String sha,
       @QueryParam("limit") String limit,
-      @QueryParam("cursor") String cursor) {
+      @QueryParam("after") String cursor) {
     int pageSize =
         QueryParameters.integer(
             "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);

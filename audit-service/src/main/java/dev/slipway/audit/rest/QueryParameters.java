@@ -92,7 +92,7 @@ final class QueryParameters {
     OptionalLong seq = PageCursor.parse(value);
     if (seq.isEmpty()) {
       throw new BadParameterException(
-          "cursor", "cursor is not one this API returned: '" + value + "'");
+          "after", "after is not a cursor this API returned: '" + value + "'");
     }
     return seq.getAsLong();
   }

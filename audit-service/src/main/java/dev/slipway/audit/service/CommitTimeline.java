@@ -7,6 +7,6 @@ import java.util.List;
  *
  * @param commitSha the commit
  * @param runs its runs in this page, each in causal order
- * @param nextCursor where the next page starts (pass it as {@code cursor}); null on the last page
+ * @param next where the next page starts (pass it as {@code after}); null on the last page
  */
-public record CommitTimeline(String commitSha, List<RunTimeline> runs, String nextCursor) {}
+public record CommitTimeline(String commitSha, List<RunTimeline> runs, String next) {}

@@ -3,6 +3,7 @@ package dev.slipway.audit.service;
 import dev.slipway.audit.content.AuditContent;
 import dev.slipway.audit.merkle.MerkleTree;
 import dev.slipway.audit.repository.LogSnapshots;
+import dev.slipway.problem.InvalidInputException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -11,16 +12,10 @@ import java.util.List;
 public class ProofService {
 
   /** A request for a proof the log cannot give: names the input at fault. */
-  public static class OutsideTheLogException extends RuntimeException {
-    private final String field;
+  public static class OutsideTheLogException extends InvalidInputException {
 
     public OutsideTheLogException(String field, String detail) {
-      super(detail);
-      this.field = field;
-    }
-
-    public String field() {
-      return field;
+      super(detail, field);
     }
   }
 

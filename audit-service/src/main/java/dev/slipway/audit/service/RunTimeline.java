@@ -12,7 +12,7 @@ import java.util.List;
  * @param commitSha the commit it was about
  * @param startedAt event time of the earliest event in this page
  * @param events the run's audited records in this page, each after its cause
- * @param nextCursor where the next page starts (pass it as {@code cursor}); null on the last page
+ * @param next where the next page starts (pass it as {@code after}); null on the last page
  */
 public record RunTimeline(
     String runId,
@@ -20,4 +20,4 @@ public record RunTimeline(
     String commitSha,
     OffsetDateTime startedAt,
     List<AuditEvent> events,
-    String nextCursor) {}
+    String next) {}

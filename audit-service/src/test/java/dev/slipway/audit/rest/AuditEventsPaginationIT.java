@@ -41,7 +41,7 @@ class AuditEventsPaginationIT {
     do {
       var request = given().auth().oauth2(viewer).queryParam("limit", 10);
       if (cursor != null) {
-        request.queryParam("cursor", cursor);
+        request.queryParam("after", cursor);
       }
       JsonPath page =
           request
@@ -53,7 +53,7 @@ class AuditEventsPaginationIT {
       List<Long> items = page.getList("events.seq", Long.class);
       pageSizes.add(items.size());
       seqs.addAll(items);
-      cursor = page.getString("nextCursor");
+      cursor = page.getString("next");
     } while (cursor != null);
 
     assertThat(pageSizes).containsExactly(10, 10, 5);
@@ -114,12 +114,12 @@ class AuditEventsPaginationIT {
               .queryParam("order", order)
               .queryParam("limit", PAGE);
       if (cursor != null) {
-        request.queryParam("cursor", cursor);
+        request.queryParam("after", cursor);
       }
       JsonPath page = request.get("/api/audit/events").then().statusCode(200).extract().jsonPath();
       List<Long> items = page.getList("items.seq", Long.class);
       seqs.addAll(items);
-      String next = page.getString("nextCursor");
+      String next = page.getString("next");
       lastCursor = next;
       if (next == null || items.isEmpty() || !cursorsSeen.add(next)) {
         return seqs;

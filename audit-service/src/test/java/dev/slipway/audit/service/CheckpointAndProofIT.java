@@ -69,7 +69,7 @@ class CheckpointAndProofIT {
     JsonPath proof =
         get("/api/audit/proof/inclusion?seq=" + seq + "&treeSize=" + checkpoint.treeSize());
     String leafHash =
-        get("/api/audit/events?order=asc&limit=1&cursor=" + PageCursor.of(seq - 1))
+        get("/api/audit/events?order=asc&limit=1&after=" + PageCursor.of(seq - 1))
             .getString("items[0].leafHash");
 
     assertThat(proof.getString("leafHash")).isEqualTo(leafHash);

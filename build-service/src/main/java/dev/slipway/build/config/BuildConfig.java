@@ -1,5 +1,6 @@
 package dev.slipway.build.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -108,8 +109,8 @@ public interface BuildConfig {
   /** The signed provenance and SBOM attestations attached to every pushed image. */
   Provenance provenance();
 
-  /** The relay that publishes build.done from the outbox. */
-  Outbox outbox();
+  /** The outbox of build.done and its relay to Kafka ({@code slipway.build.outbox.*}). */
+  OutboxSettings outbox();
 
   /** The executors. */
   enum Executor {
@@ -353,16 +354,5 @@ public interface BuildConfig {
     /** The builder id written into every provenance ({@code runDetails.builder.id}). */
     @WithDefault("https://slipway.dev/build-service")
     String builderId();
-  }
-
-  /** The outbox relay. */
-  interface Outbox {
-    /** How often the relay looks for unsent events (a finished build wakes it at once). */
-    @WithDefault("500ms")
-    Duration pollInterval();
-
-    /** How long Kafka may take to acknowledge one event before the relay retries later. */
-    @WithDefault("10s")
-    Duration publishTimeout();
   }
 }

@@ -13,6 +13,8 @@ import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -176,9 +178,9 @@ public class BuildRepository {
   private static final TypeReference<Map<String, Long>> DURATIONS = new TypeReference<>() {};
 
   private final Pool pool;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
 
-  public BuildRepository(Pool pool, OutboxRepository outbox) {
+  public BuildRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
   }
@@ -313,7 +315,8 @@ public class BuildRepository {
                                           Buffer.buffer(outcome.sbom()),
                                           outcome.sbomComponents()))
                                   .replaceWithVoid();
-                      return sbom.flatMap(done -> outbox.add(connection, event)).replaceWith(true);
+                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event))
+                          .replaceWith(true);
                     }));
   }
 
@@ -365,7 +368,7 @@ public class BuildRepository {
                                     .flatMap(
                                         done ->
                                             outbox.add(
-                                                connection,
+                                                Tx.of(connection),
                                                 eventOf.apply(
                                                     EventJson.readEvent(
                                                         row.getBuffer("commit_event").getBytes(),

@@ -7,6 +7,7 @@ import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.BuildRepository.RetryResult;
 import dev.slipway.build.service.BuildCommands;
 import dev.slipway.build.service.LogFollower;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -61,7 +62,7 @@ public class BuildResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<BuildPage> list(
+  public Uni<Page<Build>> list(
       @QueryParam("application") String application,
       @QueryParam("status") String status,
       @QueryParam("after") String after,
@@ -77,11 +78,7 @@ public class BuildResource {
             cursor == null ? null : cursor.queuedAt(),
             cursor == null ? null : cursor.id(),
             limit)
-        .map(
-            page ->
-                new BuildPage(
-                    page,
-                    page.size() < limit ? null : Cursor.of(page.get(page.size() - 1)).encode()));
+        .map(page -> Page.of(page, limit, build -> Cursor.of(build).encode()));
   }
 
   @GET

@@ -3,13 +3,14 @@ package dev.slipway.build.service;
 import dev.slipway.build.Build;
 import dev.slipway.build.BuildOutcome;
 import dev.slipway.build.BuildStatus;
-import dev.slipway.build.messaging.BuildDonePublisher;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.BuildRepository.RetryResult;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,12 +21,13 @@ public class BuildCommands {
 
   private final BuildRepository builds;
   private final BuildWorkers workers;
-  private final BuildDonePublisher publisher;
+  private final Event<OutboxWritten> outboxWritten;
 
-  public BuildCommands(BuildRepository builds, BuildWorkers workers, BuildDonePublisher publisher) {
+  public BuildCommands(
+      BuildRepository builds, BuildWorkers workers, Event<OutboxWritten> outboxWritten) {
     this.builds = builds;
     this.workers = workers;
-    this.publisher = publisher;
+    this.outboxWritten = outboxWritten;
   }
 
   /** The result of a cancel request: the build's status before it, empty for no such build. */
@@ -50,7 +52,8 @@ public class BuildCommands {
                       if (status == BuildStatus.RUNNING) {
                         workers.cancelLocally(buildId, user);
                       } else if (status == BuildStatus.QUEUED) {
-                        publisher.nudge();
+                        // Committed with its build.done: the relay publishes it now.
+                        outboxWritten.fire(OutboxWritten.ROWS);
                       }
                     }));
   }

@@ -6,7 +6,6 @@ import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.log.SecretMasker;
-import dev.slipway.build.messaging.BuildDonePublisher;
 import dev.slipway.build.repository.BuildLogRepository;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.Claim;
@@ -14,10 +13,12 @@ import dev.slipway.events.BuildDone;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.events.Envelope;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public class BuildWorkers {
   private final BuildRepository builds;
   private final BuildLogRepository logs;
   private final BuildRunner runner;
-  private final BuildDonePublisher publisher;
+  private final Event<OutboxWritten> outboxWritten;
   private final MeterRegistry metrics;
   private final String instance;
   private final Semaphore wake = new Semaphore(0);
@@ -67,13 +68,13 @@ public class BuildWorkers {
       BuildRepository builds,
       BuildLogRepository logs,
       BuildRunner runner,
-      BuildDonePublisher publisher,
+      Event<OutboxWritten> outboxWritten,
       MeterRegistry metrics) {
     this.config = config;
     this.builds = builds;
     this.logs = logs;
     this.runner = runner;
-    this.publisher = publisher;
+    this.outboxWritten = outboxWritten;
     this.metrics = metrics;
     this.instance = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -302,7 +303,7 @@ public class BuildWorkers {
               outcome.failure() == null
                   ? ""
                   : " in " + outcome.failure().step() + ": " + outcome.failure().reason());
-          publisher.nudge();
+          outboxWritten.fire(OutboxWritten.ROWS);
         } else {
           LOG.infof("build %s: the outcome belongs to another instance now", claim.buildId());
         }

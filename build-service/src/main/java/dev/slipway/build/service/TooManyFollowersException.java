@@ -20,11 +20,6 @@ public final class TooManyFollowersException extends ProblemException {
   }
 
   @Override
-  public String title() {
-    return "Too Many Requests";
-  }
-
-  @Override
   public java.util.Map<String, String> headers() {
     return java.util.Map.of("Retry-After", "5");
   }

@@ -302,7 +302,7 @@ class BuildServiceBenchmarkIT {
     String id = null;
     Instant deadline = Instant.now().plusSeconds(30);
     while (id == null && Instant.now().isBefore(deadline)) {
-      List<String> ids = Builds.list(application).getList("builds.id");
+      List<String> ids = Builds.list(application).getList("items.id");
       id = ids.isEmpty() ? null : ids.get(0);
       if (id == null) {
         TimeUnit.MILLISECONDS.sleep(10);

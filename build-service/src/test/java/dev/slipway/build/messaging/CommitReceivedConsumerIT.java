@@ -40,15 +40,15 @@ class CommitReceivedConsumerIT {
         .untilAsserted(
             () ->
                 buildsOf(application)
-                    .body("builds", hasSize(1))
-                    .body("builds[0].runId", equalTo(event.runId()))
-                    .body("builds[0].attempt", equalTo(1))
-                    .body("builds[0].commitSha", equalTo(SampleEvents.COMMIT)));
+                    .body("items", hasSize(1))
+                    .body("items[0].runId", equalTo(event.runId()))
+                    .body("items[0].attempt", equalTo(1))
+                    .body("items[0].commitSha", equalTo(SampleEvents.COMMIT)));
     // The duplicate was consumed too: a distinct event sent after it lands, still one per id.
     KafkaTestClient.send(Topics.COMMIT_RECEIVED, commitOf(application));
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> buildsOf(application).body("builds", hasSize(2)));
+        .untilAsserted(() -> buildsOf(application).body("items", hasSize(2)));
   }
 
   @Test
@@ -68,7 +68,7 @@ class CommitReceivedConsumerIT {
 
     await()
         .atMost(Duration.ofSeconds(60))
-        .untilAsserted(() -> buildsOf(application).body("builds[0].runId", equalTo(event.runId())));
+        .untilAsserted(() -> buildsOf(application).body("items[0].runId", equalTo(event.runId())));
     assertThat(KafkaTestClient.read(Topics.dlq(Topics.COMMIT_RECEIVED), 1, Duration.ofSeconds(2)))
         .noneMatch(record -> application.equals(record.key()));
   }
@@ -101,7 +101,7 @@ class CommitReceivedConsumerIT {
         Topics.dlq(Topics.COMMIT_RECEIVED), poisoned, Duration.ofSeconds(30));
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> buildsOf(application).body("builds", hasSize(1)));
+        .untilAsserted(() -> buildsOf(application).body("items", hasSize(1)));
   }
 
   private static Envelope<CommitReceived> commitOf(String application) {

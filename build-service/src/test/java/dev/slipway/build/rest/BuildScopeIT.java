@@ -80,7 +80,7 @@ class BuildScopeIT {
             .statusCode(200)
             .extract()
             .jsonPath()
-            .getList("builds.application");
+            .getList("items.application");
     assertThat(listed).contains(shop).doesNotContain(bank);
 
     given().auth().oauth2(dave).get("/api/builds/" + shopBuild).then().statusCode(200);

@@ -73,10 +73,10 @@ class BuildLeaseAndCancelIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                !Builds.list(application).getList("builds").isEmpty()
-                    && Builds.log(Builds.list(application).getString("builds[0].id"))
+                !Builds.list(application).getList("items").isEmpty()
+                    && Builds.log(Builds.list(application).getString("items[0].id"))
                         .contains("all started"));
-    String id = Builds.list(application).getString("builds[0].id");
+    String id = Builds.list(application).getString("items[0].id");
     assertThat(sleepers(base)).as("the step's processes, seen from the host").hasSize(4);
 
     given()

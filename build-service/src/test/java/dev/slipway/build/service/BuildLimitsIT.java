@@ -199,8 +199,8 @@ class BuildLimitsIT {
     Builds.start(application, repo);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> !Builds.list(application).getList("builds").isEmpty());
-    String id = Builds.list(application).getString("builds[0].id");
+        .until(() -> !Builds.list(application).getList("items").isEmpty());
+    String id = Builds.list(application).getString("items[0].id");
     HttpRequest follow =
         HttpRequest.newBuilder(URI.create(api + "/" + id + "/log?follow=true"))
             .header("Authorization", "Bearer " + TestTokens.token("vera", "viewer"))

@@ -415,7 +415,7 @@ class BuildPipelineIT {
     Builds.start(application, second);
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> Builds.list(application).getList("builds").size() == 2);
+        .until(() -> Builds.list(application).getList("items").size() == 2);
     JsonPath secondBuild = Builds.awaitEnded(application);
 
     assertThat(secondBuild.getString("status")).isEqualTo("SUCCEEDED");
@@ -491,8 +491,8 @@ class BuildPipelineIT {
     Builds.start(application, repo);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> !Builds.list(application).getList("builds").isEmpty());
-    String id = Builds.list(application).getString("builds[0].id");
+        .until(() -> !Builds.list(application).getList("items").isEmpty());
+    String id = Builds.list(application).getString("items[0].id");
 
     String stream =
         given()

@@ -228,14 +228,14 @@ class BuildTrustIT {
 
   /** Builds {@code repo} as a push to {@code ref}, after every earlier build of the application. */
   private static JsonPath build(String application, GitFixture.Repo repo, String ref) {
-    int before = Builds.list(application).getList("builds").size();
+    int before = Builds.list(application).getList("items").size();
     Envelope<CommitReceived> event = Builds.commit(application, repo, ref, "a change");
     KafkaTestClient.send(Topics.COMMIT_RECEIVED, event);
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> Builds.list(application).getList("builds").size() > before);
+        .until(() -> Builds.list(application).getList("items").size() > before);
     JsonPath ended = Builds.awaitEnded(application);
-    List<String> ids = Builds.list(application).getList("builds.id");
+    List<String> ids = Builds.list(application).getList("items.id");
     assertThat(ended.getString("id")).isEqualTo(ids.get(0));
     return ended;
   }

@@ -1,5 +1,6 @@
 package dev.slipway.deploy.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -23,8 +24,11 @@ public interface DeployConfig {
   /** How rollouts are claimed and driven. */
   Rollouts rollouts();
 
-  /** How events recorded in the outbox reach Kafka. */
-  Outbox outbox();
+  /**
+   * The outbox of deploy.done, deploy.requested and approval.decided and its relay to Kafka ({@code
+   * slipway.deploy.outbox.*}).
+   */
+  OutboxSettings outbox();
 
   /** The OCI registry the rendered manifests are fetched from. */
   Registry registry();
@@ -180,21 +184,5 @@ public interface DeployConfig {
     /** How long one database call of a rollout may take. */
     @WithDefault("10s")
     Duration databaseTimeout();
-  }
-
-  /** The outbox relay. */
-  interface Outbox {
-
-    /** How often unsent events are looked for (besides right after a change). */
-    @WithDefault("1s")
-    Duration pollInterval();
-
-    /** How long Kafka may take to acknowledge a batch before it is retried. */
-    @WithDefault("10s")
-    Duration publishTimeout();
-
-    /** Events relayed per batch. */
-    @WithDefault("200")
-    int batchSize();
   }
 }

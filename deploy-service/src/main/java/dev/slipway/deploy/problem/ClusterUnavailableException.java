@@ -18,9 +18,4 @@ public class ClusterUnavailableException extends ProblemException {
   public String kind() {
     return "cluster-unavailable";
   }
-
-  @Override
-  public String title() {
-    return "Cluster unavailable";
-  }
 }

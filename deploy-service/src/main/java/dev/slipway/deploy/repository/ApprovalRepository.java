@@ -4,6 +4,8 @@ import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.RunContext;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -67,7 +69,9 @@ public class ApprovalRepository {
           FROM approvals a
           WHERE ($1::text[] IS NULL OR a.application = ANY($1))
             AND ($2::text IS NULL OR a.status = $2)
-          ORDER BY a.created_at DESC
+            AND ($4::text IS NULL
+                 OR (a.created_at, a.id) < (SELECT created_at, id FROM approvals WHERE id = $4))
+          ORDER BY a.created_at DESC, a.id DESC
           LIMIT $3
           """;
 
@@ -126,9 +130,9 @@ public class ApprovalRepository {
       """;
 
   private final Pool pool;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
 
-  public ApprovalRepository(Pool pool, OutboxRepository outbox) {
+  public ApprovalRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
   }
@@ -156,7 +160,7 @@ public class ApprovalRepository {
                                     closed ->
                                         closed
                                             ? outbox.add(
-                                                transaction,
+                                                Tx.of(transaction),
                                                 ApprovalDecisions.event(
                                                     old,
                                                     ApprovalDecided.Decision.SUPERSEDED,
@@ -197,14 +201,19 @@ public class ApprovalRepository {
     return one(transaction, LOCK_ONE, id);
   }
 
-  /** Approvals, newest first, of {@code applications} (null: all) and by status if given. */
-  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
+  /**
+   * Approvals, newest first, of {@code applications} (null: all) and by status if given, after
+   * approval {@code after} (the last of the previous page) when given.
+   */
+  public Uni<List<Approval>> list(
+      List<String> applications, ApprovalStatus status, String after, int limit) {
     return pool.preparedQuery(SELECT_MANY)
         .execute(
             Tuple.of(
                 applications == null ? null : applications.toArray(new String[0]),
                 status == null ? null : status.name(),
-                limit))
+                limit,
+                after))
         .flatMap(rows -> withVotes(pool, rows))
         .map(stored -> stored.stream().map(Stored::view).toList());
   }
@@ -259,7 +268,7 @@ public class ApprovalRepository {
             closed ->
                 closed
                     ? outbox.add(
-                        transaction,
+                        Tx.of(transaction),
                         ApprovalDecisions.event(
                             stored, decision, ApprovalDecisions.SERVICE, reason))
                     : Uni.createFrom().voidItem());

@@ -67,6 +67,7 @@ public class ReleaseRepository {
              strategy, status, outcome, started_at, finished_at
       FROM rollouts
       WHERE application = $1 AND environment = $2 AND revision IS NOT NULL
+        AND ($4::bigint IS NULL OR revision < $4)
       ORDER BY revision DESC
       LIMIT $3
       """;
@@ -137,9 +138,9 @@ public class ReleaseRepository {
   }
 
   /** The releases of an application in an environment, newest first. */
-  public Uni<List<Release>> history(String application, String environment, int limit) {
+  public Uni<List<Release>> history(String application, String environment, Long after, int limit) {
     return pool.preparedQuery(HISTORY)
-        .execute(Tuple.of(application, environment, limit))
+        .execute(Tuple.of(application, environment, limit, after))
         .map(
             rows ->
                 StreamSupport.stream(rows.spliterator(), false)

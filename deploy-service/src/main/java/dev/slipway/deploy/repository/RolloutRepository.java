@@ -56,6 +56,7 @@ public class RolloutRepository {
           FROM rollouts
           WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::text IS NULL OR environment = $2)
+            AND ($4::text IS NULL OR seq < (SELECT seq FROM rollouts WHERE event_id = $4))
           ORDER BY seq DESC
           LIMIT $3
           """;
@@ -123,15 +124,17 @@ public class RolloutRepository {
 
   /**
    * The most recent rollouts, newest first, of {@code applications} (null: all) and {@code
-   * environment} if given.
+   * environment} if given, after rollout {@code after} (the last of the previous page) when given.
    */
-  public Uni<List<Rollout>> recent(List<String> applications, String environment, int limit) {
+  public Uni<List<Rollout>> recent(
+      List<String> applications, String environment, String after, int limit) {
     return pool.preparedQuery(SELECT_RECENT)
         .execute(
             Tuple.of(
                 applications == null ? null : applications.toArray(new String[0]),
                 environment,
-                limit))
+                limit,
+                after))
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toRollout).toList());
   }
 

@@ -9,6 +9,8 @@ import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -128,12 +130,12 @@ public class RolloutWorkRepository {
       """;
 
   private final Pool pool;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
   private final ApprovalRepository approvals;
   private final Duration timeout;
 
   public RolloutWorkRepository(
-      Pool pool, OutboxRepository outbox, ApprovalRepository approvals, DeployConfig config) {
+      Pool pool, Outbox outbox, ApprovalRepository approvals, DeployConfig config) {
     this.pool = pool;
     this.outbox = outbox;
     this.approvals = approvals;
@@ -311,7 +313,7 @@ public class RolloutWorkRepository {
   private Uni<Void> addAll(SqlClient tx, List<Envelope<?>> events) {
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (Envelope<?> event : events) {
-      chain = chain.call(() -> outbox.add(tx, event));
+      chain = chain.call(() -> outbox.add(Tx.of(tx), event));
     }
     return chain;
   }

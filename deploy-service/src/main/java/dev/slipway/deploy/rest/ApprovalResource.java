@@ -4,6 +4,7 @@ import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.service.ApprovalService;
 import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -22,7 +23,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -43,13 +43,16 @@ public class ApprovalResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<Approval>> list(
+  public Uni<Page<Approval>> list(
       @QueryParam("application") String application,
       @QueryParam("status") String status,
+      @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
     ApprovalStatus wanted = status == null ? null : parseStatus(status);
-    int max = PageLimit.parse(limit);
-    return approvals.list(access.listScope(Roles.READ, application).orElse(null), wanted, max);
+    int size = PageLimit.parse(limit);
+    return approvals
+        .list(access.listScope(Roles.READ, application).orElse(null), wanted, after, size)
+        .map(page -> Page.of(page, size, Approval::id));
   }
 
   @GET

@@ -3,6 +3,7 @@ package dev.slipway.deploy.rest;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterInfo;
 import dev.slipway.deploy.client.ClusterRegistry;
+import dev.slipway.problem.Page;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,10 +26,10 @@ public class ClusterResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<ClusterInfo>> list() {
+  public Uni<Page<ClusterInfo>> list() {
     List<Cluster> all = List.copyOf(clusters.all());
     if (all.isEmpty()) {
-      return Uni.createFrom().item(List.of());
+      return Uni.createFrom().item(new Page<>(List.of(), null));
     }
     // Each probe blocks on its API server (bounded by the cluster's timeouts): side by side, off
     // the event loop.
@@ -40,6 +41,7 @@ public class ClusterResource {
                         .item(cluster::probe)
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
             .toList();
-    return Uni.join().all(probes).andCollectFailures();
+    // Every registered cluster fits one page: the registry is configuration, not a growing table.
+    return Uni.join().all(probes).andCollectFailures().map(infos -> new Page<>(infos, null));
   }
 }

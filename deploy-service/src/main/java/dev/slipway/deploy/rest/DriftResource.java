@@ -2,8 +2,8 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.client.ClusterUnreachableException;
 import dev.slipway.deploy.problem.ClusterUnavailableException;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.rollout.DriftDetector;
+import dev.slipway.problem.NotFoundException;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
 import jakarta.annotation.security.RolesAllowed;

@@ -2,6 +2,8 @@ package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.service.ReleaseService;
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -21,7 +23,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
 import java.util.Set;
 
 /** The release history of an application in an environment, and manual rollback. */
@@ -40,12 +41,16 @@ public class ReleaseResource {
   @GET
   @Path("/releases")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<Release>> history(
+  public Uni<Page<Release>> history(
       @PathParam("application") String application,
       @PathParam("environment") String environment,
+      @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
     access.require(Roles.READ, application, environment);
-    return releases.history(application, environment, PageLimit.parse(limit));
+    int size = PageLimit.parse(limit);
+    return releases
+        .history(application, environment, revision(after), size)
+        .map(page -> Page.of(page, size, release -> Long.toString(release.revision())));
   }
 
   @POST
@@ -70,4 +75,16 @@ public class ReleaseResource {
    * @param revision a revision of the release history that succeeded
    */
   public record RollbackBody(@NotNull @Min(1) Long revision) {}
+
+  /** The {@code after} cursor of the release history: a revision number. */
+  private static Long revision(String after) {
+    if (after == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(after.strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidInputException("'after' is not a cursor this API returned.", "after");
+    }
+  }
 }

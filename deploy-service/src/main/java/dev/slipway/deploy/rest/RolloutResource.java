@@ -1,10 +1,11 @@
 package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.Rollout;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutRepository;
 import dev.slipway.deploy.service.RolloutControlService;
+import dev.slipway.problem.NotFoundException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -81,13 +82,15 @@ public class RolloutResource {
   }
 
   @GET
-  public Uni<List<Rollout>> recent(
+  public Uni<Page<Rollout>> recent(
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
+      @QueryParam("after") String after,
       @QueryParam("limit") String limit) {
-    int max = PageLimit.parse(limit);
-    return rollouts.recent(
-        access.listScope(Roles.READ, application).orElse(null), environment, max);
+    int size = PageLimit.parse(limit);
+    return rollouts
+        .recent(access.listScope(Roles.READ, application).orElse(null), environment, after, size)
+        .map(page -> Page.of(page, size, Rollout::id));
   }
 
   @GET

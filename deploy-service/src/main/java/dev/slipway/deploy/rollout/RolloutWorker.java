@@ -1,13 +1,14 @@
 package dev.slipway.deploy.rollout;
 
 import dev.slipway.deploy.config.DeployConfig;
-import dev.slipway.deploy.messaging.OutboxRelay;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository.LeaseLostException;
 import dev.slipway.deploy.repository.RolloutWorkRepository.StoreUnavailableException;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -41,7 +42,7 @@ public class RolloutWorker {
 
   private final RolloutWorkRepository work;
   private final RolloutEngine engine;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
   private final DeployConfig.Rollouts settings;
   private final String owner;
   private final Set<String> active = ConcurrentHashMap.newKeySet();
@@ -54,10 +55,13 @@ public class RolloutWorker {
   private ExecutorService workers;
 
   public RolloutWorker(
-      RolloutWorkRepository work, RolloutEngine engine, OutboxRelay relay, DeployConfig config) {
+      RolloutWorkRepository work,
+      RolloutEngine engine,
+      Event<OutboxWritten> outboxWritten,
+      DeployConfig config) {
     this.work = work;
     this.engine = engine;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
     this.settings = config.rollouts();
     this.owner = settings.instance().orElseGet(RolloutWorker::instanceName);
   }
@@ -158,7 +162,7 @@ public class RolloutWorker {
     }
     if (next == null) {
       active.remove(id);
-      relay.nudge();
+      outboxWritten.fire(OutboxWritten.ROWS);
       // A rollout waiting behind this one for the same environment may go now.
       nudge();
     } else {

@@ -2,23 +2,25 @@ package dev.slipway.deploy.service;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
-import dev.slipway.deploy.messaging.OutboxRelay;
-import dev.slipway.deploy.problem.ConflictException;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.problem.SelfApprovalException;
 import dev.slipway.deploy.repository.ApprovalDecisions;
 import dev.slipway.deploy.repository.ApprovalRepository;
 import dev.slipway.deploy.repository.ChangeLedger;
-import dev.slipway.deploy.repository.OutboxRepository;
 import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
 import dev.slipway.events.RunContext;
+import dev.slipway.problem.ConflictException;
+import dev.slipway.problem.NotFoundException;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -43,25 +45,29 @@ public class ApprovalService {
   private final Pool pool;
   private final ApprovalRepository approvals;
   private final ChangeLedger ledger;
-  private final OutboxRepository outbox;
-  private final OutboxRelay relay;
+  private final Outbox outbox;
+  private final Event<OutboxWritten> outboxWritten;
 
   public ApprovalService(
       Pool pool,
       ApprovalRepository approvals,
       ChangeLedger ledger,
-      OutboxRepository outbox,
-      OutboxRelay relay) {
+      Outbox outbox,
+      Event<OutboxWritten> outboxWritten) {
     this.pool = pool;
     this.approvals = approvals;
     this.ledger = ledger;
     this.outbox = outbox;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
   }
 
-  /** Approvals of {@code applications} (null: all), newest first. */
-  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
-    return approvals.list(applications, status, limit);
+  /**
+   * Approvals of {@code applications} (null: all), newest first, after approval {@code after} when
+   * given.
+   */
+  public Uni<List<Approval>> list(
+      List<String> applications, ApprovalStatus status, String after, int limit) {
+    return approvals.list(applications, status, after, limit);
   }
 
   /** One approval. */
@@ -95,7 +101,7 @@ public class ApprovalService {
                           if (view.approvals().size() < view.required()) {
                             return outbox
                                 .add(
-                                    tx,
+                                    Tx.of(tx),
                                     ApprovalDecisions.event(
                                         stored,
                                         ApprovalDecided.Decision.VOTED,
@@ -108,13 +114,13 @@ public class ApprovalService {
                               .call(
                                   () ->
                                       outbox.add(
-                                          tx,
+                                          Tx.of(tx),
                                           ApprovalDecisions.event(
                                               stored,
                                               ApprovalDecided.Decision.APPROVED,
                                               caller.user(),
                                               null)))
-                              .call(() -> outbox.add(tx, deployRequest(stored, caller)))
+                              .call(() -> outbox.add(Tx.of(tx), deployRequest(stored, caller)))
                               .flatMap(done -> approvals.lock(tx, id))
                               .map(latest -> latest.orElseThrow().view());
                         }))
@@ -129,7 +135,7 @@ public class ApprovalService {
                   view.approvals().size(),
                   view.required(),
                   view.status() == ApprovalStatus.APPROVED ? "; deploy requested" : "");
-              relay.nudge();
+              outboxWritten.fire(OutboxWritten.ROWS);
             });
   }
 
@@ -147,7 +153,7 @@ public class ApprovalService {
                     .call(
                         stored ->
                             outbox.add(
-                                tx,
+                                Tx.of(tx),
                                 ApprovalDecisions.event(
                                     stored,
                                     ApprovalDecided.Decision.REJECTED,
@@ -160,7 +166,7 @@ public class ApprovalService {
               LOG.infof(
                   "run %s: %s rejected the promotion of %s to %s: %s",
                   view.runId(), caller.name(), view.application(), view.environment(), reason);
-              relay.nudge();
+              outboxWritten.fire(OutboxWritten.ROWS);
             });
   }
 

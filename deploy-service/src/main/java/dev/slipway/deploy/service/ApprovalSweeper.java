@@ -3,16 +3,17 @@ package dev.slipway.deploy.service;
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.config.DeployConfig;
-import dev.slipway.deploy.messaging.OutboxRelay;
 import dev.slipway.deploy.repository.ApprovalRepository;
 import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -37,7 +38,7 @@ public class ApprovalSweeper {
 
   private final Pool pool;
   private final ApprovalRepository approvals;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
   private final DeployConfig.Trust settings;
   private final Vertx vertx;
   private final AtomicBoolean running = new AtomicBoolean();
@@ -46,12 +47,12 @@ public class ApprovalSweeper {
   public ApprovalSweeper(
       Pool pool,
       ApprovalRepository approvals,
-      OutboxRelay relay,
+      Event<OutboxWritten> outboxWritten,
       DeployConfig config,
       Vertx vertx) {
     this.pool = pool;
     this.approvals = approvals;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
     this.settings = config.trust();
     this.vertx = vertx;
   }
@@ -83,7 +84,7 @@ public class ApprovalSweeper {
             closed -> {
               running.set(false);
               if (closed.stream().anyMatch(Boolean::booleanValue)) {
-                relay.nudge();
+                outboxWritten.fire(OutboxWritten.ROWS);
               }
             },
             failure -> {

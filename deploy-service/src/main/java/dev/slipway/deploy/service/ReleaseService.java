@@ -2,18 +2,20 @@ package dev.slipway.deploy.service;
 
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.RolloutStatus;
-import dev.slipway.deploy.messaging.OutboxRelay;
-import dev.slipway.deploy.problem.ConflictException;
-import dev.slipway.deploy.problem.NotFoundException;
-import dev.slipway.deploy.repository.OutboxRepository;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.rollout.Revision;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
+import dev.slipway.problem.ConflictException;
+import dev.slipway.problem.NotFoundException;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -31,25 +33,28 @@ public class ReleaseService {
   private static final Logger LOG = Logger.getLogger(ReleaseService.class);
 
   private final ReleaseRepository releases;
-  private final OutboxRepository outbox;
+  private final Outbox outbox;
   private final Pool pool;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
 
   public ReleaseService(
-      ReleaseRepository releases, OutboxRepository outbox, Pool pool, OutboxRelay relay) {
+      ReleaseRepository releases, Outbox outbox, Pool pool, Event<OutboxWritten> outboxWritten) {
     this.releases = releases;
     this.outbox = outbox;
     this.pool = pool;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
   }
 
-  /** Every release of an application in an environment, newest first. */
-  public Uni<List<Release>> history(String application, String environment, int limit) {
+  /**
+   * The releases of an application in an environment, newest first, before revision {@code after}
+   * when given.
+   */
+  public Uni<List<Release>> history(String application, String environment, Long after, int limit) {
     return releases
-        .history(application, environment, limit)
+        .history(application, environment, after, limit)
         .invoke(
             found -> {
-              if (found.isEmpty()) {
+              if (found.isEmpty() && after == null) {
                 throw new NotFoundException(
                     "%s has no releases in %s".formatted(application, environment));
               }
@@ -69,7 +74,7 @@ public class ReleaseService {
             found ->
                 found.isPresent()
                     ? Uni.createFrom().voidItem()
-                    : history(application, environment, 1)
+                    : history(application, environment, null, 1)
                         .invoke(
                             latest -> {
                               throw new NotFoundException(
@@ -90,7 +95,7 @@ public class ReleaseService {
               }
               Envelope<DeployRequested> request =
                   request(application, environment, found.revision(), caller, idempotencyKey);
-              return pool.withTransaction(tx -> outbox.add(tx, request))
+              return pool.withTransaction(tx -> outbox.add(Tx.of(tx), request))
                   .replaceWith(
                       new RollbackRequested(
                           request.id(), revision, found.revision().imageDigest()));
@@ -100,7 +105,7 @@ public class ReleaseService {
               LOG.infof(
                   "%s asked to restore revision %d of %s in %s (request %s)",
                   caller.name(), revision, application, environment, accepted.requestId());
-              relay.nudge();
+              outboxWritten.fire(OutboxWritten.ROWS);
             });
   }
 

@@ -1,9 +1,9 @@
 package dev.slipway.deploy.service;
 
-import dev.slipway.deploy.problem.ConflictException;
-import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutObjectsRepository.Command;
+import dev.slipway.problem.ConflictException;
+import dev.slipway.problem.NotFoundException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;

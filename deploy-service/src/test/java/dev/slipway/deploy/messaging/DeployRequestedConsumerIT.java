@@ -49,10 +49,10 @@ class DeployRequestedConsumerIT {
                     .get("/api/rollouts")
                     .then()
                     .statusCode(200)
-                    .body("$", hasSize(1))
-                    .body("[0].imageDigest", equalTo(SampleEvents.DIGEST))
-                    .body("[0].id", equalTo(request.id()))
-                    .body("[0].reason", equalTo("SCAN_PASSED")));
+                    .body("items", hasSize(1))
+                    .body("items[0].imageDigest", equalTo(SampleEvents.DIGEST))
+                    .body("items[0].id", equalTo(request.id()))
+                    .body("items[0].reason", equalTo("SCAN_PASSED")));
   }
 
   @Test

@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.deploy.support.Deploys;
 import dev.slipway.deploy.support.Rollouts;
+import dev.slipway.events.DeployDone;
 import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.events.EventType;
 import dev.slipway.events.RunContext;
+import dev.slipway.events.SampleEvents;
+import dev.slipway.testsupport.OutboxContract;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -19,12 +23,16 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kafka freezes while a rollout finishes: the outcome is committed with its deploy.done in the
- * outbox, and the event reaches Kafka once, when the broker answers again.
+ * deploy-service's events through the shared outbox relay: Kafka freezes while a rollout finishes,
+ * the outcome is committed with its deploy.done in the outbox, and the event reaches Kafka once,
+ * when the broker answers again; a deploy.done Kafka refuses is parked and the next is published.
  */
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
@@ -69,6 +77,23 @@ class OutboxRelayIT {
         .atMost(Duration.ofSeconds(40))
         .untilAsserted(() -> assertThat(outbox(eventId).getOffsetDateTime("sent_at")).isNotNull());
     assertThat(Rollouts.deployDones(eventId, Duration.ofSeconds(20), 1)).hasSize(1);
+  }
+
+  @Test
+  void aDeployDoneKafkaRefusesIsParkedAndTheNextIsPublished() {
+    Envelope<DeployDone> next =
+        new Envelope<>(
+            UUID.randomUUID().toString(),
+            "/slipway/deploy-service",
+            EventType.DEPLOY_DONE.ceType(),
+            OffsetDateTime.now(ZoneOffset.UTC),
+            Deploys.application(),
+            UUID.randomUUID().toString(),
+            UUID.randomUUID().toString(),
+            SampleEvents.COMMIT,
+            SampleEvents.deployDone());
+
+    OutboxContract.refusedRowIsParkedAndTheNextIsDelivered(next);
   }
 
   private Row outbox(String eventId) {

@@ -177,9 +177,9 @@ class RollbackIT {
         .then()
         .statusCode(200)
         .body("revision", org.hamcrest.Matchers.contains(3, 2, 1))
-        .body("[0].imageDigest", equalTo(v1))
-        .body("[0].requestReason", equalTo("ROLLBACK"))
-        .body("[0].requestedBy", equalTo("dora"));
+        .body("items[0].imageDigest", equalTo(v1))
+        .body("items[0].requestReason", equalTo("ROLLBACK"))
+        .body("items[0].requestedBy", equalTo("dora"));
   }
 
   @Test

@@ -90,13 +90,13 @@ class RollingRolloutIT {
         .get("/api/apps/" + app + "/environments/dev/releases")
         .then()
         .statusCode(200)
-        .body("$", hasSize(1))
-        .body("[0].revision", equalTo(1))
-        .body("[0].imageDigest", equalTo(digest))
-        .body("[0].runId", equalTo(request.runId()))
-        .body("[0].commitSha", equalTo(request.commitSha()))
-        .body("[0].author", equalTo("Ada Lovelace"))
-        .body("[0].status", equalTo("SUCCEEDED"));
+        .body("items", hasSize(1))
+        .body("items[0].revision", equalTo(1))
+        .body("items[0].imageDigest", equalTo(digest))
+        .body("items[0].runId", equalTo(request.runId()))
+        .body("items[0].commitSha", equalTo(request.commitSha()))
+        .body("items[0].author", equalTo("Ada Lovelace"))
+        .body("items[0].status", equalTo("SUCCEEDED"));
   }
 
   @Test
@@ -120,7 +120,7 @@ class RollingRolloutIT {
         .get("/api/rollouts")
         .then()
         .statusCode(200)
-        .body("$", hasSize(1));
+        .body("items", hasSize(1));
     assertThat(sandbox.local().writes("dev-ns", app)).hasSize(1);
     assertThat(Rollouts.records(Topics.DEPLOY_DONE, app)).hasSize(1);
   }

@@ -122,11 +122,11 @@ class PromotionIT {
                     .get("/api/approvals")
                     .then()
                     .statusCode(200)
-                    .body("$", hasSize(1))
-                    .body("[0].id", equalTo(approval))
-                    .body("[0].environment", equalTo("prod"))
-                    .body("[0].required", equalTo(2))
-                    .body("[0].status", equalTo("PENDING")));
+                    .body("items", hasSize(1))
+                    .body("items[0].id", equalTo(approval))
+                    .body("items[0].environment", equalTo("prod"))
+                    .body("items[0].required", equalTo(2))
+                    .body("items[0].status", equalTo("PENDING")));
 
     approve(approval, "ada", "approver")
         .statusCode(403)
@@ -180,7 +180,7 @@ class PromotionIT {
         .get("/api/apps/" + app + "/environments/prod/releases")
         .then()
         .statusCode(200)
-        .body("[0].approvers", org.hamcrest.Matchers.contains("vera", "bob"));
+        .body("items[0].approvers", org.hamcrest.Matchers.contains("vera", "bob"));
   }
 
   @Test
@@ -226,7 +226,7 @@ class PromotionIT {
         .get("/api/approvals")
         .then()
         .statusCode(200)
-        .body("$", hasSize(0));
+        .body("items", hasSize(0));
   }
 
   private static io.restassured.response.ValidatableResponse approve(

@@ -320,7 +320,7 @@ public final class DemoScenario {
                   viewer)
               .expect(200)
               .json();
-      for (JsonNode approval : approvals.isArray() ? approvals : approvals.path("items")) {
+      for (JsonNode approval : approvals.path("items")) {
         if (run.runId().equals(approval.path("runId").asText())
             && environment.equals(approval.path("environment").asText())) {
           return approval;

@@ -1,5 +1,6 @@
 package dev.slipway.scan.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -20,8 +21,11 @@ public interface ScanConfig {
   /** The workers that run pending scans. */
   Worker worker();
 
-  /** The outbox relay that publishes scan.done, deploy.requested and vulnerability.found. */
-  Relay relay();
+  /**
+   * The outbox of scan.done, deploy.requested and vulnerability.found and its relay to Kafka
+   * ({@code slipway.scan.outbox.*}).
+   */
+  OutboxSettings outbox();
 
   /** Re-evaluation of running digests after the database changes. */
   Reevaluation reevaluation();
@@ -121,25 +125,5 @@ public interface ScanConfig {
     /** How often an idle re-evaluator looks for work other instances queued. */
     @WithDefault("5s")
     Duration pollInterval();
-  }
-
-  /** Relay settings. */
-  interface Relay {
-
-    /** Whether the relay runs; off only in tests that start it by hand. */
-    @WithDefault("true")
-    boolean enabled();
-
-    /** How often the relay looks for events other instances stored. */
-    @WithDefault("1s")
-    Duration pollInterval();
-
-    /** How long Kafka may take to acknowledge one event. */
-    @WithDefault("10s")
-    Duration publishTimeout();
-
-    /** Events published per pass. */
-    @WithDefault("100")
-    int batchSize();
   }
 }

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.VulnerabilityIgnore;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -102,16 +105,12 @@ public class ReevaluationRepository {
       ON CONFLICT (event_id) DO NOTHING
       """;
 
-  private static final String INSERT_OUTBOX =
-      """
-      INSERT INTO outbox (event_id, topic, application, event) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (event_id) DO NOTHING
-      """;
-
   private final Pool pool;
+  private final Outbox outbox;
 
-  public ReevaluationRepository(Pool pool) {
+  public ReevaluationRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
+    this.outbox = outbox;
   }
 
   /** Queues a re-evaluation for the advisories an import changed, in the import's transaction. */
@@ -237,20 +236,7 @@ public class ReevaluationRepository {
                                       connection,
                                       INSERT_EXPOSURE,
                                       exposures.stream().map(ExposureRow::tuple).toList()))
-                          .flatMap(
-                              done ->
-                                  batch(
-                                      connection,
-                                      INSERT_OUTBOX,
-                                      events.stream()
-                                          .map(
-                                              e ->
-                                                  Tuple.of(
-                                                      e.eventId(),
-                                                      e.topic(),
-                                                      e.application(),
-                                                      e.json()))
-                                          .toList()))
+                          .flatMap(done -> outbox.add(Tx.of(connection), events))
                           .replaceWith(true);
                     }));
   }

@@ -17,6 +17,9 @@ import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.ScanStatus;
 import dev.slipway.scan.sbom.InstalledPackage;
 import dev.slipway.scan.sbom.Unmatched;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -119,12 +122,6 @@ public class ScanRepository {
       ON CONFLICT DO NOTHING
       """;
 
-  private static final String INSERT_OUTBOX =
-      """
-      INSERT INTO outbox (event_id, topic, application, event) VALUES ($1, $2, $3, $4)
-      ON CONFLICT (event_id) DO NOTHING
-      """;
-
   private static final String INSERT_KNOWN =
       """
       INSERT INTO known_findings (digest, purl, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
@@ -151,9 +148,11 @@ public class ScanRepository {
   private static final String SBOM = "SELECT status, sbom FROM scans WHERE scan_id = $1";
 
   private final Pool pool;
+  private final Outbox outbox;
 
-  public ScanRepository(Pool pool) {
+  public ScanRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
+    this.outbox = outbox;
   }
 
   /**
@@ -241,7 +240,7 @@ public class ScanRepository {
                       }
                       return insertComponents(connection, digest, outcome.packages())
                           .flatMap(done -> insertKnown(connection, digest, outcome))
-                          .flatMap(done -> insertOutbox(connection, events))
+                          .flatMap(done -> outbox.add(Tx.of(connection), events))
                           .replaceWith(true);
                     }));
   }
@@ -363,17 +362,6 @@ public class ScanRepository {
       return Uni.createFrom().voidItem();
     }
     return connection.preparedQuery(INSERT_KNOWN).executeBatch(rows).replaceWithVoid();
-  }
-
-  private static Uni<Void> insertOutbox(SqlConnection connection, List<OutboxEvent> events) {
-    if (events.isEmpty()) {
-      return Uni.createFrom().voidItem();
-    }
-    List<Tuple> rows =
-        events.stream()
-            .map(e -> Tuple.of(e.eventId(), e.topic(), e.application(), e.json()))
-            .toList();
-    return connection.preparedQuery(INSERT_OUTBOX).executeBatch(rows).replaceWithVoid();
   }
 
   private static Tuple finishTuple(String scanId, String owner, ScanOutcome outcome) {

@@ -1,9 +1,10 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.NotFoundException;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.repository.ExposureRepository.Found;
 import dev.slipway.scan.service.ExposureService;
-import dev.slipway.scan.service.RequestException;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
@@ -46,8 +47,8 @@ public class ExposureResource {
     boolean byVulnerability = vulnerability != null && !vulnerability.isBlank();
     boolean byPurl = purl != null && !purl.isBlank();
     if (byVulnerability && byPurl) {
-      throw RequestException.invalid(
-          "purl", "Give at most one of 'vulnerability' (an OSV id or alias) and 'purl'.");
+      throw new InvalidInputException(
+          "Give at most one of 'vulnerability' (an OSV id or alias) and 'purl'.", "purl");
     }
     if (byVulnerability) {
       return exposure
@@ -56,14 +57,14 @@ public class ExposureResource {
               found ->
                   found.orElseThrow(
                       () ->
-                          RequestException.unknown(
+                          new NotFoundException(
                               "No advisory has the id or alias " + vulnerability + ".")));
     }
     if (byPurl) {
       return exposure
           .ofPackage(purl.trim())
           .onFailure(IllegalArgumentException.class)
-          .transform(e -> RequestException.invalid("purl", "'purl': " + e.getMessage()));
+          .transform(e -> new InvalidInputException("'purl': " + e.getMessage(), "purl"));
     }
     int limit = PageLimit.parse(limitParam);
     Cursor cursor = Cursor.decode(after);
@@ -104,7 +105,7 @@ public class ExposureResource {
         return new Cursor(
             OffsetDateTime.parse(position.substring(0, bar)), position.substring(bar + 1));
       } catch (RuntimeException e) {
-        throw RequestException.invalid("after", "'after' is not a cursor this API returned");
+        throw new InvalidInputException("'after' is not a cursor this API returned", "after");
       }
     }
   }

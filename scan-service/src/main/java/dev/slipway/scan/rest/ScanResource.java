@@ -1,9 +1,10 @@
 package dev.slipway.scan.rest;
 
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.Scan;
 import dev.slipway.scan.repository.ScanRepository.Position;
-import dev.slipway.scan.service.RequestException;
 import dev.slipway.scan.service.ScanService;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -49,7 +50,7 @@ public class ScanResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<ScanPage> page(
+  public Uni<Page<Scan>> page(
       @QueryParam("application") String application,
       @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
@@ -57,11 +58,8 @@ public class ScanResource {
     List<String> applications = access.listScope(Roles.READ, application).orElse(null);
     return scans
         .page(applications, decode(after), limit)
-        .map(
-            page ->
-                new ScanPage(
-                    page.stream().map(Scan::summary).toList(),
-                    page.size() == limit ? encode(page.get(page.size() - 1)) : null));
+        .map(page -> Page.of(page, limit, ScanResource::encode))
+        .map(page -> new Page<>(page.items().stream().map(Scan::summary).toList(), page.next()));
   }
 
   @GET
@@ -129,7 +127,7 @@ public class ScanResource {
       return new Position(
           OffsetDateTime.parse(position.substring(0, bar)), position.substring(bar + 1));
     } catch (RuntimeException e) {
-      throw RequestException.invalid("after", "'after' is not a cursor this API returned");
+      throw new InvalidInputException("'after' is not a cursor this API returned", "after");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.slipway.scan.sbom;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.EventJson;
+import dev.slipway.problem.InvalidInputException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,10 +146,10 @@ public final class SbomReader {
       List<Unmatched> unmatched,
       String specVersion) {}
 
-  /** A document that is no readable CycloneDX JSON SBOM. */
-  public static final class SbomFormatException extends RuntimeException {
+  /** A document that is no readable CycloneDX JSON SBOM: 400 naming {@code sbom} in the API. */
+  public static final class SbomFormatException extends InvalidInputException {
     public SbomFormatException(String message) {
-      super(message);
+      super(message, "sbom");
     }
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.EventJson;
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.TooLargeException;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.osv.Advisory;
 import dev.slipway.scan.osv.JsonPosition;
@@ -507,17 +509,17 @@ public class AdvisoryImporter {
     }
   }
 
-  /** An upload (or its content) past the limits an import accepts. */
-  public static final class UploadTooLargeException extends RuntimeException {
+  /** An upload (or its content) past the limits an import accepts: 413 naming the body. */
+  public static final class UploadTooLargeException extends TooLargeException {
     public UploadTooLargeException(String message) {
-      super(message);
+      super(message, "body");
     }
   }
 
-  /** An upload that is no readable zip. */
-  public static final class ZipFormatException extends RuntimeException {
+  /** An upload that is no readable zip: 400 naming the body. */
+  public static final class ZipFormatException extends InvalidInputException {
     public ZipFormatException(String what, String detail) {
-      super(what + " is not a readable zip: " + detail);
+      super(what + " is not a readable zip: " + detail, "body");
     }
   }
 }

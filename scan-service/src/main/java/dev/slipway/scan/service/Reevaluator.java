@@ -7,7 +7,6 @@ import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityFound;
 import dev.slipway.scan.DigestServing;
-import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.match.Candidate;
 import dev.slipway.scan.match.MatchedFinding;
@@ -18,7 +17,6 @@ import dev.slipway.scan.policy.PolicyGate;
 import dev.slipway.scan.repository.AdvisoryRepository;
 import dev.slipway.scan.repository.DeploymentRepository;
 import dev.slipway.scan.repository.DeploymentRepository.Running;
-import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ReevaluationRepository;
 import dev.slipway.scan.repository.ReevaluationRepository.Claimed;
 import dev.slipway.scan.repository.ReevaluationRepository.ExposureRow;
@@ -26,6 +24,8 @@ import dev.slipway.scan.repository.ReevaluationRepository.KnownName;
 import dev.slipway.scan.repository.ReevaluationRepository.ScannedUnder;
 import dev.slipway.scan.sbom.InstalledPackage;
 import dev.slipway.scan.service.AdvisoryImporter.AdvisoriesChanged;
+import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -153,7 +153,7 @@ public class Reevaluator {
               .atMost(STEP_TIMEOUT);
       if (finished) {
         if (!outcome.events().isEmpty()) {
-          outboxWritten.fire(new OutboxWritten(outcome.events().size()));
+          outboxWritten.fire(OutboxWritten.ROWS);
         }
         LOG.infof(
             "re-evaluation %d (database %s, %s): %d running digests matched again, %d new"
@@ -330,7 +330,6 @@ public class Reevaluator {
             dbVersion);
     events.add(
         OutboxEvent.of(
-            EventType.VULNERABILITY_FOUND,
             new Envelope<>(
                 eventId,
                 ScanEvents.SOURCE,

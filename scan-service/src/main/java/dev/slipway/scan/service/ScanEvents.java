@@ -11,7 +11,7 @@ import dev.slipway.events.ScanDone.Verdict;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.policy.GateResult;
-import dev.slipway.scan.repository.OutboxEvent;
+import dev.slipway.work.outbox.OutboxEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,7 +68,6 @@ public final class ScanEvents {
     List<OutboxEvent> events = new ArrayList<>();
     events.add(
         OutboxEvent.of(
-            EventType.SCAN_DONE,
             Envelope.causedBy(
                 build,
                 EventType.SCAN_DONE,
@@ -94,7 +93,6 @@ public final class ScanEvents {
               done.manifests());
       events.add(
           OutboxEvent.of(
-              EventType.DEPLOY_REQUESTED,
               Envelope.causedBy(
                   build,
                   EventType.DEPLOY_REQUESTED,

@@ -4,6 +4,9 @@ import com.contrastsecurity.sarif.SarifSchema210;
 import dev.slipway.events.EventFormatException;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.ScanDone.Finding;
+import dev.slipway.problem.InvalidInputException;
+import dev.slipway.problem.NotFoundException;
+import dev.slipway.problem.TooLargeException;
 import dev.slipway.scan.Scan;
 import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.config.ScanConfig;
@@ -54,7 +57,7 @@ public class ScanService {
   public Uni<Scan> find(String scanId) {
     return scans
         .find(scanId)
-        .map(found -> found.orElseThrow(() -> RequestException.unknown("No scan " + scanId + ".")));
+        .map(found -> found.orElseThrow(() -> new NotFoundException("No scan " + scanId + ".")));
   }
 
   /** The SARIF 2.1.0 log of a scan. */
@@ -75,9 +78,9 @@ public class ScanService {
         .map(
             found -> {
               var stored =
-                  found.orElseThrow(() -> RequestException.unknown("No scan " + scanId + "."));
+                  found.orElseThrow(() -> new NotFoundException("No scan " + scanId + "."));
               if (stored.sbom() == null) {
-                throw RequestException.unknown(
+                throw new NotFoundException(
                     "Scan "
                         + scanId
                         + " has no SBOM: it is "
@@ -93,20 +96,20 @@ public class ScanService {
    */
   public Scan adhoc(FileUpload upload, String policyJson, String application, String user) {
     if (upload == null) {
-      throw RequestException.invalid(
-          "sbom", "The form part 'sbom' (a CycloneDX JSON file) is required.");
+      throw new InvalidInputException(
+          "The form part 'sbom' (a CycloneDX JSON file) is required.", "sbom");
     }
     if (upload.size() > config.sbom().maxBytes()) {
-      throw RequestException.tooLarge(
-          "sbom",
+      throw new TooLargeException(
           "The SBOM is "
               + upload.size()
               + " bytes; at most "
               + config.sbom().maxBytes()
-              + " are accepted.");
+              + " are accepted.",
+          "sbom");
     }
     if (application != null && (application.isBlank() || application.length() > 200)) {
-      throw RequestException.invalid("application", "'application' must be 1 to 200 characters.");
+      throw new InvalidInputException("'application' must be 1 to 200 characters.", "application");
     }
     AdhocPolicy policy = policy(policyJson);
     byte[] sbom;
@@ -140,7 +143,7 @@ public class ScanService {
       return EventJson.readPayload(json.getBytes(StandardCharsets.UTF_8), AdhocPolicy.class);
     } catch (EventFormatException e) {
       String field = "(body)".equals(e.field()) ? "policy" : "policy." + e.field();
-      throw RequestException.invalid(field, "Form part 'policy': " + e.getMessage());
+      throw new InvalidInputException("Form part 'policy': " + e.getMessage(), field);
     }
   }
 

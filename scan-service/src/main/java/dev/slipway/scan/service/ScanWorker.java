@@ -1,15 +1,15 @@
 package dev.slipway.scan.service;
 
-import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
-import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
 import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
+import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.outbox.OutboxWritten;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -139,7 +139,7 @@ public class ScanWorker {
               scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
       boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
       if (finished) {
-        outboxWritten.fire(new OutboxWritten(events.size()));
+        outboxWritten.fire(OutboxWritten.ROWS);
         metrics
             .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
             .record(Duration.ofNanos(System.nanoTime() - start));

@@ -14,7 +14,7 @@ import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.match.MatchedFinding;
 import dev.slipway.scan.policy.GateResult;
 import dev.slipway.scan.policy.PolicyGate;
-import dev.slipway.scan.repository.OutboxEvent;
+import dev.slipway.work.outbox.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.slipway.trigger.config;
 
+import dev.slipway.work.outbox.OutboxSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -56,43 +57,11 @@ public interface TriggerConfig {
   /** The service's external base URL for the webhook URLs shown; absent: the request's. */
   Optional<URI> publicUrl();
 
-  /** The relay from the outbox to Kafka. */
-  Outbox outbox();
+  /** The outbox of commit.received and its relay to Kafka ({@code slipway.trigger.outbox.*}). */
+  OutboxSettings outbox();
 
-  /** What old rows are deleted, and when. */
+  /** What old deliveries and pushes are deleted, and when (the outbox keeps its own retention). */
   Retention retention();
-
-  /** Settings of the outbox relay. */
-  interface Outbox {
-
-    /** Most rows published in one round. */
-    @WithDefault("200")
-    int batchSize();
-
-    /** How long the relay sleeps when it found nothing to publish (a commit wakes it sooner). */
-    @WithDefault("500ms")
-    Duration pollInterval();
-
-    /** First pause after a round failed; doubles up to {@link #maxBackoff()}. */
-    @WithDefault("200ms")
-    Duration backoff();
-
-    /** Longest pause after failed rounds. */
-    @WithDefault("5s")
-    Duration maxBackoff();
-
-    /** How long the relay lease of one instance lasts unless renewed. */
-    @WithDefault("15s")
-    Duration leaseDuration();
-
-    /** Age of the oldest unsent row beyond which the outbox health check reports DEGRADED. */
-    @WithDefault("5m")
-    Duration degradedAfter();
-
-    /** How often the outbox gauges (unsent rows, oldest age) are refreshed. */
-    @WithDefault("2s")
-    Duration statsInterval();
-  }
 
   /** Settings of the retention job. */
   interface Retention {
@@ -100,10 +69,6 @@ public interface TriggerConfig {
     /** How long a delivery row is kept (a host may redeliver within days). */
     @WithDefault("7d")
     Duration deliveries();
-
-    /** How long a published outbox row is kept, for inspection. */
-    @WithDefault("7d")
-    Duration sentOutbox();
 
     /** How often the retention job runs. */
     @WithDefault("1h")

@@ -1,26 +1,11 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
+import dev.slipway.problem.NotFoundException;
 
 /** A role binding or identity link that does not exist: 404. */
-public class AccessEntryNotFoundException extends ProblemException {
+public class AccessEntryNotFoundException extends NotFoundException {
 
   public AccessEntryNotFoundException(String detail) {
-    super(detail, null);
-  }
-
-  @Override
-  public int status() {
-    return 404;
-  }
-
-  @Override
-  public String kind() {
-    return "not-found";
-  }
-
-  @Override
-  public String title() {
-    return "Not found";
+    super(detail);
   }
 }

@@ -1,26 +1,16 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
+import dev.slipway.problem.ConflictException;
 
 /** An application name that is already taken: 409. */
-public class ApplicationExistsException extends ProblemException {
+public class ApplicationExistsException extends ConflictException {
 
   public ApplicationExistsException(String detail, String field) {
     super(detail, field);
   }
 
   @Override
-  public int status() {
-    return 409;
-  }
-
-  @Override
   public String kind() {
     return "application-exists";
-  }
-
-  @Override
-  public String title() {
-    return "Application already exists";
   }
 }

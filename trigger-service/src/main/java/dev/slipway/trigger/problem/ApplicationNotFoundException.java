@@ -1,26 +1,16 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
+import dev.slipway.problem.NotFoundException;
 
 /** An application name that is not in the registry: 404. */
-public class ApplicationNotFoundException extends ProblemException {
+public class ApplicationNotFoundException extends NotFoundException {
 
   public ApplicationNotFoundException(String detail) {
-    super(detail, null);
-  }
-
-  @Override
-  public int status() {
-    return 404;
+    super(detail);
   }
 
   @Override
   public String kind() {
     return "application-not-found";
-  }
-
-  @Override
-  public String title() {
-    return "Application not found";
   }
 }

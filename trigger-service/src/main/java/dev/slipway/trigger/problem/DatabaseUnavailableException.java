@@ -1,38 +1,19 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
-import java.util.Map;
+import dev.slipway.problem.UnavailableException;
 
 /**
  * PostgreSQL could not take the write that accepts a request: 503 with Retry-After. The only reason
  * a valid webhook is not accepted, since Kafka is not needed to accept one.
  */
-public class DatabaseUnavailableException extends ProblemException {
-
-  private final int retryAfterSeconds;
+public class DatabaseUnavailableException extends UnavailableException {
 
   public DatabaseUnavailableException(String detail, int retryAfterSeconds) {
-    super(detail, null);
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-
-  @Override
-  public int status() {
-    return 503;
+    super(detail, retryAfterSeconds, null);
   }
 
   @Override
   public String kind() {
     return "database-unavailable";
-  }
-
-  @Override
-  public String title() {
-    return "Database unavailable";
-  }
-
-  @Override
-  public Map<String, String> headers() {
-    return Map.of("Retry-After", Integer.toString(retryAfterSeconds));
   }
 }

@@ -21,9 +21,4 @@ public class IdempotencyKeyReusedException extends ProblemException {
   public String kind() {
     return "idempotency-key-reused";
   }
-
-  @Override
-  public String title() {
-    return "Idempotency-Key reused for another request";
-  }
 }

@@ -18,9 +18,4 @@ public class InvalidSignatureException extends ProblemException {
   public String kind() {
     return "invalid-signature";
   }
-
-  @Override
-  public String title() {
-    return "Webhook signature missing or wrong";
-  }
 }

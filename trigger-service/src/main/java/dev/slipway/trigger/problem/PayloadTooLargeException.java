@@ -1,26 +1,16 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
+import dev.slipway.problem.TooLargeException;
 
 /** A webhook body over the configured limit: 413. */
-public class PayloadTooLargeException extends ProblemException {
+public class PayloadTooLargeException extends TooLargeException {
 
   public PayloadTooLargeException(String detail) {
     super(detail, null);
   }
 
   @Override
-  public int status() {
-    return 413;
-  }
-
-  @Override
   public String kind() {
     return "payload-too-large";
-  }
-
-  @Override
-  public String title() {
-    return "Payload too large";
   }
 }

@@ -22,9 +22,4 @@ public class SecretUnreadableException extends ProblemException {
   public String kind() {
     return "secret-unreadable";
   }
-
-  @Override
-  public String title() {
-    return "Stored webhook secret unreadable";
-  }
 }

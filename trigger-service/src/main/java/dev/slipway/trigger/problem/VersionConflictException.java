@@ -1,26 +1,16 @@
 package dev.slipway.trigger.problem;
 
-import dev.slipway.problem.ProblemException;
+import dev.slipway.problem.ConflictException;
 
 /** The version the caller read (If-Match) is no longer the stored one: 409. */
-public class VersionConflictException extends ProblemException {
+public class VersionConflictException extends ConflictException {
 
   public VersionConflictException(String detail) {
     super(detail, "If-Match");
   }
 
   @Override
-  public int status() {
-    return 409;
-  }
-
-  @Override
   public String kind() {
     return "version-conflict";
-  }
-
-  @Override
-  public String title() {
-    return "Version conflict";
   }
 }

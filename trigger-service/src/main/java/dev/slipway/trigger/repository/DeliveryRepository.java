@@ -1,11 +1,14 @@
 package dev.slipway.trigger.repository;
 
+import dev.slipway.work.db.Transactions;
+import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -65,10 +68,12 @@ public class DeliveryRepository {
       """;
 
   private final Pool pool;
-  private final OutboxRepository outbox;
+  private final Transactions transactions;
+  private final Outbox outbox;
 
-  public DeliveryRepository(Pool pool, OutboxRepository outbox) {
+  public DeliveryRepository(Pool pool, Transactions transactions, Outbox outbox) {
     this.pool = pool;
+    this.transactions = transactions;
     this.outbox = outbox;
   }
 
@@ -79,7 +84,6 @@ public class DeliveryRepository {
    * @param ref the full ref
    * @param commitSha the commit
    * @param runId the run id its event carries
-   * @param eventId the event's id
    * @param event the event as the outbox keeps it
    * @param dedup whether an earlier push of the same commit to the same ref counts as this run
    */
@@ -88,8 +92,7 @@ public class DeliveryRepository {
       String ref,
       String commitSha,
       String runId,
-      String eventId,
-      String event,
+      OutboxEvent event,
       boolean dedup) {}
 
   /**
@@ -133,25 +136,25 @@ public class DeliveryRepository {
       List<NewRun> runs,
       Duration window,
       Function<List<RunOutcome>, String> answer) {
-    return pool.withTransaction(
-        connection -> {
+    return transactions.run(
+        tx -> {
           Uni<Boolean> claimed =
               deliveryKey == null
                   ? Uni.createFrom().item(true)
-                  : connection
+                  : tx.sql()
                       .preparedQuery(CLAIM)
                       .execute(Tuple.of(provider, deliveryKey, fingerprint))
                       .map(inserted -> inserted.rowCount() == 1);
           return claimed.flatMap(
               first ->
                   first
-                      ? start(connection, provider, deliveryKey, runs, window, answer)
-                      : original(connection, provider, deliveryKey));
+                      ? start(tx, provider, deliveryKey, runs, window, answer)
+                      : original(tx, provider, deliveryKey));
         });
   }
 
   private Uni<Acceptance> start(
-      SqlConnection connection,
+      Tx tx,
       String provider,
       String deliveryKey,
       List<NewRun> runs,
@@ -162,7 +165,7 @@ public class DeliveryRepository {
     return Multi.createFrom()
         .iterable(runs)
         .onItem()
-        .transformToUniAndConcatenate(run -> startOne(connection, run, windowStart))
+        .transformToUniAndConcatenate(run -> startOne(tx, run, windowStart))
         .collect()
         .asList()
         .flatMap(
@@ -177,17 +180,17 @@ public class DeliveryRepository {
               if (deliveryKey == null) {
                 return Uni.createFrom().item(acceptance);
               }
-              return connection
+              return tx.sql()
                   .preparedQuery(ANSWER)
                   .execute(Tuple.of(provider, deliveryKey, response))
                   .replaceWith(acceptance);
             });
   }
 
-  private Uni<RunOutcome> startOne(SqlConnection connection, NewRun run, OffsetDateTime since) {
+  private Uni<RunOutcome> startOne(Tx tx, NewRun run, OffsetDateTime since) {
     Uni<String> earlier =
         run.dedup()
-            ? connection
+            ? tx.sql()
                 .preparedQuery(SEEN)
                 .execute(
                     Tuple.of(run.application(), run.ref(), run.commitSha(), run.runId(), since))
@@ -195,7 +198,7 @@ public class DeliveryRepository {
                     rows ->
                         rows.rowCount() == 1
                             ? Uni.createFrom().nullItem()
-                            : connection
+                            : tx.sql()
                                 .preparedQuery(FIRST_RUN)
                                 .execute(Tuple.of(run.application(), run.ref(), run.commitSha()))
                                 .map(DeliveryRepository::firstColumn))
@@ -205,13 +208,12 @@ public class DeliveryRepository {
             runId != null
                 ? Uni.createFrom().item(new RunOutcome(run, runId, false))
                 : outbox
-                    .append(connection, run.eventId(), run.application(), run.event())
+                    .add(tx, List.of(run.event()))
                     .replaceWith(new RunOutcome(run, run.runId(), true)));
   }
 
-  private static Uni<Acceptance> original(
-      SqlConnection connection, String provider, String deliveryKey) {
-    return connection
+  private static Uni<Acceptance> original(Tx tx, String provider, String deliveryKey) {
+    return tx.sql()
         .preparedQuery(ORIGINAL)
         .execute(Tuple.of(provider, deliveryKey))
         .map(

@@ -1,5 +1,6 @@
 package dev.slipway.trigger.rest;
 
+import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
@@ -25,7 +26,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -67,19 +67,23 @@ public class ApplicationResource {
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
-  public Uni<List<ApplicationView>> list(
+  public Uni<Page<ApplicationView>> list(
       @QueryParam("after") String after, @QueryParam("limit") String limit, @Context UriInfo uri) {
+    // The cursor follows the registry, the items the caller's scope: a page may hold fewer.
     Optional<Set<String>> visible = access.visibleApplications(Roles.READ);
-    Uni<List<ApplicationView>> page =
-        after == null && limit == null
-            ? applications.list(uri.getBaseUri())
-            : applications.page(
-                after, PageLimit.parse(limit, MAX_PAGE, MAX_PAGE), uri.getBaseUri());
-    return page.map(
-        views ->
-            visible.isEmpty()
-                ? views
-                : views.stream().filter(v -> visible.get().contains(v.name())).toList());
+    int size = PageLimit.parse(limit, MAX_PAGE, MAX_PAGE);
+    return applications
+        .page(after, size, uri.getBaseUri())
+        .map(page -> Page.of(page, size, ApplicationView::name))
+        .map(
+            page ->
+                visible.isEmpty()
+                    ? page
+                    : new Page<>(
+                        page.items().stream()
+                            .filter(view -> visible.get().contains(view.name()))
+                            .toList(),
+                        page.next()));
   }
 
   @GET

@@ -14,18 +14,21 @@ import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.messaging.AccessPolicyRelay;
 import dev.slipway.trigger.problem.ApplicationExistsException;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
+import dev.slipway.trigger.problem.ConcurrentChangeException;
 import dev.slipway.trigger.repository.ApplicationRepository;
 import dev.slipway.trigger.service.ApplicationValidator.ValidApplication;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.OptimisticLockException;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
 
@@ -90,13 +93,6 @@ public class ApplicationService {
         .map(app -> view(app, base));
   }
 
-  /** Every application, by name. */
-  public Uni<List<ApplicationView>> list(URI base) {
-    return Panache.withSession(
-        () ->
-            applications.allByName().map(all -> all.stream().map(app -> view(app, base)).toList()));
-  }
-
   /** A page of applications by name: at most {@code limit}, after {@code after} when given. */
   public Uni<List<ApplicationView>> page(String after, int limit, URI base) {
     return Panache.withSession(
@@ -131,6 +127,8 @@ public class ApplicationService {
                                             ? "application.updated"
                                             : "application.updated, webhook secret replaced",
                                         app))))
+        .onFailure(ApplicationService::changedConcurrently)
+        .transform(failure -> new ConcurrentChangeException())
         .invoke(app -> LOG.infof("application %s updated", app.name))
         .call(index::refresh)
         .call(relay::changed)
@@ -280,5 +278,15 @@ public class ApplicationService {
 
   private static OffsetDateTime now() {
     return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+
+  /** Whether another request changed the row between this one's read and write. */
+  private static boolean changedConcurrently(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof OptimisticLockException || t instanceof StaleStateException) {
+        return true;
+      }
+    }
+    return false;
   }
 }

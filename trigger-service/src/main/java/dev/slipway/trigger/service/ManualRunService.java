@@ -9,13 +9,14 @@ import dev.slipway.trigger.Application;
 import dev.slipway.trigger.api.RunAccepted;
 import dev.slipway.trigger.api.RunRequest;
 import dev.slipway.trigger.config.TriggerConfig;
-import dev.slipway.trigger.messaging.CommitRelay;
+import dev.slipway.trigger.messaging.CommitEvents;
 import dev.slipway.trigger.problem.DatabaseUnavailableException;
 import dev.slipway.trigger.problem.IdempotencyKeyReusedException;
-import dev.slipway.trigger.repository.DatabaseFailures;
 import dev.slipway.trigger.repository.DeliveryRepository;
 import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
+import dev.slipway.work.db.DatabaseErrors;
+import dev.slipway.work.outbox.OutboxEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,19 +46,16 @@ public class ManualRunService {
   private final ApplicationService applications;
   private final DeliveryRepository deliveries;
   private final CommitEvents events;
-  private final CommitRelay relay;
   private final TriggerConfig config;
 
   public ManualRunService(
       ApplicationService applications,
       DeliveryRepository deliveries,
       CommitEvents events,
-      CommitRelay relay,
       TriggerConfig config) {
     this.applications = applications;
     this.deliveries = deliveries;
     this.events = events;
-    this.relay = relay;
     this.config = config;
   }
 
@@ -98,14 +96,7 @@ public class ManualRunService {
             : events.derived(facts, PROVIDER, app.name, asked.key());
     RunAccepted run = new RunAccepted(event.runId(), app.name, asked.sha(), asked.ref());
     NewRun newRun =
-        new NewRun(
-            app.name,
-            asked.ref(),
-            asked.sha(),
-            event.runId(),
-            event.id(),
-            CommitEvents.outboxJson(event),
-            false);
+        new NewRun(app.name, asked.ref(), asked.sha(), event.runId(), OutboxEvent.of(event), false);
     String key = asked.key() == null ? null : app.name + ":" + asked.key();
     return deliveries
         .accept(
@@ -115,7 +106,7 @@ public class ManualRunService {
             List.of(newRun),
             config.dedupWindow(),
             outcomes -> json(run))
-        .onFailure(DatabaseFailures::isUnavailable)
+        .onFailure(DatabaseErrors::isUnavailable)
         .transform(
             failure ->
                 new DatabaseUnavailableException(
@@ -126,7 +117,6 @@ public class ManualRunService {
 
   private Started started(Acceptance acceptance, Asked asked) {
     if (acceptance.kind() != Acceptance.Kind.REDELIVERY) {
-      relay.wake();
       return new Started(
           EventJson.readPayload(bytes(acceptance.response()), RunAccepted.class), true);
     }

@@ -2,7 +2,6 @@ package dev.slipway.trigger.service;
 
 import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.repository.DeliveryRepository;
-import dev.slipway.trigger.repository.OutboxRepository;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,8 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * Deletes what no longer serves a purpose, in batches so no statement holds locks for long:
  * deliveries older than {@code retention.deliveries} (a host redelivers within days), pushes older
- * than the dedup window, and outbox rows sent longer ago than {@code retention.sent-outbox}. Unsent
- * and parked outbox rows are never deleted. Every instance may run it; deleting twice is harmless.
+ * than the dedup window. (Published outbox rows are deleted by the outbox relay after {@code
+ * outbox.retention}.) Every instance may run it; deleting twice is harmless.
  */
 @ApplicationScoped
 public class RetentionJob {
@@ -24,17 +23,14 @@ public class RetentionJob {
   private static final int BATCH = 1000;
 
   private final DeliveryRepository deliveries;
-  private final OutboxRepository outbox;
   private final TriggerConfig config;
 
-  public RetentionJob(
-      DeliveryRepository deliveries, OutboxRepository outbox, TriggerConfig config) {
+  public RetentionJob(DeliveryRepository deliveries, TriggerConfig config) {
     this.deliveries = deliveries;
-    this.outbox = outbox;
     this.config = config;
   }
 
-  /** One pass over the three tables. */
+  /** One pass over the two tables. */
   @Scheduled(
       identity = "trigger-retention",
       every = "${slipway.trigger.retention.interval}",
@@ -43,23 +39,18 @@ public class RetentionJob {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     OffsetDateTime deliveriesBefore = now.minus(config.retention().deliveries());
     OffsetDateTime pushesBefore = now.minus(config.dedupWindow());
-    OffsetDateTime sentBefore = now.minus(config.retention().sentOutbox());
     return all(limit -> deliveries.deleteDeliveriesBefore(deliveriesBefore, limit))
         .flatMap(
             deletedDeliveries ->
                 all(limit -> deliveries.deletePushesBefore(pushesBefore, limit))
-                    .flatMap(
-                        deletedPushes ->
-                            all(limit -> outbox.deleteSentBefore(sentBefore, limit))
-                                .invoke(
-                                    deletedRows -> {
-                                      if (deletedDeliveries + deletedPushes + deletedRows > 0) {
-                                        LOG.infof(
-                                            "retention: deleted %d deliveries, %d pushes, %d sent"
-                                                + " outbox rows",
-                                            deletedDeliveries, deletedPushes, deletedRows);
-                                      }
-                                    })))
+                    .invoke(
+                        deletedPushes -> {
+                          if (deletedDeliveries + deletedPushes > 0) {
+                            LOG.infof(
+                                "retention: deleted %d deliveries, %d pushes",
+                                deletedDeliveries, deletedPushes);
+                          }
+                        }))
         .onFailure()
         .invoke(failure -> LOG.warnf("retention pass failed, next pass retries: %s", failure))
         .onFailure()

@@ -3,22 +3,15 @@ package dev.slipway.trigger.service;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 
 /**
  * trigger-service's own metrics on /q/metrics: {@code slipway_webhooks_total} by provider, outcome
  * (accepted, duplicate, ignored, rejected) and reason; {@code
- * slipway_webhook_signature_checks_total} (HMACs and token comparisons made); the outbox relay's
- * lag {@code slipway_outbox_unsent}, {@code slipway_outbox_oldest_unsent_age_seconds}, {@code
- * slipway_outbox_published_total}, {@code slipway_outbox_parked_total} and {@code
- * slipway_publish_seconds} (time until Kafka acknowledged a record, a histogram); and {@code
- * slipway_registry_applications} held in the index.
+ * slipway_webhook_signature_checks_total} (HMACs and token comparisons made); and {@code
+ * slipway_registry_applications} held in the index. The outbox's metrics ({@code slipway_outbox_*})
+ * are the shared outbox's, the same in every service.
  */
 @ApplicationScoped
 public class TriggerMetrics {
@@ -32,28 +25,9 @@ public class TriggerMetrics {
   }
 
   private final MeterRegistry registry;
-  private final AtomicLong unsent = new AtomicLong();
-  private final AtomicReference<OffsetDateTime> oldestUnsent = new AtomicReference<>();
-  private final Counter published;
-  private final Counter parked;
 
   public TriggerMetrics(MeterRegistry registry) {
     this.registry = registry;
-    Gauge.builder("slipway.outbox.unsent", unsent, AtomicLong::doubleValue)
-        .description("commit.received records in the outbox not yet acknowledged by Kafka")
-        .register(registry);
-    Gauge.builder("slipway.outbox.oldest.unsent.age", this::oldestUnsentAgeSeconds)
-        .description("Age of the oldest commit.received record not yet acknowledged by Kafka")
-        .baseUnit("seconds")
-        .register(registry);
-    published =
-        Counter.builder("slipway.outbox.published")
-            .description("Outbox records Kafka acknowledged")
-            .register(registry);
-    parked =
-        Counter.builder("slipway.outbox.parked")
-            .description("Outbox records set aside because Kafka can never take them")
-            .register(registry);
   }
 
   /** Counts one webhook of {@code provider}. */
@@ -76,43 +50,10 @@ public class TriggerMetrics {
         .increment();
   }
 
-  /** Records how long one publish to Kafka took and whether Kafka acknowledged it. */
-  public void published(Duration latency, boolean acknowledged) {
-    Timer.builder("slipway.publish")
-        .description("Time until Kafka acknowledged a commit.received record")
-        .tag("result", acknowledged ? "acked" : "failed")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(120))
-        .register(registry)
-        .record(latency);
-    if (acknowledged) {
-      published.increment();
-    }
-  }
-
-  /** Counts one outbox record set aside. */
-  public void parked() {
-    parked.increment();
-  }
-
-  /** The outbox's backlog as last read. */
-  public void backlog(long rows, OffsetDateTime oldest) {
-    unsent.set(rows);
-    oldestUnsent.set(oldest);
-  }
-
   /** Reports the index's size through {@code size}. */
   public void registrySize(IntSupplier size) {
     Gauge.builder("slipway.registry.applications", size::getAsInt)
         .description("Applications in this instance's registry index")
         .register(registry);
-  }
-
-  private double oldestUnsentAgeSeconds() {
-    OffsetDateTime oldest = oldestUnsent.get();
-    return oldest == null
-        ? 0
-        : Math.max(0, Duration.between(oldest, OffsetDateTime.now()).toMillis() / 1000.0);
   }
 }

@@ -12,13 +12,12 @@ import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.api.RunAccepted;
 import dev.slipway.trigger.api.WebhookAccepted;
 import dev.slipway.trigger.config.TriggerConfig;
-import dev.slipway.trigger.messaging.CommitRelay;
+import dev.slipway.trigger.messaging.CommitEvents;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
 import dev.slipway.trigger.problem.DatabaseUnavailableException;
 import dev.slipway.trigger.problem.InvalidSignatureException;
 import dev.slipway.trigger.problem.PayloadTooLargeException;
 import dev.slipway.trigger.problem.SecretUnreadableException;
-import dev.slipway.trigger.repository.DatabaseFailures;
 import dev.slipway.trigger.repository.DeliveryRepository;
 import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
@@ -30,6 +29,9 @@ import dev.slipway.trigger.webhook.WebhookBody;
 import dev.slipway.trigger.webhook.WebhookEvent;
 import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import dev.slipway.trigger.webhook.WebhookSignatureVerifier;
+import dev.slipway.work.db.DatabaseErrors;
+import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.trace.Traceparent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -49,7 +51,7 @@ import java.util.stream.Collectors;
 /**
  * Turns a Git host's webhook into runs: size check, the signature over the raw bytes, the host's
  * payload, filters, and one transaction that stores the delivery and the commit.received of each
- * run in the outbox (published afterwards by {@link CommitRelay}). HMACs and parsing run in {@link
+ * run in the outbox (published afterwards by the outbox relay). HMACs and parsing run in {@link
  * WebhookWorkers}' bulkheads; the event loop only routes and writes.
  *
  * <p>Whose secret checks the signature: on an application's own URL ({@code
@@ -68,7 +70,6 @@ public class WebhookService {
   private final ApplicationIndex index;
   private final DeliveryRepository deliveries;
   private final CommitEvents events;
-  private final CommitRelay relay;
   private final WebhookWorkers workers;
   private final WebhookSignatureVerifier verifier;
   private final TriggerConfig config;
@@ -79,7 +80,6 @@ public class WebhookService {
       ApplicationIndex index,
       DeliveryRepository deliveries,
       CommitEvents events,
-      CommitRelay relay,
       WebhookWorkers workers,
       WebhookSignatureVerifier verifier,
       TriggerConfig config,
@@ -88,7 +88,6 @@ public class WebhookService {
     this.index = index;
     this.deliveries = deliveries;
     this.events = events;
-    this.relay = relay;
     this.workers = workers;
     this.verifier = verifier;
     this.config = config;
@@ -155,6 +154,8 @@ public class WebhookService {
       throw new InvalidSignatureException("Header " + header + " is required.");
     }
     Optional<String> deliveryKey = deliveryKey(parser, request.headers());
+    // Taken here, in the request's context: the plan is made on a worker thread.
+    String traceparent = Traceparent.current();
     Uni<Plan> plan;
     if (request.application() != null) {
       plan =
@@ -167,12 +168,17 @@ public class WebhookService {
                           request.body().length(),
                           () ->
                               withEvents(
-                                  planFor(request, parser, app, signature), deliveryKey, parser)));
+                                  planFor(request, parser, app, signature),
+                                  deliveryKey,
+                                  parser,
+                                  traceparent)));
     } else {
       plan =
           workers.run(
               request.body().length(),
-              () -> withEvents(planHostWide(request, parser, signature), deliveryKey, parser));
+              () ->
+                  withEvents(
+                      planHostWide(request, parser, signature), deliveryKey, parser, traceparent));
     }
     return plan.flatMap(
         p -> p.answer() != null ? Uni.createFrom().item(p.answer()) : accept(p, request));
@@ -356,7 +362,7 @@ public class WebhookService {
             plan.newRuns(),
             config.dedupWindow(),
             WebhookService::answer)
-        .onFailure(DatabaseFailures::isUnavailable)
+        .onFailure(DatabaseErrors::isUnavailable)
         .transform(
             failure ->
                 new DatabaseUnavailableException(
@@ -367,7 +373,6 @@ public class WebhookService {
         .map(
             acceptance -> {
               if (acceptance.kind() == Acceptance.Kind.STARTED) {
-                relay.wake();
                 return new Answer.Accepted(acceptance.response());
               }
               return new Answer.Duplicate(acceptance.response());
@@ -378,7 +383,8 @@ public class WebhookService {
    * The plan with the events of its runs made, ids derived from the delivery, as the outbox keeps
    * them; a delivery id is needed from here on.
    */
-  private Plan withEvents(Plan plan, Optional<String> deliveryKey, PushPayloadParser parser) {
+  private Plan withEvents(
+      Plan plan, Optional<String> deliveryKey, PushPayloadParser parser, String traceparent) {
     if (plan.answer() != null) {
       return plan;
     }
@@ -416,8 +422,7 @@ public class WebhookService {
               run.update().ref(),
               head.sha(),
               event.runId(),
-              event.id(),
-              CommitEvents.outboxJson(event),
+              OutboxEvent.of(event, traceparent),
               true));
     }
     return new Plan(

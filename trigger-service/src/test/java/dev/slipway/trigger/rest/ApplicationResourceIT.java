@@ -81,10 +81,11 @@ class ApplicationResourceIT {
     given()
         .auth()
         .oauth2(VIEWER)
+        .queryParam("after", name.substring(0, name.length() - 1))
         .get("/api/apps")
         .then()
         .statusCode(200)
-        .body("name", hasItem(name));
+        .body("items.name", hasItem(name));
   }
 
   @Test
@@ -102,7 +103,17 @@ class ApplicationResourceIT {
         .get("/api/apps")
         .then()
         .statusCode(200)
-        .body("name", contains(prefix + "-b", prefix + "-c"));
+        .body("items.name", contains(prefix + "-b", prefix + "-c"))
+        .body("next", equalTo(prefix + "-c"));
+    given()
+        .auth()
+        .oauth2(VIEWER)
+        .queryParam("after", prefix + "-c")
+        .queryParam("limit", 2)
+        .get("/api/apps")
+        .then()
+        .statusCode(200)
+        .body("items.name", not(hasItem(prefix + "-a")));
   }
 
   @ParameterizedTest

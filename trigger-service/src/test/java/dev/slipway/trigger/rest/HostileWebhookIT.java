@@ -203,7 +203,7 @@ class HostileWebhookIT {
           @Override
           public void close() {}
         };
-    Logger mapperLog = Logger.getLogger(ProblemMapper.class.getName());
+    Logger mapperLog = Logger.getLogger(dev.slipway.problem.ProblemMapper.class.getName());
     mapperLog.addHandler(capture);
     Database.update("UPDATE applications SET environments = '{not json' WHERE name = ?", app);
     try {

@@ -76,9 +76,9 @@ class KafkaOutageIT {
       given()
           .get("/q/metrics")
           .then()
-          .body(containsString("slipway_outbox_unsent "))
-          .body(containsString("slipway_outbox_oldest_unsent_age_seconds "));
-      assertThat(unsentGauge()).isGreaterThanOrEqualTo(PUSHES);
+          .body(containsString("slipway_outbox_backlog "))
+          .body(containsString("slipway_outbox_lag_seconds "));
+      assertThat(backlogGauge()).isGreaterThanOrEqualTo(PUSHES);
       // For the rest of the outage: ready, and nothing leaves the outbox.
       Duration left = OUTAGE.minusNanos(System.nanoTime() - frozenAt);
       if (!left.isNegative()) {
@@ -117,11 +117,11 @@ class KafkaOutageIT {
     return apps.stream().mapToLong(CommitTopic::unsent).sum();
   }
 
-  private static double unsentGauge() {
+  private static double backlogGauge() {
     String metrics = given().get("/q/metrics").asString();
     return metrics
         .lines()
-        .filter(line -> line.startsWith("slipway_outbox_unsent "))
+        .filter(line -> line.startsWith("slipway_outbox_backlog "))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
         .findFirst()
         .orElse(-1);

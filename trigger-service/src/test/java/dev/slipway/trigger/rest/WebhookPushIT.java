@@ -294,7 +294,7 @@ class WebhookPushIT {
     given()
         .get("/q/metrics")
         .then()
-        .body(containsString("slipway_publish_seconds_bucket{result=\"acked\""))
+        .body(containsString("slipway_outbox_publish_seconds_bucket"))
         .body(containsString("slipway_outbox_published_total"));
   }
 

@@ -17,8 +17,9 @@ import dev.slipway.events.Severity;
 import dev.slipway.problem.InvalidInputException;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.Webhooks;
-import dev.slipway.trigger.service.CommitEvents;
+import dev.slipway.trigger.messaging.CommitEvents;
 import dev.slipway.trigger.webhook.WebhookEvent.Push;
+import dev.slipway.work.outbox.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -317,7 +318,7 @@ class PushPayloadParsersTest {
                   new PipelineSnapshot(List.of(), new ScanPolicy(Severity.HIGH, false))),
               "delivery",
               update.ref());
-      assertThat(CommitEvents.outboxJson(commit)).as(what).isNotBlank();
+      assertThat(OutboxEvent.of(commit).json()).as(what).isNotBlank();
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.slipway.work.db;
 
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,20 +11,24 @@ import java.util.List;
  */
 public final class Tx {
 
-  private final SqlConnection connection;
+  private final SqlClient connection;
   private final List<Object> afterCommit = new ArrayList<>();
 
-  Tx(SqlConnection connection) {
+  Tx(SqlClient connection) {
     this.connection = connection;
   }
 
-  /** A transaction of {@code connection} outside {@link Transactions}; nothing is fired. */
-  public static Tx of(SqlConnection connection) {
+  /**
+   * A transaction the caller runs on {@code connection} itself, outside {@link Transactions}:
+   * nothing is fired at its commit, so the caller fires what it must once it committed (an {@code
+   * OutboxWritten}), or the relay finds the rows at its next poll.
+   */
+  public static Tx of(SqlClient connection) {
     return new Tx(connection);
   }
 
   /** The connection the transaction runs on; one statement at a time. */
-  public SqlConnection sql() {
+  public SqlClient sql() {
     return connection;
   }
 

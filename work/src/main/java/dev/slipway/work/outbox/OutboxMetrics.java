@@ -3,6 +3,7 @@ package dev.slipway.work.outbox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (rows waiting), {@code slipway_outbox_lag_seconds} (age of the oldest), {@code
  * slipway_outbox_parked} (rows set aside), {@code slipway_outbox_published_total} by topic, and
  * {@code slipway_outbox_failures_total} by reason ({@code unacknowledged}: Kafka did not take a
- * record this round, it is retried; {@code refused}: Kafka can never take it, it was parked).
+ * record this round, it is retried; {@code refused}: Kafka can never take it, it was parked), and
+ * the histogram {@code slipway_outbox_publish_seconds} (from the send to Kafka's acknowledgement).
  */
 @ApplicationScoped
 public class OutboxMetrics {
@@ -25,6 +27,7 @@ public class OutboxMetrics {
   private final AtomicReference<OffsetDateTime> oldest = new AtomicReference<>();
   private final Counter unacknowledged;
   private final Counter refused;
+  private final Timer acknowledgement;
 
   public OutboxMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -38,6 +41,13 @@ public class OutboxMetrics {
     Gauge.builder("slipway.outbox.parked", parked, AtomicLong::doubleValue)
         .description("Outbox rows set aside because Kafka refuses them; see the admin API")
         .register(registry);
+    acknowledgement =
+        Timer.builder("slipway.outbox.publish")
+            .description("Time from handing an outbox record to the producer to Kafka's ack")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(120))
+            .register(registry);
     unacknowledged = failures("unacknowledged");
     refused = failures("refused");
   }
@@ -49,6 +59,11 @@ public class OutboxMetrics {
         .tag("topic", topic)
         .register(registry)
         .increment(count);
+  }
+
+  /** Kafka acknowledged a record {@code latency} after it was handed to the producer. */
+  public void acknowledged(Duration latency) {
+    acknowledgement.record(latency);
   }
 
   /** Kafka did not acknowledge a record this round; it stays and is sent again. */

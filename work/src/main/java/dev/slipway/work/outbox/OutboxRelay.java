@@ -321,10 +321,12 @@ public class OutboxRelay {
       ProducerRecord<String, byte[]> record =
           KafkaCloudEvents.toRecord(
               row.topic(), row.event().getBytes(StandardCharsets.UTF_8), row.traceparent());
+      long sentAt = System.nanoTime();
       producer.send(
           record,
           (metadata, failure) -> {
             if (failure == null) {
+              metrics.acknowledged(Duration.ofNanos(System.nanoTime() - sentAt));
               ack.complete(null);
             } else {
               ack.completeExceptionally(failure);

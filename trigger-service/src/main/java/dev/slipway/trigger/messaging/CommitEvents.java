@@ -1,4 +1,4 @@
-package dev.slipway.trigger.service;
+package dev.slipway.trigger.messaging;
 
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
@@ -8,6 +8,7 @@ import dev.slipway.events.Person;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.problem.RecordTooLargeException;
+import dev.slipway.work.outbox.OutboxSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +16,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.Config;
 
 /**
  * Makes the commit.received of a run, the way the outbox keeps it: ids derived from what caused the
  * run (so any retry yields the same event), free text cut to documented limits with {@code
- * truncated} set, and never bigger than the Kafka producer takes ({@code max.request.size}), so a
- * stored event can always be published.
+ * truncated} set, and never bigger than the outbox relay's producer takes ({@code
+ * slipway.trigger.outbox.max-request-size}), so a stored event can always be published.
  *
  * <p>Limits: the message at {@code slipway.trigger.max-message-bytes} UTF-8 bytes (64 KiB), and
  * further if the record would not fit; names, e-mail addresses and the actor at {@value #MAX_NAME}
@@ -36,8 +36,6 @@ public class CommitEvents {
   /** Longest author name, e-mail, username or actor kept. */
   public static final int MAX_NAME = 256;
 
-  private static final String MAX_REQUEST_SIZE =
-      "mp.messaging.outgoing.commit-received.max.request.size";
   // CloudEvents headers, key and Kafka's per-record framing, generously.
   private static final int RECORD_OVERHEAD = 2048;
 
@@ -45,10 +43,8 @@ public class CommitEvents {
   private final int maxRecordBytes;
 
   @Inject
-  public CommitEvents(TriggerConfig trigger, Config config) {
-    this(
-        trigger.maxMessageBytes(),
-        config.getOptionalValue(MAX_REQUEST_SIZE, Integer.class).orElse(1_048_576));
+  public CommitEvents(TriggerConfig trigger, OutboxSettings outbox) {
+    this(trigger.maxMessageBytes(), outbox.maxRequestSize());
   }
 
   /**
@@ -118,11 +114,6 @@ public class CommitEvents {
   /** The commit.received of a run nothing can ask for twice (a manual run without a key). */
   public Envelope<CommitReceived> fresh(RunFacts facts) {
     return envelope(facts, UUID.randomUUID().toString(), UUID.randomUUID().toString());
-  }
-
-  /** The event as the outbox stores it: structured-mode CloudEvents JSON. */
-  public static String outboxJson(Envelope<CommitReceived> event) {
-    return new String(EventJson.writeEvent(event), StandardCharsets.UTF_8);
   }
 
   private Envelope<CommitReceived> envelope(RunFacts facts, String eventId, String runId) {

@@ -1,28 +1,25 @@
-package dev.slipway.trigger.rest;
+package dev.slipway.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.slipway.problem.Problem;
-import dev.slipway.problem.ProblemException;
-import dev.slipway.problem.Problems;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import jakarta.persistence.OptimisticLockException;
+import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.hibernate.StaleStateException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Turns every failure into an RFC 9457 problem through the shared {@link Problems}: the service's
- * own {@link ProblemException}s, request bodies Jackson cannot read (an unknown property named by
- * its path), a concurrent change of an application (409), the JAX-RS errors of routing, and, last,
- * anything unexpected: a 500 whose {@code errorId} is logged with the stack trace.
+ * Turns every failure into an RFC 9457 problem, the same in every service (Quarkus finds it in this
+ * jar's index, {@code META-INF/beans.xml}, so no service keeps a copy): a service's own {@link
+ * ProblemException}s, request bodies Jackson cannot read (named by JSON path), Bean Validation
+ * violations, 401 and 403, the JAX-RS errors of routing, and, last, anything unexpected: a 500
+ * whose {@code errorId} is logged with the stack trace.
  */
 public class ProblemMapper {
 
@@ -49,6 +46,17 @@ public class ProblemMapper {
     return Problems.badJson(e, uri);
   }
 
+  // A type the API cannot read is the service's bug, not the caller's: a 500 like any other.
+  @ServerExceptionMapper
+  public Response unreadableType(InvalidDefinitionException e, UriInfo uri) {
+    return Problems.unexpected(e, uri, LOG);
+  }
+
+  @ServerExceptionMapper
+  public Response invalidParameter(ConstraintViolationException e, UriInfo uri) {
+    return Problems.invalidParameter(e, uri);
+  }
+
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e, UriInfo uri) {
     return Problems.unauthorized(uri);
@@ -62,24 +70,6 @@ public class ProblemMapper {
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
     return Problems.forbidden(e.getMessage(), uri);
-  }
-
-  // A type the API cannot read is the service's bug, not the caller's: a 500 like any other.
-  @ServerExceptionMapper
-  public Response unreadableType(InvalidDefinitionException e, UriInfo uri) {
-    return Problems.unexpected(e, uri, LOG);
-  }
-
-  @ServerExceptionMapper({OptimisticLockException.class, StaleStateException.class})
-  public Response concurrentChange(RuntimeException e, UriInfo uri) {
-    return Problems.respond(
-        new Problem(
-            Problems.TYPE_BASE + "concurrent-change",
-            "Changed concurrently",
-            409,
-            "The application was changed by another request meanwhile; read it and retry.",
-            uri.getPath(),
-            null));
   }
 
   @ServerExceptionMapper
