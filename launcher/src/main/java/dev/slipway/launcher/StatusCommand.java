@@ -30,9 +30,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class StatusCommand {
 
-  /** The services of a local run and their ports. */
+  /** The services of a local run and their ports (the console's first). */
   public static final Map<String, Integer> SERVICES =
       Map.of(
+          "console", 8080,
           "trigger-service", 8081,
           "build-service", 8082,
           "scan-service", 8083,
