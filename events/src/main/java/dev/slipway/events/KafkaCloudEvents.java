@@ -1,14 +1,22 @@
 package dev.slipway.events;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.ce.IncomingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
@@ -18,6 +26,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  */
 public final class KafkaCloudEvents {
 
+  /** The W3C trace context header a record carries from the request that caused it. */
+  public static final String TRACEPARENT = "traceparent";
+
+  private static final String CE_PREFIX = "ce_";
+  private static final String CONTENT_TYPE_HEADER = "content-type";
   private static final System.Logger LOG = System.getLogger(KafkaCloudEvents.class.getName());
   private static final Duration RETRY_FIRST_DELAY = Duration.ofMillis(200);
   private static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(10);
@@ -41,6 +54,68 @@ public final class KafkaCloudEvents {
     OutgoingKafkaRecordMetadata<String> kafka =
         OutgoingKafkaRecordMetadata.<String>builder().withKey(event.subject()).build();
     return Message.of(event.data()).addMetadata(ce).addMetadata(kafka);
+  }
+
+  /**
+   * The Kafka record of an event kept as a structured-mode CloudEvents JSON document ({@link
+   * EventJson#writeEvent}), in the binary mode SmallRye's connector writes and every consumer
+   * reads: each attribute a {@code ce_*} header ({@code datacontenttype} also as {@code
+   * content-type}), the {@code data} as the value, the subject (the application) as the key. Works
+   * on the JSON tree, whatever the event's type, without reading the payload into its record.
+   *
+   * @param topic where the record goes
+   * @param structuredEvent the event as the outbox keeps it
+   * @param traceparent the W3C trace context of the request that caused the event, or null
+   * @throws EventFormatException when the document is not an event
+   */
+  public static ProducerRecord<String, byte[]> toRecord(
+      String topic, byte[] structuredEvent, String traceparent) {
+    JsonNode event;
+    try {
+      event = EventJson.mapper().readTree(structuredEvent);
+    } catch (IOException e) {
+      throw new EventFormatException("(event)", "is not JSON: " + e.getMessage(), e);
+    }
+    if (event == null || !event.isObject()) {
+      throw new EventFormatException("(event)", "must be a JSON object");
+    }
+    Headers headers = new RecordHeaders();
+    Iterator<Map.Entry<String, JsonNode>> fields = event.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String name = field.getKey();
+      JsonNode value = field.getValue();
+      if (name.equals("data") || value == null || value.isNull()) {
+        continue;
+      }
+      if (!value.isTextual()) {
+        throw new EventFormatException(name, "must be a string");
+      }
+      byte[] text = value.textValue().getBytes(StandardCharsets.UTF_8);
+      headers.add(CE_PREFIX + name, text);
+      if (name.equals("datacontenttype")) {
+        // SmallRye writes the content type twice: as an attribute and as Kafka's content-type.
+        headers.add(CONTENT_TYPE_HEADER, text);
+      }
+    }
+    JsonNode subject = event.get("subject");
+    if (subject == null || !subject.isTextual()) {
+      throw new EventFormatException("subject", "is required");
+    }
+    JsonNode data = event.get("data");
+    if (data == null || data.isNull()) {
+      throw new EventFormatException("data", "is required");
+    }
+    if (traceparent != null) {
+      headers.add(TRACEPARENT, traceparent.getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] value;
+    try {
+      value = EventJson.mapper().writeValueAsBytes(data);
+    } catch (IOException e) {
+      throw new EventFormatException("data", "cannot be written: " + e.getMessage(), e);
+    }
+    return new ProducerRecord<>(topic, null, null, subject.textValue(), value, headers);
   }
 
   /**

@@ -159,6 +159,16 @@ public final class SampleEvents {
         2_300L);
   }
 
+  public static AdminAction adminAction() {
+    return new AdminAction(
+        "trigger-service",
+        AdminAction.Action.OUTBOX_RETRY,
+        "grace",
+        "6f1c2b7e-2d4a-3b8e-9c1d-0a1b2c3d4e5f",
+        Topics.COMMIT_RECEIVED,
+        "parked: org.apache.kafka.common.errors.RecordTooLargeException");
+  }
+
   /** The payload of {@code type}'s sample. */
   public static <T> T payloadOf(EventType<T> type) {
     Object payload =
@@ -168,6 +178,7 @@ public final class SampleEvents {
           case Topics.SCAN_DONE -> scanDone();
           case Topics.DEPLOY_REQUESTED -> deployRequested();
           case Topics.DEPLOY_DONE -> deployDone();
+          case Topics.ADMIN_ACTION -> adminAction();
           default -> throw new IllegalArgumentException(type.topic());
         };
     return type.payloadType().cast(payload);

@@ -23,6 +23,9 @@ import java.util.TreeSet;
  *                                                                          deploy.requested.dlq
  * audit-service    audit-service    every topic and every .dlq             -
  * </pre>
+ *
+ * A service whose outbox relay publishes writes {@code admin.action} too: what its operators do to
+ * parked outbox rows is audited through it.
  */
 record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) {
 

@@ -1,5 +1,6 @@
 package dev.slipway.k8s;
 
+import dev.slipway.events.Topics;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -66,17 +67,32 @@ final class ServiceChannels {
     return incoming;
   }
 
-  /** The outgoing channels of {@code service}. */
+  /**
+   * The outgoing channels of {@code service}: SmallRye's, and the topics its outbox relay publishes
+   * ({@code slipway.<service>.outbox.topics}, and {@code admin.action} with them).
+   */
   static List<Outgoing> outgoing(String service) {
     List<Outgoing> outgoing = new ArrayList<>();
     channels(service, "outgoing")
         .forEach(
             (channel, attributes) ->
                 outgoing.add(new Outgoing(service, channel, attributes.get("topic"))));
+    String outboxTopics = properties(service).getProperty(outboxTopicsKey(service));
+    if (outboxTopics != null) {
+      for (String topic : outboxTopics.split(",")) {
+        outgoing.add(new Outgoing(service, "outbox", topic.strip()));
+      }
+      outgoing.add(new Outgoing(service, "outbox", Topics.ADMIN_ACTION));
+    }
     return outgoing;
   }
 
-  private static Map<String, Map<String, String>> channels(String service, String direction) {
+  /** {@code slipway.<service without -service>.outbox.topics}. */
+  private static String outboxTopicsKey(String service) {
+    return "slipway." + service.replace("-service", "") + ".outbox.topics";
+  }
+
+  private static Properties properties(String service) {
     Properties properties = new Properties();
     Path file =
         Overlay.repoDir().resolve(service).resolve("src/main/resources/application.properties");
@@ -85,6 +101,11 @@ final class ServiceChannels {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return properties;
+  }
+
+  private static Map<String, Map<String, String>> channels(String service, String direction) {
+    Properties properties = properties(service);
     Map<String, Map<String, String>> channels = new LinkedHashMap<>();
     for (String key : new TreeSet<>(properties.stringPropertyNames())) {
       Matcher matcher = CHANNEL_KEY.matcher(key);

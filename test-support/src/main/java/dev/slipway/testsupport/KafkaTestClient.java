@@ -2,10 +2,10 @@ package dev.slipway.testsupport;
 
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
+import dev.slipway.events.KafkaCloudEvents;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -27,7 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Plain Kafka clients for tests: send an event as another service would (CloudEvents binary mode,
- * as SmallRye writes it) or raw bytes, and read what a service published.
+ * as the outbox relay writes it) or raw bytes, and read what a service published.
  */
 public final class KafkaTestClient {
 
@@ -35,23 +34,7 @@ public final class KafkaTestClient {
 
   /** Sends {@code event} to {@code topic} keyed by application, the way Slipway services do. */
   public static void send(String topic, Envelope<?> event) {
-    ProducerRecord<String, byte[]> record =
-        new ProducerRecord<>(topic, event.subject(), EventJson.writePayload(event.data()));
-    header(record, "ce_specversion", EventJson.SPEC_VERSION);
-    header(record, "ce_id", event.id());
-    header(record, "ce_source", event.source());
-    header(record, "ce_type", event.type());
-    header(record, "ce_time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
-    header(record, "ce_subject", event.subject());
-    header(record, "ce_" + EventJson.RUN_ID, event.runId());
-    if (event.causationId() != null) {
-      header(record, "ce_" + EventJson.CAUSATION_ID, event.causationId());
-    }
-    if (event.commitSha() != null) {
-      header(record, "ce_" + EventJson.COMMIT_SHA, event.commitSha());
-    }
-    header(record, "content-type", EventJson.CONTENT_TYPE);
-    send(record);
+    send(KafkaCloudEvents.toRecord(topic, EventJson.writeEvent(event), null));
   }
 
   /** Sends raw bytes to {@code topic}, e.g. a record no contract accepts. */
@@ -107,10 +90,6 @@ public final class KafkaTestClient {
   public static String header(ConsumerRecord<?, ?> record, String name) {
     var header = record.headers().lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
-  private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
-    record.headers().add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static void send(ProducerRecord<String, byte[]> record) {
