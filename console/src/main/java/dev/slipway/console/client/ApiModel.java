@@ -249,6 +249,29 @@ public final class ApiModel {
     }
   }
 
+  /** deploy-service: an environment compared with its last successful revision. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Drift(
+      String application,
+      String environment,
+      long revision,
+      OffsetDateTime checkedAt,
+      boolean inSync,
+      List<ObjectDrift> objects) {
+    public Drift {
+      objects = objects == null ? List.of() : objects;
+    }
+
+    /** How many objects drifted or are missing. */
+    public long drifted() {
+      return objects.stream().filter(o -> !"InSync".equals(o.status())).count();
+    }
+  }
+
+  /** One object's drift. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ObjectDrift(String kind, String name, String status, List<String> differences) {}
+
   /** deploy-service: a manual promotion waiting for approvers. */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Approval(

@@ -165,6 +165,23 @@ public class SlipwayClient {
         Map.of("revision", revision));
   }
 
+  /** The environment compared with its last successful revision (404: none, or not reported). */
+  public CompletableFuture<ApiResult<ApiModel.Drift>> drift(
+      String application, String environment, String token) {
+    return api.get(
+        Service.DEPLOY,
+        "/api/apps/" + path(application) + "/environments/" + path(environment) + "/drift",
+        token,
+        ApiModel.Drift.class);
+  }
+
+  /** Pauses, resumes, promotes or aborts a running rollout. */
+  public CompletableFuture<ApiResult<JsonNode>> rolloutCommand(
+      String id, String command, String token) {
+    return api.post(
+        Service.DEPLOY, "/api/rollouts/" + path(id) + "/" + path(command), token, null);
+  }
+
   public CompletableFuture<ApiResult<List<Approval>>> approvals(
       String application, String status, int limit, String token) {
     return api.list(

@@ -1,5 +1,6 @@
 package dev.slipway.console.rest;
 
+import dev.slipway.console.client.ApiModel;
 import dev.slipway.console.client.ApiModel.Application;
 import dev.slipway.console.client.ApiModel.Approval;
 import dev.slipway.console.client.ApiModel.Build;
@@ -59,6 +60,7 @@ public class ApplicationsResource {
     Map<String, CompletableFuture<ApiResult<List<Build>>>> builds = new LinkedHashMap<>();
     Map<String, CompletableFuture<ApiResult<List<Approval>>>> approvals = new LinkedHashMap<>();
     Map<String, CompletableFuture<ApiResult<List<Release>>>> releases = new LinkedHashMap<>();
+    Map<String, CompletableFuture<ApiResult<ApiModel.Drift>>> drift = new LinkedHashMap<>();
     for (Application app : apps.orElse(List.of())) {
       builds.put(app.name(), client.builds(app.name(), 30, token));
       approvals.put(app.name(), client.approvals(app.name(), "PENDING", 20, token));
@@ -75,8 +77,14 @@ public class ApplicationsResource {
         if (!history.notFound()) {
           page.note(history.problem());
         }
+        // Drift is shown when deploy-service reports it; 404 means no release to compare with.
+        ApiResult<ApiModel.Drift> compared = drift.get(app.name() + "/" + env.name()).join();
+        if (!compared.notFound() && compared.problem() != null && compared.problem().status() != 405) {
+          page.note(compared.problem());
+        }
         environments.add(
-            EnvironmentCard.of(env.name(), env.promotion(), history.orElse(List.of())));
+            EnvironmentCard.of(env.name(), env.promotion(), history.orElse(List.of()))
+                .withDrift(compared.orElse(null)));
       }
       ApiResult<List<Build>> appBuilds = builds.get(app.name()).join();
       ApiResult<List<Approval>> open = approvals.get(app.name()).join();

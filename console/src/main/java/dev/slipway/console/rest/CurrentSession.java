@@ -14,7 +14,7 @@ public class CurrentSession {
   private Session session;
   private Notice notice;
 
-  void set(Session session, Notice notice) {
+  public void set(Session session, Notice notice) {
     this.session = session;
     this.notice = notice;
   }

@@ -8,7 +8,13 @@ import dev.slipway.console.client.SlipwayClient;
 import dev.slipway.console.view.RolloutView;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
+import dev.slipway.console.session.Session;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.core.Response;
+import java.util.Set;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestHeader;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -24,12 +30,35 @@ import java.util.List;
 @Blocking
 public class RolloutResource {
 
+  private static final Set<String> COMMANDS = Set.of("pause", "resume", "promote", "abort");
+
   private final SlipwayClient client;
   private final CurrentSession current;
+  private final Forms forms;
 
-  public RolloutResource(SlipwayClient client, CurrentSession current) {
+  public RolloutResource(SlipwayClient client, CurrentSession current, Forms forms) {
     this.client = client;
     this.current = current;
+    this.forms = forms;
+  }
+
+  /** Pause, resume, promote (skip the remaining canary steps) or abort a running rollout. */
+  @POST
+  @Path("{command}")
+  public Response command(
+      @PathParam("id") String id,
+      @PathParam("command") String command,
+      @RestForm("_csrf") String csrf,
+      @RestHeader("X-CSRF-Token") String csrfHeader) {
+    Session session = current.require();
+    forms.requireCsrf(session, csrf, csrfHeader);
+    if (!COMMANDS.contains(command)) {
+      return Pages.problem(404, "Not found", "A rollout can be paused, resumed, promoted or aborted.");
+    }
+    return forms.after(
+        client.rolloutCommand(id, command, session.token()).join(),
+        "Asked deploy-service to " + command + " the rollout.",
+        "/rollouts/" + id);
   }
 
   @GET

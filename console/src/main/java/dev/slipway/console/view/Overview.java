@@ -1,5 +1,6 @@
 package dev.slipway.console.view;
 
+import dev.slipway.console.client.ApiModel;
 import dev.slipway.console.client.ApiModel.Application;
 import dev.slipway.console.client.ApiModel.Approval;
 import dev.slipway.console.client.ApiModel.Build;
@@ -35,6 +36,7 @@ public final class Overview {
    * @param latest the newest release, when it is not the current one (rolled back, failed, running)
    * @param health healthy, progressing, degraded, failed or empty
    * @param healthDetail why
+   * @param drift the cluster compared with the current release, when deploy-service reports it
    */
   public record EnvironmentCard(
       String name,
@@ -42,7 +44,13 @@ public final class Overview {
       Release current,
       Release latest,
       String health,
-      String healthDetail) {
+      String healthDetail,
+      ApiModel.Drift drift) {
+
+    /** This card with {@code drift}. */
+    public EnvironmentCard withDrift(ApiModel.Drift drift) {
+      return new EnvironmentCard(name, promotion, current, latest, health, healthDetail, drift);
+    }
 
     /** The card of {@code environment} given its releases, newest first. */
     public static EnvironmentCard of(String name, String promotion, List<Release> releases) {
@@ -78,7 +86,8 @@ public final class Overview {
         health = "FAILED";
         detail = "revision " + newest.revision() + " " + Formats.words(newest.status());
       }
-      return new EnvironmentCard(name, promotion, current.orElse(null), latest, health, detail);
+      return new EnvironmentCard(
+          name, promotion, current.orElse(null), latest, health, detail, null);
     }
   }
 

@@ -191,6 +191,19 @@ class ConsoleSecurityIT {
         .post("/builds/b1/cancel")
         .then()
         .statusCode(403);
+    for (String change :
+        List.of(
+            "/rollouts/r1/abort",
+            "/builds/b1/retry",
+            "/apps/shop/environments/prod/rollback",
+            "/approvals/a1/reject")) {
+      given()
+          .cookie("slipway_session", session)
+          .formParam("revision", "1")
+          .post(change)
+          .then()
+          .statusCode(403);
+    }
     // The right secret passes the check; deploy-service does not answer here, which the notice
     // says.
     Response done =
