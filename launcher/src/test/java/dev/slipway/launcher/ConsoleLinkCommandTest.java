@@ -41,8 +41,7 @@ class ConsoleLinkCommandTest {
     assertThat(expires - Instant.now().getEpochSecond()).isBetween(250L, 300L);
     assertThat(ticket.path("nonce").asText()).hasSizeGreaterThanOrEqualTo(16);
     String[] jwt = ticket.path("token").asText().split("\\.");
-    JsonNode claims =
-        new ObjectMapper().readTree(Base64.getUrlDecoder().decode(jwt[1]));
+    JsonNode claims = new ObjectMapper().readTree(Base64.getUrlDecoder().decode(jwt[1]));
     assertThat(claims.path("upn").asText()).isEqualTo("grace");
     assertThat(claims.path("groups").toString()).contains("approver", "viewer");
     assertThat(claims.path("iss").asText()).isEqualTo(TokenCommand.ISSUER);
@@ -60,7 +59,9 @@ class ConsoleLinkCommandTest {
   @Test
   void refusesUnknownRolesAndMissingArguments() {
     assertThatThrownBy(
-            () -> ConsoleLinkCommand.run(new String[] {"--user", "ada", "--role", "root"}, state, notes))
+            () ->
+                ConsoleLinkCommand.run(
+                    new String[] {"--user", "ada", "--role", "root"}, state, notes))
         .hasMessageContaining("unknown role root");
     assertThatThrownBy(() -> ConsoleLinkCommand.run(new String[] {"--user", "ada"}, state, notes))
         .hasMessageContaining("required");

@@ -178,8 +178,7 @@ public class SlipwayClient {
   /** Pauses, resumes, promotes or aborts a running rollout. */
   public CompletableFuture<ApiResult<JsonNode>> rolloutCommand(
       String id, String command, String token) {
-    return api.post(
-        Service.DEPLOY, "/api/rollouts/" + path(id) + "/" + path(command), token, null);
+    return api.post(Service.DEPLOY, "/api/rollouts/" + path(id) + "/" + path(command), token, null);
   }
 
   public CompletableFuture<ApiResult<List<Approval>>> approvals(

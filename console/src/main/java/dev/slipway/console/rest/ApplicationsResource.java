@@ -79,7 +79,9 @@ public class ApplicationsResource {
         }
         // Drift is shown when deploy-service reports it; 404 means no release to compare with.
         ApiResult<ApiModel.Drift> compared = drift.get(app.name() + "/" + env.name()).join();
-        if (!compared.notFound() && compared.problem() != null && compared.problem().status() != 405) {
+        if (!compared.notFound()
+            && compared.problem() != null
+            && compared.problem().status() != 405) {
           page.note(compared.problem());
         }
         environments.add(

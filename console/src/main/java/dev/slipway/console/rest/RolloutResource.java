@@ -5,21 +5,21 @@ import dev.slipway.console.client.ApiModel.Rollout;
 import dev.slipway.console.client.ApiModel.RolloutDetail;
 import dev.slipway.console.client.ApiResult;
 import dev.slipway.console.client.SlipwayClient;
+import dev.slipway.console.session.Session;
 import dev.slipway.console.view.RolloutView;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;
-import dev.slipway.console.session.Session;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.core.Response;
-import java.util.Set;
-import org.jboss.resteasy.reactive.RestForm;
-import org.jboss.resteasy.reactive.RestHeader;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Set;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.RestHeader;
 
 /**
  * A rollout: its canary steps with pod counts and analysis samples, its outcome (the reason of a
@@ -53,7 +53,8 @@ public class RolloutResource {
     Session session = current.require();
     forms.requireCsrf(session, csrf, csrfHeader);
     if (!COMMANDS.contains(command)) {
-      return Pages.problem(404, "Not found", "A rollout can be paused, resumed, promoted or aborted.");
+      return Pages.problem(
+          404, "Not found", "A rollout can be paused, resumed, promoted or aborted.");
     }
     return forms.after(
         client.rolloutCommand(id, command, session.token()).join(),

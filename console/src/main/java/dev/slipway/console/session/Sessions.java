@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.console.config.ConsoleConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -39,6 +40,7 @@ public class Sessions {
   private final ConsoleConfig config;
   private final Clock clock;
 
+  @Inject
   public Sessions(ConsoleConfig config, ObjectMapper json) {
     this(config, json, Clock.systemUTC());
   }
