@@ -1,6 +1,6 @@
 package dev.slipway.deploy;
 
-/** Where a manual promotion stands. */
+/** Where a manual promotion stands. Only PENDING and an unused APPROVED are live. */
 public enum ApprovalStatus {
   /** Waiting for approvers. */
   PENDING,
@@ -9,5 +9,12 @@ public enum ApprovalStatus {
   /** An approver closed it with a reason; nothing is deployed. */
   REJECTED,
   /** A newer run reached the same environment first; nothing is deployed. */
-  SUPERSEDED
+  SUPERSEDED,
+  /**
+   * What it approved stopped holding before it was used: the digest failed in an environment before
+   * this one, or a newer release reached that environment.
+   */
+  REVOKED,
+  /** Its time ran out before it was used. */
+  EXPIRED
 }

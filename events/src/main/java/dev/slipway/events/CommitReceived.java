@@ -1,5 +1,7 @@
 package dev.slipway.events;
 
+import java.util.List;
+
 /**
  * Payload of {@code commit.received}: a push (or a manual run) that starts a pipeline run.
  *
@@ -14,6 +16,9 @@ package dev.slipway.events;
  * @param pipeline the application's environments and scan policy when the run started
  * @param truncated whether trigger-service shortened a free-text field (the message, a name) to its
  *     documented limit so the record fits Kafka; false in events written before this field
+ * @param contributors everyone who wrote, committed or pushed a commit of this push (the pusher
+ *     first, then authors and committers of every commit the host lists), each once; what the
+ *     four-eyes rule of a manual promotion excludes. Empty in events written before this field
  */
 public record CommitReceived(
     String provider,
@@ -25,7 +30,8 @@ public record CommitReceived(
     String message,
     String actor,
     PipelineSnapshot pipeline,
-    Boolean truncated) {
+    Boolean truncated,
+    List<Person> contributors) {
 
   private static final String BRANCH_PREFIX = "refs/heads/";
   private static final String TAG_PREFIX = "refs/tags/";
@@ -41,6 +47,36 @@ public record CommitReceived(
     Require.text(actor, "actor");
     Require.present(pipeline, "pipeline");
     truncated = Boolean.TRUE.equals(truncated);
+    contributors =
+        contributors == null
+            ? List.of()
+            : List.copyOf(Require.noNulls(contributors, "contributors"));
+  }
+
+  /** A commit whose contributors are not listed (the head commit's author and the actor only). */
+  public CommitReceived(
+      String provider,
+      String deliveryId,
+      String repoUrl,
+      String ref,
+      String commitSha,
+      Person author,
+      String message,
+      String actor,
+      PipelineSnapshot pipeline,
+      Boolean truncated) {
+    this(
+        provider,
+        deliveryId,
+        repoUrl,
+        ref,
+        commitSha,
+        author,
+        message,
+        actor,
+        pipeline,
+        truncated,
+        List.of());
   }
 
   /** A commit whose text fields arrived whole. */

@@ -13,6 +13,9 @@ import java.util.List;
  * @param run where the run came from (author, actor, the pipeline the run follows)
  * @param approvers who approved it, for reason APPROVAL; empty otherwise
  * @param revision the release revision to restore, for reason ROLLBACK; null otherwise
+ * @param approvalId the approval deploy-service granted, for reason APPROVAL; deploy-service
+ *     applies a request into a manual environment only when it holds that approval, granted, for
+ *     this digest. Null otherwise and in events written before this field
  */
 public record DeployRequested(
     String environment,
@@ -22,7 +25,8 @@ public record DeployRequested(
     String requestedBy,
     RunContext run,
     List<String> approvers,
-    Long revision) {
+    Long revision,
+    String approvalId) {
 
   public DeployRequested {
     Require.text(environment, "environment");
@@ -34,10 +38,23 @@ public record DeployRequested(
         approvers == null ? List.of() : List.copyOf(Require.noNulls(approvers, "approvers"));
   }
 
+  /** A request that names no approval. */
+  public DeployRequested(
+      String environment,
+      String image,
+      String imageDigest,
+      Reason reason,
+      String requestedBy,
+      RunContext run,
+      List<String> approvers,
+      Long revision) {
+    this(environment, image, imageDigest, reason, requestedBy, run, approvers, revision, null);
+  }
+
   /** A request without run context, approvers or revision. */
   public DeployRequested(
       String environment, String image, String imageDigest, Reason reason, String requestedBy) {
-    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null);
+    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null, null);
   }
 
   /** Why a deploy was requested. */

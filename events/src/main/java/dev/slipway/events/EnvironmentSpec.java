@@ -1,5 +1,7 @@
 package dev.slipway.events;
 
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -15,6 +17,8 @@ import java.util.List;
  * @param canarySteps traffic percentages of a canary rollout, ascending; empty for rolling
  * @param deployment what runs there: replicas, port, resources, probes, environment, timeout,
  *     traffic routing and analysis; absent: the defaults of {@link DeploymentSettings}
+ * @param approvalExpiry how long a granted or pending approval into this environment stays valid,
+ *     an ISO-8601 duration such as {@code PT24H}; absent: {@link #DEFAULT_APPROVAL_EXPIRY}
  */
 public record EnvironmentSpec(
     String name,
@@ -24,7 +28,11 @@ public record EnvironmentSpec(
     int requiredApprovals,
     Strategy strategy,
     List<Integer> canarySteps,
-    DeploymentSettings deployment) {
+    DeploymentSettings deployment,
+    String approvalExpiry) {
+
+  /** How long an approval stays valid unless the environment says otherwise. */
+  public static final Duration DEFAULT_APPROVAL_EXPIRY = Duration.ofHours(24);
 
   public EnvironmentSpec {
     Require.text(name, "name");
@@ -35,6 +43,45 @@ public record EnvironmentSpec(
     Require.present(strategy, "strategy");
     canarySteps = canarySteps == null ? List.of() : List.copyOf(canarySteps);
     deployment = deployment == null ? DeploymentSettings.DEFAULTS : deployment;
+    if (approvalExpiry != null) {
+      Duration parsed;
+      try {
+        parsed = Duration.parse(approvalExpiry);
+      } catch (DateTimeParseException e) {
+        throw new EventFormatException(
+            "approvalExpiry", "must be an ISO-8601 duration such as PT24H");
+      }
+      if (parsed.isNegative() || parsed.isZero()) {
+        throw new EventFormatException("approvalExpiry", "must be positive");
+      }
+    }
+  }
+
+  /** An environment whose approvals expire after the default time. */
+  public EnvironmentSpec(
+      String name,
+      String cluster,
+      String namespace,
+      Promotion promotion,
+      int requiredApprovals,
+      Strategy strategy,
+      List<Integer> canarySteps,
+      DeploymentSettings deployment) {
+    this(
+        name,
+        cluster,
+        namespace,
+        promotion,
+        requiredApprovals,
+        strategy,
+        canarySteps,
+        deployment,
+        null);
+  }
+
+  /** How long an approval into this environment stays valid. */
+  public Duration approvalValidity() {
+    return approvalExpiry == null ? DEFAULT_APPROVAL_EXPIRY : Duration.parse(approvalExpiry);
   }
 
   /** An environment with the default deployment settings. */

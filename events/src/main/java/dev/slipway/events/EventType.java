@@ -19,12 +19,27 @@ public record EventType<T>(String topic, Class<T> payloadType) {
       new EventType<>(Topics.DEPLOY_REQUESTED, DeployRequested.class);
   public static final EventType<DeployDone> DEPLOY_DONE =
       new EventType<>(Topics.DEPLOY_DONE, DeployDone.class);
+  public static final EventType<ApprovalDecided> APPROVAL_DECIDED =
+      new EventType<>(Topics.APPROVAL_DECIDED, ApprovalDecided.class);
+  public static final EventType<AccessDenied> ACCESS_DENIED =
+      new EventType<>(Topics.ACCESS_DENIED, AccessDenied.class);
+  public static final EventType<AccessPolicy> ACCESS_POLICY =
+      new EventType<>(Topics.ACCESS_POLICY, AccessPolicy.class);
   public static final EventType<AdminAction> ADMIN_ACTION =
       new EventType<>(Topics.ADMIN_ACTION, AdminAction.class);
 
   /** Every event type: the pipeline's in order, then the admin trail. */
   public static final List<EventType<?>> ALL =
-      List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE, ADMIN_ACTION);
+      List.of(
+          COMMIT_RECEIVED,
+          BUILD_DONE,
+          SCAN_DONE,
+          DEPLOY_REQUESTED,
+          DEPLOY_DONE,
+          APPROVAL_DECIDED,
+          ACCESS_DENIED,
+          ACCESS_POLICY,
+          ADMIN_ACTION);
 
   private static final String PREFIX = "dev.slipway.";
   private static final String VERSION = ".v1";

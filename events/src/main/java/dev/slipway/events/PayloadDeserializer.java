@@ -33,6 +33,13 @@ public abstract class PayloadDeserializer<T> implements Deserializer<T> {
     }
   }
 
+  /** Deserializer of {@code scan.done}. */
+  public static class ScanDoneDeserializer extends PayloadDeserializer<ScanDone> {
+    public ScanDoneDeserializer() {
+      super(EventType.SCAN_DONE);
+    }
+  }
+
   /** Deserializer of {@code deploy.requested}. */
   public static class DeployRequestedDeserializer extends PayloadDeserializer<DeployRequested> {
     public DeployRequestedDeserializer() {

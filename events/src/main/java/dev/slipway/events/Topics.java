@@ -10,6 +10,17 @@ public final class Topics {
   public static final String SCAN_DONE = "scan.done";
   public static final String DEPLOY_REQUESTED = "deploy.requested";
   public static final String DEPLOY_DONE = "deploy.done";
+  public static final String APPROVAL_DECIDED = "approval.decided";
+
+  /** API calls refused for want of a valid token or a role in scope. */
+  public static final String ACCESS_DENIED = "access.denied";
+
+  /**
+   * The current access policy (bindings, teams, identities): compacted, one key, read from the
+   * beginning by every service at start. Not a pipeline topic: no dead-letter topic, no consumer
+   * group.
+   */
+  public static final String ACCESS_POLICY = "access.policy";
 
   /** What an operator did through a service's admin API (retried or dropped a parked event). */
   public static final String ADMIN_ACTION = "admin.action";
@@ -21,9 +32,20 @@ public final class Topics {
   public static final List<String> PIPELINE =
       List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE);
 
-  /** Every topic: the pipeline's, then the admin trail. */
+  /**
+   * Every topic with a dead-letter topic: the pipeline's, then the decisions about approvals, the
+   * refused API calls and the admin trail. {@link #ACCESS_POLICY} is apart: compacted, no .dlq.
+   */
   public static final List<String> ALL =
-      List.of(COMMIT_RECEIVED, BUILD_DONE, SCAN_DONE, DEPLOY_REQUESTED, DEPLOY_DONE, ADMIN_ACTION);
+      List.of(
+          COMMIT_RECEIVED,
+          BUILD_DONE,
+          SCAN_DONE,
+          DEPLOY_REQUESTED,
+          DEPLOY_DONE,
+          APPROVAL_DECIDED,
+          ACCESS_DENIED,
+          ADMIN_ACTION);
 
   private Topics() {}
 

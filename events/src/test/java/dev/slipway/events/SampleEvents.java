@@ -67,7 +67,12 @@ public final class SampleEvents {
         new Person("Ada Lovelace", "ada@example.com", "ada"),
         "Fix checkout rounding; echo $(rm -rf /) `ls` — ünïcödé ✓",
         "ada",
-        pipeline());
+        pipeline(),
+        false,
+        List.of(
+            new Person("ada", "ada@example.com", "ada", "1001"),
+            new Person("Ada Lovelace", "ada@example.com", "ada"),
+            new Person("Grace Hopper", "grace@example.com", "grace")));
   }
 
   public static RunContext runContext() {
@@ -143,6 +148,60 @@ public final class SampleEvents {
         null);
   }
 
+  public static ApprovalDecided approvalDecided() {
+    return new ApprovalDecided(
+        "approval-1",
+        "prod",
+        "localhost:5000/acme/shop",
+        DIGEST,
+        ApprovalDecided.Decision.APPROVED,
+        "corp/grace",
+        null,
+        List.of("corp/grace", "corp/linus"),
+        2,
+        null);
+  }
+
+  public static AccessDenied accessDenied() {
+    return new AccessDenied(
+        "build-service",
+        403,
+        "POST",
+        "/api/builds/b-1/cancel",
+        "corp/mallory",
+        "deployer of team bank cannot act on shop",
+        3,
+        OffsetDateTime.parse("2026-11-25T10:00:00Z"));
+  }
+
+  public static AccessPolicy accessPolicy() {
+    return new AccessPolicy(
+        7,
+        Map.of(
+            APPLICATION,
+            new AccessPolicy.Application(
+                "shop",
+                "https://github.com/acme/shop",
+                List.of(
+                    new AccessPolicy.Gate("dev", Promotion.AUTO, 0, null),
+                    new AccessPolicy.Gate("prod", Promotion.MANUAL, 2, "PT8H")),
+                new ScanPolicy(Severity.HIGH, true))),
+        List.of(
+            new AccessPolicy.RoleBinding(
+                "b-1", 1, "shop-prod-approvers", "approver", "shop", null, "prod")),
+        List.of(
+            new AccessPolicy.IdentityLink(
+                "corp/grace",
+                List.of(new AccessPolicy.Account("github", "1002", "grace")),
+                List.of("grace@example.com"))),
+        new AccessPolicy.Change(
+            "corp/root",
+            "binding.created",
+            "b-1",
+            "shop-prod-approvers: approver of prod of team shop",
+            OffsetDateTime.parse("2026-11-25T09:00:00Z")));
+  }
+
   public static DeployDone deployDone() {
     return new DeployDone(
         "dev",
@@ -178,6 +237,9 @@ public final class SampleEvents {
           case Topics.SCAN_DONE -> scanDone();
           case Topics.DEPLOY_REQUESTED -> deployRequested();
           case Topics.DEPLOY_DONE -> deployDone();
+          case Topics.APPROVAL_DECIDED -> approvalDecided();
+          case Topics.ACCESS_DENIED -> accessDenied();
+          case Topics.ACCESS_POLICY -> accessPolicy();
           case Topics.ADMIN_ACTION -> adminAction();
           default -> throw new IllegalArgumentException(type.topic());
         };

@@ -14,13 +14,14 @@ import java.util.TreeSet;
  *
  * <pre>
  * service          consumer groups  reads                                  writes
- * trigger-service  -                -                                      commit.received
+ * every service    -                access.policy (assigned, no group)     access.denied
+ * trigger-service  -                -                                      commit.received, access.policy
  * build-service    build-service    commit.received                        build.done, commit.received.dlq
  * scan-service     scan-service     build.done                             scan.done, deploy.requested,
  *                  scan-service-    deploy.done (which digest runs where)  build.done.dlq, deploy.done.dlq
  *                    exposure
- * deploy-service   deploy-service   deploy.requested                       deploy.done, deploy.requested,
- *                                                                          deploy.requested.dlq
+ * deploy-service   deploy-service   deploy.requested, commit.received,     deploy.done, deploy.requested,
+ *                                  scan.done                              approval.decided, their .dlq
  * audit-service    audit-service    every topic and every .dlq             -
  * </pre>
  *
@@ -54,30 +55,46 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
   private static Map<String, KafkaContract> byService() {
     Set<String> everything = new TreeSet<>();
     Topics.ALL.forEach(t -> everything.addAll(List.of(t, Topics.dlq(t))));
+    everything.add(Topics.ACCESS_POLICY);
     return Map.of(
-        "trigger-service", new KafkaContract(Set.of(), Set.of(), Set.of(Topics.COMMIT_RECEIVED)),
+        "trigger-service",
+            new KafkaContract(
+                Set.of(),
+                Set.of(Topics.ACCESS_POLICY),
+                Set.of(Topics.COMMIT_RECEIVED, Topics.ACCESS_POLICY, Topics.ACCESS_DENIED)),
         "build-service",
             new KafkaContract(
                 Set.of("build-service"),
-                Set.of(Topics.COMMIT_RECEIVED),
-                Set.of(Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED))),
+                Set.of(Topics.COMMIT_RECEIVED, Topics.ACCESS_POLICY),
+                Set.of(
+                    Topics.BUILD_DONE, Topics.dlq(Topics.COMMIT_RECEIVED), Topics.ACCESS_DENIED)),
         "scan-service",
             new KafkaContract(
                 Set.of("scan-service", "scan-service-exposure"),
-                Set.of(Topics.BUILD_DONE, Topics.DEPLOY_DONE),
+                Set.of(Topics.BUILD_DONE, Topics.DEPLOY_DONE, Topics.ACCESS_POLICY),
                 Set.of(
                     Topics.SCAN_DONE,
                     Topics.DEPLOY_REQUESTED,
                     Topics.dlq(Topics.BUILD_DONE),
-                    Topics.dlq(Topics.DEPLOY_DONE))),
+                    Topics.dlq(Topics.DEPLOY_DONE),
+                    Topics.ACCESS_DENIED)),
         "deploy-service",
             new KafkaContract(
                 Set.of("deploy-service"),
-                Set.of(Topics.DEPLOY_REQUESTED),
+                Set.of(
+                    Topics.DEPLOY_REQUESTED,
+                    Topics.COMMIT_RECEIVED,
+                    Topics.SCAN_DONE,
+                    Topics.ACCESS_POLICY),
                 Set.of(
                     Topics.DEPLOY_DONE,
                     Topics.DEPLOY_REQUESTED,
-                    Topics.dlq(Topics.DEPLOY_REQUESTED))),
-        "audit-service", new KafkaContract(Set.of("audit-service"), everything, Set.of()));
+                    Topics.APPROVAL_DECIDED,
+                    Topics.dlq(Topics.DEPLOY_REQUESTED),
+                    Topics.dlq(Topics.COMMIT_RECEIVED),
+                    Topics.dlq(Topics.SCAN_DONE),
+                    Topics.ACCESS_DENIED)),
+        "audit-service",
+            new KafkaContract(Set.of("audit-service"), everything, Set.of(Topics.ACCESS_DENIED)));
   }
 }

@@ -90,7 +90,11 @@ class KafkaTopologyTest {
     Map<String, KafkaTopic> topics = topics(overlay);
     Set<String> expected = new TreeSet<>();
     Topics.ALL.forEach(t -> expected.addAll(List.of(t, Topics.dlq(t))));
+    expected.add(Topics.ACCESS_POLICY);
     assertThat(topics.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(topics.get(Topics.ACCESS_POLICY).getSpec().getConfig())
+        .as("access.policy keeps the current version of its one key")
+        .containsEntry("cleanup.policy", "compact");
 
     int brokers =
         replicasWith(overlay.all("KafkaNodePool", KafkaNodePool.class), ProcessRoles.BROKER);

@@ -13,11 +13,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * Creates the pipeline topics and their dead-letter topics before the services start, as the
- * cluster install does with its KafkaTopic resources ({@code k8s/components/kafka/topics.yaml}).
- * Left to auto-creation on first publish, a topic would reach audit-service's pattern subscription
- * only at its next metadata refresh, so the first events of a fresh platform would be recorded
- * late.
+ * Creates the pipeline topics and their dead-letter topics, and the compacted access.policy, before
+ * the services start, as the cluster install does with its KafkaTopic resources ({@code
+ * k8s/components/kafka/topics.yaml}). Left to auto-creation on first publish, a topic would reach
+ * audit-service's pattern subscription only at its next metadata refresh, so the first events of a
+ * fresh platform would be recorded late.
  */
 public final class TopicsCommand {
 
@@ -42,10 +42,18 @@ public final class TopicsCommand {
                 30_000))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
-          names.stream()
-              .filter(name -> !existing.contains(name))
-              .map(name -> new NewTopic(name, PARTITIONS, REPLICAS))
-              .toList();
+          new ArrayList<>(
+              names.stream()
+                  .filter(name -> !existing.contains(name))
+                  .map(name -> new NewTopic(name, PARTITIONS, REPLICAS))
+                  .toList());
+      names.add(Topics.ACCESS_POLICY);
+      if (!existing.contains(Topics.ACCESS_POLICY)) {
+        // One key, compacted: whoever reads it from the beginning ends on the current policy.
+        missing.add(
+            new NewTopic(Topics.ACCESS_POLICY, 1, REPLICAS)
+                .configs(Map.of("cleanup.policy", "compact")));
+      }
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
       }

@@ -125,12 +125,22 @@ public final class Problems {
 
   /** 403 for a token without a role the operation allows. */
   public static Response forbidden(UriInfo uri) {
+    return forbidden(null, uri);
+  }
+
+  /**
+   * 403 saying why: which roles the operation needs and where (a scope check names the application,
+   * environment and team); without a reason, that no role of the token allows it.
+   */
+  public static Response forbidden(String reason, UriInfo uri) {
     return respond(
         new Problem(
             ABOUT_BLANK,
             "Forbidden",
             403,
-            "The token does not hold a role this operation allows.",
+            reason == null || reason.isBlank()
+                ? "The token does not hold a role this operation allows."
+                : reason,
             path(uri),
             null));
   }

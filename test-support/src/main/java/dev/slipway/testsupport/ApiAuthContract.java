@@ -36,6 +36,35 @@ public abstract class ApiAuthContract {
   }
 
   @Test
+  void anyMethodAndContentTypeWithoutATokenIsUnauthorizedBeforeRouting() {
+    // Authentication comes first: not 405 for the method, not 415 for the content type.
+    given()
+        .contentType("text/plain")
+        .body("not what the endpoint reads")
+        .when()
+        .post(protectedPath())
+        .then()
+        .statusCode(401)
+        .contentType(PROBLEM_JSON)
+        .header("WWW-Authenticate", "Bearer");
+    given()
+        .auth()
+        .oauth2(TestTokens.signedByStranger("mallory", allowedRole()))
+        .contentType("application/octet-stream")
+        .body(new byte[] {0, 1, 2})
+        .when()
+        .put(protectedPath())
+        .then()
+        .statusCode(401)
+        .contentType(PROBLEM_JSON);
+  }
+
+  @Test
+  void anUnknownApiPathWithoutATokenIsUnauthorizedNotNotFound() {
+    given().when().get("/api/no-such-thing").then().statusCode(401).contentType(PROBLEM_JSON);
+  }
+
+  @Test
   void expiredTokenIsUnauthorized() {
     given()
         .auth()

@@ -113,7 +113,14 @@ public final class SlipwayInfrastructure {
               .filter(name -> !existing.contains(name))
               .map(name -> new NewTopic(name, PARTITIONS, (short) 1))
               .toList();
-      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      List<NewTopic> all = new ArrayList<>(missing);
+      if (names.contains(Topics.ACCESS_POLICY) && !existing.contains(Topics.ACCESS_POLICY)) {
+        all.removeIf(topic -> topic.name().equals(Topics.ACCESS_POLICY));
+        all.add(
+            new NewTopic(Topics.ACCESS_POLICY, 1, (short) 1)
+                .configs(Map.of("cleanup.policy", "compact")));
+      }
+      admin.createTopics(all).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create topics " + names, e);
     } catch (InterruptedException e) {
@@ -125,6 +132,7 @@ public final class SlipwayInfrastructure {
   private static List<String> allTopics() {
     List<String> names = new ArrayList<>(Topics.ALL);
     Topics.ALL.forEach(topic -> names.add(Topics.dlq(topic)));
+    names.add(Topics.ACCESS_POLICY);
     return names;
   }
 

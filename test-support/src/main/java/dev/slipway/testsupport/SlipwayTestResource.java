@@ -25,6 +25,8 @@ public class SlipwayTestResource implements QuarkusTestResourceLifecycleManager 
     config.put("quarkus.datasource.password", postgres.getPassword());
     config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
     config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
+    config.put("slipway.auth.issuers.local.public-key-location", TestTokens.publicKeyLocation());
+    config.put("slipway.auth.issuers.local.issuer", TestTokens.ISSUER);
     return config;
   }
 

@@ -29,6 +29,10 @@ public class Application {
   /** DNS label, the key of every event of this application. */
   @Id public String name;
 
+  /** The team that owns it; null: none (only platform-wide roles reach it). */
+  @Column(name = "team")
+  public String team;
+
   /** Normalized repository URL, see {@code RepositoryUrl}. */
   @Column(name = "repo_url", nullable = false)
   public String repoUrl;

@@ -28,9 +28,6 @@ public interface AuditConfig {
   /** The database role the service runs as. */
   Store store();
 
-  /** Who may read what. */
-  Access access();
-
   /** DORA metrics. */
   Dora dora();
 
@@ -99,13 +96,6 @@ public interface AuditConfig {
     /** Whether the administrator's DDL guard (db/admin/bootstrap.sql) must be installed. */
     @WithDefault("true")
     boolean requireDdlGuard();
-  }
-
-  /** Who may read what. */
-  interface Access {
-    /** The token claim listing the applications a viewer may see; without it a viewer sees all. */
-    @WithDefault("applications")
-    String viewerApplicationsClaim();
   }
 
   /** DORA metrics. */

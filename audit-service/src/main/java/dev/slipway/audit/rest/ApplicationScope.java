@@ -1,31 +1,26 @@
 package dev.slipway.audit.rest;
 
-import io.quarkus.security.identity.SecurityIdentity;
-import java.util.Collection;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import java.util.List;
 import java.util.TreeSet;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * The applications a caller may see: all for an auditor and for a viewer whose token lists none;
- * for a viewer whose token carries the applications claim, only those.
+ * The applications a caller may see: those their role bindings reach (a platform-wide binding:
+ * all). An auditor bound to the whole platform sees everything, a team's viewer their team's
+ * applications; events that belong to no application (access changes and refusals) only callers
+ * bound to the whole platform.
  *
  * @param applications the visible applications, sorted; null for all
  */
 record ApplicationScope(List<String> applications) {
 
-  static ApplicationScope of(SecurityIdentity identity, JsonWebToken token, String claim) {
-    if (identity.hasRole(AuditResource.AUDITOR) || token == null || !token.containsClaim(claim)) {
-      return new ApplicationScope(null);
-    }
-    Object value = token.getClaim(claim);
-    TreeSet<String> names = new TreeSet<>();
-    if (value instanceof Collection<?> list) {
-      list.forEach(v -> names.add(unquoted(String.valueOf(v))));
-    } else if (value != null) {
-      names.add(unquoted(String.valueOf(value)));
-    }
-    return new ApplicationScope(List.copyOf(names));
+  static ApplicationScope of(Access access) {
+    return new ApplicationScope(
+        access
+            .visibleApplications(java.util.Set.of(Roles.VIEWER, Roles.AUDITOR))
+            .map(names -> List.copyOf(new TreeSet<>(names)))
+            .orElse(null));
   }
 
   /** {@code application} if the caller may see it, else a 403 naming it. */
@@ -36,17 +31,10 @@ record ApplicationScope(List<String> applications) {
     return application;
   }
 
-  /** JSON-P strings from the claim print with their quotes. */
-  private static String unquoted(String text) {
-    return text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")
-        ? text.substring(1, text.length() - 1)
-        : text;
-  }
-
   /** The caller's token does not list the application asked for; answered with 403. */
   static class ApplicationNotVisibleException extends RuntimeException {
     ApplicationNotVisibleException(String application) {
-      super("The token's applications do not include '" + application + "'.");
+      super("The caller's role bindings do not reach application '" + application + "'.");
     }
   }
 }

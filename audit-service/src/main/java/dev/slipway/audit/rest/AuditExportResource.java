@@ -3,6 +3,8 @@ package dev.slipway.audit.rest;
 import dev.slipway.audit.service.AuditExportFormat;
 import dev.slipway.audit.service.AuditExporter;
 import dev.slipway.audit.service.AuditReadRecorder;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Streams a range of the log as NDJSON (with a trailer that proves what it holds) or CSV, for
@@ -34,17 +35,14 @@ public class AuditExportResource {
   private final AuditExporter exporter;
   private final AuditReadRecorder reads;
   private final SecurityIdentity identity;
-  private final JsonWebToken token;
+  private final Access access;
 
   public AuditExportResource(
-      AuditExporter exporter,
-      AuditReadRecorder reads,
-      SecurityIdentity identity,
-      JsonWebToken token) {
+      AuditExporter exporter, AuditReadRecorder reads, SecurityIdentity identity, Access access) {
     this.exporter = exporter;
     this.reads = reads;
     this.identity = identity;
-    this.token = token;
+    this.access = access;
   }
 
   /** Blocking on purpose: the response is written from a worker thread as rows arrive. */
@@ -57,6 +55,8 @@ public class AuditExportResource {
       @QueryParam("toSeq") String toSeq,
       @QueryParam("from") String from,
       @QueryParam("to") String to) {
+    // The export is the whole log: only an auditor bound to the whole platform takes it.
+    access.require(java.util.Set.of(Roles.AUDITOR), null);
     AuditExportFormat exportFormat =
         AuditExportFormat.of(QueryParameters.text(format))
             .orElseThrow(
@@ -100,8 +100,6 @@ public class AuditExportResource {
   }
 
   private String caller() {
-    return token != null && token.getSubject() != null
-        ? token.getSubject()
-        : identity.getPrincipal().getName();
+    return access.actor().user();
   }
 }

@@ -1,6 +1,5 @@
 package dev.slipway.audit.rest;
 
-import dev.slipway.audit.config.AuditConfig;
 import dev.slipway.audit.service.AuditQueryService;
 import dev.slipway.audit.service.AuditReadRecorder;
 import dev.slipway.audit.service.CommitTimeline;
@@ -10,6 +9,7 @@ import dev.slipway.audit.service.EventFilter;
 import dev.slipway.audit.service.LogVerifier;
 import dev.slipway.audit.service.RunTimeline;
 import dev.slipway.audit.service.VerificationReport;
+import dev.slipway.work.access.Access;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -26,7 +26,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /** Read access to the audit store: events, run and commit timelines, verification, DORA. */
 @Path("/api/audit")
@@ -46,8 +45,7 @@ public class AuditResource {
   private final DoraService dora;
   private final AuditReadRecorder reads;
   private final SecurityIdentity identity;
-  private final JsonWebToken token;
-  private final AuditConfig config;
+  private final Access access;
 
   public AuditResource(
       AuditQueryService queries,
@@ -55,15 +53,13 @@ public class AuditResource {
       DoraService dora,
       AuditReadRecorder reads,
       SecurityIdentity identity,
-      JsonWebToken token,
-      AuditConfig config) {
+      Access access) {
     this.queries = queries;
     this.verifier = verifier;
     this.dora = dora;
     this.reads = reads;
     this.identity = identity;
-    this.token = token;
-    this.config = config;
+    this.access = access;
   }
 
   @GET
@@ -188,12 +184,10 @@ public class AuditResource {
   }
 
   private ApplicationScope scope() {
-    return ApplicationScope.of(identity, token, config.access().viewerApplicationsClaim());
+    return ApplicationScope.of(access);
   }
 
   private String caller() {
-    return token != null && token.getSubject() != null
-        ? token.getSubject()
-        : identity.getPrincipal().getName();
+    return access.actor().user();
   }
 }

@@ -190,7 +190,11 @@ public final class AuditRecordReader {
             problems),
         column("data.environment", text(data, "environment"), MAX_COLUMN_BYTES, problems),
         column("the actor", actor(contractTopic, data), MAX_ACTOR_BYTES, problems),
-        column("the status", firstText(data, "status", "verdict"), MAX_COLUMN_BYTES, problems),
+        column(
+            "the status",
+            firstText(data, "status", "verdict", "decision"),
+            MAX_COLUMN_BYTES,
+            problems),
         eventTime,
         false,
         problems.isEmpty() ? null : bounded(String.join("; ", problems)),

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
 import dev.slipway.audit.repository.AuditStoreWriter;
+import dev.slipway.testsupport.AccessPolicies;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Who looked is recorded; a viewer's token can limit which applications it sees. */
+/** Who looked is recorded; a viewer's role bindings limit which applications it sees. */
 @QuarkusTest
 @QuarkusTestResource(AuditTestResource.class)
 class AuditAccessIT {
@@ -68,13 +69,18 @@ class AuditAccessIT {
   }
 
   @Test
-  void aViewerWhoseTokenListsApplicationsSeesOnlyThose() {
+  void aViewerOfOneTeamSeesOnlyItsApplications() {
     String mine = "scoped-" + UUID.randomUUID().toString().substring(0, 8);
     String theirs = "hidden-" + UUID.randomUUID().toString().substring(0, 8);
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     writer.append(AuditTestData.records("test.scope", mine, 2, now));
     writer.append(AuditTestData.records("test.scope", theirs, 2, now));
-    String viewer = TestTokens.token("vic", Map.of("applications", List.of(mine)), "viewer");
+    AccessPolicies.policy()
+        .application(mine, "shop")
+        .application(theirs, "bank")
+        .binding("shop-viewers", "viewer", "shop", null, null)
+        .publish();
+    String viewer = TestTokens.token("vic", "shop-viewers");
 
     JsonPath visible =
         given()
@@ -107,8 +113,8 @@ class AuditAccessIT {
         .get("/api/audit/dora")
         .then()
         .statusCode(403);
-    // An auditor sees everything whatever its token lists.
-    String auditor = TestTokens.token("aud", Map.of("applications", List.of(mine)), "auditor");
+    // An auditor bound to the whole platform sees everything.
+    String auditor = TestTokens.token("aud", "auditor");
     given().auth().oauth2(auditor).get("/api/audit/runs/run-" + theirs).then().statusCode(200);
   }
 

@@ -162,7 +162,7 @@ public class BuildRepository {
           + """
 
           FROM builds
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::text IS NULL OR status = $2)
             AND ($3::timestamptz IS NULL OR (queued_at, id) < ($3, $4))
           ORDER BY queued_at DESC, id DESC
@@ -460,11 +460,11 @@ public class BuildRepository {
   }
 
   /**
-   * Builds newest first, optionally of one application and in one status, after the keyset position
-   * ({@code afterQueuedAt}, {@code afterId}) of the previous page.
+   * Builds newest first, of {@code applications} (null: all) and optionally in one status, after
+   * the keyset position ({@code afterQueuedAt}, {@code afterId}) of the previous page.
    */
   public Uni<List<Build>> page(
-      String application,
+      List<String> applications,
       BuildStatus status,
       OffsetDateTime afterQueuedAt,
       String afterId,
@@ -473,7 +473,7 @@ public class BuildRepository {
         .execute(
             Tuple.from(
                 Arrays.asList(
-                    application,
+                    applications == null ? null : applications.toArray(new String[0]),
                     status == null ? null : status.name(),
                     afterQueuedAt,
                     afterId,

@@ -8,7 +8,8 @@ import dev.slipway.build.repository.BuildRepository.RetryResult;
 import dev.slipway.build.service.BuildCommands;
 import dev.slipway.build.service.LogFollower;
 import dev.slipway.problem.PageLimit;
-import io.quarkus.security.identity.SecurityIdentity;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -31,6 +32,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /** Builds: list, one with its steps, its log (text or live), its SBOM; cancel and retry. */
 @Path("/api/builds")
@@ -42,17 +44,19 @@ public class BuildResource {
 
   private static final String[] READERS = {"viewer", "deployer", "approver", "auditor", "admin"};
 
+  private static final Set<String> OPERATORS = Set.of(Roles.DEPLOYER, Roles.ADMIN);
+
   private final BuildRepository builds;
   private final BuildCommands commands;
   private final LogFollower logs;
-  private final SecurityIdentity identity;
+  private final Access access;
 
   public BuildResource(
-      BuildRepository builds, BuildCommands commands, LogFollower logs, SecurityIdentity identity) {
+      BuildRepository builds, BuildCommands commands, LogFollower logs, Access access) {
     this.builds = builds;
     this.commands = commands;
     this.logs = logs;
-    this.identity = identity;
+    this.access = access;
   }
 
   @GET
@@ -65,9 +69,10 @@ public class BuildResource {
     int limit = PageLimit.parse(limitParam, DEFAULT_PAGE, MAX_PAGE);
     BuildStatus wanted = status == null ? null : parseStatus(status);
     Cursor cursor = after == null ? null : Cursor.parse(after);
+    List<String> applications = access.listScope(Roles.READ, application).orElse(null);
     return builds
         .page(
-            application,
+            applications,
             wanted,
             cursor == null ? null : cursor.queuedAt(),
             cursor == null ? null : cursor.id(),
@@ -83,9 +88,7 @@ public class BuildResource {
   @Path("{id}")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Build> one(@PathParam("id") String id) {
-    return builds
-        .find(id)
-        .map(found -> found.orElseThrow(() -> BuildRequestException.unknownBuild(id)));
+    return inScope(id, Roles.READ);
   }
 
   @GET
@@ -93,15 +96,7 @@ public class BuildResource {
   @Produces(MediaType.TEXT_PLAIN)
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<String> log(@PathParam("id") String id) {
-    return builds
-        .status(id)
-        .flatMap(
-            status -> {
-              if (status.isEmpty()) {
-                return Uni.createFrom().failure(BuildRequestException.unknownBuild(id));
-              }
-              return logs.text(id);
-            });
+    return inScope(id, Roles.READ).flatMap(build -> logs.text(id));
   }
 
   /** The log as Server-Sent Events: {@code log} events while it runs, then one {@code outcome}. */
@@ -114,9 +109,7 @@ public class BuildResource {
       @HeaderParam("Last-Event-ID") String lastEventId,
       @Context SseEventSink sink,
       @Context Sse sse) {
-    if (builds.status(id).await().indefinitely().isEmpty()) {
-      throw BuildRequestException.unknownBuild(id);
-    }
+    inScope(id, Roles.READ).await().indefinitely();
     long after = 0;
     if (lastEventId != null) {
       try {
@@ -134,8 +127,8 @@ public class BuildResource {
   @Produces(SbomPublisher.CYCLONEDX_JSON)
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Response> sbom(@PathParam("id") String id) {
-    return builds
-        .sbom(id)
+    return inScope(id, Roles.READ)
+        .flatMap(build -> builds.sbom(id))
         .flatMap(
             sbom ->
                 sbom.isPresent()
@@ -160,9 +153,9 @@ public class BuildResource {
   @Path("{id}/cancel")
   @RolesAllowed({"deployer", "admin"})
   public Uni<Response> cancel(@PathParam("id") String id) {
-    String user = identity.getPrincipal().getName();
-    return commands
-        .cancel(id, user)
+    String user = access.actor().user();
+    return inScope(id, OPERATORS)
+        .flatMap(build -> commands.cancel(id, user))
         .flatMap(
             previous -> {
               if (previous.isEmpty()) {
@@ -180,9 +173,9 @@ public class BuildResource {
   @Path("{id}/retry")
   @RolesAllowed({"deployer", "admin"})
   public Uni<Response> retry(@PathParam("id") String id) {
-    String user = identity.getPrincipal().getName();
-    return commands
-        .retry(id, user)
+    String user = access.actor().user();
+    return inScope(id, OPERATORS)
+        .flatMap(build -> commands.retry(id, user))
         .flatMap(
             result -> {
               if (result instanceof RetryResult.Unknown) {
@@ -241,5 +234,15 @@ public class BuildResource {
         throw BuildRequestException.invalid("after", "after must be the next cursor of a page.");
       }
     }
+  }
+
+  /**
+   * Build {@code id} if the caller holds one of {@code roles} for its application; else 404/403.
+   */
+  private Uni<Build> inScope(String id, Set<String> roles) {
+    return builds
+        .find(id)
+        .map(found -> found.orElseThrow(() -> BuildRequestException.unknownBuild(id)))
+        .invoke(build -> access.require(roles, build.application()));
   }
 }

@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
-/** Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay. */
+/**
+ * Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay, approvals
+ * and what a rollout verifies.
+ */
 @ConfigMapping(prefix = "slipway.deploy")
 public interface DeployConfig {
 
@@ -21,6 +24,24 @@ public interface DeployConfig {
 
   /** How events recorded in the outbox reach Kafka. */
   Outbox outbox();
+
+  /** Approvals and the checks a rollout passes before it applies anything. */
+  Trust trust();
+
+  /** How approvals are kept honest and what a rollout verifies before it applies anything. */
+  interface Trust {
+
+    /** How often live approvals are checked for expiry and revocation. */
+    @WithDefault("10s")
+    Duration sweepInterval();
+
+    /**
+     * How long a rollout waits for scan-service's verdict on its digest (scan.done and
+     * deploy.requested travel on different topics, so the request may come first).
+     */
+    @WithDefault("10s")
+    Duration verdictWait();
+  }
 
   /**
    * One cluster. Exactly one way to reach it: {@code kubeconfig} (with an optional {@code

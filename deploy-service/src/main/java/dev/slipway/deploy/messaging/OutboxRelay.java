@@ -2,6 +2,7 @@ package dev.slipway.deploy.messaging;
 
 import dev.slipway.deploy.config.DeployConfig;
 import dev.slipway.deploy.repository.OutboxRepository;
+import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.DeployDone;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
@@ -39,6 +40,7 @@ public class OutboxRelay {
 
   static final String DONE_CHANNEL = "deploy-done";
   static final String REQUESTED_CHANNEL = "promotion-requested";
+  static final String DECIDED_CHANNEL = "approval-decided";
 
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
@@ -46,6 +48,7 @@ public class OutboxRelay {
   private final Pool pool;
   private final MutinyEmitter<DeployDone> done;
   private final MutinyEmitter<DeployRequested> requested;
+  private final MutinyEmitter<ApprovalDecided> decided;
   private final DeployConfig.Outbox settings;
   private final Vertx vertx;
   private final AtomicBoolean running = new AtomicBoolean();
@@ -57,12 +60,14 @@ public class OutboxRelay {
       Pool pool,
       @Channel(DONE_CHANNEL) MutinyEmitter<DeployDone> done,
       @Channel(REQUESTED_CHANNEL) MutinyEmitter<DeployRequested> requested,
+      @Channel(DECIDED_CHANNEL) MutinyEmitter<ApprovalDecided> decided,
       DeployConfig config,
       Vertx vertx) {
     this.outbox = outbox;
     this.pool = pool;
     this.done = done;
     this.requested = requested;
+    this.decided = decided;
     this.settings = config.outbox();
     this.vertx = vertx;
   }
@@ -151,8 +156,10 @@ public class OutboxRelay {
   private Uni<Void> publish(OutboxRepository.Pending pending) {
     Envelope<?> event = EventJson.readAnyEvent(pending.event().getBytes(StandardCharsets.UTF_8));
     Message<?> message = KafkaCloudEvents.toMessage(event);
-    return Topics.DEPLOY_DONE.equals(pending.topic())
-        ? done.sendMessage((Message<DeployDone>) message)
-        : requested.sendMessage((Message<DeployRequested>) message);
+    return switch (pending.topic()) {
+      case Topics.DEPLOY_DONE -> done.sendMessage((Message<DeployDone>) message);
+      case Topics.APPROVAL_DECIDED -> decided.sendMessage((Message<ApprovalDecided>) message);
+      default -> requested.sendMessage((Message<DeployRequested>) message);
+    };
   }
 }

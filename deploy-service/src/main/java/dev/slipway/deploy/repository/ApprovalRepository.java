@@ -2,6 +2,7 @@ package dev.slipway.deploy.repository;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
+import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.RunContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -10,6 +11,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,9 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Pending manual promotions and their approvers. A new approval supersedes the pending ones of
- * older runs for the same application and environment in the same transaction; an approver is
- * counted once per approval (primary key).
+ * Manual promotions and their approvers. A new approval supersedes the live ones of older runs for
+ * the same application and environment in the same transaction; an approver is counted once per
+ * approval (primary key); a granted approval is used by one rollout only. Every closing writes its
+ * approval.decided to the outbox in the transaction that closes it.
  */
 @ApplicationScoped
 public class ApprovalRepository {
@@ -29,21 +32,26 @@ public class ApprovalRepository {
       """
       a.id, a.application, a.environment, a.from_rollout, a.cause_event_id, a.run_id,
       a.commit_sha, a.image, a.image_digest, a.run_context::text AS run_context, a.required,
-      a.status, a.reason, a.decided_by, a.created_at, a.decided_at
+      a.status, a.reason, a.decided_by, a.created_at, a.decided_at, a.expires_at,
+      a.used_by_rollout
       """;
 
-  private static final String SUPERSEDE =
-      """
-      UPDATE approvals
-      SET status = 'SUPERSEDED', reason = 'superseded by run ' || $3, decided_at = now()
-      WHERE application = $1 AND environment = $2 AND status = 'PENDING' AND id <> $4
-      """;
+  private static final String LIVE_OF_ENVIRONMENT =
+      "SELECT "
+          + COLUMNS
+          + """
+          FROM approvals a
+          WHERE a.application = $1 AND a.environment = $2 AND a.id <> $3
+            AND (a.status = 'PENDING' OR (a.status = 'APPROVED' AND a.used_by_rollout IS NULL))
+          FOR UPDATE
+          """;
 
   private static final String INSERT =
       """
       INSERT INTO approvals (id, application, environment, from_rollout, cause_event_id, run_id,
-                             commit_sha, image, image_digest, run_context, required, status)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, 'PENDING')
+                             commit_sha, image, image_digest, run_context, required, status,
+                             expires_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, 'PENDING', $12)
       ON CONFLICT (id) DO NOTHING
       """;
 
@@ -57,7 +65,7 @@ public class ApprovalRepository {
           + COLUMNS
           + """
           FROM approvals a
-          WHERE ($1::text IS NULL OR a.application = $1)
+          WHERE ($1::text[] IS NULL OR a.application = ANY($1))
             AND ($2::text IS NULL OR a.status = $2)
           ORDER BY a.created_at DESC
           LIMIT $3
@@ -65,13 +73,13 @@ public class ApprovalRepository {
 
   private static final String VOTES =
       """
-      SELECT approval_id, approver, approved_at FROM approval_votes
+      SELECT approval_id, approver, approver_name, approved_at FROM approval_votes
       WHERE approval_id = ANY($1) ORDER BY approved_at, approver
       """;
 
   private static final String VOTE =
       """
-      INSERT INTO approval_votes (approval_id, approver) VALUES ($1, $2)
+      INSERT INTO approval_votes (approval_id, approver, approver_name) VALUES ($1, $2, $3)
       ON CONFLICT DO NOTHING
       """;
 
@@ -81,21 +89,85 @@ public class ApprovalRepository {
       WHERE id = $1
       """;
 
-  private final Pool pool;
+  // Closes an approval only while it is live: pending, or granted and not used by a rollout yet.
+  private static final String CLOSE_LIVE =
+      """
+      UPDATE approvals SET status = $2, reason = $3, decided_by = 'deploy-service',
+                           decided_at = now()
+      WHERE id = $1
+        AND (status = 'PENDING' OR (status = 'APPROVED' AND used_by_rollout IS NULL))
+      """;
 
-  public ApprovalRepository(Pool pool) {
+  private static final String LIVE =
+      "SELECT "
+          + COLUMNS
+          + """
+          FROM approvals a
+          WHERE a.status = 'PENDING' OR (a.status = 'APPROVED' AND a.used_by_rollout IS NULL)
+          ORDER BY a.expires_at
+          LIMIT $1
+          """;
+
+  // A rollout takes a granted approval for itself, once; asking again for the same rollout is fine.
+  private static final String USE =
+      """
+      UPDATE approvals SET used_by_rollout = $2
+      WHERE id = $1 AND status = 'APPROVED' AND expires_at > now()
+        AND (used_by_rollout IS NULL OR used_by_rollout = $2)
+      """;
+
+  // What happened in the environments before an approval's since it was opened.
+  private static final String LOWER_OUTCOMES =
+      """
+      SELECT event_id, environment, image_digest, status, finished_at FROM rollouts
+      WHERE application = $1 AND environment = ANY($2) AND finished_at > $3
+        AND status IN ('SUCCEEDED', 'FAILED', 'ROLLED_BACK')
+      ORDER BY finished_at
+      """;
+
+  private final Pool pool;
+  private final OutboxRepository outbox;
+
+  public ApprovalRepository(Pool pool, OutboxRepository outbox) {
     this.pool = pool;
+    this.outbox = outbox;
   }
 
-  /** Records a pending approval and supersedes older pending ones of its environment. */
+  /**
+   * Records a pending approval and supersedes the live ones of older runs for its environment, each
+   * with its approval.decided, in the caller's transaction.
+   */
   public Uni<Void> create(SqlClient transaction, NewApproval approval) {
     return transaction
-        .preparedQuery(SUPERSEDE)
-        .execute(
-            Tuple.of(
-                approval.application(), approval.environment(), approval.runId(), approval.id()))
+        .preparedQuery(LIVE_OF_ENVIRONMENT)
+        .execute(Tuple.of(approval.application(), approval.environment(), approval.id()))
+        .flatMap(rows -> withVotes(transaction, rows))
         .flatMap(
-            superseded ->
+            superseded -> {
+              String reason = "superseded by run " + approval.runId();
+              Uni<Void> chain = Uni.createFrom().voidItem();
+              for (Stored old : superseded) {
+                chain =
+                    chain.call(
+                        () ->
+                            closeIfLive(
+                                    transaction, old.view().id(), ApprovalStatus.SUPERSEDED, reason)
+                                .call(
+                                    closed ->
+                                        closed
+                                            ? outbox.add(
+                                                transaction,
+                                                ApprovalDecisions.event(
+                                                    old,
+                                                    ApprovalDecided.Decision.SUPERSEDED,
+                                                    ApprovalDecisions.SERVICE,
+                                                    reason))
+                                            : Uni.createFrom().voidItem()));
+              }
+              return chain;
+            })
+        .call(
+            () ->
                 transaction
                     .preparedQuery(INSERT)
                     .execute(
@@ -111,8 +183,8 @@ public class ApprovalRepository {
                                 approval.image(),
                                 approval.imageDigest(),
                                 JsonColumns.write(approval.run()),
-                                approval.required()))))
-        .replaceWithVoid();
+                                approval.required(),
+                                approval.expiresAt()))));
   }
 
   /** One approval with its approvers. */
@@ -125,19 +197,90 @@ public class ApprovalRepository {
     return one(transaction, LOCK_ONE, id);
   }
 
-  /** Approvals, newest first, by application and status if given. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
+  /** Approvals, newest first, of {@code applications} (null: all) and by status if given. */
+  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
     return pool.preparedQuery(SELECT_MANY)
-        .execute(Tuple.of(application, status == null ? null : status.name(), limit))
+        .execute(
+            Tuple.of(
+                applications == null ? null : applications.toArray(new String[0]),
+                status == null ? null : status.name(),
+                limit))
         .flatMap(rows -> withVotes(pool, rows))
         .map(stored -> stored.stream().map(Stored::view).toList());
   }
 
   /** Counts {@code approver} once; false when they had approved already. */
-  public Uni<Boolean> vote(SqlClient transaction, String id, String approver) {
+  public Uni<Boolean> vote(SqlClient transaction, String id, String approver, String name) {
     return transaction
         .preparedQuery(VOTE)
-        .execute(Tuple.of(id, approver))
+        .execute(Tuple.of(id, approver, name))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Live approvals (pending, or granted and unused), the soonest to expire first. */
+  public Uni<List<Stored>> live(SqlClient client, int limit) {
+    return client
+        .preparedQuery(LIVE)
+        .execute(Tuple.of(limit))
+        .flatMap(rows -> withVotes(client, rows));
+  }
+
+  /** Rollouts that finished in {@code environments} of {@code application} after {@code since}. */
+  public Uni<List<LowerOutcome>> outcomesSince(
+      SqlClient client, String application, List<String> environments, OffsetDateTime since) {
+    return client
+        .preparedQuery(LOWER_OUTCOMES)
+        .execute(Tuple.of(application, environments.toArray(new String[0]), since))
+        .map(
+            rows -> {
+              List<LowerOutcome> outcomes = new ArrayList<>();
+              rows.forEach(
+                  row ->
+                      outcomes.add(
+                          new LowerOutcome(
+                              row.getString("event_id"),
+                              row.getString("environment"),
+                              row.getString("image_digest"),
+                              row.getString("status"),
+                              row.getOffsetDateTime("finished_at"))));
+              return outcomes;
+            });
+  }
+
+  /** Closes {@code id} as {@code status} and records the event, if it is still live. */
+  public Uni<Boolean> closeWithEvent(
+      SqlClient transaction,
+      Stored stored,
+      ApprovalStatus status,
+      ApprovalDecided.Decision decision,
+      String reason) {
+    return closeIfLive(transaction, stored.view().id(), status, reason)
+        .call(
+            closed ->
+                closed
+                    ? outbox.add(
+                        transaction,
+                        ApprovalDecisions.event(
+                            stored, decision, ApprovalDecisions.SERVICE, reason))
+                    : Uni.createFrom().voidItem());
+  }
+
+  /** Closes {@code id} as {@code status} if it is still live; whether it was. */
+  public Uni<Boolean> closeIfLive(
+      SqlClient transaction, String id, ApprovalStatus status, String reason) {
+    return transaction
+        .preparedQuery(CLOSE_LIVE)
+        .execute(Tuple.of(id, status.name(), reason))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /**
+   * Lets rollout {@code rolloutId} use granted approval {@code id}: true when the approval is
+   * granted, unexpired and used by no other rollout.
+   */
+  public Uni<Boolean> use(String id, String rolloutId) {
+    return pool.preparedQuery(USE)
+        .execute(Tuple.of(id, rolloutId))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -177,6 +320,9 @@ public class ApprovalRepository {
                           .add(
                               new Approval.Vote(
                                   vote.getString("approver"),
+                                  vote.getString("approver_name") == null
+                                      ? vote.getString("approver")
+                                      : vote.getString("approver_name"),
                                   vote.getOffsetDateTime("approved_at"))));
               return byId.values().stream()
                   .map(
@@ -204,7 +350,9 @@ public class ApprovalRepository {
             row.getString("reason"),
             row.getString("decided_by"),
             row.getOffsetDateTime("created_at"),
-            row.getOffsetDateTime("decided_at"));
+            row.getOffsetDateTime("decided_at"),
+            row.getOffsetDateTime("expires_at"),
+            row.getString("used_by_rollout"));
     return new Stored(view, run, row.getString("cause_event_id"), row.getString("from_rollout"));
   }
 
@@ -222,6 +370,7 @@ public class ApprovalRepository {
    * @param imageDigest its digest
    * @param run the run's context, carried into the deploy.requested
    * @param required distinct approvers needed
+   * @param expiresAt when it stops being valid unless used
    */
   public record NewApproval(
       String id,
@@ -234,7 +383,24 @@ public class ApprovalRepository {
       String image,
       String imageDigest,
       RunContext run,
-      int required) {}
+      int required,
+      OffsetDateTime expiresAt) {}
+
+  /**
+   * A rollout that finished in an environment before an approval's.
+   *
+   * @param rolloutId the rollout
+   * @param environment where
+   * @param imageDigest what it deployed
+   * @param status SUCCEEDED, FAILED or ROLLED_BACK
+   * @param finishedAt when
+   */
+  public record LowerOutcome(
+      String rolloutId,
+      String environment,
+      String imageDigest,
+      String status,
+      OffsetDateTime finishedAt) {}
 
   /**
    * An approval as stored: the view plus what a decision needs.

@@ -28,8 +28,9 @@ public class RolloutRepository {
       """
       INSERT INTO rollouts (event_id, run_id, commit_sha, application, environment, image,
                             image_digest, reason, requested_by, run_context, approvers,
-                            target_revision, status, requested_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13)
+                            target_revision, status, requested_at, approval_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13,
+              $14)
       ON CONFLICT (event_id) DO NOTHING
       """;
 
@@ -45,7 +46,7 @@ public class RolloutRepository {
           + COLUMNS
           + """
           FROM rollouts
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::text IS NULL OR environment = $2)
           ORDER BY seq DESC
           LIMIT $3
@@ -85,14 +86,22 @@ public class RolloutRepository {
                 JsonColumns.write(request.run()),
                 JsonColumns.write(request.approvers()),
                 request.revision(),
-                event.time()));
+                event.time(),
+                request.approvalId()));
     return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
   }
 
-  /** The most recent rollouts, newest first, filtered by application and environment if given. */
-  public Uni<List<Rollout>> recent(String application, String environment, int limit) {
+  /**
+   * The most recent rollouts, newest first, of {@code applications} (null: all) and {@code
+   * environment} if given.
+   */
+  public Uni<List<Rollout>> recent(List<String> applications, String environment, int limit) {
     return pool.preparedQuery(SELECT_RECENT)
-        .execute(Tuple.of(application, environment, limit))
+        .execute(
+            Tuple.of(
+                applications == null ? null : applications.toArray(new String[0]),
+                environment,
+                limit))
         .map(rows -> StreamSupport.stream(rows.spliterator(), false).map(this::toRollout).toList());
   }
 

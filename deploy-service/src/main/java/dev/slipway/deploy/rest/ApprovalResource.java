@@ -5,6 +5,8 @@ import dev.slipway.deploy.ApprovalStatus;
 import dev.slipway.deploy.service.ApprovalService;
 import dev.slipway.problem.InvalidInputException;
 import dev.slipway.problem.PageLimit;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -22,19 +24,21 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import java.util.Set;
 
 /** Manual promotions: list them, approve (approver role, distinct people), reject. */
 @Path("/api/approvals")
 @Produces(MediaType.APPLICATION_JSON)
 public class ApprovalResource {
 
-  private final ApprovalService approvals;
-  private final JsonWebToken token;
+  private static final Set<String> APPROVERS = Set.of(Roles.APPROVER);
 
-  public ApprovalResource(ApprovalService approvals, JsonWebToken token) {
+  private final ApprovalService approvals;
+  private final Access access;
+
+  public ApprovalResource(ApprovalService approvals, Access access) {
     this.approvals = approvals;
-    this.token = token;
+    this.access = access;
   }
 
   @GET
@@ -43,22 +47,28 @@ public class ApprovalResource {
       @QueryParam("application") String application,
       @QueryParam("status") String status,
       @QueryParam("limit") String limit) {
-    return approvals.list(
-        application, status == null ? null : parseStatus(status), PageLimit.parse(limit));
+    ApprovalStatus wanted = status == null ? null : parseStatus(status);
+    int max = PageLimit.parse(limit);
+    return approvals.list(access.listScope(Roles.READ, application).orElse(null), wanted, max);
   }
 
   @GET
   @Path("/{id}")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Approval> one(@PathParam("id") String id) {
-    return approvals.get(id);
+    return approvals
+        .get(id)
+        .invoke(found -> access.require(Roles.READ, found.application(), found.environment()));
   }
 
   @POST
   @Path("/{id}/approve")
   @RolesAllowed("approver")
   public Uni<Approval> approve(@PathParam("id") String id) {
-    return approvals.approve(id, Callers.of(token));
+    return approvals
+        .get(id)
+        .invoke(found -> access.require(APPROVERS, found.application(), found.environment()))
+        .flatMap(found -> approvals.approve(id, Callers.of(access.actor())));
   }
 
   @POST
@@ -66,7 +76,10 @@ public class ApprovalResource {
   @Consumes(MediaType.APPLICATION_JSON)
   @RolesAllowed("approver")
   public Uni<Approval> reject(@PathParam("id") String id, @NotNull @Valid RejectBody body) {
-    return approvals.reject(id, Callers.of(token), body.reason().trim());
+    return approvals
+        .get(id)
+        .invoke(found -> access.require(APPROVERS, found.application(), found.environment()))
+        .flatMap(found -> approvals.reject(id, Callers.of(access.actor()), body.reason().trim()));
   }
 
   // Parsed here, not by JAX-RS, whose answer to an unknown constant cannot name the parameter.

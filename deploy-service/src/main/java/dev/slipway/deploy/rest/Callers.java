@@ -1,17 +1,14 @@
 package dev.slipway.deploy.rest;
 
 import dev.slipway.deploy.service.Caller;
-import java.util.Optional;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import dev.slipway.work.access.Actor;
 
-/** The {@link Caller} a bearer token names. */
+/** The {@link Caller} an authenticated actor is, with the identities linked to them. */
 final class Callers {
 
   private Callers() {}
 
-  static Caller of(JsonWebToken token) {
-    String name = token.getName() != null ? token.getName() : token.getSubject();
-    Object email = token.getClaim("email");
-    return new Caller(name, Optional.ofNullable(email).map(Object::toString));
+  static Caller of(Actor actor) {
+    return new Caller(actor.user(), actor.name(), actor.emails(), actor.accounts());
   }
 }

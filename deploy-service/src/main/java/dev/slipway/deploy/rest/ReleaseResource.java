@@ -3,6 +3,8 @@ package dev.slipway.deploy.rest;
 import dev.slipway.deploy.Release;
 import dev.slipway.deploy.service.ReleaseService;
 import dev.slipway.problem.PageLimit;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -20,7 +22,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import org.eclipse.microprofile.jwt.JsonWebToken;
+import java.util.Set;
 
 /** The release history of an application in an environment, and manual rollback. */
 @Path("/api/apps/{application}/environments/{environment}")
@@ -28,11 +30,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 public class ReleaseResource {
 
   private final ReleaseService releases;
-  private final JsonWebToken token;
+  private final Access access;
 
-  public ReleaseResource(ReleaseService releases, JsonWebToken token) {
+  public ReleaseResource(ReleaseService releases, Access access) {
     this.releases = releases;
-    this.token = token;
+    this.access = access;
   }
 
   @GET
@@ -42,6 +44,7 @@ public class ReleaseResource {
       @PathParam("application") String application,
       @PathParam("environment") String environment,
       @QueryParam("limit") String limit) {
+    access.require(Roles.READ, application, environment);
     return releases.history(application, environment, PageLimit.parse(limit));
   }
 
@@ -54,8 +57,10 @@ public class ReleaseResource {
       @PathParam("environment") String environment,
       @HeaderParam("Idempotency-Key") @Size(max = 200) String idempotencyKey,
       @NotNull @Valid RollbackBody body) {
+    access.require(Set.of(Roles.DEPLOYER), application, environment);
     return releases
-        .rollback(application, environment, body.revision(), Callers.of(token), idempotencyKey)
+        .rollback(
+            application, environment, body.revision(), Callers.of(access.actor()), idempotencyKey)
         .map(accepted -> Response.accepted(accepted).build());
   }
 

@@ -4,6 +4,8 @@ import dev.slipway.deploy.Rollout;
 import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.repository.RolloutRepository;
 import dev.slipway.problem.PageLimit;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -21,9 +23,11 @@ import java.util.List;
 public class RolloutResource {
 
   private final RolloutRepository rollouts;
+  private final Access access;
 
-  public RolloutResource(RolloutRepository rollouts) {
+  public RolloutResource(RolloutRepository rollouts, Access access) {
     this.rollouts = rollouts;
+    this.access = access;
   }
 
   @GET
@@ -31,7 +35,9 @@ public class RolloutResource {
       @QueryParam("application") String application,
       @QueryParam("environment") String environment,
       @QueryParam("limit") String limit) {
-    return rollouts.recent(application, environment, PageLimit.parse(limit));
+    int max = PageLimit.parse(limit);
+    return rollouts.recent(
+        access.listScope(Roles.READ, application).orElse(null), environment, max);
   }
 
   @GET
@@ -42,6 +48,7 @@ public class RolloutResource {
         .map(
             found ->
                 found.orElseThrow(() -> new NotFoundException("rollout " + id + " does not exist")))
+        .invoke(rollout -> access.require(Roles.READ, rollout.application(), rollout.environment()))
         .flatMap(rollout -> rollouts.log(id).map(log -> new RolloutDetail(rollout, log)));
   }
 

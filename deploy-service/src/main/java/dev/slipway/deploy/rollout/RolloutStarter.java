@@ -5,6 +5,7 @@ import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
+import dev.slipway.deploy.verify.DeployVerifier;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Strategy;
@@ -12,12 +13,14 @@ import dev.slipway.events.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 
 /**
  * Starts a queued rollout: works out what it deploys (the run's pipeline, the settings an earlier
  * rollout recorded, or the revision a ROLLBACK names), where (the environment's cluster, which must
  * be registered), what a rollback would restore (the last successful revision), and whether there
- * is anything to do at all (the digest and settings may already serve). Only reads; the engine
+ * is anything to do at all (the digest and settings may already serve), and whether it may at all
+ * ({@link DeployVerifier}). Only reads, but for taking the approval a request names; the engine
  * records the start.
  */
 @ApplicationScoped
@@ -26,11 +29,17 @@ class RolloutStarter {
   private final ClusterRegistry clusters;
   private final ReleaseRepository releases;
   private final RolloutSupport support;
+  private final DeployVerifier verifier;
 
-  RolloutStarter(ClusterRegistry clusters, ReleaseRepository releases, RolloutSupport support) {
+  RolloutStarter(
+      ClusterRegistry clusters,
+      ReleaseRepository releases,
+      RolloutSupport support,
+      DeployVerifier verifier) {
     this.clusters = clusters;
     this.releases = releases;
     this.support = support;
+    this.verifier = verifier;
   }
 
   /** What a queued rollout deploys, worked out from the request and the release history. */
@@ -94,6 +103,12 @@ class RolloutStarter {
     }
     if (!ImagePin.isDigest(r.imageDigest())) {
       return refuse(r, run, "'" + r.imageDigest() + "' is not a content digest (sha256:...)");
+    }
+    Optional<String> unverified =
+        verifier.refusal(
+            r.id(), r.application(), r.environment(), r.imageDigest(), r.reason(), run);
+    if (unverified.isPresent()) {
+      return refuse(r, run, "refused: " + unverified.get());
     }
     for (int weight : spec.canarySteps()) {
       if (weight < 1 || weight > 100) {

@@ -6,28 +6,34 @@ import dev.slipway.deploy.messaging.OutboxRelay;
 import dev.slipway.deploy.problem.ConflictException;
 import dev.slipway.deploy.problem.NotFoundException;
 import dev.slipway.deploy.problem.SelfApprovalException;
+import dev.slipway.deploy.repository.ApprovalDecisions;
 import dev.slipway.deploy.repository.ApprovalRepository;
+import dev.slipway.deploy.repository.ChangeLedger;
 import dev.slipway.deploy.repository.OutboxRepository;
+import dev.slipway.events.ApprovalDecided;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
-import dev.slipway.events.Person;
 import dev.slipway.events.RunContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
  * Decides manual promotions. An approval counts distinct approvers until the environment's number
- * is reached; then it is APPROVED and a deploy.requested (reason APPROVAL, approvers listed) goes
- * out through the outbox in the same transaction. The commit's author and the run's actor cannot
- * approve their own change. Decisions lock the approval row, so two approvers at once are counted
- * in turn.
+ * is reached; then it is APPROVED and a deploy.requested (reason APPROVAL, naming the approval)
+ * goes out through the outbox in the same transaction. Nobody who wrote, committed or pushed a
+ * commit of the change since the environment's release, nor whoever asked for a manual run, may
+ * approve it ({@link FourEyes}); an expired approval takes no more votes. Every vote and decision
+ * is an approval.decided event in the same transaction. Decisions lock the approval row, so two
+ * approvers at once are counted in turn.
  */
 @ApplicationScoped
 public class ApprovalService {
@@ -36,20 +42,26 @@ public class ApprovalService {
 
   private final Pool pool;
   private final ApprovalRepository approvals;
+  private final ChangeLedger ledger;
   private final OutboxRepository outbox;
   private final OutboxRelay relay;
 
   public ApprovalService(
-      Pool pool, ApprovalRepository approvals, OutboxRepository outbox, OutboxRelay relay) {
+      Pool pool,
+      ApprovalRepository approvals,
+      ChangeLedger ledger,
+      OutboxRepository outbox,
+      OutboxRelay relay) {
     this.pool = pool;
     this.approvals = approvals;
+    this.ledger = ledger;
     this.outbox = outbox;
     this.relay = relay;
   }
 
-  /** Approvals, newest first. */
-  public Uni<List<Approval>> list(String application, ApprovalStatus status, int limit) {
-    return approvals.list(application, status, limit);
+  /** Approvals of {@code applications} (null: all), newest first. */
+  public Uni<List<Approval>> list(List<String> applications, ApprovalStatus status, int limit) {
+    return approvals.list(applications, status, limit);
   }
 
   /** One approval. */
@@ -63,12 +75,12 @@ public class ApprovalService {
             tx ->
                 approvals
                     .lock(tx, id)
-                    .map(found -> pending(found, id))
-                    .invoke(stored -> refuseSelfApproval(stored, caller))
+                    .map(found -> open(found, id))
+                    .call(stored -> refuseSelfApproval(tx, stored, caller))
                     .call(
                         stored ->
                             approvals
-                                .vote(tx, id, caller.name())
+                                .vote(tx, id, caller.user(), caller.name())
                                 .invoke(
                                     counted -> {
                                       if (!counted) {
@@ -81,10 +93,27 @@ public class ApprovalService {
                         stored -> {
                           Approval view = stored.view();
                           if (view.approvals().size() < view.required()) {
-                            return Uni.createFrom().item(view);
+                            return outbox
+                                .add(
+                                    tx,
+                                    ApprovalDecisions.event(
+                                        stored,
+                                        ApprovalDecided.Decision.VOTED,
+                                        caller.user(),
+                                        null))
+                                .replaceWith(view);
                           }
                           return approvals
-                              .decide(tx, id, ApprovalStatus.APPROVED, null, caller.name())
+                              .decide(tx, id, ApprovalStatus.APPROVED, null, caller.user())
+                              .call(
+                                  () ->
+                                      outbox.add(
+                                          tx,
+                                          ApprovalDecisions.event(
+                                              stored,
+                                              ApprovalDecided.Decision.APPROVED,
+                                              caller.user(),
+                                              null)))
                               .call(() -> outbox.add(tx, deployRequest(stored, caller)))
                               .flatMap(done -> approvals.lock(tx, id))
                               .map(latest -> latest.orElseThrow().view());
@@ -100,9 +129,7 @@ public class ApprovalService {
                   view.approvals().size(),
                   view.required(),
                   view.status() == ApprovalStatus.APPROVED ? "; deploy requested" : "");
-              if (view.status() == ApprovalStatus.APPROVED) {
-                relay.nudge();
-              }
+              relay.nudge();
             });
   }
 
@@ -112,21 +139,33 @@ public class ApprovalService {
             tx ->
                 approvals
                     .lock(tx, id)
-                    .map(found -> pending(found, id))
+                    .map(found -> open(found, id))
                     .call(
                         stored ->
                             approvals.decide(
-                                tx, id, ApprovalStatus.REJECTED, reason, caller.name()))
+                                tx, id, ApprovalStatus.REJECTED, reason, caller.user()))
+                    .call(
+                        stored ->
+                            outbox.add(
+                                tx,
+                                ApprovalDecisions.event(
+                                    stored,
+                                    ApprovalDecided.Decision.REJECTED,
+                                    caller.user(),
+                                    reason)))
                     .flatMap(stored -> approvals.lock(tx, id))
                     .map(latest -> latest.orElseThrow().view()))
         .invoke(
-            view ->
-                LOG.infof(
-                    "run %s: %s rejected the promotion of %s to %s: %s",
-                    view.runId(), caller.name(), view.application(), view.environment(), reason));
+            view -> {
+              LOG.infof(
+                  "run %s: %s rejected the promotion of %s to %s: %s",
+                  view.runId(), caller.name(), view.application(), view.environment(), reason);
+              relay.nudge();
+            });
   }
 
-  private static ApprovalRepository.Stored pending(
+  /** The approval if it may still be decided: pending and unexpired. */
+  private static ApprovalRepository.Stored open(
       Optional<ApprovalRepository.Stored> found, String id) {
     ApprovalRepository.Stored stored = found.orElseThrow(() -> notFound(id));
     Approval view = stored.view();
@@ -139,46 +178,64 @@ public class ApprovalService {
               + (view.reason() == null ? "" : " (" + view.reason() + ")")
               + "; only a PENDING approval can be decided");
     }
+    if (!view.expiresAt().isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+      throw new ConflictException(
+          "approval " + id + " expired at " + view.expiresAt() + "; it can no longer be decided");
+    }
     return stored;
   }
 
-  private static void refuseSelfApproval(ApprovalRepository.Stored stored, Caller caller) {
+  private Uni<Void> refuseSelfApproval(
+      SqlClient tx, ApprovalRepository.Stored stored, Caller caller) {
+    Approval view = stored.view();
     RunContext run = stored.run();
-    Person author = run.author();
-    String commit =
-        stored.view().commitSha() == null
-            ? "the commit"
-            : "commit "
-                + stored
-                    .view()
-                    .commitSha()
-                    .substring(0, Math.min(7, stored.view().commitSha().length()));
-    if (caller.is(author.username()) || caller.is(author.email()) || caller.is(author.name())) {
-      throw new SelfApprovalException(
-          caller.name()
-              + " wrote "
-              + commit
-              + " (author "
-              + author.name()
-              + ") and cannot approve its promotion to "
-              + stored.view().environment()
-              + "; another approver must");
-    }
-    if (caller.is(run.actor())) {
-      throw new SelfApprovalException(
-          caller.name()
-              + " pushed "
-              + commit
-              + " (the run's actor) and cannot approve its promotion to "
-              + stored.view().environment()
-              + "; another approver must");
-    }
+    // A run that names its Git host was started by a commit.received: until the ledger has it, the
+    // pushes of the change are not all known, and nobody can be cleared of having written them.
+    Uni<Void> known =
+        run.provider() == null
+            ? Uni.createFrom().voidItem()
+            : ledger
+                .knows(tx, view.runId())
+                .invoke(
+                    found -> {
+                      if (!found) {
+                        throw new ConflictException(
+                            "the pushes of run "
+                                + view.runId()
+                                + " are not known to deploy-service yet (its commit.received is"
+                                + " still on its way); try again in a moment");
+                      }
+                    })
+                .replaceWithVoid();
+    return known
+        .chain(
+            () ->
+                ledger.changeSinceRelease(
+                    tx, view.application(), view.environment(), run.ref(), view.runId()))
+        .invoke(
+            earlier -> {
+              List<FourEyes.Push> pushes = new ArrayList<>();
+              pushes.add(
+                  new FourEyes.Push(
+                      view.commitSha(),
+                      run.provider(),
+                      run.actor(),
+                      run.author(),
+                      run.contributors()));
+              pushes.addAll(earlier);
+              FourEyes.refusal(caller, pushes, view.environment())
+                  .ifPresent(
+                      why -> {
+                        throw new SelfApprovalException(why);
+                      });
+            })
+        .replaceWithVoid();
   }
 
   private static Envelope<DeployRequested> deployRequest(
       ApprovalRepository.Stored stored, Caller caller) {
     Approval view = stored.view();
-    List<String> approvers = view.approvals().stream().map(Approval.Vote::approver).toList();
+    List<String> approvers = view.approvals().stream().map(Approval.Vote::name).toList();
     return new Envelope<>(
         Envelope.derivedId("deploy.requested", view.id()),
         PromotionPlanner.SOURCE,
@@ -196,7 +253,8 @@ public class ApprovalService {
             caller.name(),
             stored.run(),
             approvers,
-            null));
+            null,
+            view.id()));
   }
 
   private static NotFoundException notFound(String id) {

@@ -8,6 +8,8 @@ import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EventType;
 import dev.slipway.events.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -78,7 +80,8 @@ public class PromotionPlanner {
                 image,
                 imageDigest,
                 run,
-                Math.max(1, target.requiredApprovals()))));
+                Math.max(1, target.requiredApprovals()),
+                OffsetDateTime.now(ZoneOffset.UTC).plus(target.approvalValidity()))));
   }
 
   /**

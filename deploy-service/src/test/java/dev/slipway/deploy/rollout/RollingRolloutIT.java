@@ -107,6 +107,7 @@ class RollingRolloutIT {
     Envelope<DeployRequested> request =
         Deploys.scanPassed(app, "dev", Deploys.digest("v1"), Deploys.run(dev));
 
+    Rollouts.scanPassed(app, request.data().image(), request.data().imageDigest());
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, request);
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, request);
 

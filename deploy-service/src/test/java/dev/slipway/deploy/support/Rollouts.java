@@ -8,12 +8,18 @@ import dev.slipway.events.DeployDone;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
+import dev.slipway.events.EventType;
+import dev.slipway.events.SampleEvents;
+import dev.slipway.events.ScanDone;
+import dev.slipway.events.ScanPolicy;
+import dev.slipway.events.Severity;
 import dev.slipway.events.Topics;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.TestTokens;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Follows rollouts through deploy-service's API and the events it publishes. */
@@ -21,10 +27,43 @@ public final class Rollouts {
 
   private Rollouts() {}
 
-  /** Sends {@code request} to deploy.requested and returns the id of the rollout it asks for. */
+  /**
+   * Sends scan-service's PASSED verdict on the request's digest (a rollout applies nothing
+   * scan-service did not pass), then {@code request} to deploy.requested, and returns the id of the
+   * rollout it asks for.
+   */
   public static String request(Envelope<DeployRequested> request) {
+    scanPassed(request.subject(), request.data().image(), request.data().imageDigest());
     KafkaTestClient.send(Topics.DEPLOY_REQUESTED, request);
     return request.id();
+  }
+
+  /** Sends scan.done PASSED for {@code digest} of {@code application}, as scan-service would. */
+  public static void scanPassed(String application, String image, String digest) {
+    scanDone(application, image, digest, ScanDone.Verdict.PASSED);
+  }
+
+  /** Sends scan.done with {@code verdict} for {@code digest} of {@code application}. */
+  public static void scanDone(
+      String application, String image, String digest, ScanDone.Verdict verdict) {
+    KafkaTestClient.send(
+        Topics.SCAN_DONE,
+        SampleEvents.forApplication(
+            EventType.SCAN_DONE,
+            application,
+            new ScanDone(
+                verdict,
+                Map.of(),
+                List.of(),
+                new ScanPolicy(Severity.HIGH, true),
+                "test-db",
+                digest,
+                "scan-" + digest.substring(digest.length() - 8),
+                image,
+                List.of(),
+                List.of(),
+                null,
+                verdict == ScanDone.Verdict.PASSED ? "no finding at or above HIGH" : "a finding")));
   }
 
   /** Waits until rollout {@code id} finished and returns it as the API shows it. */

@@ -418,6 +418,16 @@ public final class DemoScenario {
               data.path("approvers").isEmpty()
                   ? ""
                   : ", approved by " + join(data.path("approvers")));
+      case "approval.decided" ->
+          say(
+              "%s %s approval %s by %s%s",
+              since,
+              data.path("environment").asText(),
+              data.path("decision").asText(),
+              data.path("actor").asText(),
+              data.path("reason").isMissingNode() || data.path("reason").isNull()
+                  ? ""
+                  : ": " + data.path("reason").asText());
       case "deploy.done" -> {
         // The rollout's last steps were logged after the demo's previous look.
         String rollout = event.path("causationId").asText("");

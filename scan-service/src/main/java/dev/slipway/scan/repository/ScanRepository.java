@@ -132,7 +132,7 @@ public class ScanRepository {
           + VIEW_COLUMNS
           + """
           FROM scans
-          WHERE ($1::text IS NULL OR application = $1)
+          WHERE ($1::text[] IS NULL OR application = ANY($1))
             AND ($2::timestamptz IS NULL OR (requested_at, scan_id) < ($2, $3))
           ORDER BY requested_at DESC, scan_id DESC
           LIMIT $4
@@ -283,12 +283,12 @@ public class ScanRepository {
    * @param after the last scan of the previous page; null for the first page
    * @param limit most scans returned
    */
-  public Uni<List<Scan>> page(String application, Position after, int limit) {
+  public Uni<List<Scan>> page(List<String> applications, Position after, int limit) {
     return pool.preparedQuery(PAGE)
         .execute(
             Tuple.from(
                 Arrays.asList(
-                    application,
+                    applications == null ? null : applications.toArray(new String[0]),
                     after == null ? null : after.requestedAt(),
                     after == null ? null : after.scanId(),
                     limit)))

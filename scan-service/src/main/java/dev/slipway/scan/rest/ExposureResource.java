@@ -3,6 +3,8 @@ package dev.slipway.scan.rest;
 import dev.slipway.scan.service.ExposureService;
 import dev.slipway.scan.service.ExposureService.Exposure;
 import dev.slipway.scan.service.RequestException;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -17,15 +19,19 @@ import jakarta.ws.rs.core.MediaType;
 public class ExposureResource {
 
   private final ExposureService exposure;
+  private final Access access;
 
-  public ExposureResource(ExposureService exposure) {
+  public ExposureResource(ExposureService exposure, Access access) {
     this.exposure = exposure;
+    this.access = access;
   }
 
   @GET
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Exposure> exposure(
       @QueryParam("vulnerability") String vulnerability, @QueryParam("purl") String purl) {
+    // Which digests run where, across every application: for readers of the whole platform.
+    access.require(Roles.READ, null);
     boolean byVulnerability = vulnerability != null && !vulnerability.isBlank();
     boolean byPurl = purl != null && !purl.isBlank();
     if (byVulnerability == byPurl) {

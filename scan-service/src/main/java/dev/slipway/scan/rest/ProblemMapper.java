@@ -46,7 +46,7 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
-    return Problems.forbidden(uri);
+    return Problems.forbidden(e.getMessage(), uri);
   }
 
   @ServerExceptionMapper

@@ -5,6 +5,8 @@ import dev.slipway.scan.Scan;
 import dev.slipway.scan.repository.ScanRepository.Position;
 import dev.slipway.scan.service.RequestException;
 import dev.slipway.scan.service.ScanService;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,12 +19,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.Base64;
+import java.util.List;
+import java.util.Set;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -34,10 +37,14 @@ public class ScanResource {
   private static final String SARIF_JSON = "application/sarif+json";
   private static final String CYCLONEDX_JSON = "application/vnd.cyclonedx+json";
 
-  private final ScanService scans;
+  private static final Set<String> SCANNERS = Set.of(Roles.DEPLOYER, Roles.ADMIN);
 
-  public ScanResource(ScanService scans) {
+  private final ScanService scans;
+  private final Access access;
+
+  public ScanResource(ScanService scans, Access access) {
     this.scans = scans;
+    this.access = access;
   }
 
   @GET
@@ -47,8 +54,9 @@ public class ScanResource {
       @QueryParam("limit") String limitParam,
       @QueryParam("after") String after) {
     int limit = PageLimit.parse(limitParam);
+    List<String> applications = access.listScope(Roles.READ, application).orElse(null);
     return scans
-        .page(application, decode(after), limit)
+        .page(applications, decode(after), limit)
         .map(
             page ->
                 new ScanPage(
@@ -60,7 +68,7 @@ public class ScanResource {
   @Path("{scanId}")
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Scan> scan(@PathParam("scanId") String scanId) {
-    return scans.find(scanId);
+    return inScope(scanId);
   }
 
   @GET
@@ -68,7 +76,9 @@ public class ScanResource {
   @Produces(SARIF_JSON)
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Response> sarif(@PathParam("scanId") String scanId) {
-    return scans.sarif(scanId).map(log -> Response.ok(log, SARIF_JSON).build());
+    return inScope(scanId)
+        .flatMap(scan -> scans.sarif(scanId))
+        .map(log -> Response.ok(log, SARIF_JSON).build());
   }
 
   @GET
@@ -76,7 +86,9 @@ public class ScanResource {
   @Produces(CYCLONEDX_JSON)
   @RolesAllowed({"viewer", "deployer", "approver", "auditor", "admin"})
   public Uni<Response> sbom(@PathParam("scanId") String scanId) {
-    return scans.sbom(scanId).map(sbom -> Response.ok(sbom, CYCLONEDX_JSON).build());
+    return inScope(scanId)
+        .flatMap(scan -> scans.sbom(scanId))
+        .map(sbom -> Response.ok(sbom, CYCLONEDX_JSON).build());
   }
 
   /**
@@ -91,9 +103,11 @@ public class ScanResource {
       @RestForm("sbom") FileUpload sbom,
       @RestForm("policy") String policy,
       @RestForm("application") String application,
-      SecurityContext security,
       @jakarta.ws.rs.core.Context UriInfo uri) {
-    Scan scan = scans.adhoc(sbom, policy, application, security.getUserPrincipal().getName());
+    // An ad-hoc scan named after an application is that application's; one named after none is
+    // the caller's own and needs a role for the whole platform.
+    access.require(SCANNERS, application);
+    Scan scan = scans.adhoc(sbom, policy, application, access.actor().user());
     URI location = uri.getBaseUriBuilder().path("api/scans").path(scan.scanId()).build();
     return Response.created(location).entity(scan).build();
   }
@@ -117,5 +131,10 @@ public class ScanResource {
     } catch (RuntimeException e) {
       throw RequestException.invalid("after", "'after' is not a cursor this API returned");
     }
+  }
+
+  /** Scan {@code scanId} if the caller may read its application's records; else 404 or 403. */
+  private Uni<Scan> inScope(String scanId) {
+    return scans.find(scanId).invoke(scan -> access.require(Roles.READ, scan.application()));
   }
 }

@@ -44,8 +44,8 @@ public class ScanService {
   }
 
   /** A page of scans, newest first. */
-  public Uni<List<Scan>> page(String application, Position after, int limit) {
-    return scans.page(application, after, limit);
+  public Uni<List<Scan>> page(List<String> applications, Position after, int limit) {
+    return scans.page(applications, after, limit);
   }
 
   /** One scan with its findings. */

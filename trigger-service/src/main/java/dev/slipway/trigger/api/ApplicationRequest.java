@@ -16,6 +16,8 @@ import java.util.List;
  * @param environments the promotion chain, first environment first, at most 10
  * @param scanPolicy the vulnerability and licence gate
  * @param source where build-service clones from; left out: the repository URL, anonymously
+ * @param team the team that owns the application (DNS label); left out: none, so only platform-wide
+ *     role bindings reach it
  */
 public record ApplicationRequest(
     String name,
@@ -26,4 +28,30 @@ public record ApplicationRequest(
     List<String> tags,
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
-    SourceBody source) {}
+    SourceBody source,
+    String team) {
+
+  /** A request that names no team. */
+  public ApplicationRequest(
+      String name,
+      String repositoryUrl,
+      String provider,
+      String webhookSecret,
+      List<String> branches,
+      List<String> tags,
+      List<EnvironmentBody> environments,
+      ScanPolicyBody scanPolicy,
+      SourceBody source) {
+    this(
+        name,
+        repositoryUrl,
+        provider,
+        webhookSecret,
+        branches,
+        tags,
+        environments,
+        scanPolicy,
+        source,
+        null);
+  }
+}

@@ -21,5 +21,6 @@ public record ApplicationView(
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
     SourceBody source,
+    String team,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt) {}

@@ -17,6 +17,8 @@ import java.util.List;
  * @param canarySteps ascending traffic percentages ending at 100; canary only
  * @param deployment replicas, port, resources, probes, environment variables, timeout, traffic
  *     routing and canary analysis; every field optional (shown with its default)
+ * @param approvalExpiry how long an approval into a manual environment stays valid, ISO-8601 (e.g.
+ *     {@code PT8H}); left out: 24 hours
  */
 public record EnvironmentBody(
     String name,
@@ -26,4 +28,28 @@ public record EnvironmentBody(
     Integer requiredApprovals,
     String strategy,
     List<Integer> canarySteps,
-    DeploymentBody deployment) {}
+    DeploymentBody deployment,
+    String approvalExpiry) {
+
+  /** An environment whose approvals expire after the default time. */
+  public EnvironmentBody(
+      String name,
+      String cluster,
+      String namespace,
+      String promotion,
+      Integer requiredApprovals,
+      String strategy,
+      List<Integer> canarySteps,
+      DeploymentBody deployment) {
+    this(
+        name,
+        cluster,
+        namespace,
+        promotion,
+        requiredApprovals,
+        strategy,
+        canarySteps,
+        deployment,
+        null);
+  }
+}

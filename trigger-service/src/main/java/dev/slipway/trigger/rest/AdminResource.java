@@ -1,7 +1,10 @@
 package dev.slipway.trigger.rest;
 
 import dev.slipway.trigger.api.SecretRotation;
+import dev.slipway.trigger.service.AccessAdminService;
 import dev.slipway.trigger.service.SecretRotationService;
+import dev.slipway.work.access.Access;
+import dev.slipway.work.access.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
@@ -15,9 +18,13 @@ import jakarta.ws.rs.core.MediaType;
 public class AdminResource {
 
   private final SecretRotationService rotation;
+  private final AccessAdminService changes;
+  private final Access access;
 
-  public AdminResource(SecretRotationService rotation) {
+  public AdminResource(SecretRotationService rotation, AccessAdminService changes, Access access) {
     this.rotation = rotation;
+    this.changes = changes;
+    this.access = access;
   }
 
   /** Re-encrypts every webhook secret under the current key. */
@@ -25,6 +32,18 @@ public class AdminResource {
   @Path("/rotate-secrets")
   @RolesAllowed("admin")
   public Uni<SecretRotation> rotateSecrets() {
-    return rotation.rotate();
+    access.require(ADMIN, null);
+    String actor = access.actor().user();
+    return rotation
+        .rotate()
+        .call(
+            done ->
+                changes.logged(
+                    actor,
+                    "secrets.rotated",
+                    done.keyId(),
+                    done.rotated() + " webhook secrets re-encrypted under key " + done.keyId()));
   }
+
+  private static final java.util.Set<String> ADMIN = java.util.Set.of(Roles.ADMIN);
 }

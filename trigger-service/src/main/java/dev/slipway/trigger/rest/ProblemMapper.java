@@ -61,7 +61,7 @@ public class ProblemMapper {
 
   @ServerExceptionMapper
   public Response forbidden(ForbiddenException e, UriInfo uri) {
-    return Problems.forbidden(uri);
+    return Problems.forbidden(e.getMessage(), uri);
   }
 
   // A type the API cannot read is the service's bug, not the caller's: a 500 like any other.

@@ -9,6 +9,7 @@ import dev.slipway.trigger.api.EnvironmentBody;
 import dev.slipway.trigger.api.ScanPolicyBody;
 import dev.slipway.trigger.api.SourceBody;
 import dev.slipway.trigger.config.TriggerConfig;
+import dev.slipway.trigger.messaging.AccessPolicyRelay;
 import dev.slipway.trigger.problem.ApplicationExistsException;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
 import dev.slipway.trigger.repository.ApplicationRepository;
@@ -36,16 +37,19 @@ public class ApplicationService {
   private final ApplicationRepository applications;
   private final SecretCipher cipher;
   private final ApplicationIndex index;
+  private final AccessPolicyRelay relay;
   private final Optional<URI> publicUrl;
 
   public ApplicationService(
       ApplicationRepository applications,
       SecretCipher cipher,
       ApplicationIndex index,
+      AccessPolicyRelay relay,
       TriggerConfig config) {
     this.applications = applications;
     this.cipher = cipher;
     this.index = index;
+    this.relay = relay;
     this.publicUrl = config.publicUrl();
   }
 
@@ -53,7 +57,7 @@ public class ApplicationService {
    * Registers a new application; 409 when the name is taken. {@code base} is the request's base
    * URI, for the webhook URL shown (unless a public URL is configured).
    */
-  public Uni<ApplicationView> create(ApplicationRequest request, URI base) {
+  public Uni<ApplicationView> create(ApplicationRequest request, URI base, String actor) {
     return Uni.createFrom()
         .item(() -> ApplicationValidator.validate(request, null))
         .flatMap(
@@ -71,12 +75,16 @@ public class ApplicationService {
                                       application.name = valid.name();
                                       application.createdAt = now();
                                       apply(valid, application);
-                                      return applications.persist(application);
+                                      return applications
+                                          .persist(application)
+                                          .call(
+                                              app -> logChange(actor, "application.created", app));
                                     }))
                     .onFailure(ApplicationService::isUniqueViolation)
                     .transform(failure -> exists(valid.name())))
         .invoke(app -> LOG.infof("application %s registered for %s", app.name, app.repoUrl))
         .call(index::refresh)
+        .call(relay::changed)
         .map(app -> view(app, base));
   }
 
@@ -102,7 +110,8 @@ public class ApplicationService {
   }
 
   /** Replaces an application's settings; the secret stays when the request leaves it out. */
-  public Uni<ApplicationView> replace(String name, ApplicationRequest request, URI base) {
+  public Uni<ApplicationView> replace(
+      String name, ApplicationRequest request, URI base, String actor) {
     return Uni.createFrom()
         .item(() -> ApplicationValidator.validate(request, name))
         .flatMap(
@@ -111,17 +120,31 @@ public class ApplicationService {
                     () ->
                         find(name)
                             .invoke(application -> apply(valid, application))
-                            .call(applications::flush)))
+                            .call(applications::flush)
+                            .call(
+                                app ->
+                                    logChange(
+                                        actor,
+                                        valid.webhookSecret() == null
+                                            ? "application.updated"
+                                            : "application.updated, webhook secret replaced",
+                                        app))))
         .invoke(app -> LOG.infof("application %s updated", app.name))
         .call(index::refresh)
+        .call(relay::changed)
         .map(app -> view(app, base));
   }
 
   /** Removes an application; 404 when unknown. */
-  public Uni<Void> delete(String name) {
-    return Panache.withTransaction(() -> find(name).call(applications::delete))
+  public Uni<Void> delete(String name, String actor) {
+    return Panache.withTransaction(
+            () ->
+                find(name)
+                    .call(applications::delete)
+                    .call(app -> logChange(actor, "application.deleted", app)))
         .invoke(app -> LOG.infof("application %s deleted", app.name))
         .call(index::refresh)
+        .call(relay::changed)
         .replaceWithVoid();
   }
 
@@ -135,7 +158,36 @@ public class ApplicationService {
             () -> new ApplicationNotFoundException("No application is named '" + name + "'."));
   }
 
+  /**
+   * Records the change in the access log, in the transaction that made it: the application's team,
+   * repository and gates are part of the access policy every service decides with.
+   */
+  private static Uni<Integer> logChange(String actor, String action, Application app) {
+    String detail =
+        "repository "
+            + app.repoUrl
+            + ", team "
+            + (app.team == null ? "none" : app.team)
+            + ", environments "
+            + app.environments.stream()
+                .map(e -> e.name() + " (" + e.promotion().name().toLowerCase(Locale.ROOT) + ")")
+                .toList();
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(
+                        "INSERT INTO access_log (actor, action, target, detail)"
+                            + " VALUES (?1, ?2, ?3, ?4)")
+                    .setParameter(1, actor)
+                    .setParameter(2, action)
+                    .setParameter(3, app.name)
+                    .setParameter(4, detail)
+                    .executeUpdate());
+  }
+
   private void apply(ValidApplication valid, Application application) {
+    application.team = valid.team();
     application.repoUrl = valid.repoUrl();
     application.provider = valid.provider();
     if (valid.webhookSecret() != null) {
@@ -171,6 +223,7 @@ public class ApplicationService {
         source.cloneUrl() == null && source.credentialsRef() == null
             ? null
             : new SourceBody(source.cloneUrl(), source.credentialsRef()),
+        application.team,
         application.createdAt,
         application.updatedAt);
   }
@@ -184,7 +237,8 @@ public class ApplicationService {
         spec.requiredApprovals(),
         spec.strategy().name().toLowerCase(Locale.ROOT),
         spec.canarySteps(),
-        DeploymentValidator.view(spec.deployment()));
+        DeploymentValidator.view(spec.deployment()),
+        spec.approvalExpiry());
   }
 
   private static ApplicationExistsException exists(String name) {

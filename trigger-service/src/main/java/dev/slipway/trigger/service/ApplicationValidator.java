@@ -72,7 +72,8 @@ public final class ApplicationValidator {
       Severity failOn,
       boolean ignoreUnfixed,
       List<String> deniedLicenses,
-      SourceSpec source) {}
+      SourceSpec source,
+      String team) {}
 
   /** Checks {@code request}; {@code pathName} is the name in the URL of a PUT, else null. */
   public static ValidApplication validate(ApplicationRequest request, String pathName) {
@@ -136,7 +137,8 @@ public final class ApplicationValidator {
         failOn,
         Boolean.TRUE.equals(policy.ignoreUnfixed()),
         licenses(policy.deniedLicenses(), "scanPolicy.deniedLicenses"),
-        source(request.source()));
+        source(request.source()),
+        team(request.team()));
   }
 
   private static List<String> globs(List<String> globs, String field) {
@@ -205,9 +207,38 @@ public final class ApplicationValidator {
               approvals,
               strategy,
               steps,
-              DeploymentValidator.validate(body.deployment(), at + ".deployment")));
+              DeploymentValidator.validate(body.deployment(), at + ".deployment"),
+              approvalExpiry(body.approvalExpiry(), at + ".approvalExpiry")));
     }
     return List.copyOf(specs);
+  }
+
+  private static String team(String team) {
+    if (team == null) {
+      return null;
+    }
+    dnsLabel(team, "team");
+    return team;
+  }
+
+  private static String approvalExpiry(String expiry, String field) {
+    if (expiry == null) {
+      return null;
+    }
+    try {
+      java.time.Duration parsed = java.time.Duration.parse(expiry);
+      if (parsed.isNegative()
+          || parsed.isZero()
+          || parsed.compareTo(java.time.Duration.ofDays(30)) > 0) {
+        throw new InvalidInputException(
+            "Field '" + field + "' must be a positive ISO-8601 duration of at most 30 days.",
+            field);
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidInputException(
+          "Field '" + field + "' must be an ISO-8601 duration such as PT24H.", field);
+    }
+    return expiry;
   }
 
   /**

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.Config;
 
@@ -69,7 +70,39 @@ public class CommitEvents {
       Person author,
       String message,
       String actor,
-      PipelineSnapshot pipeline) {}
+      PipelineSnapshot pipeline,
+      List<Person> contributors) {
+
+    public RunFacts {
+      contributors = contributors == null ? List.of() : List.copyOf(contributors);
+    }
+
+    /** Facts whose contributors are only the head commit's author and the actor. */
+    public RunFacts(
+        String application,
+        String provider,
+        String deliveryId,
+        String repoUrl,
+        String ref,
+        String commitSha,
+        Person author,
+        String message,
+        String actor,
+        PipelineSnapshot pipeline) {
+      this(
+          application,
+          provider,
+          deliveryId,
+          repoUrl,
+          ref,
+          commitSha,
+          author,
+          message,
+          actor,
+          pipeline,
+          List.of());
+    }
+  }
 
   /**
    * The commit.received of a run caused by {@code cause} (the parts that identify the delivery and
@@ -95,15 +128,13 @@ public class CommitEvents {
   private Envelope<CommitReceived> envelope(RunFacts facts, String eventId, String runId) {
     String deliveryId = facts.deliveryId() == null ? runId : facts.deliveryId();
     boolean[] cut = {false};
-    Person author =
-        new Person(
-            limit(facts.author().name(), cut),
-            limit(facts.author().email(), cut),
-            limit(facts.author().username(), cut));
+    Person author = limited(facts.author(), cut);
     String actor = limit(facts.actor(), cut);
+    List<Person> contributors = facts.contributors().stream().map(p -> limited(p, cut)).toList();
     String message = utf8Prefix(facts.message(), maxMessageBytes);
     cut[0] |= message.length() < facts.message().length();
-    CommitReceived payload = payload(facts, deliveryId, author, actor, message, cut[0]);
+    CommitReceived payload =
+        payload(facts, deliveryId, author, actor, contributors, message, cut[0]);
     int size = EventJson.writePayload(payload).length + RECORD_OVERHEAD;
     if (size > maxRecordBytes) {
       int messageBytes = message.getBytes(StandardCharsets.UTF_8).length;
@@ -118,7 +149,8 @@ public class CommitEvents {
                 + maxRecordBytes
                 + ".");
       }
-      payload = payload(facts, deliveryId, author, actor, utf8Prefix(message, room), true);
+      payload =
+          payload(facts, deliveryId, author, actor, contributors, utf8Prefix(message, room), true);
     }
     return new Envelope<>(
         eventId,
@@ -137,6 +169,7 @@ public class CommitEvents {
       String deliveryId,
       Person author,
       String actor,
+      List<Person> contributors,
       String message,
       boolean truncated) {
     return new CommitReceived(
@@ -149,7 +182,16 @@ public class CommitEvents {
         message,
         actor,
         facts.pipeline(),
-        truncated);
+        truncated,
+        contributors);
+  }
+
+  private static Person limited(Person person, boolean[] cut) {
+    return new Person(
+        limit(person.name(), cut),
+        limit(person.email(), cut),
+        limit(person.username(), cut),
+        limit(person.id(), cut));
   }
 
   private static String limit(String text, boolean[] cut) {

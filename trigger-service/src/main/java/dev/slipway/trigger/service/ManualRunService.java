@@ -89,7 +89,8 @@ public class ManualRunService {
             new Person(user, null, user),
             "",
             user,
-            app.pipeline());
+            app.pipeline(),
+            List.of(new Person(user, null, user)));
     // A manual run has no Git host delivery: its delivery id is its run id (see CommitReceived).
     Envelope<CommitReceived> event =
         asked.key() == null

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
+import dev.slipway.events.Person;
 import dev.slipway.problem.InvalidInputException;
 import dev.slipway.problem.ProblemException;
 import dev.slipway.trigger.GitProvider;
@@ -343,7 +344,7 @@ public class WebhookService {
           new Answer.Ignored(
               "no branch or tag filter matches " + moved.get(0).ref(), "no_matching_filter"));
     }
-    return new Plan(null, provider, push.actor(), runs, null, List.of());
+    return new Plan(null, provider, push.actor(), push.contributors(), runs, null, List.of());
   }
 
   private Uni<Answer> accept(Plan plan, Request request) {
@@ -403,7 +404,8 @@ public class WebhookService {
                   head.author(),
                   head.message(),
                   plan.actor(),
-                  app.pipeline()),
+                  app.pipeline(),
+                  plan.contributors()),
               plan.provider().id(),
               key,
               app.name(),
@@ -418,7 +420,8 @@ public class WebhookService {
               CommitEvents.outboxJson(event),
               true));
     }
-    return new Plan(null, plan.provider(), plan.actor(), plan.runs(), key, runs);
+    return new Plan(
+        null, plan.provider(), plan.actor(), plan.contributors(), plan.runs(), key, runs);
   }
 
   private static String answer(List<RunOutcome> outcomes) {
@@ -480,11 +483,12 @@ public class WebhookService {
       Answer answer,
       GitProvider provider,
       String actor,
+      List<Person> contributors,
       List<Run> runs,
       String deliveryKey,
       List<NewRun> newRuns) {
     static Plan answered(Answer answer) {
-      return new Plan(answer, null, null, List.of(), null, List.of());
+      return new Plan(answer, null, null, List.of(), List.of(), null, List.of());
     }
   }
 

@@ -97,7 +97,7 @@ public class BitbucketPushParser implements PushPayloadParser {
     for (int i = 0; i < changes.size(); i++) {
       updates.add(update(payload, "push.changes[" + i + "]"));
     }
-    return new WebhookEvent.Push(urls, actor, updates);
+    return new WebhookEvent.Push(urls, actor, updates, contributors(payload, changes.size()));
   }
 
   private static RefUpdate update(JsonNode payload, String at) {
@@ -151,5 +151,37 @@ public class BitbucketPushParser implements PushPayloadParser {
         optionalText(payload, target + ".author.user.nickname").orElse(null),
         name,
         optionalText(payload, target + ".author.user.display_name").orElse(null));
+  }
+
+  /**
+   * The actor (Bitbucket's account id), then each listed commit's author: its linked account when
+   * Bitbucket knows one, else the name and e-mail of its {@code raw} form.
+   */
+  static List<Person> contributors(JsonNode payload, int changes) {
+    Contributors people = new Contributors(payload);
+    people.addAt("actor.display_name", null, "actor.nickname", "actor.account_id");
+    for (int c = 0; c < changes; c++) {
+      JsonNode commits =
+          JsonPayload.at(payload, "push.changes[" + c + "].commits")
+              .filter(JsonNode::isArray)
+              .orElse(null);
+      for (int i = 0; commits != null && i < commits.size(); i++) {
+        String at = "push.changes[" + c + "].commits[" + i + "].author";
+        people.addAt(
+            at + ".user.display_name", null, at + ".user.nickname", at + ".user.account_id");
+        String raw =
+            JsonPayload.at(payload, at + ".raw")
+                .filter(JsonNode::isTextual)
+                .map(JsonNode::asText)
+                .orElse(null);
+        if (raw != null && raw.length() <= MAX_RAW_AUTHOR) {
+          Matcher matcher = RAW_AUTHOR.matcher(raw);
+          if (matcher.matches()) {
+            people.add(matcher.group(1).strip(), matcher.group(2).strip(), null, null);
+          }
+        }
+      }
+    }
+    return people.list();
   }
 }

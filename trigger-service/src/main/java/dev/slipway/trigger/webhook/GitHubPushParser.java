@@ -87,7 +87,8 @@ public class GitHubPushParser implements PushPayloadParser {
             .orElse("unknown");
     boolean deleted = JsonPayload.bool(push, "deleted", false) || isZeroSha(after);
     if (deleted) {
-      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+      return new WebhookEvent.Push(
+          urls, actor, List.of(new RefUpdate(ref, null)), contributors(push));
     }
     JsonPayload.object(push, "head_commit");
     Commit commit =
@@ -100,6 +101,25 @@ public class GitHubPushParser implements PushPayloadParser {
                 optionalText(push, "head_commit.author.name").orElse(null),
                 optionalText(push, "head_commit.author.username").orElse(null)),
             textAllowingEmpty(push, "head_commit.message"));
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, commit)));
+    return new WebhookEvent.Push(
+        urls, actor, List.of(new RefUpdate(ref, commit)), contributors(push));
+  }
+
+  /**
+   * The pusher ({@code sender} carries the account id; {@code pusher.name} is the login), then the
+   * author and committer of each listed commit (GitHub lists the merged commits of a pull request
+   * in the push of its merge, with {@code distinct: false}).
+   */
+  static List<dev.slipway.events.Person> contributors(JsonNode push) {
+    boolean sender = JsonPayload.at(push, "sender.login").isPresent();
+    return new Contributors(push)
+        .addAt("pusher.name", "pusher.email", sender ? "sender.login" : "pusher.name", "sender.id")
+        .addEach("commits", "author", "committer")
+        .addAt(
+            "head_commit.author.name",
+            "head_commit.author.email",
+            "head_commit.author.username",
+            null)
+        .list();
   }
 }

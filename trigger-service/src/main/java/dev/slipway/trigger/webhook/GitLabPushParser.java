@@ -81,11 +81,13 @@ public class GitLabPushParser implements PushPayloadParser {
             .orElse("unknown");
     Optional<String> checkout = optionalText(push, "checkout_sha");
     if (JsonPayload.isZeroSha(after) || checkout.isEmpty()) {
-      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+      return new WebhookEvent.Push(
+          urls, actor, List.of(new RefUpdate(ref, null)), contributors(push));
     }
     String sha = JsonPayload.checkedSha(checkout.get(), "checkout_sha");
     Commit head = headCommit(push, sha);
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head)));
+    return new WebhookEvent.Push(
+        urls, actor, List.of(new RefUpdate(ref, head)), contributors(push));
   }
 
   private static Commit headCommit(JsonNode push, String sha) {
@@ -114,5 +116,13 @@ public class GitLabPushParser implements PushPayloadParser {
             optionalText(push, "user_name").orElse(null),
             optionalText(push, "user_username").orElse(null)),
         optionalText(push, "message").orElse(""));
+  }
+
+  /** The pusher (with GitLab's user id), then each listed commit's author (GitLab lists 20). */
+  static List<dev.slipway.events.Person> contributors(JsonNode push) {
+    return new Contributors(push)
+        .addAt("user_name", "user_email", "user_username", "user_id")
+        .addEach("commits", "author")
+        .list();
   }
 }

@@ -68,10 +68,12 @@ public class GiteaPushParser implements PushPayloadParser {
             .or(() -> optionalText(push, "sender.login"))
             .orElse("unknown");
     if (JsonPayload.isZeroSha(after)) {
-      return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, null)));
+      return new WebhookEvent.Push(
+          urls, actor, List.of(new RefUpdate(ref, null)), contributors(push));
     }
     String sha = JsonPayload.checkedSha(after, "after");
-    return new WebhookEvent.Push(urls, actor, List.of(new RefUpdate(ref, head(push, sha))));
+    return new WebhookEvent.Push(
+        urls, actor, List.of(new RefUpdate(ref, head(push, sha))), contributors(push));
   }
 
   private static Commit head(JsonNode push, String after) {
@@ -109,5 +111,14 @@ public class GiteaPushParser implements PushPayloadParser {
             optionalText(push, at + ".author.name").orElse(null),
             optionalText(push, at + ".author.username").orElse(null)),
         textAllowingEmpty(push, at + ".message"));
+  }
+
+  /** The pusher (with Gitea's user id), then each listed commit's author and committer. */
+  static List<dev.slipway.events.Person> contributors(JsonNode push) {
+    return new Contributors(push)
+        .addAt("pusher.full_name", "pusher.email", "pusher.login", "pusher.id")
+        .addAt("pusher.full_name", "pusher.email", "pusher.username", "pusher.id")
+        .addEach("commits", "author", "committer")
+        .list();
   }
 }

@@ -18,12 +18,23 @@ public sealed interface WebhookEvent {
    * @param repositoryUrls every URL the host gives for the repository (web, https, ssh)
    * @param actor who pushed
    * @param updates the refs that moved, in the order the host lists them
+   * @param contributors the pusher, then every author and committer the push lists, each once
    */
-  record Push(List<String> repositoryUrls, String actor, List<RefUpdate> updates)
+  record Push(
+      List<String> repositoryUrls,
+      String actor,
+      List<RefUpdate> updates,
+      List<dev.slipway.events.Person> contributors)
       implements WebhookEvent {
     public Push {
       repositoryUrls = List.copyOf(repositoryUrls);
       updates = List.copyOf(updates);
+      contributors = contributors == null ? List.of() : List.copyOf(contributors);
+    }
+
+    /** A push whose contributors are not known. */
+    public Push(List<String> repositoryUrls, String actor, List<RefUpdate> updates) {
+      this(repositoryUrls, actor, updates, List.of());
     }
   }
 

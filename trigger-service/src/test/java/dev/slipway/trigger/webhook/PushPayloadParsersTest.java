@@ -2,6 +2,7 @@ package dev.slipway.trigger.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
+import dev.slipway.events.Person;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
@@ -45,6 +47,67 @@ class PushPayloadParsersTest {
               assertThat(u.ref()).isEqualTo("refs/heads/main");
               assertThat(u.head().sha()).isEqualTo("9f3c1e2d4b5a69788716253443526170819a0b1c");
             });
+  }
+
+  @Test
+  void githubMergePushNamesTheMergerAndEveryAuthorOfTheMergedCommits() {
+    Push push =
+        push(new GitHubPushParser(), Map.of("X-GitHub-Event", "push"), "github-merge-push.json");
+
+    assertThat(push.actor()).isEqualTo("linus");
+    assertThat(push.updates().get(0).head().author().username()).isEqualTo("linus");
+    assertThat(push.contributors())
+        .extracting(Person::username, Person::id)
+        .containsExactly(
+            tuple("linus", "2001"),
+            tuple("ada", null),
+            tuple("bob", null),
+            tuple("linus", null),
+            tuple("web-flow", null));
+    Envelope<CommitReceived> event =
+        EVENTS.derived(
+            new CommitEvents.RunFacts(
+                "shop",
+                "github",
+                "d-1",
+                "https://github.com/acme/shop",
+                "refs/heads/main",
+                push.updates().get(0).head().sha(),
+                push.updates().get(0).head().author(),
+                "merge",
+                push.actor(),
+                new PipelineSnapshot(List.of(), new ScanPolicy(Severity.HIGH, true)),
+                push.contributors()),
+            "d-1");
+    assertThat(event.data().contributors()).hasSize(5);
+    assertThat(dev.slipway.events.RunContext.of(event.data()).contributors())
+        .extracting(Person::username)
+        .contains("ada", "bob");
+  }
+
+  @Test
+  void everyHostNamesItsPusherWithTheAccountId() {
+    assertThat(
+            push(new GitLabPushParser(), Map.of("X-Gitlab-Event", "Push Hook"), "gitlab-push.json")
+                .contributors())
+        .first()
+        .satisfies(p -> assertThat(p.id()).isEqualTo("4"));
+    assertThat(
+            push(new GiteaPushParser(), Map.of("X-Gitea-Event", "push"), "gitea-push.json")
+                .contributors())
+        .extracting(Person::username, Person::id)
+        .startsWith(tuple("linus", "2"))
+        .contains(tuple("gitea", null));
+    assertThat(
+            push(
+                    new BitbucketPushParser(),
+                    Map.of("X-Event-Key", "repo:push"),
+                    "bitbucket-push.json")
+                .contributors())
+        .extracting(Person::username, Person::id, Person::email)
+        .contains(
+            tuple("aturing", "557058:c0b72ad0-1cb5-4018-9cdc-0cde8492c443", null),
+            tuple(null, null, "alan@example.com"));
   }
 
   @Test
