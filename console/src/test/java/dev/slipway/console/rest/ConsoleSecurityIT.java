@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.startsWith;
 
 import dev.slipway.console.session.LoginTickets;
 import dev.slipway.console.session.SealedBox;
@@ -142,7 +141,9 @@ class ConsoleSecurityIT {
           .get("/approvals")
           .then()
           .statusCode(303)
-          .header("Location", startsWith("/login"));
+          .header(
+              "Location",
+              org.hamcrest.Matchers.matchesPattern("(http://localhost:\\d+)?/login\\?.*"));
     }
   }
 
@@ -240,15 +241,20 @@ class ConsoleSecurityIT {
   @Test
   void signingOutRemovesTheCookie() {
     String session = signIn("grace", "viewer");
-    given()
-        .redirects()
-        .follow(false)
-        .cookie("slipway_session", session)
-        .formParam("_csrf", csrfOf(session))
-        .post("/logout")
-        .then()
-        .statusCode(303)
-        .header("Set-Cookie", containsString("slipway_session=; Path=/; Max-Age=0"));
+    List<String> cookies =
+        given()
+            .redirects()
+            .follow(false)
+            .cookie("slipway_session", session)
+            .formParam("_csrf", csrfOf(session))
+            .post("/logout")
+            .then()
+            .statusCode(303)
+            .extract()
+            .headers()
+            .getValues("Set-Cookie");
+    assertThat(cookies)
+        .anySatisfy(c -> assertThat(c).startsWith("slipway_session=; Path=/; Max-Age=0"));
   }
 
   @Test
