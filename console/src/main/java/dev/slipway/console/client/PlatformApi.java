@@ -69,7 +69,9 @@ public class PlatformApi {
   /** GETs {@code path} as bytes with its content type (downloads such as SARIF). */
   public CompletableFuture<ApiResult<Download>> download(
       Service service, String path, String token) {
-    return send(service, request(service, path, token).GET().build())
+    // A download is whatever the service serves (text/plain, application/sarif+json, ...).
+    HttpRequest get = request(service, path, token).setHeader("Accept", "*/*").GET().build();
+    return send(service, get)
         .thenApply(
             answer ->
                 answer.unreachable() == null && answer.status() / 100 == 2

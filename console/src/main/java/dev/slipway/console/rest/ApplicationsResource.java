@@ -67,6 +67,7 @@ public class ApplicationsResource {
       for (Environment env : app.environments()) {
         releases.put(
             app.name() + "/" + env.name(), client.releases(app.name(), env.name(), 10, token));
+        drift.put(app.name() + "/" + env.name(), client.drift(app.name(), env.name(), token));
       }
     }
     List<AppCard> cards = new ArrayList<>();

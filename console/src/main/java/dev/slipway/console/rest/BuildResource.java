@@ -20,6 +20,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 
@@ -30,6 +32,15 @@ public class BuildResource {
 
   /** The longest one log stream is relayed; the browser reconnects and resumes after it. */
   private static final Duration MAX_FOLLOW = Duration.ofMinutes(30);
+
+  /** One thread per followed log, each waiting on build-service's stream. */
+  private static final ExecutorService RELAYS =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "console-log-relay");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private final SlipwayClient client;
   private final CurrentSession current;
@@ -82,6 +93,13 @@ public class BuildResource {
     if (lastEventId != null && lastEventId.strip().matches("\\d{1,18}")) {
       from = Long.parseLong(lastEventId.strip());
     }
+    long resumeAt = from;
+    // The relay runs on a thread of its own: the method returns at once, so the sink's response
+    // is started once, by RESTEasy, and the relay then owns the sink until it closes it.
+    RELAYS.execute(() -> relay(id, resumeAt, token, sink, sse));
+  }
+
+  private void relay(String id, long from, String token, SseEventSink sink, Sse sse) {
     try (sink) {
       ApiResult<Void> relayed =
           client.followBuildLog(
