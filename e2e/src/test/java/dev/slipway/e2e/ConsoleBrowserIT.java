@@ -410,10 +410,10 @@ class ConsoleBrowserIT {
   private static HttpResponse<String> get(String path, String session) {
     try {
       return HTTP.send(
-              HttpRequest.newBuilder(URI.create(console.url() + path))
-                  .header("Cookie", "slipway_session=" + session)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+          HttpRequest.newBuilder(URI.create(console.url() + path))
+              .header("Cookie", "slipway_session=" + session)
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
