@@ -105,7 +105,7 @@ CREATE OR REPLACE FUNCTION audit_guard.store_object(object_type TEXT, identity T
 $$
     SELECT EXISTS (
         SELECT FROM unnest(ARRAY['public.audit_events', 'public.audit_tree_nodes',
-                                 'public.audit_checkpoints']) AS t
+                                 'public.audit_tree_tiles', 'public.audit_checkpoints']) AS t
          WHERE (object_type = 'table' AND identity = t)
             OR (object_type IN ('trigger', 'rule', 'policy') AND identity LIKE '% on ' || t))
         OR (object_type = 'function' AND identity = 'public.audit_reject_change()')

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasSize;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.repository.AuditStoreWriter;
+import dev.slipway.audit.repository.StoreRoleGuard;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.testsupport.SlipwayInfrastructure;
@@ -167,13 +168,13 @@ public final class AuditTestData {
       c.setAutoCommit(false);
       sql.execute("ALTER EVENT TRIGGER audit_store_ddl_guard DISABLE");
       sql.execute("ALTER EVENT TRIGGER audit_store_drop_guard DISABLE");
-      for (String table : List.of("audit_events", "audit_tree_nodes", "audit_checkpoints")) {
+      for (String table : StoreRoleGuard.TABLES) {
         sql.execute("ALTER TABLE " + table + " DISABLE TRIGGER USER");
       }
       for (String statement : statements) {
         sql.execute(statement);
       }
-      for (String table : List.of("audit_events", "audit_tree_nodes", "audit_checkpoints")) {
+      for (String table : StoreRoleGuard.TABLES) {
         sql.execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + table + "_no_change");
         sql.execute("ALTER TABLE " + table + " ENABLE ALWAYS TRIGGER " + table + "_no_truncate");
       }

@@ -1,6 +1,6 @@
 package dev.slipway.audit;
 
-import dev.slipway.audit.service.SignedNote;
+import dev.slipway.audit.checkpoint.SignedNote;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import java.io.IOException;

@@ -9,6 +9,10 @@ import java.util.Map;
 
 /**
  * How one claim of a build ended: what is written to the build's row and published in build.done.
+ * Its failure is bounded here, whatever produced it, so a build.done always fits the broker's
+ * record limit (1 MB): at most {@link #TAIL_LINES} lines of log tail, each at most {@link
+ * #TAIL_LINE_LENGTH} characters, and a reason of at most {@link #REASON_LENGTH}; every other list
+ * of the event is bounded by the {@code .slipway.yaml} schema (steps, ignores).
  *
  * @param status an ended status
  * @param image the pushed image, on success
@@ -33,13 +37,64 @@ public record BuildOutcome(
     List<VulnerabilityIgnore> ignores,
     long durationMs) {
 
+  /** Lines of log tail a build.done carries at most. */
+  public static final int TAIL_LINES = 50;
+
+  /** Characters of one tail line in a build.done (the stored log keeps longer lines). */
+  public static final int TAIL_LINE_LENGTH = 1000;
+
+  /** Characters of the whole tail: the oldest lines go first beyond it. */
+  public static final int TAIL_LENGTH = 64 * 1024;
+
+  /** Characters of a failure reason. */
+  public static final int REASON_LENGTH = 2000;
+
+  private static final java.util.regex.Pattern ANSI =
+      java.util.regex.Pattern.compile("\u001B\\[[0-9;?]*[ -/]*[@-~]");
+  private static final java.util.regex.Pattern CONTROL =
+      java.util.regex.Pattern.compile("[\\p{Cntrl}&&[^\t]]");
+
   public BuildOutcome {
+    failure = bounded(failure);
     if (!status.isFinal()) {
       throw new IllegalArgumentException("an outcome is an ended status, not " + status);
     }
     stageDurationsMs = Map.copyOf(stageDurationsMs);
     ignores = List.copyOf(ignores);
     tests = tests == null ? TestCounts.NONE : tests;
+  }
+
+  private static Failure bounded(Failure failure) {
+    if (failure == null) {
+      return null;
+    }
+    List<String> tail = failure.logTail();
+    java.util.LinkedList<String> kept = new java.util.LinkedList<>();
+    int length = 0;
+    for (int i = tail.size() - 1; i >= 0 && kept.size() < TAIL_LINES; i--) {
+      // Colours and other control characters say nothing in an event and cost six bytes each.
+      String line =
+          shortened(
+              CONTROL.matcher(ANSI.matcher(tail.get(i)).replaceAll("")).replaceAll(" "),
+              TAIL_LINE_LENGTH);
+      if (length + line.length() > TAIL_LENGTH) {
+        break;
+      }
+      length += line.length();
+      kept.addFirst(line);
+    }
+    return new Failure(
+        failure.step(),
+        failure.exitCode(),
+        shortened(CONTROL.matcher(failure.reason()).replaceAll(" "), REASON_LENGTH),
+        List.copyOf(kept));
+  }
+
+  private static String shortened(String text, int length) {
+    if (text == null || text.length() <= length) {
+      return text;
+    }
+    return text.substring(0, length) + " … [" + (text.length() - length) + " more characters]";
   }
 
   /** A build that did not succeed. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import dev.slipway.events.BuildDone;
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
@@ -27,13 +28,35 @@ public final class Builds {
 
   private Builds() {}
 
+  /**
+   * The registry's build settings of the test applications: main is the default branch, and the
+   * test secrets ({@code npm-token}, {@code deploy-key}) are granted to builds of main.
+   */
+  public static final BuildSettings SETTINGS =
+      new BuildSettings(
+          "main",
+          List.of(),
+          List.of(
+              new BuildSettings.SecretGrant("npm-token", List.of("main"), List.of()),
+              new BuildSettings.SecretGrant("deploy-key", List.of("main"), List.of())));
+
   /** A commit.received of {@code application} at {@code repo}'s commit, cloned from its URL. */
   public static Envelope<CommitReceived> commit(
       String application, GitFixture.Repo repo, String ref, String message) {
+    return commit(application, repo, ref, message, new SourceSpec(repo.url(), null), SETTINGS);
+  }
+
+  /** A commit.received with its source and build settings as the registry would send them. */
+  public static Envelope<CommitReceived> commit(
+      String application,
+      GitFixture.Repo repo,
+      String ref,
+      String message,
+      SourceSpec source,
+      BuildSettings settings) {
     PipelineSnapshot sample = SampleEvents.pipeline();
     PipelineSnapshot pipeline =
-        new PipelineSnapshot(
-            sample.environments(), sample.scanPolicy(), new SourceSpec(repo.url(), null));
+        new PipelineSnapshot(sample.environments(), sample.scanPolicy(), source, settings);
     CommitReceived sampleCommit = SampleEvents.commitReceived();
     CommitReceived commit =
         new CommitReceived(

@@ -38,11 +38,26 @@ public final class GitFixture {
 
   /** A new repository with {@code files} in its first commit on main. */
   public static Repo create(Map<String, String> files) {
+    return create(files, Map.of());
+  }
+
+  /**
+   * A new repository with {@code files} and symbolic {@code links} (path to target, committed as
+   * links, as {@code git add} of a link does) in its first commit on main.
+   */
+  public static Repo create(Map<String, String> files, Map<String, String> links) {
     Path dir = ROOT.resolve("repo-" + UUID.randomUUID());
     try (Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call()) {
+      for (Map.Entry<String, String> link : links.entrySet()) {
+        Path path = dir.resolve(link.getKey());
+        Files.createDirectories(path.getParent());
+        Files.createSymbolicLink(path, Path.of(link.getValue()));
+      }
       return commit(dir, files, "first");
     } catch (GitAPIException e) {
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

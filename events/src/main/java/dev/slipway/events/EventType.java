@@ -27,8 +27,10 @@ public record EventType<T>(String topic, Class<T> payloadType) {
       new EventType<>(Topics.ACCESS_POLICY, AccessPolicy.class);
   public static final EventType<AdminAction> ADMIN_ACTION =
       new EventType<>(Topics.ADMIN_ACTION, AdminAction.class);
+  public static final EventType<VulnerabilityFound> VULNERABILITY_FOUND =
+      new EventType<>(Topics.VULNERABILITY_FOUND, VulnerabilityFound.class);
 
-  /** Every event type: the pipeline's in order, then the admin trail. */
+  /** Every event type: the pipeline's in order, then the admin trail and the findings' trail. */
   public static final List<EventType<?>> ALL =
       List.of(
           COMMIT_RECEIVED,
@@ -39,7 +41,8 @@ public record EventType<T>(String topic, Class<T> payloadType) {
           APPROVAL_DECIDED,
           ACCESS_DENIED,
           ACCESS_POLICY,
-          ADMIN_ACTION);
+          ADMIN_ACTION,
+          VULNERABILITY_FOUND);
 
   private static final String PREFIX = "dev.slipway.";
   private static final String VERSION = ".v1";

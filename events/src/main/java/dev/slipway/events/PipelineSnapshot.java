@@ -10,19 +10,31 @@ import java.util.Optional;
  * @param environments the promotion chain, first environment first
  * @param scanPolicy the gate between build and the first deploy
  * @param source where build-service clones from; absent: the repository URL, anonymously
+ * @param build trusted refs and secret grants of the application's builds; absent (events written
+ *     before it existed): the default branch {@code main} and no secret
  */
 public record PipelineSnapshot(
-    List<EnvironmentSpec> environments, ScanPolicy scanPolicy, SourceSpec source) {
+    List<EnvironmentSpec> environments,
+    ScanPolicy scanPolicy,
+    SourceSpec source,
+    BuildSettings build) {
 
   public PipelineSnapshot {
     environments = List.copyOf(Require.noNulls(environments, "environments"));
     Require.present(scanPolicy, "scanPolicy");
     source = source == null ? SourceSpec.DEFAULT : source;
+    build = build == null ? BuildSettings.DEFAULT : build;
+  }
+
+  /** A pipeline with the default build settings. */
+  public PipelineSnapshot(
+      List<EnvironmentSpec> environments, ScanPolicy scanPolicy, SourceSpec source) {
+    this(environments, scanPolicy, source, BuildSettings.DEFAULT);
   }
 
   /** A pipeline that clones the repository URL anonymously. */
   public PipelineSnapshot(List<EnvironmentSpec> environments, ScanPolicy scanPolicy) {
-    this(environments, scanPolicy, SourceSpec.DEFAULT);
+    this(environments, scanPolicy, SourceSpec.DEFAULT, BuildSettings.DEFAULT);
   }
 
   /** The environment named {@code name}, if the chain has it. */

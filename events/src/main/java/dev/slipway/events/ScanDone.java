@@ -72,10 +72,14 @@ public record ScanDone(
         null);
   }
 
-  /** Outcome of the policy gate. */
+  /**
+   * Outcome of the policy gate: PASSED lets the image go on, FAILED stops it for what was found,
+   * ERROR stops it because the scan could not look (no advisory database, or its import failed).
+   */
   public enum Verdict {
     PASSED,
-    FAILED
+    FAILED,
+    ERROR
   }
 
   /**
@@ -126,13 +130,20 @@ public record ScanDone(
   /**
    * A component under a licence the policy denies.
    *
-   * @param packageUrl purl of the component
+   * @param packageUrl purl of the component; null for a component the SBOM gives no purl
    * @param license the SPDX id (or expression) that is denied
+   * @param component how the SBOM names the component: its purl, else {@code name@version}
    */
-  public record LicenseViolation(String packageUrl, String license) {
+  public record LicenseViolation(String packageUrl, String license, String component) {
     public LicenseViolation {
-      Require.text(packageUrl, "packageUrl");
       Require.text(license, "license");
+      component = component == null ? packageUrl : component;
+      Require.text(component, "component");
+    }
+
+    /** A violation of a component with a purl. */
+    public LicenseViolation(String packageUrl, String license) {
+      this(packageUrl, license, packageUrl);
     }
   }
 }

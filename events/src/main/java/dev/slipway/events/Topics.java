@@ -25,6 +25,9 @@ public final class Topics {
   /** What an operator did through a service's admin API (retried or dropped a parked event). */
   public static final String ADMIN_ACTION = "admin.action";
 
+  /** A running digest newly matched by an imported advisory. */
+  public static final String VULNERABILITY_FOUND = "vulnerability.found";
+
   /** Suffix of the topic a consumer sends a record it could not process to. */
   public static final String DLQ_SUFFIX = ".dlq";
 
@@ -34,7 +37,8 @@ public final class Topics {
 
   /**
    * Every topic with a dead-letter topic: the pipeline's, then the decisions about approvals, the
-   * refused API calls and the admin trail. {@link #ACCESS_POLICY} is apart: compacted, no .dlq.
+   * refused API calls, the admin trail and the findings' trail. {@link #ACCESS_POLICY} is apart:
+   * compacted, no .dlq.
    */
   public static final List<String> ALL =
       List.of(
@@ -45,7 +49,8 @@ public final class Topics {
           DEPLOY_DONE,
           APPROVAL_DECIDED,
           ACCESS_DENIED,
-          ADMIN_ACTION);
+          ADMIN_ACTION,
+          VULNERABILITY_FOUND);
 
   private Topics() {}
 

@@ -218,6 +218,28 @@ public final class SampleEvents {
         2_300L);
   }
 
+  public static VulnerabilityFound vulnerabilityFound() {
+    return new VulnerabilityFound(
+        "prod",
+        "local",
+        "shop-prod",
+        "localhost:5000/acme/shop",
+        DIGEST,
+        new Finding(
+            "GHSA-jfh8-c2jp-5v3q",
+            "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
+            "2.14.1",
+            Severity.CRITICAL,
+            "2.15.0",
+            false,
+            List.of("CVE-2021-44228"),
+            true,
+            null),
+        Severity.CRITICAL,
+        Severity.HIGH,
+        "2026-11-25T10:00:00Z@sha256:5e1f");
+  }
+
   public static AdminAction adminAction() {
     return new AdminAction(
         "trigger-service",
@@ -240,6 +262,7 @@ public final class SampleEvents {
           case Topics.APPROVAL_DECIDED -> approvalDecided();
           case Topics.ACCESS_DENIED -> accessDenied();
           case Topics.ACCESS_POLICY -> accessPolicy();
+          case Topics.VULNERABILITY_FOUND -> vulnerabilityFound();
           case Topics.ADMIN_ACTION -> adminAction();
           default -> throw new IllegalArgumentException(type.topic());
         };

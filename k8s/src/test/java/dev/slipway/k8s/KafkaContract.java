@@ -75,6 +75,7 @@ record KafkaContract(Set<String> groups, Set<String> reads, Set<String> writes) 
                 Set.of(
                     Topics.SCAN_DONE,
                     Topics.DEPLOY_REQUESTED,
+                    Topics.VULNERABILITY_FOUND,
                     Topics.dlq(Topics.BUILD_DONE),
                     Topics.dlq(Topics.DEPLOY_DONE),
                     Topics.ACCESS_DENIED)),

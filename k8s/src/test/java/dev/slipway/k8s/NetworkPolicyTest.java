@@ -117,7 +117,14 @@ class NetworkPolicyTest {
                         : peer.namespaces().getMatchLabels().get("kubernetes.io/metadata.name"));
                 softly.assertThat(peer.ports()).as("%s admits on", owner).containsExactly(http);
               }
-              if (owner.startsWith("Deployment")) {
+              if (owner.equals("Deployment build-service")) {
+                // deploy-service fetches the published build keys it verifies provenance with.
+                softly
+                    .assertThat(sources)
+                    .as("%s admits", owner)
+                    .containsExactlyInAnyOrder(
+                        "envoy-gateway-system", "monitoring", "same namespace");
+              } else if (owner.startsWith("Deployment")) {
                 softly
                     .assertThat(sources)
                     .as("%s admits", owner)
@@ -167,6 +174,57 @@ class NetworkPolicyTest {
     Set<String> expected = new TreeSet<>(Overlay.SERVICES);
     expected.add("keda/keda-operator");
     softly.assertThat(allowed).as("who may connect to Kafka").isEqualTo(expected);
+    softly.assertAll();
+  }
+
+  /**
+   * A build runs a stranger's code: its pods reach the cluster's DNS and the internet, never the
+   * cloud metadata address, a private range (the cluster's pods and Services, Slipway's namespace)
+   * or any namespace by selector.
+   */
+  @ParameterizedTest
+  @MethodSource("overlays")
+  void buildsReachNeitherTheMetadataAddressNorTheClusterNorSlipway(String name) {
+    List<NetworkPolicy> builds =
+        Overlay.rendered(name).all("NetworkPolicy", NetworkPolicy.class).stream()
+            .filter(p -> Overlay.BUILD_NAMESPACE.equals(p.getMetadata().getNamespace()))
+            .toList();
+    SoftAssertions softly = new SoftAssertions();
+    softly.assertThat(builds).isNotEmpty();
+    for (NetworkPolicy policy : builds) {
+      for (var rule : policy.getSpec().getEgress()) {
+        for (NetworkPolicyPeer to : rule.getTo()) {
+          if (to.getIpBlock() == null) {
+            softly
+                .assertThat(to.getNamespaceSelector().getMatchLabels())
+                .as("%s: a namespace builds reach", policy.getMetadata().getName())
+                .containsEntry("kubernetes.io/metadata.name", "kube-system");
+            softly
+                .assertThat(to.getPodSelector().getMatchLabels())
+                .containsEntry("k8s-app", "kube-dns");
+            softly
+                .assertThat(rule.getPorts().stream().map(p -> p.getPort().getIntVal()))
+                .containsOnly(53);
+            continue;
+          }
+          List<String> except =
+              to.getIpBlock().getExcept() == null ? List.of() : to.getIpBlock().getExcept();
+          softly
+              .assertThat(except)
+              .as("%s: ranges refused to builds", policy.getMetadata().getName())
+              .contains(
+                  "169.254.0.0/16",
+                  "10.0.0.0/8",
+                  "172.16.0.0/12",
+                  "192.168.0.0/16",
+                  "100.64.0.0/10");
+        }
+      }
+      softly
+          .assertThat(policy.getSpec().getIngress())
+          .as("%s admits nothing", policy.getMetadata().getName())
+          .isEmpty();
+    }
     softly.assertAll();
   }
 

@@ -2,6 +2,10 @@ package dev.slipway.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.launcher.platform.LocalContainers;
+import dev.slipway.launcher.platform.LocalPlatform;
+import dev.slipway.launcher.platform.Platform;
+import dev.slipway.launcher.platform.PlatformService;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,12 +14,14 @@ import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
@@ -25,20 +31,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * {@code ./slipway status}: each service's health, the consumer lag of every consumer group per
- * topic, and the latest runs with the stage each has reached (from the audit store).
+ * {@code ./slipway status}: each service's health, its process (pid, start time, resident memory),
+ * the consumer lag of every consumer group per topic, the latest runs with the stage each has
+ * reached (from the audit store), and the advisory database with what re-evaluation newly found on
+ * running digests (from scan-service). Ports and processes come from the platform's topology
+ * ({@link Platform}).
  */
 public final class StatusCommand {
-
-  /** The services of a local run and their ports (the console's first). */
-  public static final Map<String, Integer> SERVICES =
-      Map.of(
-          "console", 8080,
-          "trigger-service", 8081,
-          "build-service", 8082,
-          "scan-service", 8083,
-          "deploy-service", 8084,
-          "audit-service", 8085);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
@@ -47,24 +46,93 @@ public final class StatusCommand {
   private StatusCommand() {}
 
   public static void main(String[] args) throws Exception {
-    String kafka = System.getProperty("slipway.kafka", "localhost:9092");
-    System.out.println(health());
-    System.out.println(lag(kafka));
-    System.out.println(latestRuns());
+    LocalContainers containers = LocalPlatform.containers(System.err);
+    Platform platform = new Platform(LocalPlatform.remembered(containers), System.err);
+    System.out.println(health(platform));
+    System.out.println(platform.reportTable());
+    System.out.println(lag(containers.kafkaBootstrap()));
+    System.out.println(latestRuns(platform.url(PlatformService.AUDIT)));
+    System.out.println(exposure(platform.url(PlatformService.SCAN)));
   }
 
-  static String health() {
+  /**
+   * scan-service's advisory database (state and version; why it failed) and what re-evaluation
+   * newly found on the digests that run now (each announced on vulnerability.found).
+   */
+  static String exposure(String scanUrl) {
+    StringBuilder out = new StringBuilder();
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      JsonNode database = scanApi(scanUrl, "/api/vulnerabilities/status", token);
+      out.append(
+          String.format(
+              "advisory database: %s, %d advisories, version %s%s%n",
+              database.path("state").asText("?"),
+              database.path("advisories").asLong(),
+              database.path("version").asText("?"),
+              database.hasNonNull("reason") ? " (" + database.path("reason").asText() + ")" : ""));
+      JsonNode found = scanApi(scanUrl, "/api/exposure?limit=100", token).path("items");
+      out.append(
+          String.format(
+              "vulnerabilities newly found on running digests: %d%s%n",
+              found.size(), found.size() == 100 ? "+" : ""));
+      int shown = 0;
+      for (JsonNode row : found) {
+        if (shown++ == 5) {
+          break;
+        }
+        out.append(
+            String.format(
+                "  %-16s %-8s %-22s %-8s %s%n",
+                row.path("application").asText(""),
+                row.path("environment").asText(""),
+                row.path("advisoryId").asText(""),
+                row.path("gatedAs").asText(""),
+                row.path("purl").asText("")));
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("scan-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  private static JsonNode scanApi(String scanUrl, String path, String token)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(scanUrl + path))
+                .header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + " answered HTTP " + response.statusCode());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  static String health(Platform platform) {
     StringBuilder out =
         new StringBuilder(String.format("%-16s %-6s %s%n", "service", "port", "ready"));
-    new TreeMap<>(SERVICES)
+    Stream.of(PlatformService.values())
+        .sorted(Comparator.comparing(PlatformService::module))
         .forEach(
-            (service, port) -> {
+            service -> {
+              int port = platform.settings().ports().of(service);
               String state;
               try {
                 HttpResponse<String> response =
                     HTTP.send(
                         HttpRequest.newBuilder(
-                                URI.create("http://localhost:" + port + "/q/health/ready"))
+                                URI.create(platform.url(service) + "/q/health/ready"))
                             .timeout(Duration.ofSeconds(3))
                             .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -146,7 +214,7 @@ public final class StatusCommand {
   }
 
   /** The ten most recent runs and the last stage each reached, from audit-service. */
-  static String latestRuns() {
+  static String latestRuns(String audit) {
     StringBuilder out =
         new StringBuilder(
             String.format(
@@ -161,8 +229,7 @@ public final class StatusCommand {
               System.err);
       HttpResponse<String> response =
           HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://localhost:8085/api/audit/events?limit=500&order=desc"))
+              HttpRequest.newBuilder(URI.create(audit + "/api/audit/events?limit=500&order=desc"))
                   .header("Authorization", "Bearer " + token)
                   .timeout(Duration.ofSeconds(5))
                   .build(),

@@ -1,12 +1,10 @@
 package dev.slipway.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.events.attestation.ImageVerifier;
 import dev.slipway.events.attestation.PublicKeys;
+import dev.slipway.events.attestation.RegistryReader;
 import dev.slipway.events.attestation.SlsaProvenance;
 import dev.slipway.events.attestation.Statement;
-import dev.slipway.launcher.provenance.ImageVerifier;
-import dev.slipway.launcher.provenance.RegistryReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -159,30 +157,9 @@ public final class VerifyImageCommand {
     };
   }
 
-  /** Public keys in PEM text, or in the JSON of {@code GET /api/builds/keys}. */
+  /** Public keys in PEM text, the JSON of {@code GET /api/builds/keys}, or a JWK Set. */
   static List<ECPublicKey> keysIn(String text, String source) {
-    String pem = text;
-    if (text.stripLeading().startsWith("{")) {
-      try {
-        JsonNode json = new ObjectMapper().readTree(text);
-        StringBuilder blocks = new StringBuilder();
-        json.path("keys")
-            .forEach(key -> blocks.append(key.path("publicKey").asText()).append('\n'));
-        pem = blocks.toString();
-      } catch (IOException e) {
-        throw new IllegalArgumentException(source + " is neither PEM nor the keys JSON");
-      }
-    }
-    List<ECPublicKey> keys;
-    try {
-      keys = PublicKeys.readPem(pem);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-    }
-    if (keys.isEmpty()) {
-      throw new IllegalArgumentException(source + " holds no PUBLIC KEY");
-    }
-    return keys;
+    return PublicKeys.parse(text, source);
   }
 
   private static String fetch(String url) throws IOException {

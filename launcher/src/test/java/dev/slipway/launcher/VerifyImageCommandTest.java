@@ -49,7 +49,7 @@ class VerifyImageCommandTest {
     assertThat(VerifyImageCommand.keysIn(pem, "file")).containsExactly(key);
     assertThat(VerifyImageCommand.keysIn(json, "url")).containsExactly(key);
     assertThatThrownBy(() -> VerifyImageCommand.keysIn("nothing here", "k.pem"))
-        .hasMessage("k.pem holds no PUBLIC KEY");
+        .hasMessage("k.pem holds no ECDSA P-256 PUBLIC KEY");
   }
 
   private static void run(String... args) throws Exception {

@@ -6,6 +6,7 @@ import dev.slipway.events.ScanDone.LicenseViolation;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityIgnore;
+import dev.slipway.scan.sbom.Unmatched;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +23,20 @@ import java.util.Map;
  * @param imageDigest the scanned image; null for an ad-hoc scan
  * @param sbomRef where the SBOM was read; null for an ad-hoc scan
  * @param requestedBy the service or user that asked
- * @param status PENDING, SCANNING, PASSED or FAILED
+ * @param status PENDING, SCANNING, PASSED, FAILED or ERROR
  * @param reason why the verdict is what it is
  * @param policy the policy applied
  * @param ignores the ignores applied
  * @param dbVersion the database version matched against
  * @param counts findings per severity
  * @param components components matched (with a purl of a known ecosystem)
- * @param unmatched components without a purl or of an unknown ecosystem
+ * @param unmatched components that could not be matched
  * @param requestedAt when the scan was asked for
  * @param finishedAt when its verdict was reached
  * @param findings every finding; only in the detail view
  * @param licenseViolations components under a denied licence; only in the detail view
+ * @param unmatchedComponents each component that could not be matched and why (no purl, a type no
+ *     advisory database covers, a version its ecosystem cannot read); only in the detail view
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Scan(
@@ -57,7 +60,8 @@ public record Scan(
     OffsetDateTime requestedAt,
     OffsetDateTime finishedAt,
     List<Finding> findings,
-    List<LicenseViolation> licenseViolations) {
+    List<LicenseViolation> licenseViolations,
+    List<Unmatched> unmatchedComponents) {
 
   /** This scan without findings and licence violations, for lists. */
   public Scan summary() {
@@ -81,6 +85,7 @@ public record Scan(
         unmatched,
         requestedAt,
         finishedAt,
+        null,
         null,
         null);
   }

@@ -1,14 +1,18 @@
 package dev.slipway.scan;
 
-/** Where a scan is: waiting, claimed by a worker, or done with its verdict. */
+/**
+ * Where a scan is: waiting, claimed by a worker, or done with its verdict (ERROR: it could not
+ * look, e.g. there is no advisory database).
+ */
 public enum ScanStatus {
   PENDING,
   SCANNING,
   PASSED,
-  FAILED;
+  FAILED,
+  ERROR;
 
   /** Whether the scan has its verdict. */
   public boolean isDone() {
-    return this == PASSED || this == FAILED;
+    return this == PASSED || this == FAILED || this == ERROR;
   }
 }

@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -130,6 +131,39 @@ public final class OciRegistry {
       throw new IllegalStateException("manifest push failed: HTTP " + response.statusCode());
     }
     return digest(manifest.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Pushes an OCI image of gzip-compressed tar {@code layers} (lowest first) with a minimal config
+   * and returns its manifest's digest, e.g. a base image whose files a test reads back.
+   */
+  public static String pushImage(String repository, String tag, List<byte[]> layers) {
+    StringBuilder layerJson = new StringBuilder();
+    StringBuilder diffIds = new StringBuilder();
+    for (byte[] layer : layers) {
+      String digest = pushBlob(repository, layer);
+      layerJson
+          .append(layerJson.length() == 0 ? "" : ",")
+          .append(
+              """
+              {"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%d}"""
+                  .formatted(digest, layer.length));
+      diffIds.append(diffIds.length() == 0 ? "" : ",").append('"').append(digest).append('"');
+    }
+    byte[] config =
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
+                + "\"diff_ids\":["
+                + diffIds
+                + "]},\"config\":{}}")
+            .getBytes(StandardCharsets.UTF_8);
+    String configDigest = pushBlob(repository, config);
+    String manifest =
+        """
+        {"schemaVersion":2,"mediaType":"%s",\
+        "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},\
+        "layers":[%s]}"""
+            .formatted(OCI_MANIFEST, configDigest, config.length, layerJson);
+    return pushManifest(repository, tag, OCI_MANIFEST, manifest.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Pushes a manifest as {@code repository:reference} and returns its digest. */

@@ -93,6 +93,38 @@ public final class SlipwayInfrastructure {
     docker().startContainerCmd(postgres().getContainerId()).exec();
   }
 
+  /**
+   * Stops the broker (SIGTERM, as an orchestrator would) and starts it again on the same address
+   * with its data; returns once it answers again.
+   */
+  public static void restartKafka() {
+    docker().stopContainerCmd(kafka().getContainerId()).withTimeout(30).exec();
+    docker().startContainerCmd(kafka().getContainerId()).exec();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(
+                  AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                  bootstrapServers(),
+                  AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                  4000,
+                  AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                  5000))) {
+        admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        admin.listTopics().names().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the broker did not come back within 60 s", e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** Freezes the broker: connections stay open, nothing is answered. */
   public static void pauseKafka() {
     docker().pauseContainerCmd(kafka().getContainerId()).exec();

@@ -1,11 +1,13 @@
 package dev.slipway.trigger;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.repository.EnvironmentListConverter;
+import dev.slipway.trigger.repository.SecretGrantListConverter;
 import dev.slipway.trigger.repository.StringListConverter;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
@@ -20,7 +22,8 @@ import java.util.List;
 
 /**
  * An application in the registry: where its commits come from, which refs start a run, and the
- * platform-owned pipeline (environments, scan policy) every run of it follows.
+ * platform-owned pipeline (environments, scan policy, trusted refs and secret grants of its builds)
+ * every run of it follows.
  */
 @Entity
 @Table(name = "applications")
@@ -69,6 +72,15 @@ public class Application {
   @Column(name = "scan_denied_licenses", nullable = false)
   public List<String> scanDeniedLicenses;
 
+  /** The severity an advisory without one is gated as. */
+  @Enumerated(EnumType.STRING)
+  @Column(name = "scan_unknown_severity_as", nullable = false)
+  public Severity scanUnknownSeverityAs = ScanPolicy.DEFAULT_UNKNOWN_SEVERITY_AS;
+
+  /** The explicit opt-out: a scan may pass without an advisory database. */
+  @Column(name = "scan_allow_without_database", nullable = false)
+  public boolean scanAllowWithoutDatabase;
+
   /** Where build-service clones from instead of the repository URL; null: the repository URL. */
   @Column(name = "source_clone_url")
   public String sourceCloneUrl;
@@ -76,6 +88,24 @@ public class Application {
   /** Name of the read credentials build-service resolves; never the credentials; null: none. */
   @Column(name = "source_credentials_ref")
   public String sourceCredentialsRef;
+
+  /** The application's folder in a monorepo; null: the repository root. */
+  @Column(name = "source_directory")
+  public String sourceDirectory;
+
+  /** The branch every build may restore the cache of. */
+  @Column(name = "build_default_branch", nullable = false)
+  public String buildDefaultBranch = "main";
+
+  /** Globs of further trusted refs. */
+  @Convert(converter = StringListConverter.class)
+  @Column(name = "build_protected_refs", nullable = false)
+  public List<String> buildProtectedRefs = List.of();
+
+  /** The platform secrets builds may read, each bound to refs. */
+  @Convert(converter = SecretGrantListConverter.class)
+  @Column(name = "build_secrets", nullable = false)
+  public List<BuildSettings.SecretGrant> buildSecrets = List.of();
 
   @Column(name = "created_at", nullable = false)
   public OffsetDateTime createdAt;
@@ -89,7 +119,13 @@ public class Application {
   public PipelineSnapshot pipeline() {
     return new PipelineSnapshot(
         environments,
-        new ScanPolicy(scanFailOn, scanIgnoreUnfixed, scanDeniedLicenses),
-        new SourceSpec(sourceCloneUrl, sourceCredentialsRef));
+        new ScanPolicy(
+            scanFailOn,
+            scanIgnoreUnfixed,
+            scanDeniedLicenses,
+            scanUnknownSeverityAs,
+            scanAllowWithoutDatabase),
+        new SourceSpec(sourceCloneUrl, sourceCredentialsRef, sourceDirectory),
+        new BuildSettings(buildDefaultBranch, buildProtectedRefs, buildSecrets));
   }
 }

@@ -78,6 +78,20 @@ public interface AuditConfig {
     /** How often a checkpoint is made, when the log grew (a Quarkus scheduler period). */
     @WithDefault("1m")
     String interval();
+
+    /**
+     * Most rows a run checks by their hashes (chain, tree, tiles) before it signs: a checkpoint of
+     * the whole log as long as ingest appends fewer than this between two runs.
+     */
+    @WithDefault("5000000")
+    long maxRows();
+
+    /**
+     * Rows whose content a run hashes again, twice over: the rows signed since this instance
+     * started, oldest first, and a chunk of older history in a cycle.
+     */
+    @WithDefault("100000")
+    long contentRows();
   }
 
   /** Inclusion and consistency proofs. */

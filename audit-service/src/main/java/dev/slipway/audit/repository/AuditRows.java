@@ -2,7 +2,7 @@ package dev.slipway.audit.repository;
 
 import dev.slipway.audit.AuditColumn;
 import dev.slipway.audit.AuditEvent;
-import dev.slipway.audit.service.CanonicalJson;
+import dev.slipway.audit.content.CanonicalJson;
 import io.vertx.mutiny.sqlclient.Row;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,10 +2,10 @@ package dev.slipway.audit.repository;
 
 import dev.slipway.audit.AuditColumn;
 import dev.slipway.audit.AuditRecord;
-import dev.slipway.audit.service.AuditContent;
-import dev.slipway.audit.service.CanonicalJson;
-import dev.slipway.audit.service.CompactRange;
-import dev.slipway.audit.service.MerkleTree;
+import dev.slipway.audit.content.AuditContent;
+import dev.slipway.audit.content.CanonicalJson;
+import dev.slipway.audit.merkle.MerkleTree;
+import dev.slipway.audit.merkle.TreeAppender;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,7 +28,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -38,11 +39,16 @@ import org.postgresql.copy.CopyIn;
  * Appends records to the audit log: rows, their place in the hash chain and in the Merkle tree, in
  * one transaction. Appends are serialized by a transaction-scoped advisory lock, so the log never
  * forks even with several writers (threads or replicas): the tail is read after the lock is taken.
- * Before the lock, per record: its canonical content, the SHA-256 of its body and its columns
- * encoded for COPY; per batch, one query for stored rows with its event ids. Under the lock, per
- * batch: one query for the tail, each partition's highest stored offset and twins appended since;
- * per row the end of its leaf hash (a few bytes) and its chain hash; one binary COPY; an insert of
- * the few tree nodes that completed. The lock is held for little more than PostgreSQL's own work.
+ *
+ * <p>Before the lock, in the caller's thread: per record its canonical content (UTF-8, once), the
+ * SHA-256 of its body and its columns encoded for COPY; per batch one query for stored rows with
+ * its event ids. Then the batches of this instance are committed in groups: whichever caller finds
+ * no append running appends every batch waiting at that moment in one transaction, so concurrent
+ * consumers share one lock, one state query, one COPY and one commit. Under the lock: one query for
+ * the tail, each partition's highest stored offset and twins appended since; per row the end of its
+ * leaf hash (a few bytes) and its chain hash, streamed into one binary COPY as it is computed; one
+ * insert of the tree nodes and full tiles that completed. When PostgreSQL refuses a group for what
+ * is in it, each batch of the group is appended alone, so only the batch at fault sees the refusal.
  *
  * <p>What is not appended: a record at or below its partition's stored offset (a redelivery; the
  * partition is keyed by the topic's id, so a recreated topic starts afresh), and a record whose
@@ -56,8 +62,11 @@ public class AuditStoreWriter {
   /** Key of the advisory lock every append holds until it commits. */
   public static final long APPEND_LOCK = 0x5_1199_A0D1L;
 
-  /** Levels per tile: the tree stores its nodes at levels 8, 16, 24, ... */
-  public static final int TILE_HEIGHT = 8;
+  /** Most rows one transaction takes from the batches waiting. */
+  static final int MAX_GROUP_ROWS = 8000;
+
+  /** COPY data is handed to PostgreSQL in pieces of this size while the rest is computed. */
+  private static final int COPY_CHUNK = 256 * 1024;
 
   private static final String LOCK = "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")";
 
@@ -76,23 +85,41 @@ public class AuditStoreWriter {
       """;
 
   /**
-   * Under the lock: the tail, each partition's highest stored offset, and twins appended since the
-   * query before the lock, in one round trip.
+   * Under the lock: the tail, each partition's highest stored offset, and the identity of every row
+   * appended since the queries before the lock (a group or two of this instance, or another
+   * instance's), in one round trip; which of them are twins of the batch is decided here, not by
+   * PostgreSQL matching each row against every id of the batch.
    */
   private static final String STATE =
       """
       (SELECT 'tail' AS kind, seq, hash, NULL::text AS topic_id, NULL::int AS part,
-              NULL::text AS topic, NULL::text AS source, NULL::text AS event_id, NULL::text AS event
+              NULL::text AS topic, NULL::text AS source, NULL::text AS event_id
          FROM audit_events ORDER BY seq DESC LIMIT 1)
       UNION ALL
       SELECT 'watermark', (SELECT max(e.kafka_offset) FROM audit_events e
                             WHERE e.topic_id = k.topic_id AND e.kafka_partition = k.part),
-             NULL, k.topic_id::text, k.part, NULL, NULL, NULL, NULL
+             NULL, k.topic_id::text, k.part, NULL, NULL, NULL
         FROM unnest(?::uuid[], ?::int[]) AS k(topic_id, part)
       UNION ALL
-      SELECT 'twin', e.seq, NULL, NULL, NULL, e.topic, e.source, e.event_id, e.event::text
-        FROM audit_events e WHERE e.seq > ? AND e.event_id = ANY(?::text[])
+      SELECT 'recent', seq, NULL, NULL, NULL, topic, source, event_id
+        FROM audit_events WHERE seq > ? AND seq <= ?
       """;
+
+  /**
+   * Rows the state query reads by seq at most: a bounded range keeps PostgreSQL on the primary key
+   * whatever its plan (an open one, {@code seq > ?}, was planned as a scan of the whole table).
+   */
+  private static final int RECENT_ROWS = 50_000;
+
+  /** Twins among more rows than that (another instance appended a lot meanwhile), by their ids. */
+  private static final String LATE_TWINS =
+      "SELECT seq, topic, source, event_id, event::text AS event FROM audit_events"
+          + " WHERE seq > ? AND event_id = ANY(?::text[])";
+
+  /** The events of rows found to be twins under the lock. */
+  private static final String TWIN_EVENTS =
+      "SELECT seq, topic, source, event_id, event::text AS event FROM audit_events"
+          + " WHERE seq = ANY(?::bigint[])";
 
   private static final String WATERMARKS =
       """
@@ -115,8 +142,16 @@ public class AuditStoreWriter {
   private static final AuditColumn.Kind[] BODY_KINDS =
       AuditColumn.BODY.stream().map(AuditColumn::kind).toArray(AuditColumn.Kind[]::new);
 
-  private static final String INSERT_NODE =
-      "INSERT INTO audit_tree_nodes (level, idx, hash) VALUES (?, ?, ?)";
+  private static final int EVENT_FIELD = AuditColumn.BODY.indexOf(AuditColumn.EVENT);
+
+  /** The tree nodes and the full tiles an append completed, in one statement. */
+  private static final String INSERT_TREE =
+      """
+      WITH nodes AS (INSERT INTO audit_tree_nodes (level, idx, hash)
+                     SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[]))
+      INSERT INTO audit_tree_tiles (level, idx, hashes)
+      SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::bytea[])
+      """;
 
   /** One Kafka partition of one incarnation of a topic. */
   public record PartitionKey(String topicId, int partition) {}
@@ -127,27 +162,41 @@ public class AuditStoreWriter {
    * @param appended rows added
    * @param alreadyStored records skipped: redelivered, or the same event published again
    * @param conflicts rows added whose identity an earlier, different row already had
-   * @param lastSeq the log's last seq after the append
+   * @param lastSeq the log's last seq once the batch was appended
    */
   public record AppendResult(int appended, int alreadyStored, int conflicts, long lastSeq) {}
 
   private final AgroalDataSource dataSource;
+  private final LogSnapshots snapshots;
 
-  /** The tree's frontier after the last committed append of this instance; null when unknown. */
-  private CompactRange frontier;
+  /** Batches prepared and waiting for the next group commit. */
+  private final ConcurrentLinkedQueue<Request> waiting = new ConcurrentLinkedQueue<>();
+
+  /** Held by the caller that appends a group for everyone waiting. */
+  private final ReentrantLock appending = new ReentrantLock();
+
+  /** Notified when a group was appended: its batches are done and the next group can start. */
+  private final Object released = new Object();
+
+  /** The tree's right edge after the last committed append of this instance; null when unknown. */
+  private TreeAppender edge;
 
   /** The chain hash of the last row of that append, to recognise the tail it belongs to. */
-  private byte[] frontierTail;
+  private byte[] edgeTail;
 
   private final Timer lockWait;
   private final Timer locked;
   private final DistributionSummary batchSize;
+  private final DistributionSummary groupSize;
 
-  public AuditStoreWriter(AgroalDataSource dataSource, MeterRegistry registry) {
+  public AuditStoreWriter(
+      AgroalDataSource dataSource, LogSnapshots snapshots, MeterRegistry registry) {
     this.dataSource = dataSource;
+    this.snapshots = snapshots;
     this.lockWait = registry.timer("slipway.audit.append.lock.wait");
     this.locked = registry.timer("slipway.audit.append.locked");
     this.batchSize = registry.summary("slipway.audit.append.records");
+    this.groupSize = registry.summary("slipway.audit.append.group.records");
   }
 
   /**
@@ -174,7 +223,8 @@ public class AuditStoreWriter {
   }
 
   /**
-   * Appends a batch in batch order.
+   * Appends a batch in batch order, possibly in one transaction with other batches of this
+   * instance; returns when it is committed.
    *
    * @throws StoreUnavailableException when the database could not take it now; retry the batch
    * @throws RecordsRefusedException when PostgreSQL refused what is in the batch
@@ -184,18 +234,103 @@ public class AuditStoreWriter {
     for (AuditRecord record : batch) {
       prepared.add(prepare(record));
     }
+    Request request = new Request(prepared, twins(prepared));
+    batchSize.record(batch.size());
+    waiting.add(request);
+    while (!request.done()) {
+      if (appending.tryLock()) {
+        try {
+          List<Request> group = takeGroup();
+          try {
+            if (!group.isEmpty()) {
+              appendGroup(group);
+            }
+          } finally {
+            // Nobody may wait for a batch whose group failed in a way no catch foresaw.
+            group.stream()
+                .filter(r -> !r.done())
+                .forEach(
+                    r -> r.fail(new StoreUnavailableException("the append did not end", null)));
+          }
+        } finally {
+          appending.unlock();
+          // Whoever waits takes the next group at once: the log is never idle while batches wait.
+          synchronized (released) {
+            released.notifyAll();
+          }
+        }
+      } else {
+        awaitTurn(request);
+      }
+    }
+    return request.result();
+  }
+
+  /** Waits until {@code request} is done or the caller appending a group is finished. */
+  private void awaitTurn(Request request) {
+    synchronized (released) {
+      if (request.done() || !appending.isLocked()) {
+        return;
+      }
+      try {
+        released.wait(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreUnavailableException("interrupted while a batch waited to be appended", e);
+      }
+    }
+  }
+
+  /** The batches waiting, oldest first, up to {@link #MAX_GROUP_ROWS} rows (at least one batch). */
+  private List<Request> takeGroup() {
+    List<Request> group = new ArrayList<>();
+    int rows = 0;
+    for (Request next = waiting.peek(); next != null; next = waiting.peek()) {
+      if (!group.isEmpty() && rows + next.batch().size() > MAX_GROUP_ROWS) {
+        break;
+      }
+      group.add(waiting.poll());
+      rows += next.batch().size();
+    }
+    return group;
+  }
+
+  /**
+   * Appends {@code group} in one transaction; when PostgreSQL refuses it for what is in it, each
+   * batch alone, so the refusal reaches only the batch at fault.
+   */
+  private void appendGroup(List<Request> group) {
+    try {
+      List<AppendResult> results = appendTogether(group);
+      for (int i = 0; i < group.size(); i++) {
+        group.get(i).succeed(results.get(i));
+      }
+    } catch (RecordsRefusedException refused) {
+      if (group.size() == 1) {
+        group.get(0).fail(refused);
+        return;
+      }
+      for (Request alone : group) {
+        appendGroup(List.of(alone));
+      }
+    } catch (RuntimeException e) {
+      group.forEach(r -> r.fail(e));
+    }
+  }
+
+  private List<AppendResult> appendTogether(List<Request> group) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        Twins twins = twins(c, prepared);
-        Appended appended = appendLocked(c, prepared, twins);
+        Appended appended = appendLocked(c, group);
         c.commit();
         locked.record(System.nanoTime() - appended.lockedAt(), TimeUnit.NANOSECONDS);
-        batchSize.record(batch.size());
-        remember(appended.frontier(), appended.lastHash());
-        return appended.result();
+        groupSize.record(group.stream().mapToInt(r -> r.batch().size()).sum());
+        remember(appended.edge(), appended.lastHash());
+        snapshots.committed(appended.lastSeq());
+        return appended.results();
       } catch (SQLException | RuntimeException e) {
-        forgetFrontier();
+        forgetEdge();
         rollbackQuietly(c);
         throw e;
       }
@@ -212,22 +347,29 @@ public class AuditStoreWriter {
       AuditColumn column = AuditColumn.BODY.get(i);
       values[i] =
           switch (column) {
-            case EVENT -> body.event();
-            case HEADERS -> body.headers();
+            case EVENT -> new BinaryCopy.Utf8(body.bytes(), body.eventFrom(), body.eventTo());
+            case HEADERS ->
+                body.headersFrom() < 0
+                    ? null
+                    : new BinaryCopy.Utf8(body.bytes(), body.headersFrom(), body.headersTo());
             default -> column.of(record);
           };
     }
+    int[] starts = new int[values.length];
+    byte[] encoded = BinaryCopy.encode(BODY_KINDS, values, starts);
+    int eventFrom = starts[EVENT_FIELD];
     return new Prepared(
         record,
-        body.event(),
-        AuditContent.bodyDigest(body.text().getBytes(StandardCharsets.UTF_8)),
-        BinaryCopy.encode(BODY_KINDS, values));
+        encoded,
+        eventFrom,
+        eventFrom + body.eventTo() - body.eventFrom(),
+        AuditContent.bodyDigest(body));
   }
 
   /** Stored rows with the batch's event ids before the lock, and the log's size then. */
   private record Twins(long tail, Map<String, List<Twin>> byIdentity) {}
 
-  private static Twins twins(Connection c, List<Prepared> batch) throws SQLException {
+  private Twins twins(List<Prepared> batch) {
     Set<String> ids = new LinkedHashSet<>();
     for (Prepared p : batch) {
       if (p.record().eventId() != null) {
@@ -236,7 +378,8 @@ public class AuditStoreWriter {
     }
     long tail = 0;
     Map<String, List<Twin>> byIdentity = new HashMap<>();
-    try (PreparedStatement sql = c.prepareStatement(TWINS)) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement sql = c.prepareStatement(TWINS)) {
       sql.setArray(1, c.createArrayOf("text", ids.toArray()));
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
@@ -247,40 +390,108 @@ public class AuditStoreWriter {
           }
         }
       }
+    } catch (SQLException e) {
+      throw failure(e);
     }
     return new Twins(tail, byIdentity);
   }
 
   private static void addTwin(Map<String, List<Twin>> byIdentity, ResultSet rows)
       throws SQLException {
-    byIdentity
-        .computeIfAbsent(
+    List<Twin> same =
+        byIdentity.computeIfAbsent(
             identity(rows.getString("topic"), rows.getString("source"), rows.getString("event_id")),
-            k -> new ArrayList<>())
-        .add(
-            new Twin(
-                rows.getLong("seq"),
-                CanonicalJson.write(CanonicalJson.parse(rows.getString("event")))));
+            k -> new ArrayList<>());
+    long seq = rows.getLong("seq");
+    if (same.stream().noneMatch(t -> t.seq() == seq)) {
+      String event = CanonicalJson.write(CanonicalJson.parse(rows.getString("event")));
+      same.add(new Twin(seq, event.getBytes(StandardCharsets.UTF_8)));
+    }
   }
 
   /**
-   * A record ready before it has a place in the log: its canonical event (to compare with twins),
-   * the digest of its content's body and its body's columns encoded for COPY.
+   * A record ready before it has a place in the log: its body's columns encoded for COPY (the
+   * canonical event among them, at {@code [eventFrom, eventTo)}, to compare with twins) and the
+   * digest of its content's body.
    */
   private record Prepared(
-      AuditRecord record, String event, MessageDigest bodyDigest, byte[] encodedBody) {}
+      AuditRecord record,
+      byte[] encodedBody,
+      int eventFrom,
+      int eventTo,
+      MessageDigest bodyDigest) {
 
-  /** An earlier row with the same identity, and its canonical event. */
-  private record Twin(long seq, String event) {}
+    boolean sameEvent(Twin twin) {
+      return Arrays.equals(encodedBody, eventFrom, eventTo, twin.bytes(), twin.from(), twin.to());
+    }
+
+    Twin asTwin(long seq) {
+      return new Twin(seq, encodedBody, eventFrom, eventTo);
+    }
+  }
+
+  /** An earlier row with the same identity, and its canonical event: {@code bytes[from, to)}. */
+  private record Twin(long seq, byte[] bytes, int from, int to) {
+    Twin(long seq, byte[] event) {
+      this(seq, event, 0, event.length);
+    }
+  }
+
+  /** A batch waiting to be appended, and then its outcome. */
+  private static final class Request {
+    private final List<Prepared> batch;
+    private final Twins twins;
+    private volatile boolean done;
+    private volatile AppendResult result;
+    private volatile RuntimeException failure;
+
+    Request(List<Prepared> batch, Twins twins) {
+      this.batch = batch;
+      this.twins = twins;
+    }
+
+    List<Prepared> batch() {
+      return batch;
+    }
+
+    Twins twins() {
+      return twins;
+    }
+
+    boolean done() {
+      return done;
+    }
+
+    void succeed(AppendResult outcome) {
+      result = outcome;
+      done = true;
+    }
+
+    void fail(RuntimeException e) {
+      failure = e;
+      done = true;
+    }
+
+    AppendResult result() {
+      if (failure != null) {
+        throw failure;
+      }
+      return result;
+    }
+  }
 
   /**
-   * What an append wrote: its result, and the tree's frontier and the chain's last hash after it.
+   * What an append wrote: each batch's result, the log's last seq, the tree's right edge and the
+   * chain's last hash after it.
    */
   private record Appended(
-      AppendResult result, CompactRange frontier, byte[] lastHash, long lockedAt) {}
+      List<AppendResult> results,
+      long lastSeq,
+      TreeAppender edge,
+      byte[] lastHash,
+      long lockedAt) {}
 
-  private Appended appendLocked(Connection c, List<Prepared> batch, Twins before)
-      throws SQLException {
+  private Appended appendLocked(Connection c, List<Request> group) throws SQLException {
     long waitFrom = System.nanoTime();
     try (Statement lock = c.createStatement()) {
       lock.execute(LOCK);
@@ -290,22 +501,39 @@ public class AuditStoreWriter {
     long tail = 0;
     byte[] prev = AuditContent.GENESIS;
     Map<PartitionKey, Long> marks = new HashMap<>();
-    Map<String, List<Twin>> twins = before.byIdentity();
+    Map<String, List<Twin>> twins = new HashMap<>();
     Set<PartitionKey> partitions = new LinkedHashSet<>();
     Set<String> ids = new LinkedHashSet<>();
-    for (Prepared p : batch) {
-      AuditRecord r = p.record();
-      if (r.topicId() != null && r.partition() != null) {
-        partitions.add(new PartitionKey(r.topicId(), r.partition()));
-      }
-      if (r.eventId() != null) {
-        ids.add(r.eventId());
+    long since = Long.MAX_VALUE;
+    for (Request request : group) {
+      since = Math.min(since, request.twins().tail());
+      request
+          .twins()
+          .byIdentity()
+          .forEach(
+              (identity, rows) ->
+                  rows.forEach(
+                      twin -> {
+                        List<Twin> same = twins.computeIfAbsent(identity, k -> new ArrayList<>());
+                        if (same.stream().noneMatch(t -> t.seq() == twin.seq())) {
+                          same.add(twin);
+                        }
+                      }));
+      for (Prepared p : request.batch()) {
+        AuditRecord r = p.record();
+        if (r.topicId() != null && r.partition() != null) {
+          partitions.add(new PartitionKey(r.topicId(), r.partition()));
+        }
+        if (r.eventId() != null) {
+          ids.add(r.eventId());
+        }
       }
     }
+    List<Long> recentTwins = new ArrayList<>();
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
-      sql.setLong(3, before.tail());
-      sql.setArray(4, c.createArrayOf("text", ids.toArray()));
+      sql.setLong(3, since);
+      sql.setLong(4, since + RECENT_ROWS);
       try (ResultSet rows = sql.executeQuery()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
@@ -320,84 +548,144 @@ public class AuditStoreWriter {
                     new PartitionKey(rows.getString("topic_id"), rows.getInt("part")), offset);
               }
             }
-            default -> addTwin(twins, rows);
+            default -> {
+              String id = rows.getString("event_id");
+              if (id != null && ids.contains(id)) {
+                recentTwins.add(rows.getLong("seq"));
+              }
+            }
+          }
+        }
+      }
+    }
+    if (tail > since + RECENT_ROWS) {
+      try (PreparedStatement sql = c.prepareStatement(LATE_TWINS)) {
+        sql.setLong(1, since + RECENT_ROWS);
+        sql.setArray(2, c.createArrayOf("text", ids.toArray()));
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            addTwin(twins, rows);
+          }
+        }
+      }
+    }
+    if (!recentTwins.isEmpty()) {
+      try (PreparedStatement sql = c.prepareStatement(TWIN_EVENTS)) {
+        sql.setArray(1, c.createArrayOf("int8", recentTwins.toArray()));
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            addTwin(twins, rows);
           }
         }
       }
     }
 
-    CompactRange tree = frontier(c, tail, prev);
+    TreeAppender tree = edge(c, tail, prev);
     OffsetDateTime recordedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    BinaryCopy copy = new BinaryCopy(batch.size() * 2048);
-    List<Object[]> nodes = new ArrayList<>();
+    TreeRows treeRows = new TreeRows();
+    List<AppendResult> results = new ArrayList<>(group.size());
     long seq = tail;
-    int skipped = 0;
-    int conflicts = 0;
-    for (Prepared p : batch) {
-      AuditRecord r = p.record();
-      if (r.topicId() != null && r.partition() != null && r.offset() != null) {
-        PartitionKey partition = new PartitionKey(r.topicId(), r.partition());
-        Long mark = marks.get(partition);
-        if (mark != null && r.offset() <= mark) {
-          skipped++;
-          continue;
-        }
-        marks.put(partition, r.offset());
-      }
-      Long conflictOf = null;
-      if (r.eventId() != null) {
-        List<Twin> same =
-            twins.computeIfAbsent(
-                identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
-        if (same.stream().anyMatch(t -> t.event().equals(p.event()))) {
-          skipped++;
-          continue;
-        }
-        if (!same.isEmpty()) {
-          conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
-          conflicts++;
-        }
-        same.add(new Twin(seq + 1, p.event()));
-      }
-      seq++;
-      byte[] leaf =
-          AuditContent.leafHash(p.bodyDigest(), AuditContent.position(seq, recordedAt, conflictOf));
-      byte[] hash = AuditContent.chainHash(prev, leaf);
-      tree.append(
-          leaf,
-          (level, index, node) -> {
-            if (level % TILE_HEIGHT == 0) {
-              nodes.add(new Object[] {level, index, node});
+    CopyIn in = null;
+    BinaryCopy copy = new BinaryCopy(COPY_CHUNK + 16 * 1024);
+    try {
+      for (Request request : group) {
+        long before = seq;
+        int skipped = 0;
+        int conflicts = 0;
+        for (Prepared p : request.batch()) {
+          AuditRecord r = p.record();
+          if (r.topicId() != null && r.partition() != null && r.offset() != null) {
+            PartitionKey partition = new PartitionKey(r.topicId(), r.partition());
+            Long mark = marks.get(partition);
+            if (mark != null && r.offset() <= mark) {
+              skipped++;
+              continue;
             }
-          });
-      writeRow(copy, seq, recordedAt, conflictOf, p, leaf, prev, hash);
-      prev = hash;
-    }
-    int appended = (int) (seq - tail);
-    if (appended > 0) {
-      CopyIn in = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
-      byte[] bytes = copy.finish();
-      try {
-        in.writeToCopy(bytes, 0, bytes.length);
-        in.endCopy();
-      } finally {
-        if (in.isActive()) {
-          in.cancelCopy();
-        }
-      }
-      if (!nodes.isEmpty()) {
-        try (PreparedStatement insert = c.prepareStatement(INSERT_NODE)) {
-          for (Object[] node : nodes) {
-            insert.setShort(1, (short) (int) node[0]);
-            insert.setLong(2, (Long) node[1]);
-            insert.setBytes(3, (byte[]) node[2]);
-            insert.addBatch();
+            marks.put(partition, r.offset());
           }
-          insert.executeBatch();
+          Long conflictOf = null;
+          if (r.eventId() != null) {
+            List<Twin> same =
+                twins.computeIfAbsent(
+                    identity(r.topic(), r.source(), r.eventId()), k -> new ArrayList<>());
+            if (same.stream().anyMatch(p::sameEvent)) {
+              skipped++;
+              continue;
+            }
+            if (!same.isEmpty()) {
+              conflictOf = same.stream().mapToLong(Twin::seq).min().orElseThrow();
+              conflicts++;
+            }
+            same.add(p.asTwin(seq + 1));
+          }
+          seq++;
+          byte[] leaf =
+              AuditContent.leafHash(
+                  p.bodyDigest(), AuditContent.position(seq, recordedAt, conflictOf));
+          byte[] hash = AuditContent.chainHash(prev, leaf);
+          tree.append(leaf, treeRows);
+          writeRow(copy, seq, recordedAt, conflictOf, p, leaf, prev, hash);
+          prev = hash;
+          if (copy.length() >= COPY_CHUNK) {
+            // PostgreSQL takes these rows in while the next ones are hashed.
+            in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+            copy.sendTo(in);
+          }
         }
+        results.add(new AppendResult((int) (seq - before), skipped, conflicts, seq));
+      }
+      if (seq > tail) {
+        copy.finish();
+        in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+        copy.sendTo(in);
+        in.endCopy();
+        treeRows.insert(c);
+      }
+    } finally {
+      if (in != null && in.isActive()) {
+        in.cancelCopy();
       }
     }
-    return new Appended(new AppendResult(appended, skipped, conflicts, seq), tree, prev, lockedAt);
+    return new Appended(results, seq, tree, prev, lockedAt);
+  }
+
+  /** The tree nodes and full tiles an append completed, inserted together. */
+  private static final class TreeRows implements TreeAppender.Sink {
+    private final List<Object> nodeLevels = new ArrayList<>();
+    private final List<Object> nodeIndexes = new ArrayList<>();
+    private final List<byte[]> nodeHashes = new ArrayList<>();
+    private final List<Object> tileLevels = new ArrayList<>();
+    private final List<Object> tileIndexes = new ArrayList<>();
+    private final List<byte[]> tileHashes = new ArrayList<>();
+
+    @Override
+    public void node(int level, long index, byte[] hash) {
+      nodeLevels.add((short) level);
+      nodeIndexes.add(index);
+      nodeHashes.add(hash);
+    }
+
+    @Override
+    public void tile(int level, long index, byte[] hashes) {
+      tileLevels.add((short) level);
+      tileIndexes.add(index);
+      tileHashes.add(hashes);
+    }
+
+    void insert(Connection c) throws SQLException {
+      if (nodeLevels.isEmpty() && tileLevels.isEmpty()) {
+        return;
+      }
+      try (PreparedStatement insert = c.prepareStatement(INSERT_TREE)) {
+        insert.setArray(1, c.createArrayOf("int2", nodeLevels.toArray()));
+        insert.setArray(2, c.createArrayOf("int8", nodeIndexes.toArray()));
+        insert.setArray(3, c.createArrayOf("bytea", nodeHashes.toArray(new byte[0][])));
+        insert.setArray(4, c.createArrayOf("int2", tileLevels.toArray()));
+        insert.setArray(5, c.createArrayOf("int8", tileIndexes.toArray()));
+        insert.setArray(6, c.createArrayOf("bytea", tileHashes.toArray(new byte[0][])));
+        insert.executeUpdate();
+      }
+    }
   }
 
   private static void writeRow(
@@ -420,24 +708,24 @@ public class AuditStoreWriter {
   }
 
   /**
-   * The frontier at the tail: the one this instance left if the tail is still the row it wrote
-   * last, else recomputed from storage (another writer appended meanwhile).
+   * The tree's right edge at the tail: the one this instance left if the tail is still the row it
+   * wrote last, else read from storage (another writer appended meanwhile).
    */
-  private synchronized CompactRange frontier(Connection c, long size, byte[] tailHash) {
-    if (frontier != null && frontier.size() == size && Arrays.equals(frontierTail, tailHash)) {
-      return frontier.copy();
+  private synchronized TreeAppender edge(Connection c, long size, byte[] tailHash) {
+    if (edge != null && edge.size() == size && Arrays.equals(edgeTail, tailHash)) {
+      return edge.copy();
     }
-    return new MerkleTree(new TreeNodes(c), TILE_HEIGHT, size, null).frontier(size);
+    return TreeAppender.of(new MerkleTree(new TreeTiles(c), TreeTiles.HEIGHT, size, null));
   }
 
-  private synchronized void remember(CompactRange tree, byte[] tailHash) {
-    frontier = tree;
-    frontierTail = tailHash;
+  private synchronized void remember(TreeAppender tree, byte[] tailHash) {
+    edge = tree;
+    edgeTail = tailHash;
   }
 
-  private synchronized void forgetFrontier() {
-    frontier = null;
-    frontierTail = null;
+  private synchronized void forgetEdge() {
+    edge = null;
+    edgeTail = null;
   }
 
   private static void bindPartitions(
@@ -449,8 +737,7 @@ public class AuditStoreWriter {
       topicIds[i] = p.topicId();
       numbers[i++] = p.partition();
     }
-    Array ids = c.createArrayOf("uuid", topicIds);
-    sql.setArray(1, ids);
+    sql.setArray(1, c.createArrayOf("uuid", topicIds));
     sql.setArray(2, c.createArrayOf("int4", numbers));
   }
 

@@ -1,7 +1,7 @@
 package dev.slipway.audit.repository;
 
-import dev.slipway.audit.service.Checkpoint;
-import dev.slipway.audit.service.CompactRange;
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.merkle.CompactRange;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;

@@ -2,7 +2,9 @@ package dev.slipway.audit.repository;
 
 import dev.slipway.audit.AuditEvent;
 import dev.slipway.audit.config.AuditConfig;
-import dev.slipway.audit.service.MerkleTree;
+import dev.slipway.audit.merkle.MerkleTree;
+import dev.slipway.audit.merkle.TileCache;
+import dev.slipway.audit.merkle.TileKey;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -10,13 +12,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Consistent read-only views of the audit log over JDBC: the log's size, its rows and the Merkle
- * tree's stored hashes all come from one repeatable-read transaction, so a proof, a verification or
- * an export sees one state of the log however many rows are appended meanwhile. Full tiles read for
- * proofs are kept in memory (they never change); verification reads everything afresh.
+ * Read-only views of the audit log over JDBC. A snapshot: the log's size, its rows and the Merkle
+ * tree's stored hashes all from one repeatable-read transaction, so a verification or an export
+ * sees one state of the log however many rows are appended meanwhile; verification reads every hash
+ * afresh. A tree of a committed size (for proofs) needs no snapshot: appends commit in seq order,
+ * so every row up to a committed seq is committed, and stored hashes never change once written; its
+ * tiles are read outside any transaction and kept in memory.
  */
 @ApplicationScoped
 public class LogSnapshots {
@@ -29,6 +36,15 @@ public class LogSnapshots {
     /** The Merkle tree of the whole log. */
     MerkleTree tree();
 
+    /** The Merkle tree of the log's first {@code size} rows. */
+    MerkleTree tree(long size);
+
+    /**
+     * The stored full tiles among {@code tiles} and the stored nodes among {@code nodes} (each
+     * {@code {level, index}}), keyed as asked; what is not stored is absent.
+     */
+    StoredTree stored(Collection<TileKey> tiles, Collection<TileKey> nodes) throws SQLException;
+
     /** The chain hash of the row at {@code seq}, hex; null when there is no such row. */
     String chainHash(long seq) throws SQLException;
 
@@ -38,7 +54,28 @@ public class LogSnapshots {
      */
     void rows(String where, List<Object> params, int fetchSize, RowHandler each)
         throws SQLException;
+
+    /**
+     * Streams the hashes of rows {@code from..to} in seq order to {@code each}, {@code fetchSize}
+     * at a time, until it returns false or the rows end: four columns a row, none of the content.
+     */
+    void hashes(long from, long to, int fetchSize, HashHandler each) throws SQLException;
   }
+
+  /** Takes the hashes of one row; false stops the stream. */
+  @FunctionalInterface
+  public interface HashHandler {
+    boolean take(long seq, String eventId, byte[] leafHash, byte[] prevHash, byte[] hash)
+        throws Exception;
+  }
+
+  /**
+   * Stored parts of the tree, as a verification compares them with the rows.
+   *
+   * @param tiles full tiles by key
+   * @param nodes nodes at stored levels by key (width 1: the node's level and index)
+   */
+  public record StoredTree(Map<TileKey, byte[]> tiles, Map<TileKey, byte[]> nodes) {}
 
   /** Takes one row; false stops the stream. */
   @FunctionalInterface
@@ -53,28 +90,63 @@ public class LogSnapshots {
   }
 
   private final AgroalDataSource dataSource;
-  private final MerkleTree.TileCache tiles;
+  private final TileCache tiles;
+  private final TreeTiles pooled;
+
+  /** The largest log size this instance has seen committed: never more than the log's size. */
+  private final AtomicLong committed = new AtomicLong();
 
   public LogSnapshots(AgroalDataSource dataSource, AuditConfig config) {
     this.dataSource = dataSource;
-    this.tiles = new MerkleTree.TileCache(config.proofs().cachedTiles());
+    this.tiles = new TileCache(config.proofs().cachedTiles());
+    this.pooled = new TreeTiles(dataSource);
+  }
+
+  /** The log's size now: its last committed seq. */
+  public long size() {
+    try (Connection c = dataSource.getConnection()) {
+      return committed(size(c));
+    } catch (SQLException e) {
+      throw new StoreUnavailableException("cannot read the audit log", e);
+    }
   }
 
   /**
-   * Runs {@code work} on a snapshot of every row committed when it starts; {@code cachedTiles} lets
-   * the tree use tiles read earlier. The connection is given back when {@code work} ends, however
-   * it ends (an aborted download included).
+   * A size the log is known to have reached without asking the database: the largest this instance
+   * appended or read.
    */
-  public <T> T read(boolean cachedTiles, Work<T> work) {
+  public long knownSize() {
+    return committed.get();
+  }
+
+  /** Notes that the log has at least {@code size} committed rows; returns {@code size}. */
+  long committed(long size) {
+    committed.accumulateAndGet(size, Math::max);
+    return size;
+  }
+
+  /**
+   * The Merkle tree of the log's first {@code size} rows, which must be committed ({@link #size} or
+   * {@link #knownSize} at least {@code size}). Its tiles come from the cache or, when missing, all
+   * of one computation in one query on a pooled connection.
+   */
+  public MerkleTree tree(long size) {
+    return new MerkleTree(pooled, TreeTiles.HEIGHT, size, tiles);
+  }
+
+  /**
+   * Runs {@code work} on a snapshot of every row committed when it starts; its tree reads every
+   * hash afresh. The connection is given back when {@code work} ends, however it ends (an aborted
+   * download included).
+   */
+  public <T> T read(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setReadOnly(true);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
-        long size = size(c);
-        MerkleTree tree =
-            new MerkleTree(
-                new TreeNodes(c), AuditStoreWriter.TILE_HEIGHT, size, cachedTiles ? tiles : null);
+        long size = committed(size(c));
+        MerkleTree tree = new MerkleTree(new TreeTiles(c), TreeTiles.HEIGHT, size, null);
         return work.apply(new JdbcSnapshot(c, size, tree));
       } finally {
         c.rollback();
@@ -91,6 +163,17 @@ public class LogSnapshots {
   private record JdbcSnapshot(Connection c, long size, MerkleTree tree) implements Snapshot {
 
     @Override
+    public MerkleTree tree(long treeSize) {
+      return new MerkleTree(new TreeTiles(c), TreeTiles.HEIGHT, treeSize, null);
+    }
+
+    @Override
+    public StoredTree stored(Collection<TileKey> tiles, Collection<TileKey> nodes)
+        throws SQLException {
+      return new StoredTree(TreeTiles.fullTiles(c, tiles), TreeTiles.nodes(c, nodes));
+    }
+
+    @Override
     public String chainHash(long seq) throws SQLException {
       try (PreparedStatement sql =
           c.prepareStatement("SELECT encode(hash, 'hex') FROM audit_events WHERE seq = ?")) {
@@ -101,25 +184,84 @@ public class LogSnapshots {
       }
     }
 
+    /**
+     * Rows {@code from..to} in chunks of {@code fetchSize}, each from the row after the last one
+     * read. Asked for them all at once, PostgreSQL plans a scan of the whole table (in parallel)
+     * whenever the range is a large share of it, several times a checkpoint while the consumers
+     * write; a chunk in seq order is read through the primary key, and the rows, appended in seq
+     * order, lie in order in the table.
+     */
+    @Override
+    public void hashes(long from, long to, int fetchSize, HashHandler each) throws SQLException {
+      try (PreparedStatement sql =
+          c.prepareStatement(
+              "SELECT seq, event_id, leaf_hash, prev_hash, hash FROM audit_events"
+                  + " WHERE seq BETWEEN ? AND ? ORDER BY seq LIMIT ?")) {
+        sql.setFetchSize(fetchSize);
+        long next = from;
+        while (next <= to) {
+          sql.setLong(1, next);
+          sql.setLong(2, to);
+          sql.setInt(3, fetchSize);
+          int read = 0;
+          try (ResultSet rows = sql.executeQuery()) {
+            while (rows.next()) {
+              read++;
+              next = rows.getLong(1) + 1;
+              if (!each.take(
+                  rows.getLong(1),
+                  rows.getString(2),
+                  rows.getBytes(3),
+                  rows.getBytes(4),
+                  rows.getBytes(5))) {
+                return;
+              }
+            }
+          } catch (SQLException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new RowHandlingException(e);
+          }
+          if (read < fetchSize) {
+            return;
+          }
+        }
+      }
+    }
+
+    /** The rows {@code where} selects, in chunks in seq order as {@link #hashes} reads them. */
     @Override
     public void rows(String where, List<Object> params, int fetchSize, RowHandler each)
         throws SQLException {
       try (PreparedStatement sql =
-          c.prepareStatement(AuditRows.SELECT + " WHERE " + where + " ORDER BY seq")) {
+          c.prepareStatement(
+              AuditRows.SELECT + " WHERE (" + where + ") AND seq > ? ORDER BY seq LIMIT ?")) {
         sql.setFetchSize(fetchSize);
         for (int i = 0; i < params.size(); i++) {
           sql.setObject(i + 1, params.get(i));
         }
-        try (ResultSet rows = sql.executeQuery()) {
-          while (rows.next()) {
-            if (!each.take(AuditRows.event(rows))) {
-              return;
+        long after = 0;
+        while (true) {
+          sql.setLong(params.size() + 1, after);
+          sql.setInt(params.size() + 2, fetchSize);
+          int read = 0;
+          try (ResultSet rows = sql.executeQuery()) {
+            while (rows.next()) {
+              read++;
+              AuditEvent row = AuditRows.event(rows);
+              after = row.seq();
+              if (!each.take(row)) {
+                return;
+              }
             }
+          } catch (SQLException | RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new RowHandlingException(e);
           }
-        } catch (SQLException | RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new RowHandlingException(e);
+          if (read < fetchSize) {
+            return;
+          }
         }
       }
     }

@@ -26,7 +26,7 @@ public class StoreRoleGuard {
 
   /** The tables of the audit store. */
   public static final List<String> TABLES =
-      List.of("audit_events", "audit_tree_nodes", "audit_checkpoints");
+      List.of("audit_events", "audit_tree_nodes", "audit_tree_tiles", "audit_checkpoints");
 
   /** The event triggers db/admin/bootstrap.sql installs. */
   public static final List<String> DDL_GUARDS =

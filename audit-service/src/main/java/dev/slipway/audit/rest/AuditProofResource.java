@@ -1,7 +1,7 @@
 package dev.slipway.audit.rest;
 
-import dev.slipway.audit.service.AuditContent;
-import dev.slipway.audit.service.Checkpoint;
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.content.AuditContent;
 import dev.slipway.audit.service.CheckpointService;
 import dev.slipway.audit.service.CheckpointSigner;
 import dev.slipway.audit.service.ProofService;

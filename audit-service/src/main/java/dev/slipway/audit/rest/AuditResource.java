@@ -1,9 +1,9 @@
 package dev.slipway.audit.rest;
 
+import dev.slipway.audit.dora.DoraMetrics;
 import dev.slipway.audit.service.AuditQueryService;
 import dev.slipway.audit.service.AuditReadRecorder;
 import dev.slipway.audit.service.CommitTimeline;
-import dev.slipway.audit.service.DoraMetrics;
 import dev.slipway.audit.service.DoraService;
 import dev.slipway.audit.service.EventFilter;
 import dev.slipway.audit.service.LogVerifier;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.audit.AuditColumn;
 import dev.slipway.audit.AuditEvent;
+import dev.slipway.audit.content.CanonicalJson;
 import dev.slipway.events.EventJson;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,6 +1,9 @@
 package dev.slipway.audit.service;
 
+import dev.slipway.audit.checkpoint.Checkpoint;
 import dev.slipway.audit.config.AuditConfig;
+import dev.slipway.audit.content.AuditContent;
+import dev.slipway.audit.merkle.CompactRange;
 import dev.slipway.audit.repository.CheckpointRepository;
 import dev.slipway.audit.repository.LogSnapshots;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,7 +47,6 @@ public class AuditExporter {
   public void export(Range range, AuditExportFormat format, Writer out) throws IOException {
     String checkpoint = checkpoints.latest().map(Checkpoint::note).orElse(null);
     snapshots.read(
-        false,
         snapshot -> {
           for (String line : format.header()) {
             out.write(line);

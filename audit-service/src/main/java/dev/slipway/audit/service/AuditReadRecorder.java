@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.AuditRecord;
+import dev.slipway.audit.content.CanonicalJson;
 import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.events.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.AuditRecord;
+import dev.slipway.audit.content.CanonicalJson;
 import dev.slipway.events.EventFormatException;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
@@ -21,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,13 +110,7 @@ public final class AuditRecordReader {
     List<String> problems = new ArrayList<>();
     ObjectNode event = JSON.objectNode();
     ObjectNode headers = JSON.objectNode();
-    Map<String, List<byte[]>> byName = new LinkedHashMap<>();
-    for (Header header : record.headers()) {
-      if (!CanonicalJson.storable(header.key())) {
-        throw new Quarantine("a header name holds a NUL character");
-      }
-      byName.computeIfAbsent(header.key(), n -> new ArrayList<>()).add(header.value());
-    }
+    Map<String, List<byte[]>> byName = byName(record.headers().toArray());
     for (Map.Entry<String, List<byte[]>> header : byName.entrySet()) {
       String name = header.getKey();
       List<byte[]> values = header.getValue();
@@ -203,6 +199,29 @@ public final class AuditRecordReader {
   }
 
   /**
+   * The headers' values by name, names in the order they first appear, each name's values in order.
+   */
+  private static Map<String, List<byte[]>> byName(Header[] headers) {
+    Map<String, List<byte[]>> byName = new LinkedHashMap<>(headers.length * 2);
+    for (Header header : headers) {
+      if (!CanonicalJson.storable(header.key())) {
+        throw new Quarantine("a header name holds a NUL character");
+      }
+      List<byte[]> values = byName.get(header.key());
+      if (values == null) {
+        byName.put(header.key(), Collections.singletonList(header.value()));
+      } else {
+        if (values.size() == 1) {
+          values = new ArrayList<>(values);
+          byName.put(header.key(), values);
+        }
+        values.add(header.value());
+      }
+    }
+    return byName;
+  }
+
+  /**
    * Who acted, as the producing service authenticated them: the pusher of a commit (the Git host's
    * account, or the JWT subject of a manual run), the run's actor for a build, the approvers of an
    * approved deploy, otherwise whoever requested it.
@@ -243,7 +262,8 @@ public final class AuditRecordReader {
       problems.add("value is empty");
       return null;
     }
-    if (!CanonicalJson.inRange(data)) {
+    CanonicalJson.Fault fault = CanonicalJson.fault(data);
+    if (fault == CanonicalJson.Fault.NUMBER_OUT_OF_RANGE) {
       throw new Quarantine(
           "the value holds a number with more than "
               + CanonicalJson.MAX_DIGITS
@@ -251,7 +271,7 @@ public final class AuditRecordReader {
               + CanonicalJson.MAX_SCALE
               + ", which cannot be stored and read back exactly");
     }
-    if (!CanonicalJson.storable(data)) {
+    if (fault == CanonicalJson.Fault.UNSTORABLE_TEXT) {
       problems.add("value holds a NUL character or an unpaired surrogate; kept as data_base64");
       return null;
     }

@@ -1,6 +1,10 @@
 package dev.slipway.audit.service;
 
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.checkpoint.SignedNote;
 import dev.slipway.audit.config.AuditConfig;
+import dev.slipway.audit.content.AuditContent;
+import dev.slipway.audit.merkle.CompactRange;
 import dev.slipway.audit.repository.CheckpointRepository;
 import dev.slipway.audit.repository.LogSnapshots;
 import dev.slipway.audit.repository.StoreRoleGuard;
@@ -26,10 +30,13 @@ import org.jboss.logging.Logger;
  * database too. Before signing it checks that nothing behind the last checkpoint moved: the
  * service's role still cannot rewrite history, the checkpoint in the file (which a database
  * administrator cannot reach) still matches the log, and the rows appended since the last
- * checkpoint verify (one bounded chunk per run). Each run also re-verifies one chunk of older
- * history, moving on cyclically, so a row changed long after it was signed is found too. When any
- * of that fails it signs nothing, leaves the file as evidence and reports the alarm through the
- * integrity health group.
+ * checkpoint verify by their hashes (links, chain hashes, the tree and its tiles, every signed root
+ * on the way), which is cheap enough to sign the whole log however fast it grows. A signature
+ * covers the leaf hashes the writer computed from the records themselves; hashing the rows' content
+ * again is each run's bounded background work: first the rows signed since this instance started,
+ * oldest first, then one chunk of older history, moving on cyclically, so a row changed after it
+ * was appended is found too. When any of that fails it signs nothing, leaves the file as evidence
+ * and reports the alarm through the integrity health group.
  */
 @ApplicationScoped
 public class CheckpointService {
@@ -56,6 +63,12 @@ public class CheckpointService {
 
   /** Where the next re-verification of signed history starts. */
   private long scrubFrom = 1;
+
+  /**
+   * The first signed row whose content has not been hashed again since this instance started; 0
+   * before the first run.
+   */
+  private long freshFrom;
 
   public CheckpointService(
       LogVerifier verifier,
@@ -95,8 +108,9 @@ public class CheckpointService {
   }
 
   /**
-   * Checks the log and, if it grew and checks out, signs a checkpoint of it (of at most one
-   * verification chunk more than the last). Returns the latest checkpoint afterwards.
+   * Checks the log and, if it grew and checks out, signs a checkpoint of it (of at most {@code
+   * slipway.audit.checkpoint.max-rows} rows more than the last). Returns the latest checkpoint
+   * afterwards.
    */
   public synchronized Optional<Checkpoint> checkpoint() {
     if (signer.signer().isEmpty()) {
@@ -114,14 +128,21 @@ public class CheckpointService {
       return checkpoints.latest();
     }
     Optional<Checkpoint> latest = checkpoints.latest();
+    if (freshFrom == 0) {
+      freshFrom = latest.map(c -> c.treeSize() + 1).orElse(1L);
+    }
     if (latest.isPresent()) {
-      Optional<String> scrubProblem = scrub(latest.get().treeSize());
-      if (scrubProblem.isPresent()) {
-        alarm(scrubProblem.get());
+      Optional<String> problem = verifyFresh(latest.get().treeSize());
+      if (problem.isEmpty()) {
+        problem = scrub(latest.get().treeSize());
+      }
+      if (problem.isPresent()) {
+        alarm(problem.get());
         return latest;
       }
     }
-    VerificationReport report = verifier.verify(null, null);
+    VerificationReport report =
+        verifier.verify(null, null, LogVerifier.Depth.HASHES, config.checkpoint().maxRows());
     if (report.status() != VerificationReport.Status.OK) {
       alarm("the log does not verify: " + report.mismatch());
       return latest;
@@ -132,7 +153,7 @@ public class CheckpointService {
       return latest;
     }
     byte[] root = AuditContent.fromHex(report.rootHash());
-    CompactRange frontier = snapshots.read(false, s -> s.tree().frontier(size));
+    CompactRange frontier = snapshots.read(s -> s.tree().frontier(size));
     if (!Arrays.equals(frontier.root(), root)) {
       alarm("the stored tree changed while a checkpoint was made");
       return latest;
@@ -146,9 +167,32 @@ public class CheckpointService {
             OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS));
     checkpoints.insert(made);
     if (writeFile(made)) {
-      healthy("signed checkpoint " + size);
+      healthy(
+          "signed checkpoint "
+              + size
+              + "; the content of the rows signed since start is hashed again up to row "
+              + (freshFrom - 1));
     }
     return checkpoints.latest();
+  }
+
+  /**
+   * Hashes again the content of the next chunk of rows signed by their hashes alone, oldest first:
+   * one chunk of {@code slipway.audit.checkpoint.content-rows} per run.
+   */
+  private Optional<String> verifyFresh(long signed) {
+    if (freshFrom > signed) {
+      return Optional.empty();
+    }
+    long to = Math.min(signed, freshFrom + config.checkpoint().contentRows() - 1);
+    VerificationReport report =
+        verifier.verify(
+            freshFrom, to, LogVerifier.Depth.CONTENT, config.checkpoint().contentRows());
+    if (report.status() != VerificationReport.Status.OK) {
+      return Optional.of("signed history does not verify: " + report.mismatch());
+    }
+    freshFrom = report.nextFrom() != null ? report.nextFrom() : to + 1;
+    return Optional.empty();
   }
 
   /**
@@ -159,8 +203,10 @@ public class CheckpointService {
     if (scrubFrom > signed) {
       scrubFrom = 1;
     }
-    long to = Math.min(signed, scrubFrom + config.verify().maxRows() - 1);
-    VerificationReport report = verifier.verify(scrubFrom, to);
+    long to = Math.min(signed, scrubFrom + config.checkpoint().contentRows() - 1);
+    VerificationReport report =
+        verifier.verify(
+            scrubFrom, to, LogVerifier.Depth.CONTENT, config.checkpoint().contentRows());
     if (report.status() != VerificationReport.Status.OK) {
       return Optional.of("signed history does not verify: " + report.mismatch());
     }
@@ -186,7 +232,6 @@ public class CheckpointService {
           "the checkpoint file " + file.get() + " is not a checkpoint signed by this log's key");
     }
     return snapshots.read(
-        false,
         snapshot -> {
           if (text.treeSize() > snapshot.size()) {
             return Optional.of(

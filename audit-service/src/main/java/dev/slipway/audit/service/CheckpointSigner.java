@@ -1,5 +1,7 @@
 package dev.slipway.audit.service;
 
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.checkpoint.SignedNote;
 import dev.slipway.audit.config.AuditConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;

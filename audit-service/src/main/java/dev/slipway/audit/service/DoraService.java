@@ -1,10 +1,12 @@
 package dev.slipway.audit.service;
 
 import dev.slipway.audit.config.AuditConfig;
+import dev.slipway.audit.dora.DoraCalculator;
+import dev.slipway.audit.dora.DoraCalculator.Outcome;
+import dev.slipway.audit.dora.DoraCalculator.Push;
+import dev.slipway.audit.dora.DoraCalculator.Rollout;
+import dev.slipway.audit.dora.DoraMetrics;
 import dev.slipway.audit.repository.AuditEventRepository;
-import dev.slipway.audit.service.DoraCalculator.Outcome;
-import dev.slipway.audit.service.DoraCalculator.Push;
-import dev.slipway.audit.service.DoraCalculator.Rollout;
 import dev.slipway.events.Topics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;

@@ -1,5 +1,7 @@
 package dev.slipway.audit.service;
 
+import dev.slipway.audit.content.AuditContent;
+import dev.slipway.audit.merkle.MerkleTree;
 import dev.slipway.audit.repository.LogSnapshots;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -60,51 +62,53 @@ public class ProofService {
 
   /** The audit path of row {@code seq} in the tree of {@code treeSize} rows (default: all). */
   public InclusionProof inclusion(long seq, Long treeSize) {
-    return snapshots.read(
-        true,
-        snapshot -> {
-          long size = treeSize != null ? treeSize : snapshot.size();
-          if (size > snapshot.size()) {
-            throw new OutsideTheLogException(
-                "treeSize",
-                "treeSize " + size + " is beyond the log's " + snapshot.size() + " rows");
-          }
-          if (seq > size) {
-            throw new OutsideTheLogException(
-                "seq", "row " + seq + " is not in a tree of " + size + " rows");
-          }
-          MerkleTree tree = snapshot.tree();
-          return new InclusionProof(
-              seq,
-              seq - 1,
-              size,
-              AuditContent.hex(tree.leaf(seq - 1)),
-              AuditContent.hex(tree.root(size)),
-              hex(tree.inclusionProof(seq - 1, size)));
-        });
+    long size = committedSize("treeSize", treeSize);
+    if (seq > size) {
+      throw new OutsideTheLogException(
+          "seq", "row " + seq + " is not in a tree of " + size + " rows");
+    }
+    MerkleTree.Inclusion proof = snapshots.tree(size).inclusion(seq - 1, size);
+    return new InclusionProof(
+        seq,
+        seq - 1,
+        size,
+        AuditContent.hex(proof.leafHash()),
+        AuditContent.hex(proof.root()),
+        hex(proof.path()));
   }
 
   /** The proof that the tree of {@code from} rows is a prefix of the tree of {@code to}. */
   public ConsistencyProof consistency(long from, Long to) {
-    return snapshots.read(
-        true,
-        snapshot -> {
-          long second = to != null ? to : snapshot.size();
-          if (second > snapshot.size()) {
-            throw new OutsideTheLogException(
-                "to", "to " + second + " is beyond the log's " + snapshot.size() + " rows");
-          }
-          if (from > second) {
-            throw new OutsideTheLogException("from", "from must not be after to");
-          }
-          MerkleTree tree = snapshot.tree();
-          return new ConsistencyProof(
-              from,
-              second,
-              AuditContent.hex(tree.root(from)),
-              AuditContent.hex(tree.root(second)),
-              hex(tree.consistencyProof(from, second)));
-        });
+    long second = committedSize("to", to);
+    if (from > second) {
+      throw new OutsideTheLogException("from", "from must not be after to");
+    }
+    MerkleTree.Consistency proof = snapshots.tree(second).consistency(from, second);
+    return new ConsistencyProof(
+        from,
+        second,
+        AuditContent.hex(proof.firstRoot()),
+        AuditContent.hex(proof.secondRoot()),
+        hex(proof.proof()));
+  }
+
+  /**
+   * {@code asked} when the log has that many rows, the log's size when nothing is asked. A size
+   * this instance has seen committed is taken without asking the database: rows are never removed.
+   */
+  private long committedSize(String field, Long asked) {
+    if (asked != null && asked <= snapshots.knownSize()) {
+      return asked;
+    }
+    long size = snapshots.size();
+    if (asked == null) {
+      return size;
+    }
+    if (asked > size) {
+      throw new OutsideTheLogException(
+          field, field + " " + asked + " is beyond the log's " + size + " rows");
+    }
+    return asked;
   }
 
   private static List<String> hex(List<byte[]> hashes) {

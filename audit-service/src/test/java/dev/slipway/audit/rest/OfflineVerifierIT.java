@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
+import dev.slipway.audit.checkpoint.Checkpoint;
 import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.audit.service.AuditExportFormat;
 import dev.slipway.audit.service.AuditExporter;
-import dev.slipway.audit.service.Checkpoint;
 import dev.slipway.audit.service.CheckpointService;
 import dev.slipway.launcher.AuditVerifyCommand;
 import dev.slipway.testsupport.TestTokens;

@@ -7,6 +7,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.slipway.audit.AuditTestData;
 import dev.slipway.audit.AuditTestResource;
+import dev.slipway.audit.checkpoint.Checkpoint;
+import dev.slipway.audit.checkpoint.SignedNote;
+import dev.slipway.audit.merkle.ProofVerifier;
 import dev.slipway.audit.repository.AuditStoreWriter;
 import dev.slipway.testsupport.TestTokens;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -71,7 +74,7 @@ class CheckpointAndProofIT {
 
     assertThat(proof.getString("leafHash")).isEqualTo(leafHash);
     byte[] root =
-        MerkleTree.rootFromInclusion(
+        ProofVerifier.rootFromInclusion(
             seq - 1,
             checkpoint.treeSize(),
             HEX.parseHex(leafHash),
@@ -90,7 +93,7 @@ class CheckpointAndProofIT {
         get("/api/audit/proof/consistency?from=" + earlier.treeSize() + "&to=" + later.treeSize());
 
     assertThat(
-            MerkleTree.verifyConsistency(
+            ProofVerifier.verifyConsistency(
                 earlier.treeSize(),
                 later.treeSize(),
                 earlier.rootHash(),
@@ -164,6 +167,44 @@ class CheckpointAndProofIT {
           .contains("seq=" + tampered);
     } finally {
       AuditTestData.tamper("UPDATE audit_events SET status = NULL WHERE seq = " + tampered);
+    }
+    checkpoints.checkpoint();
+    assertThat(checkpoints.outcome().healthy()).isTrue();
+  }
+
+  @Test
+  void aRowChangedBeforeItsCheckpointIsSignedAsWrittenAndFoundByTheNextRun() {
+    List<Long> seqs = append("checkpoint-fresh", 4);
+    long tampered = seqs.get(2);
+    String leafHash =
+        get("/api/audit/events?order=asc&limit=1&cursor=" + PageCursor.of(tampered - 1))
+            .getString("items[0].leafHash");
+
+    AuditTestData.tamper("UPDATE audit_events SET actor = 'mallory' WHERE seq = " + tampered);
+    try {
+      // The checkpoint signs the leaf hashes the writer computed from the record, not the change.
+      Checkpoint signed = checkpoints.checkpoint().orElseThrow();
+      assertThat(signed.treeSize()).isGreaterThanOrEqualTo(seqs.get(3));
+      JsonPath proof =
+          get("/api/audit/proof/inclusion?seq=" + tampered + "&treeSize=" + signed.treeSize());
+      assertThat(
+              ProofVerifier.rootFromInclusion(
+                  tampered - 1,
+                  signed.treeSize(),
+                  HEX.parseHex(leafHash),
+                  proof.getList("hashes", String.class).stream().map(HEX::parseHex).toList()))
+          .isEqualTo(signed.rootHash());
+      // Its content is hashed again by the runs that follow.
+      for (int run = 0; run < 50 && checkpoints.outcome().healthy(); run++) {
+        checkpoints.checkpoint();
+      }
+      assertThat(checkpoints.outcome().healthy()).isFalse();
+      assertThat(checkpoints.outcome().detail())
+          .contains("signed history does not verify")
+          .contains("CONTENT")
+          .contains("seq=" + tampered);
+    } finally {
+      AuditTestData.tamper("UPDATE audit_events SET actor = NULL WHERE seq = " + tampered);
     }
     checkpoints.checkpoint();
     assertThat(checkpoints.outcome().healthy()).isTrue();

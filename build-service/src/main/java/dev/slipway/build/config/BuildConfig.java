@@ -52,6 +52,37 @@ public interface BuildConfig {
   @WithDefault("1h")
   Duration buildTimeout();
 
+  /**
+   * The longest a build may take: a {@code .slipway.yaml} timeout above it is refused (the
+   * repository cannot raise the platform's limit).
+   */
+  @WithDefault("3h")
+  Duration maxBuildTimeout();
+
+  /** How long the image stage (build and push) may take, whatever time the build has left. */
+  @WithDefault("30m")
+  Duration imageDeadline();
+
+  /**
+   * Disk space of a build's workspace (checkout, cache, home, image storage), e.g. {@code 10g}; a
+   * build writing more fails. Enforced by a filesystem of that size per build where this host can
+   * mount one (as root), otherwise by measuring.
+   */
+  @WithDefault("10g")
+  String workspaceQuota();
+
+  /** The toolchain image steps run in when {@code .slipway.yaml} names none. */
+  Toolchain toolchain();
+
+  /** The image build of a Dockerfile: Buildah, in a container of the build. */
+  ImageBuilder imageBuilder();
+
+  /** Limits of a build's log. */
+  Logs log();
+
+  /** Limits of live log followers. */
+  Followers followers();
+
   /** Which executor runs the steps: {@code local} or {@code kubernetes}. */
   @WithDefault("local")
   Executor executor();
@@ -73,9 +104,6 @@ public interface BuildConfig {
 
   /** The kubernetes executor. */
   Kubernetes kubernetes();
-
-  /** Buildah, the dockerfile builder. */
-  Buildah buildah();
 
   /** The signed provenance and SBOM attestations attached to every pushed image. */
   Provenance provenance();
@@ -137,6 +165,12 @@ public interface BuildConfig {
     /** The key of the token in that Secret. */
     @WithDefault("token")
     String key();
+
+    /**
+     * The applications these credentials belong to ({@code *}: every one); credentials that name
+     * none are used by none.
+     */
+    Optional<List<String>> applications();
   }
 
   /** A secret a build may read, from configuration or a Kubernetes Secret. */
@@ -151,15 +185,46 @@ public interface BuildConfig {
     @WithDefault("value")
     String key();
 
-    /** Applications allowed to read it; absent: every application. */
+    /**
+     * Applications allowed to read it; absent: any application the registry grants it to (the
+     * registry also binds it to refs).
+     */
     Optional<List<String>> applications();
   }
 
-  /** Steps as processes on this host. */
+  /** Steps as containers on this host (podman). */
   interface Local {
-    /** PATH of the steps' otherwise empty environment. */
-    @WithDefault("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-    String path();
+    /** The podman binary. */
+    @WithDefault("podman")
+    String podman();
+
+    /**
+     * The OCI runtime podman uses: {@code crun}, {@code runc}, or {@code auto} (crun, unless this
+     * host mixes cgroup v1 and v2, which crun 1.8 refuses, and runc is installed).
+     */
+    @WithDefault("auto")
+    String runtime();
+
+    /** {@code uid:gid} steps run as: not root, whatever the toolchain image says. */
+    @WithDefault("1000:1000")
+    String user();
+
+    /** Memory of each step's container, e.g. {@code 4g}. */
+    @WithDefault("4g")
+    String memory();
+
+    /** The most processes and threads a step's container may have at once. */
+    @WithDefault("4096")
+    int pids();
+
+    /** CPUs of each step's container, e.g. {@code 2}; absent: no limit. */
+    Optional<String> cpus();
+
+    /**
+     * More destinations (CIDRs) builds may not reach, besides the private, link-local and loopback
+     * ranges and this host's own addresses, which are always refused.
+     */
+    Optional<List<String>> deniedNetworks();
 
     /** How long a step's processes get after SIGTERM before SIGKILL. */
     @WithDefault("2s")
@@ -178,16 +243,23 @@ public interface BuildConfig {
     /** Node selector of the build pods. */
     Map<String, String> nodeSelector();
 
-    /** Image of the steps when {@code .slipway.yaml} names no toolchain. */
-    @WithDefault("debian:bookworm-slim")
-    String defaultToolchain();
-
     /** PersistentVolumeClaim shared with this service holding the workspaces (ReadWriteMany). */
     Optional<String> workspaceClaim();
 
     /** Where this service mounts that claim; workspaces must live under it. */
     @WithDefault("/workspace")
     String workspaceMountPath();
+
+    /**
+     * The uid (and gid) steps run as: not root; by default build-service's own (185 in its image),
+     * so both can write the checkout on the shared claim.
+     */
+    @WithDefault("185")
+    long runAsUser();
+
+    /** Scratch disk (home, /tmp, the image stage's storage) of each build container. */
+    @WithDefault("4Gi")
+    String ephemeralStorage();
 
     /** CPU request of each step container. */
     @WithDefault("500m")
@@ -220,17 +292,43 @@ public interface BuildConfig {
     Duration apiOutageTolerance();
   }
 
-  /** Buildah. */
-  interface Buildah {
-    /** The buildah binary. */
-    @WithDefault("buildah")
-    String binary();
+  /** The toolchain images. */
+  interface Toolchain {
+    /**
+     * The image of steps when {@code .slipway.yaml} names none: Debian bookworm (minbase) with a
+     * shell, coreutils, git, curl and CA certificates, built by {@code infra/images}.
+     */
+    @WithDefault("slipway/toolchain:bookworm")
+    String defaultImage();
+  }
 
-    /** Buildah's image storage (--root); absent: Buildah's default. */
-    Optional<Path> root();
+  /** The image stage's builder. */
+  interface ImageBuilder {
+    /** The image with Buildah the Dockerfile build runs in, built by {@code infra/images}. */
+    @WithDefault("slipway/buildah:bookworm")
+    String image();
+  }
 
-    /** Buildah's run state (--runroot); absent: Buildah's default. */
-    Optional<Path> runroot();
+  /** How much of a build's output is kept. */
+  interface Logs {
+    /** Bytes of log a build keeps; the rest is dropped with a marker line saying so. */
+    @WithDefault("8388608")
+    long maxBytes();
+
+    /** Characters of one line kept; a longer line is cut, with a marker saying how much. */
+    @WithDefault("8192")
+    int maxLineLength();
+  }
+
+  /** How many clients may follow build logs live. */
+  interface Followers {
+    /** Followers of one build's log at once. */
+    @WithDefault("16")
+    int perBuild();
+
+    /** Followers of all builds' logs at once on this instance. */
+    @WithDefault("256")
+    int perInstance();
   }
 
   /** Attestation signing. */

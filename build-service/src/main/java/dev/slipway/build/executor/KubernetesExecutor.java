@@ -2,7 +2,10 @@ package dev.slipway.build.executor;
 
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.executor.StepListener.StepStatus;
+import dev.slipway.build.image.ImageException;
+import dev.slipway.build.image.PushedImage;
 import dev.slipway.build.log.BuildLog;
+import dev.slipway.build.stage.Durations;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -16,6 +19,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +41,8 @@ public final class KubernetesExecutor implements StepExecutor {
   private final Path mountedWorkspaces;
   private final BuildJobFactory factory;
 
-  public KubernetesExecutor(
-      KubernetesClient client, BuildConfig.Kubernetes config, Path workspaceDir) {
+  public KubernetesExecutor(KubernetesClient client, BuildConfig buildConfig, Path workspaceDir) {
+    BuildConfig.Kubernetes config = buildConfig.kubernetes();
     if (config.workspaceClaim().isEmpty()) {
       throw new IllegalStateException(
           "the kubernetes executor needs slipway.build.kubernetes.workspace-claim: the claim"
@@ -47,7 +51,7 @@ public final class KubernetesExecutor implements StepExecutor {
     this.client = client;
     this.config = config;
     this.mountedWorkspaces = Path.of(config.workspaceMountPath());
-    this.factory = new BuildJobFactory(config);
+    this.factory = new BuildJobFactory(buildConfig);
     if (!workspaceDir.toAbsolutePath().normalize().startsWith(mountedWorkspaces)) {
       throw new IllegalStateException(
           "slipway.build.workspace-dir must lie under the claim's mount path " + mountedWorkspaces);
@@ -59,7 +63,7 @@ public final class KubernetesExecutor implements StepExecutor {
       StepsRequest request, BuildLog log, StepListener listener, Cancellation cancellation) {
     String name = BuildJobFactory.name(request.buildId());
     String namespace = config.namespace();
-    String subPath = mountedWorkspaces.relativize(request.workspace().toAbsolutePath()).toString();
+    String subPath = mountedWorkspaces.relativize(request.workspace().source()).toString();
     long deadlineSeconds = Duration.between(Instant.now(), request.deadline()).toSeconds();
     try {
       if (!request.secretEnv().isEmpty()) {
@@ -76,7 +80,8 @@ public final class KubernetesExecutor implements StepExecutor {
     }
     log.info("==> Job " + namespace + "/" + name + " created");
     try (AutoCloseable stop = cancellation.onCancel(() -> deleteJob(namespace, name))) {
-      return follow(request, namespace, name, log, listener, cancellation);
+      return follow(request, namespace, name, log, listener, cancellation)
+          .in(factory.toolchain(request));
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
@@ -119,8 +124,8 @@ public final class KubernetesExecutor implements StepExecutor {
         deleteJob(namespace, name);
         String reason =
             stepDeadline
-                ? "step timed out after " + LocalExecutor.human(step.timeout())
-                : "build timed out; step stopped after " + LocalExecutor.human(ms);
+                ? "step timed out after " + Durations.human(step.timeout())
+                : "build timed out; step stopped after " + Durations.human(ms);
         log.info("==> step " + step.name() + ": " + reason);
         listener.finished(i, step.name(), StepStatus.TIMED_OUT, null, ms);
         return StepsResult.timedOut(step.name(), reason);
@@ -138,7 +143,7 @@ public final class KubernetesExecutor implements StepExecutor {
               + " exited with code "
               + exit
               + " after "
-              + LocalExecutor.human(ms));
+              + Durations.human(ms));
       if (exit != 0) {
         String reason =
             end.getReason() == null || "Error".equals(end.getReason())
@@ -149,7 +154,99 @@ public final class KubernetesExecutor implements StepExecutor {
       }
       listener.finished(i, step.name(), StepStatus.SUCCEEDED, 0, ms);
     }
-    return StepsResult.SUCCEEDED;
+    return StepsResult.succeeded(null);
+  }
+
+  /**
+   * Builds the Dockerfile in a Job of its own in the build namespace (Buildah with chroot
+   * isolation, as root in the pod but without privilege: Pod Security "baseline"), on the build's
+   * checkout read-only from the workspace claim; the registry's credentials reach it as a
+   * dockerconfigjson Secret mounted as a file, never in its command or environment.
+   */
+  @Override
+  public PushedImage buildImage(
+      ImageBuildRequest request, BuildLog log, Cancellation cancellation) {
+    String name = BuildJobFactory.imageJobName(request.buildId());
+    String namespace = config.namespace();
+    Path out = request.workspace().out();
+    long started = System.currentTimeMillis();
+    try {
+      Files.deleteIfExists(out.resolve("digest"));
+      Files.deleteIfExists(out.resolve("built"));
+      factory
+          .registrySecret(request)
+          .ifPresent(secret -> client.secrets().inNamespace(namespace).resource(secret).create());
+      long deadlineSeconds = Duration.between(Instant.now(), request.deadline()).toSeconds();
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .resource(
+              factory.imageJob(
+                  request,
+                  mountedWorkspaces.relativize(request.workspace().source()).toString(),
+                  mountedWorkspaces.relativize(out).toString(),
+                  deadlineSeconds))
+          .create();
+    } catch (KubernetesClientException | IOException e) {
+      cleanUp(namespace, name, request.buildId());
+      throw new ImageException(
+          "image", null, "Kubernetes refused the image Job: " + e.getMessage(), e);
+    }
+    log.info("==> Job " + namespace + "/" + name + " created");
+    try (AutoCloseable stop = cancellation.onCancel(() -> deleteJob(namespace, name))) {
+      Instant startDeadline = Instant.now().plus(config.startTimeout());
+      Observation seen =
+          awaitStarted(
+              namespace,
+              name,
+              BuildJobFactory.IMAGE_CONTAINER,
+              startDeadline.isBefore(request.deadline()) ? startDeadline : request.deadline(),
+              cancellation);
+      if (seen.problem() == null) {
+        streamLog(namespace, seen.pod(), BuildJobFactory.IMAGE_CONTAINER, log);
+        seen =
+            awaitTerminated(
+                namespace, name, BuildJobFactory.IMAGE_CONTAINER, request.deadline(), cancellation);
+      }
+      boolean built = Files.isRegularFile(out.resolve("built"));
+      String stage = built ? "push" : "image";
+      if (cancellation.isCancelled()) {
+        throw new ImageException(stage, null, "cancelled by " + cancellation.requestedBy(), null);
+      }
+      if (seen.problem() != null) {
+        throw new ImageException(
+            stage,
+            null,
+            seen.problem() == Problem.TIMEOUT
+                ? "the image stage passed its deadline"
+                : seen.reason(),
+            null);
+      }
+      int exit = seen.terminated().getExitCode() == null ? -1 : seen.terminated().getExitCode();
+      if (exit != 0) {
+        throw new ImageException(
+            stage,
+            exit,
+            "buildah " + (built ? "push" : "bud") + " failed (exit code " + exit + ")",
+            null);
+      }
+      long builtAt = Long.parseLong(Files.readString(out.resolve("built")).strip());
+      String digest = Files.readString(out.resolve("digest")).strip();
+      long ended = System.currentTimeMillis();
+      return new PushedImage(
+          request.reference(),
+          digest,
+          Math.max(0, builtAt - started),
+          Math.max(0, ended - builtAt));
+    } catch (ImageException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ImageException("image", null, "the image Job failed: " + e.getMessage(), e);
+    } finally {
+      cleanUp(namespace, name, request.buildId());
+    }
   }
 
   private enum Problem {

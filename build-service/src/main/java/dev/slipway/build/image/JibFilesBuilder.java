@@ -14,9 +14,7 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.spec.BuildSpec;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -44,22 +42,16 @@ public final class JibFilesBuilder {
     this.layersCache = layersCache;
   }
 
-  /** Builds {@code image} from files of {@code workspace} and pushes it as {@code reference}. */
+  /**
+   * Builds {@code image} from {@code files} (real paths inside the checkout, checked by the caller)
+   * and pushes it as {@code reference}.
+   */
   public PushedImage build(
-      Path workspace,
+      List<Path> files,
       BuildSpec.Image image,
       String reference,
       BuildLog log,
       Cancellation cancellation) {
-    List<Path> files = new ArrayList<>();
-    for (String file : image.files()) {
-      Path path = workspace.resolve(file).normalize();
-      if (!path.startsWith(workspace) || !Files.exists(path)) {
-        throw new ImageException(
-            "image", null, "image.files: " + file + " does not exist in the workspace", null);
-      }
-      files.add(path);
-    }
     long start = System.nanoTime();
     ExecutorService executor = Executors.newCachedThreadPool();
     try (AutoCloseable stop = cancellation.onCancel(executor::shutdownNow)) {

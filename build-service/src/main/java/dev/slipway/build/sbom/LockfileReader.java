@@ -48,9 +48,16 @@ public final class LockfileReader {
    * @param name its name
    * @param version the pinned version
    * @param development whether only development or tests use it
+   * @param license the licence the lockfile states (npm's {@code license}); null when none
    */
   public record Package(
-      String purl, String group, String name, String version, boolean development) {}
+      String purl, String group, String name, String version, boolean development, String license) {
+
+    /** A package whose lockfile states no licence. */
+    public Package(String purl, String group, String name, String version, boolean development) {
+      this(purl, group, name, version, development, null);
+    }
+  }
 
   /** The packages of {@code file}, by its name; empty for a name this reader does not know. */
   public List<Package> read(Path file) throws IOException {
@@ -92,7 +99,9 @@ public final class LockfileReader {
       }
       boolean dev =
           value.path("dev").asBoolean(false) || value.path("devOptional").asBoolean(false);
-      result.add(new Package(purl("npm", scope, name, version, null), scope, name, version, dev));
+      String license = value.path("license").isTextual() ? value.path("license").asText() : null;
+      result.add(
+          new Package(purl("npm", scope, name, version, null), scope, name, version, dev, license));
     }
     return result;
   }
@@ -180,11 +189,28 @@ public final class LockfileReader {
       int slash = module.lastIndexOf('/');
       String namespace = slash < 0 ? null : module.substring(0, slash);
       String name = module.substring(slash + 1);
-      result.add(
-          new Package(
-              purl("golang", namespace, name, version, null), namespace, name, version, false));
+      result.add(new Package(golangPurl(module, version), namespace, name, version, false));
     }
     return result;
+  }
+
+  /**
+   * A Go module's purl with its path spelled as the module spells it: packageurl-java lower-cases
+   * golang namespaces, which would hide {@code github.com/Azure/...} from Go advisories.
+   */
+  static String golangPurl(String module, String version) {
+    StringBuilder purl = new StringBuilder("pkg:golang");
+    for (String segment : module.split("/")) {
+      purl.append('/').append(encode(segment));
+    }
+    return purl.append('@').append(encode(version)).toString();
+  }
+
+  private static String encode(String segment) {
+    return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%2B")
+        .replace("%2F", "/")
+        .replace("%7E", "~");
   }
 
   private static String pep503(String name) {

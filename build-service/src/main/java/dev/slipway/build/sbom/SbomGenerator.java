@@ -1,10 +1,12 @@
 package dev.slipway.build.sbom;
 
+import dev.slipway.build.workspace.RepositoryPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -49,10 +51,12 @@ public final class SbomGenerator {
    */
   public record Sbom(byte[] json, int components, List<String> sources) {}
 
-  /** Reads the SBOM the build wrote at {@code file}; it must be CycloneDX JSON. */
-  public Sbom own(Path workspace, String file) {
-    Path path = workspace.resolve(file).normalize();
-    if (!path.startsWith(workspace) || !Files.isRegularFile(path)) {
+  /**
+   * Reads the SBOM the build wrote at {@code path} (its real path inside the checkout, checked by
+   * the caller; {@code file} as {@code .slipway.yaml} names it); it must be CycloneDX JSON.
+   */
+  public Sbom own(Path path, String file) {
+    if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
       throw new SbomException("sbom: " + file + " was not written by the steps");
     }
     try {
@@ -67,18 +71,24 @@ public final class SbomGenerator {
     }
   }
 
-  /** Generates an SBOM of {@code application} at {@code version} from the workspace's lockfiles. */
-  public Sbom generate(Path workspace, String application, String version, String serial) {
+  /**
+   * Generates an SBOM of {@code application} at {@code version} from the lockfiles under {@code
+   * directory} (the application's folder of the checkout: in a monorepo, only its own); a lockfile
+   * that is a link leaving the checkout is refused.
+   */
+  public Sbom generate(
+      RepositoryPaths paths, Path directory, String application, String version, String serial) {
     Map<String, LockfileReader.Package> packages = new LinkedHashMap<>();
     List<String> sources = new ArrayList<>();
-    for (Path lockfile : lockfiles(workspace)) {
+    Path workspace = paths.root();
+    for (Lockfile lockfile : lockfiles(paths, directory)) {
       try {
-        List<LockfileReader.Package> found = reader.read(lockfile);
-        sources.add(workspace.relativize(lockfile).toString());
+        List<LockfileReader.Package> found = reader.read(lockfile.real());
+        sources.add(workspace.relativize(lockfile.found()).toString());
         found.forEach(p -> packages.putIfAbsent(p.purl(), p));
       } catch (IOException | RuntimeException e) {
         throw new SbomException(
-            "cannot read " + workspace.relativize(lockfile) + ": " + e.getMessage());
+            "cannot read " + workspace.relativize(lockfile.found()) + ": " + e.getMessage());
       }
     }
     Bom bom = new Bom();
@@ -103,6 +113,20 @@ public final class SbomGenerator {
       component.setPurl(p.purl());
       component.setBomRef(p.purl());
       component.setScope(p.development() ? Component.Scope.OPTIONAL : Component.Scope.REQUIRED);
+      if (p.license() != null && !p.license().isBlank()) {
+        org.cyclonedx.model.LicenseChoice licenses = new org.cyclonedx.model.LicenseChoice();
+        org.cyclonedx.model.License license = new org.cyclonedx.model.License();
+        if (SpdxIds.isKnown(p.license())) {
+          license.setId(p.license());
+        } else {
+          licenses.setExpression(new org.cyclonedx.model.license.Expression(p.license()));
+          license = null;
+        }
+        if (license != null) {
+          licenses.addLicense(license);
+        }
+        component.setLicenses(licenses);
+      }
       components.add(component);
     }
     bom.setComponents(components);
@@ -114,8 +138,11 @@ public final class SbomGenerator {
     }
   }
 
-  private static List<Path> lockfiles(Path workspace) {
-    List<Path> found = new ArrayList<>();
+  /** A lockfile found by walking, and the real path read. */
+  private record Lockfile(Path found, Path real) {}
+
+  private static List<Lockfile> lockfiles(RepositoryPaths paths, Path workspace) {
+    List<Lockfile> found = new ArrayList<>();
     try {
       Files.walkFileTree(
           workspace,
@@ -131,9 +158,19 @@ public final class SbomGenerator {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              if (attrs.isRegularFile()
-                  && LockfileReader.FILE_NAMES.contains(file.getFileName().toString())) {
-                found.add(file);
+              if (!LockfileReader.FILE_NAMES.contains(file.getFileName().toString())) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (attrs.isRegularFile()) {
+                found.add(new Lockfile(file, file));
+              } else if (attrs.isSymbolicLink()) {
+                Path real =
+                    paths.checkFound(
+                        file,
+                        new RepositoryPaths.Field("lockfile " + paths.root().relativize(file), 0));
+                if (Files.isRegularFile(real)) {
+                  found.add(new Lockfile(file, real));
+                }
               }
               return FileVisitResult.CONTINUE;
             }
@@ -141,7 +178,7 @@ public final class SbomGenerator {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    found.sort(null);
+    found.sort(java.util.Comparator.comparing(Lockfile::found));
     return found;
   }
 

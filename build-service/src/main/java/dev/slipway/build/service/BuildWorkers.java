@@ -58,6 +58,7 @@ public class BuildWorkers {
   private final Semaphore wake = new Semaphore(0);
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Map<String, String> dead = new ConcurrentHashMap<>();
   private ScheduledExecutorService heartbeats;
   private List<Thread> workers = List.of();
 
@@ -134,7 +135,29 @@ public class BuildWorkers {
     return true;
   }
 
+  /** Workers that died of an {@link Error} (an OutOfMemoryError, say), with what killed them. */
+  public Map<String, String> deadWorkers() {
+    return Map.copyOf(dead);
+  }
+
   private void work(String owner) {
+    guard(owner, () -> loop(owner));
+  }
+
+  /**
+   * Runs a worker's body; an {@link Error} (the JVM out of memory, say) ends the worker but is
+   * recorded, so readiness turns DOWN instead of the instance running on with a dead thread.
+   */
+  void guard(String owner, Runnable body) {
+    try {
+      body.run();
+    } catch (Error e) {
+      dead.put(owner, e.toString());
+      LOG.errorf(e, "build worker %s died; this instance reports itself not ready", owner);
+    }
+  }
+
+  private void loop(String owner) {
     while (!stopping.get()) {
       Optional<Claim> claim;
       try {
@@ -173,7 +196,8 @@ public class BuildWorkers {
             SecretMasker.of(List.of()),
             firstSeq,
             (seq, lines) ->
-                logs.append(claim.buildId(), seq, lines).await().atMost(Duration.ofSeconds(30)));
+                logs.append(claim.buildId(), seq, lines).await().atMost(Duration.ofSeconds(30)),
+            new BuildLog.Limits(config.log().maxBytes(), config.log().maxLineLength()));
     Running build = new Running(claim, log);
     running.put(claim.buildId(), build);
     ScheduledFuture<?> heartbeat =
@@ -271,7 +295,13 @@ public class BuildWorkers {
               .timer("slipway.build.duration", "status", outcome.status().name())
               .record(Duration.ofMillis(outcome.durationMs()));
           LOG.infof(
-              "run %s: build %s %s", claim.commit().runId(), claim.buildId(), outcome.status());
+              "run %s: build %s %s%s",
+              claim.commit().runId(),
+              claim.buildId(),
+              outcome.status(),
+              outcome.failure() == null
+                  ? ""
+                  : " in " + outcome.failure().step() + ": " + outcome.failure().reason());
           publisher.nudge();
         } else {
           LOG.infof("build %s: the outcome belongs to another instance now", claim.buildId());

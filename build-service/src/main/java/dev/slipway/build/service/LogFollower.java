@@ -1,6 +1,7 @@
 package dev.slipway.build.service;
 
 import dev.slipway.build.BuildStatus;
+import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.repository.BuildLogRepository;
 import dev.slipway.build.repository.BuildLogRepository.Line;
 import dev.slipway.build.repository.BuildRepository;
@@ -16,11 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves a build's log from the database, where every instance writes it: as one text, or followed
  * live as Server-Sent Events ({@code log} events numbered by line, so a client resumes with {@code
  * Last-Event-ID}, then one {@code outcome} event once the build ended and every line was sent).
+ * Followers are capped per build and per instance ({@code slipway.build.followers.*}): each one
+ * polls the database, so their number is what a crowd (or a script) could use to load it.
  */
 @ApplicationScoped
 public class LogFollower {
@@ -30,10 +36,14 @@ public class LogFollower {
 
   private final BuildLogRepository logs;
   private final BuildRepository builds;
+  private final BuildConfig.Followers limits;
+  private final Map<String, AtomicInteger> perBuild = new ConcurrentHashMap<>();
+  private final AtomicInteger total = new AtomicInteger();
 
-  public LogFollower(BuildLogRepository logs, BuildRepository builds) {
+  public LogFollower(BuildLogRepository logs, BuildRepository builds, BuildConfig config) {
     this.logs = logs;
     this.builds = builds;
+    this.limits = config.followers();
   }
 
   /** The whole log so far, one line per line. */
@@ -58,8 +68,35 @@ public class LogFollower {
         .map(StringBuilder::toString);
   }
 
-  /** Streams the log after line {@code afterSeq} to {@code sink} until the build ended. */
+  /**
+   * Streams the log after line {@code afterSeq} to {@code sink} until the build ended; refused with
+   * 429 when the build or this instance has as many followers as allowed.
+   */
   public void follow(String buildId, long afterSeq, SseEventSink sink, Sse sse) {
+    AtomicInteger ofBuild = perBuild.computeIfAbsent(buildId, id -> new AtomicInteger());
+    if (ofBuild.incrementAndGet() > limits.perBuild()) {
+      release(buildId, ofBuild, false);
+      throw new TooManyFollowersException(
+          "Build "
+              + buildId
+              + " has "
+              + limits.perBuild()
+              + " followers already (slipway.build.followers.per-build); try again later.");
+    }
+    if (total.incrementAndGet() > limits.perInstance()) {
+      release(buildId, ofBuild, true);
+      throw new TooManyFollowersException(
+          "This instance serves "
+              + limits.perInstance()
+              + " log followers already (slipway.build.followers.per-instance); try again later.");
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    Runnable done =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            release(buildId, ofBuild, true);
+          }
+        };
     long[] cursor = {afterSeq};
     Cancellable[] subscription = new Cancellable[1];
     subscription[0] =
@@ -70,6 +107,8 @@ public class LogFollower {
             .whilst(batch -> !batch.ended())
             .onItem()
             .transformToUniAndConcatenate(batch -> send(batch, sink, sse, buildId))
+            .onTermination()
+            .invoke(done)
             .subscribe()
             .with(
                 sent -> {
@@ -79,6 +118,20 @@ public class LogFollower {
                 },
                 failure -> sink.close(),
                 sink::close);
+  }
+
+  private void release(String buildId, AtomicInteger ofBuild, boolean counted) {
+    if (counted) {
+      total.decrementAndGet();
+    }
+    if (ofBuild.decrementAndGet() <= 0) {
+      perBuild.remove(buildId, ofBuild);
+    }
+  }
+
+  /** Followers being served now, of all builds. */
+  public int followers() {
+    return total.get();
   }
 
   private Uni<Batch> poll(String buildId, long[] cursor) {

@@ -1,5 +1,6 @@
 package dev.slipway.build.source;
 
+import dev.slipway.build.workspace.RepositoryPaths;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.apache.sshd.common.NamedResource;
 import org.apache.sshd.common.util.security.SecurityUtils;
@@ -64,12 +67,49 @@ public final class SourceFetcher {
    */
   public record Credentials(String username, String token) {}
 
-  /** What a fetch did. */
-  public record Fetched(String commitSha, boolean shallow) {}
+  /** What a fetch did: the commit, whether shallow, how many submodules came with it. */
+  public record Fetched(String commitSha, boolean shallow, int submodules) {
+    public Fetched(String commitSha, boolean shallow) {
+      this(commitSha, shallow, 0);
+    }
+  }
+
+  /**
+   * Fetches {@code commitSha} from {@code url} into the empty folder {@code workspace}, checks it
+   * out (detached), then its submodules at their recorded commits, each URL checked by {@code
+   * policy} (see {@link Submodules}); fails when the commit keeps files in Git LFS, which this
+   * service does not fetch.
+   */
+  public Fetched fetch(
+      String url,
+      String commitSha,
+      Optional<Credentials> credentials,
+      Path workspace,
+      Duration timeout,
+      UnaryOperator<String> policy,
+      Consumer<String> log) {
+    Fetched fetched = fetch(url, commitSha, credentials, workspace, timeout);
+    RepositoryPaths checkout = new RepositoryPaths(workspace);
+    int submodules =
+        new Submodules(this, policy, log)
+            .fetchAll(workspace, checkout, url, credentials, timeout, 1);
+    Lfs.requireNone(workspace);
+    return new Fetched(fetched.commitSha(), fetched.shallow(), submodules);
+  }
+
+  /** Fetches {@code commitSha} from {@code url} into an empty {@code folder} and checks it out. */
+  void fetchInto(
+      String url,
+      String commitSha,
+      Optional<Credentials> credentials,
+      Path folder,
+      Duration timeout) {
+    fetch(url, commitSha, credentials, folder, timeout);
+  }
 
   /**
    * Fetches {@code commitSha} from {@code url} into the empty folder {@code workspace} and checks
-   * it out (detached).
+   * it out (detached), without its submodules.
    */
   public Fetched fetch(
       String url,

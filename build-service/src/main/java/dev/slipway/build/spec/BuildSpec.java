@@ -1,5 +1,6 @@
 package dev.slipway.build.spec;
 
+import dev.slipway.build.workspace.RepositoryPaths;
 import dev.slipway.events.VulnerabilityIgnore;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param sbom path of an SBOM the steps write, null to generate one from the lockfiles
  * @param reports glob patterns of JUnit XML reports
  * @param ignores the repository's vulnerability ignores
+ * @param lines the line of each field in the file, by path (e.g. {@code image.files[0]})
  */
 public record BuildSpec(
     String toolchain,
@@ -30,7 +32,8 @@ public record BuildSpec(
     Image image,
     String sbom,
     List<String> reports,
-    List<VulnerabilityIgnore> ignores) {
+    List<VulnerabilityIgnore> ignores,
+    Map<String, Integer> lines) {
 
   /** JUnit XML reports looked for when {@code reports} is not set. */
   public static final List<String> DEFAULT_REPORTS = List.of("**/TEST-*.xml");
@@ -41,6 +44,12 @@ public record BuildSpec(
     steps = List.copyOf(steps);
     reports = reports.isEmpty() ? DEFAULT_REPORTS : List.copyOf(reports);
     ignores = List.copyOf(ignores);
+    lines = lines == null ? Map.of() : Map.copyOf(lines);
+  }
+
+  /** Field {@code path} (e.g. {@code cache.paths[1]}) with its line, for refusing what it names. */
+  public RepositoryPaths.Field field(String path) {
+    return new RepositoryPaths.Field(path, lines.getOrDefault(path, 0));
   }
 
   public Optional<Cache> cacheSpec() {

@@ -225,7 +225,32 @@ public final class BuildSpecParser {
         image(root.get("image")),
         text(root, "sbom"),
         list(root.get("reports")),
-        ignores(root.get("ignores")));
+        ignores(root.get("ignores")),
+        lines(root));
+  }
+
+  /** The line of every field and list item, by its path ({@code steps[0].run}). */
+  private static Map<String, Integer> lines(JsonNode root) {
+    Map<String, Integer> lines = new LinkedHashMap<>();
+    collectLines("", root, lines);
+    return lines;
+  }
+
+  private static void collectLines(String path, JsonNode node, Map<String, Integer> lines) {
+    if (!path.isEmpty()) {
+      lines.put(path, lineOf(node));
+    }
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e ->
+                  collectLines(
+                      path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue(), lines));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collectLines(path + "[" + i + "]", node.get(i), lines);
+      }
+    }
   }
 
   private static BuildSpec.Image image(JsonNode image) {

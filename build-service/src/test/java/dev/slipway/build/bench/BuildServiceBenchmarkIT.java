@@ -359,10 +359,17 @@ class BuildServiceBenchmarkIT {
   }
 
   private void buildah(String... args) throws Exception {
+    Path storage = Path.of("target", "buildah").toAbsolutePath();
     List<String> argv =
-        new ArrayList<>(List.of(config.buildah().binary(), "--storage-driver", "vfs"));
-    config.buildah().root().ifPresent(r -> argv.addAll(List.of("--root", r.toString())));
-    config.buildah().runroot().ifPresent(r -> argv.addAll(List.of("--runroot", r.toString())));
+        new ArrayList<>(
+            List.of(
+                "buildah",
+                "--storage-driver",
+                "vfs",
+                "--root",
+                storage.resolve("root").toString(),
+                "--runroot",
+                storage.resolve("run").toString()));
     argv.addAll(Arrays.asList(args));
     Process process =
         new ProcessBuilder(argv)

@@ -3,10 +3,12 @@ package dev.slipway.build.executor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.slipway.build.BuildConfigs;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.log.SecretMasker;
 import dev.slipway.build.spec.BuildSpec;
+import dev.slipway.build.workspace.BuildWorkspace;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -119,6 +120,129 @@ class KubernetesExecutorTest {
     assertThat(client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.pods().inNamespace(NAMESPACE).list().getItems()).isEmpty();
     assertThat(client.secrets().inNamespace(NAMESPACE).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void buildPodIsRestrictedAndKubernetesExpansionNeverReachesAStep() {
+    simulate(job -> List.of(terminated("step-0", 0, null), terminated("step-1", 0, null)), null);
+    StepsRequest hostile =
+        new StepsRequest(
+            "b1",
+            "shop",
+            new BuildWorkspace(Path.of("/workspace/b1")),
+            "",
+            "node:20",
+            List.of(
+                new BuildSpec.Step("install", "echo '$(HOME)' $(id -u) $$", ".", Map.of(), null),
+                new BuildSpec.Step("test", "npm test", ".", Map.of("NOTE", "$(HOME)"), null)),
+            Map.of("SLIPWAY_REF", "refs/heads/a;curl${IFS}x|sh$(HOME)"),
+            Map.of(),
+            Instant.now().plusSeconds(30),
+            Map.of());
+
+    executor().run(hostile, log(new ArrayList<>()), noListener(), new Cancellation());
+
+    var pod = jobsSeen.get(0).getSpec().getTemplate().getSpec();
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getEnableServiceLinks()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    List<io.fabric8.kubernetes.api.model.Container> steps =
+        new ArrayList<>(pod.getInitContainers());
+    steps.addAll(pod.getContainers());
+    assertThat(steps)
+        .allSatisfy(
+            c -> {
+              var context = c.getSecurityContext();
+              assertThat(context.getRunAsNonRoot()).isTrue();
+              assertThat(context.getRunAsUser()).isNotZero();
+              assertThat(context.getAllowPrivilegeEscalation()).isFalse();
+              assertThat(context.getPrivileged()).isFalse();
+              assertThat(context.getReadOnlyRootFilesystem()).isTrue();
+              assertThat(context.getCapabilities().getDrop()).containsExactly("ALL");
+              assertThat(context.getCapabilities().getAdd()).isNullOrEmpty();
+              assertThat(context.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+            });
+    // Every $ doubled: Kubernetes turns $$ back into $ and expands no $(NAME).
+    assertThat(steps.get(0).getCommand())
+        .containsExactly("/bin/sh", "-c", "echo '$$(HOME)' $$(id -u) $$$$");
+    assertThat(steps.get(0).getEnv())
+        .filteredOn(e -> e.getName().equals("SLIPWAY_REF"))
+        .singleElement()
+        .extracting(e -> e.getValue())
+        .isEqualTo("refs/heads/a;curl$${IFS}x|sh$$(HOME)");
+    assertThat(steps.get(1).getEnv())
+        .filteredOn(e -> e.getName().equals("NOTE"))
+        .singleElement()
+        .extracting(e -> e.getValue())
+        .isEqualTo("$$(HOME)");
+    assertThat(
+            KubernetesExpansion.expand(
+                steps.get(0).getCommand().get(2), Map.of("HOME", "/home/slipway")))
+        .isEqualTo("echo '$(HOME)' $(id -u) $$");
+  }
+
+  @Test
+  void imageJobIsBaselineBuildahReadingTheCheckoutAndTheRegistryAuthAsAFile() {
+    BuildConfig config =
+        BuildConfigs.of(
+            Map.of(
+                "slipway.build.workspace-dir", "/workspace/builds",
+                "slipway.build.kubernetes.namespace", NAMESPACE,
+                "slipway.build.kubernetes.workspace-claim", "build-workspaces",
+                "slipway.build.registry.address", "registry.example.com",
+                "slipway.build.registry.username", "pusher",
+                "slipway.build.registry.password", "registry-pass-123"));
+    BuildJobFactory factory = new BuildJobFactory(config);
+    ImageBuildRequest request =
+        new ImageBuildRequest(
+            "b1",
+            "shop",
+            new BuildWorkspace(Path.of("/workspace/builds/b1")),
+            "docker/$(HOME)/Dockerfile",
+            ".",
+            "registry.example.com/shop:abc1234",
+            Instant.now().plusSeconds(60));
+
+    Job job = factory.imageJob(request, "builds/b1/src", "builds/b1/out", 60);
+    var secret = factory.registrySecret(request).orElseThrow();
+
+    var pod = job.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(container.getImage()).isEqualTo("slipway/buildah:bookworm");
+    assertThat(container.getSecurityContext().getPrivileged()).isNull();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    // Only capabilities Pod Security "baseline" allows.
+    assertThat(container.getSecurityContext().getCapabilities().getAdd())
+        .isSubsetOf(
+            "AUDIT_WRITE",
+            "CHOWN",
+            "DAC_OVERRIDE",
+            "FOWNER",
+            "FSETID",
+            "KILL",
+            "MKNOD",
+            "NET_BIND_SERVICE",
+            "SETFCAP",
+            "SETGID",
+            "SETPCAP",
+            "SETUID",
+            "SYS_CHROOT");
+    assertThat(container.getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
+    assertThat(container.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().equals("/workspace"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+    assertThat(job.toString()).doesNotContain("registry-pass-123");
+    assertThat(secret.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+    assertThat(container.getEnv())
+        .filteredOn(e -> e.getName().equals("DOCKERFILE"))
+        .singleElement()
+        .extracting(e -> e.getValue())
+        .isEqualTo("/workspace/docker/$$(HOME)/Dockerfile");
   }
 
   @Test
@@ -232,14 +356,16 @@ class KubernetesExecutorTest {
     return new StepsRequest(
         "b1",
         "shop",
-        Path.of("/workspace/b1/src"),
+        new BuildWorkspace(Path.of("/workspace/b1")),
+        "",
         "node:20",
         List.of(
             new BuildSpec.Step("install", "npm ci", ".", Map.of(), null),
             new BuildSpec.Step("test", "npm test", ".", Map.of(), null)),
         Map.of("CI", "true", "HOME", "/host/home"),
         secrets,
-        Instant.now().plusSeconds(30));
+        Instant.now().plusSeconds(30),
+        Map.of());
   }
 
   private static BuildLog log(List<String> lines) {
@@ -347,59 +473,19 @@ class KubernetesExecutorTest {
         .build();
   }
 
-  private static BuildConfig.Kubernetes config() {
-    return new BuildConfig.Kubernetes() {
-      public String namespace() {
-        return NAMESPACE;
-      }
-
-      public Optional<String> serviceAccount() {
-        return Optional.of("builder");
-      }
-
-      public Map<String, String> nodeSelector() {
-        return Map.of("pool", "builds");
-      }
-
-      public String defaultToolchain() {
-        return "debian:bookworm-slim";
-      }
-
-      public Optional<String> workspaceClaim() {
-        return Optional.of("build-workspaces");
-      }
-
-      public String workspaceMountPath() {
-        return "/workspace";
-      }
-
-      public String cpuRequest() {
-        return "500m";
-      }
-
-      public String memoryRequest() {
-        return "512Mi";
-      }
-
-      public String cpuLimit() {
-        return "2";
-      }
-
-      public String memoryLimit() {
-        return "2Gi";
-      }
-
-      public Duration pollInterval() {
-        return Duration.ofMillis(50);
-      }
-
-      public Duration startTimeout() {
-        return Duration.ofSeconds(10);
-      }
-
-      public Duration apiOutageTolerance() {
-        return Duration.ofSeconds(2);
-      }
-    };
+  private static BuildConfig config() {
+    return BuildConfigs.of(
+        Map.ofEntries(
+            Map.entry("slipway.build.workspace-dir", "/workspace/builds"),
+            Map.entry("slipway.build.executor", "kubernetes"),
+            Map.entry("slipway.build.kubernetes.namespace", NAMESPACE),
+            Map.entry("slipway.build.kubernetes.service-account", "builder"),
+            Map.entry("slipway.build.kubernetes.node-selector.pool", "builds"),
+            Map.entry("slipway.build.kubernetes.workspace-claim", "build-workspaces"),
+            Map.entry("slipway.build.kubernetes.workspace-mount-path", "/workspace"),
+            Map.entry("slipway.build.kubernetes.memory-limit", "2Gi"),
+            Map.entry("slipway.build.kubernetes.poll-interval", "50ms"),
+            Map.entry("slipway.build.kubernetes.start-timeout", "10s"),
+            Map.entry("slipway.build.kubernetes.api-outage-tolerance", "2s")));
   }
 }

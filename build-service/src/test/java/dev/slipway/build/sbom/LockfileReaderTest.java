@@ -78,4 +78,31 @@ class LockfileReaderTest {
         .extracting(LockfileReader.Package::purl)
         .containsExactly("pkg:golang/github.com/pkg/errors@v0.9.1");
   }
+
+  @Test
+  void goModulePathsKeepTheirCapitals() {
+    // packageurl-java lower-cases golang namespaces; Go advisories spell github.com/Azure/...
+    String sum =
+        "github.com/Azure/azure-sdk-for-go/sdk/azidentity v1.5.2"
+            + " h1:FDif4R1+UUR+00q6wquyX90K7A8dN+R5E8GEadoP7sU=\n";
+    assertThat(reader.goSum(sum))
+        .extracting(LockfileReader.Package::purl)
+        .containsExactly("pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.5.2");
+  }
+
+  @Test
+  void npmLockfilesCarryTheirLicences() throws Exception {
+    String lock =
+        """
+        {"lockfileVersion": 3, "packages": {
+          "": {"name": "shop"},
+          "node_modules/ms": {"version": "2.1.3", "license": "MIT"},
+          "node_modules/left": {"version": "1.0.0"}}}
+        """;
+    assertThat(reader.npm(lock.getBytes(StandardCharsets.UTF_8)))
+        .extracting(LockfileReader.Package::name, LockfileReader.Package::license)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ms", "MIT"),
+            org.assertj.core.groups.Tuple.tuple("left", null));
+  }
 }

@@ -7,8 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.slipway.build.BuildTestResource;
 import dev.slipway.build.Builds;
 import dev.slipway.build.GitFixture;
-import dev.slipway.build.executor.LocalExecutor;
-import dev.slipway.build.executor.StepExecutor;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.events.BuildDone.BuildStatus;
 import dev.slipway.events.CommitReceived;
@@ -17,7 +15,6 @@ import dev.slipway.events.EventJson;
 import dev.slipway.events.SampleEvents;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
-import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -38,23 +35,21 @@ import org.junit.jupiter.api.Test;
 class BuildLeaseAndCancelIT {
 
   private final Pool pool;
-  private final StepExecutor executor;
 
-  BuildLeaseAndCancelIT(Pool pool, StepExecutor executor) {
+  BuildLeaseAndCancelIT(Pool pool) {
     this.pool = pool;
-    this.executor = executor;
   }
 
   /**
    * The step leaves a background child, a grandchild and a process that escaped into a session of
-   * its own; each writes its pid as the host sees it ({@code /proc/self} is the host's proc, also
-   * inside the step's PID namespace). Cancel ends the build CANCELLED and, by the time it has
-   * ended, every one of them has been killed and reaped: none is left, not even as a zombie.
+   * its own, each a {@code sleep} with a duration no other process of this host has. Cancel ends
+   * the build CANCELLED and, by the time it has ended, its container is gone and none of those
+   * processes is left on the host: they all died with the step's PID namespace.
    */
   @Test
   void cancelMidStepEndsTheBuildCancelledAndLeavesNoProcess() throws Exception {
     String application = SampleEvents.newApplication();
-    Path pids = Path.of("target", "pids-" + application).toAbsolutePath();
+    int base = 3000 + (int) (Math.random() * 5000);
     GitFixture.Repo repo =
         GitFixture.create(
             Map.of(
@@ -64,20 +59,25 @@ class BuildLeaseAndCancelIT {
                 steps:
                   - name: long
                     run: |
-                      sh -c 'read -r me rest < /proc/self/stat; echo $me >> %1$s; exec sleep 300' &
-                      setsid sh -c 'read -r me rest < /proc/self/stat; echo $me >> %1$s; exec sleep 301' &
-                      sh -c 'read -r me rest < /proc/self/stat; echo $me >> %1$s; sleep 302'
+                      sh -c 'exec sleep %1$d' &
+                      setsid sh -c 'sleep %2$d' &
+                      sh -c 'sleep %3$d & wait' &
+                      echo "all started"
+                      sleep %4$d
                 image:
                   builder: dockerfile
                 """
-                    .formatted(pids)));
+                    .formatted(base, base + 1, base + 2, base + 3)));
     Builds.start(application, repo);
     await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == 3);
-    List<Long> started =
-        Files.readAllLines(pids).stream().map(p -> Long.parseLong(p.strip())).toList();
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                !Builds.list(application).getList("builds").isEmpty()
+                    && Builds.log(Builds.list(application).getString("builds[0].id"))
+                        .contains("all started"));
     String id = Builds.list(application).getString("builds[0].id");
+    assertThat(sleepers(base)).as("the step's processes, seen from the host").hasSize(4);
 
     given()
         .auth()
@@ -91,25 +91,8 @@ class BuildLeaseAndCancelIT {
     assertThat(build.getString("failure.step")).isEqualTo("long");
     assertThat(build.getString("failure.reason")).isEqualTo("cancelled by dora");
     assertThat(build.getString("cancelRequestedBy")).isEqualTo("dora");
-    if (isolation() == LocalExecutor.Isolation.PID_NAMESPACE) {
-      // No waiting: the executor returns only once the kernel has reaped the step's namespace.
-      assertThat(started)
-          .allSatisfy(
-              pid ->
-                  assertThat(Path.of("/proc", pid.toString()))
-                      .as("process %s", pid)
-                      .doesNotExist());
-    } else {
-      // Without a namespace, killed orphans are the host init's to reap: dead (perhaps a zombie
-      // for a moment) is what this executor can promise.
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () ->
-                  assertThat(started)
-                      .allSatisfy(
-                          pid -> assertThat(isRunning(pid)).as("process %s", pid).isFalse()));
-    }
+    // No waiting: the executor returns only once the step's container is gone.
+    assertThat(sleepers(base)).as("processes left after the cancel").isEmpty();
     assertThat(Builds.buildDones(application, 1).get(0).data().status())
         .isEqualTo(BuildStatus.CANCELLED);
     given()
@@ -121,19 +104,24 @@ class BuildLeaseAndCancelIT {
         .contentType("application/problem+json");
   }
 
-  private LocalExecutor.Isolation isolation() {
-    return ((LocalExecutor) ClientProxy.unwrap(executor)).isolation();
-  }
-
-  private static boolean isRunning(long pid) throws java.io.IOException {
-    Path stat = Path.of("/proc", Long.toString(pid), "stat");
-    if (!Files.exists(stat)) {
-      return false;
+  /** Host processes running {@code sleep base..base+3}. */
+  private static List<String> sleepers(int base) throws java.io.IOException {
+    List<String> found = new java.util.ArrayList<>();
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String cmdline = Files.readString(proc.resolve("cmdline")).replace('\0', ' ').strip();
+          for (int i = 0; i < 4; i++) {
+            if (cmdline.equals("sleep " + (base + i))) {
+              found.add(proc.getFileName() + ": " + cmdline);
+            }
+          }
+        } catch (java.io.IOException e) {
+          // the process ended while it was listed
+        }
+      }
     }
-    String content = Files.readString(stat);
-    // The state follows the command name in parentheses; Z is a zombie, X dead.
-    char state = content.charAt(content.lastIndexOf(')') + 2);
-    return state != 'Z' && state != 'X';
+    return found;
   }
 
   /**

@@ -86,6 +86,28 @@ class SourceFetcherSshTest {
   }
 
   @Test
+  void ed25519CredentialsAndHostKeyWork() throws Exception {
+    KeyPair ed25519Bot = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+    KeyPair ed25519Host = KeyUtils.generateKeyPair(KeyPairProvider.SSH_ED25519, 256);
+    server.stop(true);
+    server.setKeyPairProvider(KeyPairProvider.wrap(ed25519Host));
+    server.setPublickeyAuthenticator(
+        (user, key, session) ->
+            user.equals("git") && KeyUtils.compareKeys(key, ed25519Bot.getPublic()));
+    server.start();
+    Path workspace = dir.resolve("build/src");
+
+    SourceFetcher.Fetched fetched =
+        fetcher(knownHosts(ed25519Host))
+            .fetch(url(), repo.commit(), credentials(ed25519Bot), workspace, TIMEOUT);
+
+    assertThat(fetched.commitSha()).isEqualTo(repo.commit());
+    assertThat(workspace.resolve("README.md")).hasContent("cloned over ssh");
+    assertThat(credentials(ed25519Bot).orElseThrow().token())
+        .startsWith("-----BEGIN OPENSSH PRIVATE KEY-----");
+  }
+
+  @Test
   void hostKeyNotInTheKnownHostsFileFailsTheClone() throws Exception {
     Path workspace = dir.resolve("build/src");
 

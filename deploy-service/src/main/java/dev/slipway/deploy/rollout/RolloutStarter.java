@@ -3,6 +3,7 @@ package dev.slipway.deploy.rollout;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
+import dev.slipway.deploy.provenance.ProvenanceCheck;
 import dev.slipway.deploy.repository.ReleaseRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.verify.DeployVerifier;
@@ -20,8 +21,8 @@ import java.util.Optional;
  * rollout recorded, or the revision a ROLLBACK names), where (the environment's cluster, which must
  * be registered), what a rollback would restore (the last successful revision), and whether there
  * is anything to do at all (the digest and settings may already serve), and whether it may at all
- * ({@link DeployVerifier}). Only reads, but for taking the approval a request names; the engine
- * records the start.
+ * ({@link ProvenanceCheck}, then {@link DeployVerifier}). Only reads, but for taking the approval a
+ * request names; the engine records the start.
  */
 @ApplicationScoped
 class RolloutStarter {
@@ -30,16 +31,19 @@ class RolloutStarter {
   private final ReleaseRepository releases;
   private final RolloutSupport support;
   private final DeployVerifier verifier;
+  private final ProvenanceCheck provenance;
 
   RolloutStarter(
       ClusterRegistry clusters,
       ReleaseRepository releases,
       RolloutSupport support,
-      DeployVerifier verifier) {
+      DeployVerifier verifier,
+      ProvenanceCheck provenance) {
     this.clusters = clusters;
     this.releases = releases;
     this.support = support;
     this.verifier = verifier;
+    this.provenance = provenance;
   }
 
   /** What a queued rollout deploys, worked out from the request and the release history. */
@@ -105,8 +109,13 @@ class RolloutStarter {
       return refuse(r, run, "'" + r.imageDigest() + "' is not a content digest (sha256:...)");
     }
     Optional<String> unverified =
-        verifier.refusal(
-            r.id(), r.application(), r.environment(), r.imageDigest(), r.reason(), run);
+        provenance.refusal(
+            r.id(), r.application(), r.image(), r.imageDigest(), r.commitSha(), r.reason(), run);
+    if (unverified.isEmpty()) {
+      unverified =
+          verifier.refusal(
+              r.id(), r.application(), r.environment(), r.imageDigest(), r.reason(), run);
+    }
     if (unverified.isPresent()) {
       return refuse(r, run, "refused: " + unverified.get());
     }

@@ -1,6 +1,9 @@
 package dev.slipway.events.attestation;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.events.EventJson;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +15,8 @@ import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -50,6 +55,57 @@ public final class PublicKeys {
       keys.add(fromDer(der));
     }
     return keys;
+  }
+
+  /**
+   * The keys {@code text} holds, in any of the forms a verifier is given them: PEM {@code PUBLIC
+   * KEY} blocks, the JSON of build-service's {@code GET /api/builds/keys} ({@code {"keys":
+   * [{"publicKey": PEM}]}}) or a JWK Set (RFC 7517; its {@code EC} keys on {@code P-256}, other
+   * entries skipped). {@code source} names where the text came from in errors; a text that holds no
+   * key is refused, never read as "trust nothing".
+   */
+  public static List<ECPublicKey> parse(String text, String source) {
+    List<ECPublicKey> keys = new ArrayList<>();
+    try {
+      if (text.stripLeading().startsWith("{")) {
+        JsonNode json;
+        try {
+          json = EventJson.mapper().readTree(text);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("is neither PEM, the keys JSON nor a JWK Set");
+        }
+        for (JsonNode key : json.path("keys")) {
+          if (key.hasNonNull("publicKey")) {
+            keys.addAll(readPem(key.path("publicKey").asText()));
+          } else if ("EC".equals(key.path("kty").asText())
+              && "P-256".equals(key.path("crv").asText())) {
+            keys.add(fromJwk(key.path("x").asText(), key.path("y").asText()));
+          }
+        }
+      } else {
+        keys.addAll(readPem(text));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException(source + " holds no ECDSA P-256 PUBLIC KEY");
+    }
+    return keys;
+  }
+
+  /** A P-256 key from a JWK's base64url coordinates {@code x} and {@code y}. */
+  public static ECPublicKey fromJwk(String x, String y) {
+    try {
+      ECPoint point =
+          new ECPoint(
+              new BigInteger(1, Base64.getUrlDecoder().decode(x)),
+              new BigInteger(1, Base64.getUrlDecoder().decode(y)));
+      return (ECPublicKey)
+          KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, P256));
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("a JWK that is not a P-256 point: " + e.getMessage(), e);
+    }
   }
 
   /** An X.509 SubjectPublicKeyInfo that must hold an ECDSA P-256 key. */

@@ -10,8 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,7 +137,7 @@ public final class ExportVerifier {
       if (prev != null && !Arrays.equals(prevHash, prev)) {
         return failed(findings, rows, "row " + seq + " does not link to the row before it");
       }
-      byte[] hash = sha256(prevHash, leaf);
+      byte[] hash = MerkleRoots.sha256(prevHash, leaf);
       if (!HEX.formatHex(hash).equals(node.path("hash").asText())) {
         return failed(findings, rows, "row " + seq + " has a chain hash its leaf does not give");
       }
@@ -159,7 +157,7 @@ public final class ExportVerifier {
           rows,
           "the trailer counts " + trailer.path("rows").asLong() + " rows, the export has " + rows);
     }
-    if (!HEX.formatHex(root(all, 0, rows)).equals(trailer.path("rangeRoot").asText())) {
+    if (!HEX.formatHex(MerkleRoots.root(all, 0, rows)).equals(trailer.path("rangeRoot").asText())) {
       return failed(findings, rows, "the rows do not give the trailer's range root");
     }
     findings.add("trailer: range root matches");
@@ -209,9 +207,10 @@ public final class ExportVerifier {
     }
     // The prefix is not trusted: a forged one cannot fold with these rows into a signed root.
     for (long i = 0; i < size - before; i++) {
-      push(frontier, before + i, Arrays.copyOfRange(all, (int) (i * 32), (int) (i * 32 + 32)));
+      MerkleRoots.push(
+          frontier, before + i, Arrays.copyOfRange(all, (int) (i * 32), (int) (i * 32 + 32)));
     }
-    byte[] root = fold(frontier);
+    byte[] root = MerkleRoots.fold(frontier);
     if (!Arrays.equals(root, checkpoint.rootHash())) {
       return failed(
           findings,
@@ -258,7 +257,7 @@ public final class ExportVerifier {
       }
     }
     out.append(']');
-    return sha256(new byte[] {0}, out.toString().getBytes(StandardCharsets.UTF_8));
+    return MerkleRoots.leaf(out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   private static void canonical(JsonNode node, StringBuilder out) {
@@ -321,61 +320,4 @@ public final class ExportVerifier {
     }
     out.append('"');
   }
-
-  /** RFC 6962 MTH of leaves [lo, hi) of the concatenated leaf hashes. */
-  private static byte[] root(byte[] leaves, long lo, long hi) {
-    if (hi == lo) {
-      return sha256(new byte[0], new byte[0]);
-    }
-    if (hi - lo == 1) {
-      return Arrays.copyOfRange(leaves, (int) (lo * 32), (int) (lo * 32 + 32));
-    }
-    long k = Long.highestOneBit(hi - lo - 1);
-    return node(root(leaves, lo, lo + k), root(leaves, lo + k, hi));
-  }
-
-  /** Adds leaf number {@code index} to the perfect-subtree roots of the leaves before it. */
-  private static void push(List<byte[]> roots, long index, byte[] leaf) {
-    byte[] carry = leaf;
-    for (long n = index; (n & 1) == 1; n >>= 1) {
-      carry = node(roots.remove(roots.size() - 1), carry);
-    }
-    roots.add(carry);
-  }
-
-  private static byte[] fold(List<byte[]> roots) {
-    if (roots.isEmpty()) {
-      return sha256(new byte[0], new byte[0]);
-    }
-    byte[] acc = roots.get(roots.size() - 1);
-    for (int i = roots.size() - 2; i >= 0; i--) {
-      acc = node(roots.get(i), acc);
-    }
-    return acc;
-  }
-
-  private static byte[] node(byte[] left, byte[] right) {
-    byte[] both = new byte[65];
-    both[0] = 1;
-    System.arraycopy(left, 0, both, 1, 32);
-    System.arraycopy(right, 0, both, 33, 32);
-    return sha256(new byte[0], both);
-  }
-
-  private static byte[] sha256(byte[] a, byte[] b) {
-    MessageDigest sha = SHA256.get();
-    sha.reset();
-    sha.update(a);
-    return sha.digest(b);
-  }
-
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-              throw new IllegalStateException(e);
-            }
-          });
 }

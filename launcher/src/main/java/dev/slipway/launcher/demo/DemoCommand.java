@@ -44,7 +44,7 @@ public final class DemoCommand {
     System.exit(run(state, System.out));
   }
 
-  static int run(Path state, PrintStream out) {
+  public static int run(Path state, PrintStream out) {
     Path keys = TokenCommand.keyDir();
     DemoScenario.Tokens tokens =
         (user, roles) -> {

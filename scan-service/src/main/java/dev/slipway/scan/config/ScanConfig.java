@@ -20,8 +20,11 @@ public interface ScanConfig {
   /** The workers that run pending scans. */
   Worker worker();
 
-  /** The outbox relay that publishes scan.done and deploy.requested. */
+  /** The outbox relay that publishes scan.done, deploy.requested and vulnerability.found. */
   Relay relay();
+
+  /** Re-evaluation of running digests after the database changes. */
+  Reevaluation reevaluation();
 
   /** Most findings a scan.done carries; beyond that it names where all are. */
   @WithDefault("200")
@@ -37,9 +40,24 @@ public interface ScanConfig {
     @WithDefault("1073741824")
     long maxUploadBytes();
 
-    /** Largest single OSV file, in bytes, uncompressed. */
+    /** Largest single OSV file, in bytes, uncompressed; a larger one is quarantined. */
     @WithDefault("16777216")
     long maxEntryBytes();
+
+    /** Most bytes one zip may decompress to in all; past it decompression stops. */
+    @WithDefault("8589934592")
+    long maxDecompressedBytes();
+
+    /** Most entries one zip may hold; past it reading stops. */
+    @WithDefault("1000000")
+    int maxEntries();
+
+    /**
+     * Highest ratio of decompressed to compressed bytes a zip may reach (checked once it has
+     * decompressed a mebibyte); past it decompression stops, as a zip bomb's would.
+     */
+    @WithDefault("100")
+    int maxCompressionRatio();
 
     /** Advisories written to the database per batch during an import. */
     @WithDefault("500")
@@ -91,6 +109,18 @@ public interface ScanConfig {
     /** Wait before retrying such a scan (doubled each try). */
     @WithDefault("5s")
     Duration retryDelay();
+  }
+
+  /** Re-evaluation settings. */
+  interface Reevaluation {
+
+    /** How long a claimed re-evaluation stays this instance's without renewal. */
+    @WithDefault("120s")
+    Duration lease();
+
+    /** How often an idle re-evaluator looks for work other instances queued. */
+    @WithDefault("5s")
+    Duration pollInterval();
   }
 
   /** Relay settings. */

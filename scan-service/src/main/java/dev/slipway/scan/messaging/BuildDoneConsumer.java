@@ -7,20 +7,21 @@ import dev.slipway.events.EventType;
 import dev.slipway.events.KafkaCloudEvents;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
+import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.repository.ScanRepository;
-import dev.slipway.scan.service.ScanWorker;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Turns each successful build.done into a pending scan of its image, then acknowledges: the scan
- * itself runs in a {@link ScanWorker}, never while the record is held. A failed, cancelled or
- * timed-out build has no image and is only acknowledged (its build.done already ends the run). At
- * least once, idempotent on the event id (the scan id is derived from it), unreadable records to
- * {@code build.done.dlq}.
+ * itself runs in a worker woken by a {@link ScanRequested} event, never while the record is held. A
+ * failed, cancelled or timed-out build has no image and is only acknowledged (its build.done
+ * already ends the run). At least once, idempotent on the event id (the scan id is derived from
+ * it), unreadable records to {@code build.done.dlq}.
  */
 @ApplicationScoped
 public class BuildDoneConsumer {
@@ -36,11 +37,11 @@ public class BuildDoneConsumer {
   private static final Logger LOG = Logger.getLogger(BuildDoneConsumer.class);
 
   private final ScanRepository scans;
-  private final ScanWorker worker;
+  private final Event<ScanRequested> requested;
 
-  public BuildDoneConsumer(ScanRepository scans, ScanWorker worker) {
+  public BuildDoneConsumer(ScanRepository scans, Event<ScanRequested> requested) {
     this.scans = scans;
-    this.worker = worker;
+    this.requested = requested;
   }
 
   @Incoming(CHANNEL)
@@ -64,7 +65,7 @@ public class BuildDoneConsumer {
                 LOG.infof(
                     "run %s: scan %s of %s pending",
                     event.runId(), scanId, event.data().image().digest());
-                worker.wake();
+                requested.fire(new ScanRequested(scanId));
               }
             });
   }

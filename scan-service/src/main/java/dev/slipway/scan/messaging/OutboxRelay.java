@@ -6,6 +6,8 @@ import dev.slipway.events.EventJson;
 import dev.slipway.events.KafkaCloudEvents;
 import dev.slipway.events.ScanDone;
 import dev.slipway.events.Topics;
+import dev.slipway.events.VulnerabilityFound;
+import dev.slipway.scan.OutboxWritten;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.OutboxRepository;
 import dev.slipway.scan.repository.OutboxRepository.PendingEvent;
@@ -29,22 +31,24 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the outbox to Kafka: scan.done and deploy.requested, in the order they were stored,
- * each marked sent only after Kafka acknowledged it (acks=all). A broker that does not answer
- * within the publish timeout stops the pass; the event stays and the next pass sends it again with
- * the same id, which consumers' idempotency absorbs. Runs on its own thread, woken when a scan
- * stores events and every poll interval for those of other instances.
+ * Publishes the outbox to Kafka: scan.done, deploy.requested and vulnerability.found, in the order
+ * they were stored, each marked sent only after Kafka acknowledged it (acks=all). A broker that
+ * does not answer within the publish timeout stops the pass; the event stays and the next pass
+ * sends it again with the same id, which consumers' idempotency absorbs. Runs on its own thread,
+ * woken when a scan stores events and every poll interval for those of other instances.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
   static final String SCAN_DONE_CHANNEL = "scan-done";
   static final String DEPLOY_REQUESTED_CHANNEL = "deploy-requested";
+  static final String VULNERABILITY_FOUND_CHANNEL = "vulnerability-found";
 
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
   private final MutinyEmitter<ScanDone> scanDone;
   private final MutinyEmitter<DeployRequested> deployRequested;
+  private final MutinyEmitter<VulnerabilityFound> vulnerabilityFound;
   private final OutboxRepository outbox;
   private final ScanConfig config;
   private final Counter published;
@@ -56,11 +60,13 @@ public class OutboxRelay {
   public OutboxRelay(
       @Channel(SCAN_DONE_CHANNEL) MutinyEmitter<ScanDone> scanDone,
       @Channel(DEPLOY_REQUESTED_CHANNEL) MutinyEmitter<DeployRequested> deployRequested,
+      @Channel(VULNERABILITY_FOUND_CHANNEL) MutinyEmitter<VulnerabilityFound> vulnerabilityFound,
       OutboxRepository outbox,
       ScanConfig config,
       MeterRegistry registry) {
     this.scanDone = scanDone;
     this.deployRequested = deployRequested;
+    this.vulnerabilityFound = vulnerabilityFound;
     this.outbox = outbox;
     this.config = config;
     this.published = registry.counter("slipway.scan.outbox.published");
@@ -88,6 +94,10 @@ public class OutboxRelay {
   /** Asks the relay to look at the outbox now. */
   public void wake() {
     signal.wake();
+  }
+
+  void written(@Observes OutboxWritten written) {
+    wake();
   }
 
   /** Publish attempts Kafka did not acknowledge in time, since start. */
@@ -160,6 +170,11 @@ public class OutboxRelay {
         Message<DeployRequested> message =
             KafkaCloudEvents.toMessage((Envelope<DeployRequested>) envelope);
         yield Uni.createFrom().deferred(() -> deployRequested.sendMessage(message));
+      }
+      case Topics.VULNERABILITY_FOUND -> {
+        Message<VulnerabilityFound> message =
+            KafkaCloudEvents.toMessage((Envelope<VulnerabilityFound>) envelope);
+        yield Uni.createFrom().deferred(() -> vulnerabilityFound.sendMessage(message));
       }
       default -> throw new IllegalStateException("no channel for topic " + event.topic());
     };

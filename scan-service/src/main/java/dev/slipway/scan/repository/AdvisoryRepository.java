@@ -5,11 +5,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.Severity;
-import dev.slipway.scan.service.Advisory;
-import dev.slipway.scan.service.AffectedPackage;
-import dev.slipway.scan.service.AffectedPackage.Range;
-import dev.slipway.scan.service.Component;
-import dev.slipway.scan.service.Ecosystem;
+import dev.slipway.scan.match.Candidate;
+import dev.slipway.scan.osv.Advisory;
+import dev.slipway.scan.osv.AffectedPackage;
+import dev.slipway.scan.osv.AffectedPackage.Range;
+import dev.slipway.scan.osv.Ecosystem;
+import dev.slipway.scan.sbom.InstalledPackage;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,19 +22,19 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The OSV vulnerability database in scan-service's PostgreSQL: advisories with their aliases and
- * severity, and one row per affected package for lookups by (ecosystem, name).
+ * severity, one row per affected package for lookups by (ecosystem, name), and the state of the
+ * database as a whole (whether it can judge a scan, and its version).
  */
 @ApplicationScoped
 public class AdvisoryRepository {
@@ -117,7 +118,49 @@ public class AdvisoryRepository {
   private static final String SUMMARIES =
       "SELECT id, summary, severity, cvss_score, aliases FROM advisories WHERE id = ANY($1)";
 
-  private static final String NEWEST = "SELECT max(modified) AS newest FROM advisories";
+  private static final String DATABASE =
+      "SELECT state, version, digest, newest, advisories, reason, changed_at FROM advisory_database";
+
+  // The version identifies the content: the newest `modified` plus a digest over every (id,
+  // modified, withdrawn) in id order; an advisory only changes with a newer `modified`.
+  private static final String REFRESH =
+      """
+      WITH content AS (
+        SELECT count(*) AS total, max(modified) AS newest,
+               encode(sha256(convert_to(coalesce(string_agg(
+                 id || ' ' || (extract(epoch FROM modified) * 1000000)::bigint
+                    || CASE WHEN withdrawn IS NULL THEN '' ELSE ' withdrawn' END,
+                 E'\n' ORDER BY id COLLATE "C"), ''), 'UTF8')), 'hex') AS digest
+        FROM advisories)
+      UPDATE advisory_database SET
+        state = CASE WHEN content.total = 0 THEN 'EMPTY' ELSE 'READY' END,
+        newest = content.newest, digest = content.digest, advisories = content.total,
+        version = CASE WHEN content.total = 0 THEN 'empty'
+                  ELSE to_char(content.newest AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                       || '@sha256:' || content.digest END,
+        reason = NULL, changed_at = now()
+      FROM content
+      RETURNING state, version, advisory_database.digest, advisory_database.newest,
+                advisory_database.advisories, reason, changed_at
+      """;
+
+  private static final String MARK_FAILED =
+      """
+      UPDATE advisory_database SET state = 'FAILED', reason = $1, changed_at = now()
+      RETURNING state, version, digest, newest, advisories, reason, changed_at
+      """;
+
+  private static final String QUARANTINE =
+      """
+      INSERT INTO advisory_quarantine (source, file, reason, line, col, pointer)
+      VALUES ($1, $2, $3, $4, $5, $6)
+      """;
+
+  private static final String RECENT_QUARANTINE =
+      """
+      SELECT source, file, reason, line, col, pointer, quarantined_at FROM advisory_quarantine
+      ORDER BY quarantined_at DESC, id DESC LIMIT 20
+      """;
 
   private static final String TOTALS =
       """
@@ -150,7 +193,7 @@ public class AdvisoryRepository {
    */
   public Uni<UpsertOutcome> upsert(SqlConnection connection, List<Advisory> batch) {
     if (batch.isEmpty()) {
-      return Uni.createFrom().item(new UpsertOutcome(0, 0, 0));
+      return Uni.createFrom().item(new UpsertOutcome(0, 0, 0, List.of()));
     }
     List<Tuple> rows = batch.stream().map(AdvisoryRepository::advisoryTuple).toList();
     return connection
@@ -170,7 +213,10 @@ public class AdvisoryRepository {
               }
               UpsertOutcome outcome =
                   new UpsertOutcome(
-                      inserted, changed.size() - inserted, batch.size() - changed.size());
+                      inserted,
+                      changed.size() - inserted,
+                      batch.size() - changed.size(),
+                      List.copyOf(changed));
               if (changed.isEmpty()) {
                 return Uni.createFrom().item(outcome);
               }
@@ -196,41 +242,52 @@ public class AdvisoryRepository {
             });
   }
 
-  /** Affected rows for the packages of {@code components}, Go modules covering package paths. */
-  public Uni<List<AffectedRow>> affectedFor(List<Component> components) {
-    String[] ecosystems =
-        components.stream().map(c -> c.ecosystem().osvName()).toArray(String[]::new);
-    String[] names = components.stream().map(Component::name).toArray(String[]::new);
-    String[] modules =
-        components.stream()
-            .filter(c -> c.ecosystem() == Ecosystem.GO)
-            .map(Component::name)
-            .distinct()
-            .toArray(String[]::new);
-    Uni<List<AffectedRow>> exact =
+  /**
+   * Entries naming the packages of {@code packages} (their names and alternate names), Go modules
+   * also finding the package paths below them.
+   */
+  public Uni<List<Candidate>> candidatesFor(List<InstalledPackage> packages) {
+    List<String> ecosystems = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    Set<String> modules = new LinkedHashSet<>();
+    for (InstalledPackage pkg : packages) {
+      ecosystems.add(pkg.ecosystem().osvName());
+      names.add(pkg.name());
+      if (pkg.alternateName() != null) {
+        ecosystems.add(pkg.ecosystem().osvName());
+        names.add(pkg.alternateName());
+      }
+      if (pkg.ecosystem() == Ecosystem.GO) {
+        modules.add(pkg.name());
+      }
+    }
+    if (names.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    Uni<List<Candidate>> exact =
         pool.preparedQuery(AFFECTED_BY_PACKAGE)
-            .execute(Tuple.of(ecosystems, names))
+            .execute(Tuple.of(ecosystems.toArray(String[]::new), names.toArray(String[]::new)))
             .map(rows -> map(rows, null));
-    if (modules.length == 0) {
+    if (modules.isEmpty()) {
       return exact;
     }
-    Uni<List<AffectedRow>> below =
+    Uni<List<Candidate>> below =
         pool.preparedQuery(AFFECTED_BELOW_GO_MODULE)
-            .execute(Tuple.of((Object) modules))
+            .execute(Tuple.of((Object) modules.toArray(String[]::new)))
             .map(rows -> map(rows, "module"));
     return Uni.combine()
         .all()
         .unis(exact, below)
         .with(
             (a, b) -> {
-              List<AffectedRow> all = new ArrayList<>(a);
+              List<Candidate> all = new ArrayList<>(a);
               all.addAll(b);
               return all;
             });
   }
 
-  /** Affected rows of the given advisories. */
-  public Uni<List<AffectedRow>> affectedOf(List<String> advisoryIds) {
+  /** Entries of the given advisories. */
+  public Uni<List<Candidate>> candidatesOf(List<String> advisoryIds) {
     return pool.preparedQuery(AFFECTED_OF_ADVISORIES)
         .execute(Tuple.of(advisoryIds.toArray(String[]::new)))
         .map(rows -> map(rows, null));
@@ -281,20 +338,59 @@ public class AdvisoryRepository {
             });
   }
 
-  /** The database version: the newest {@code modified} imported, or {@link #EMPTY_VERSION}. */
-  public Uni<String> version(SqlClient client) {
-    return client
-        .query(NEWEST)
-        .execute()
-        .map(rows -> versionOf(rows.iterator().next().getOffsetDateTime("newest")));
+  /** The database as a whole, read on {@code client}. */
+  public Uni<DatabaseState> database(SqlClient client) {
+    return client.query(DATABASE).execute().map(rows -> state(rows.iterator().next()));
   }
 
-  /** The database version, read from the pool. */
-  public Uni<String> version() {
-    return version(pool);
+  /** The database as a whole. */
+  public Uni<DatabaseState> database() {
+    return database(pool);
   }
 
-  /** Entries per ecosystem, totals and version. */
+  /**
+   * Recomputes the database's state from its content after an import, on the import's connection:
+   * READY (or EMPTY), a new version, no failure.
+   */
+  public Uni<DatabaseState> refresh(SqlConnection connection) {
+    return connection.query(REFRESH).execute().map(rows -> state(rows.iterator().next()));
+  }
+
+  /** Records that the configured import failed: scans end ERROR with {@code reason}. */
+  public Uni<DatabaseState> markFailed(String reason) {
+    return pool.preparedQuery(MARK_FAILED)
+        .execute(Tuple.of(reason))
+        .map(rows -> state(rows.iterator().next()));
+  }
+
+  /** Records files an import left out, on the import's connection. */
+  public Uni<Void> quarantine(SqlConnection connection, String source, List<Quarantined> files) {
+    if (files.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    List<Tuple> rows =
+        files.stream()
+            .map(
+                f ->
+                    Tuple.from(
+                        Arrays.asList(
+                            source, f.file(), f.reason(), f.line(), f.column(), f.pointer())))
+            .toList();
+    return connection.preparedQuery(QUARANTINE).executeBatch(rows).replaceWithVoid();
+  }
+
+  private static DatabaseState state(Row row) {
+    return new DatabaseState(
+        DatabaseState.State.valueOf(row.getString("state")),
+        row.getString("version"),
+        row.getString("digest"),
+        row.getOffsetDateTime("newest"),
+        row.getLong("advisories"),
+        row.getString("reason"),
+        row.getOffsetDateTime("changed_at"));
+  }
+
+  /** Entries per ecosystem, totals, state, version and the files recently quarantined. */
   public Uni<DatabaseStatus> status() {
     Uni<Map<String, Long>> perEcosystem =
         pool.query(PER_ECOSYSTEM)
@@ -306,28 +402,41 @@ public class AdvisoryRepository {
                       row -> counts.put(row.getString("ecosystem"), row.getLong("entries")));
                   return counts;
                 });
-    return pool.query(TOTALS)
-        .execute()
-        .map(rows -> rows.iterator().next())
-        .flatMap(
-            totals ->
-                perEcosystem.map(
-                    counts ->
-                        new DatabaseStatus(
-                            versionOf(totals.getOffsetDateTime("newest")),
-                            totals.getLong("total"),
-                            totals.getLong("withdrawn"),
-                            counts)));
+    Uni<List<Quarantined>> quarantined =
+        pool.query(RECENT_QUARANTINE)
+            .execute()
+            .map(
+                rows -> {
+                  List<Quarantined> files = new ArrayList<>();
+                  rows.forEach(
+                      row ->
+                          files.add(
+                              new Quarantined(
+                                  row.getString("source") + ": " + row.getString("file"),
+                                  row.getString("reason"),
+                                  row.getInteger("line"),
+                                  row.getInteger("col"),
+                                  row.getString("pointer"))));
+                  return files;
+                });
+    Uni<Row> totals = pool.query(TOTALS).execute().map(rows -> rows.iterator().next());
+    return Uni.combine()
+        .all()
+        .unis(database(), totals, perEcosystem, quarantined)
+        .with(
+            (state, total, counts, files) ->
+                new DatabaseStatus(
+                    state.state(),
+                    state.version(),
+                    state.reason(),
+                    total.getLong("total"),
+                    total.getLong("withdrawn"),
+                    counts,
+                    files));
   }
 
-  private static String versionOf(OffsetDateTime newest) {
-    return newest == null
-        ? EMPTY_VERSION
-        : DateTimeFormatter.ISO_INSTANT.format(newest.withOffsetSameInstant(ZoneOffset.UTC));
-  }
-
-  private static List<AffectedRow> map(RowSet<Row> rows, String moduleColumn) {
-    List<AffectedRow> result = new ArrayList<>();
+  private static List<Candidate> map(RowSet<Row> rows, String moduleColumn) {
+    List<Candidate> result = new ArrayList<>();
     for (Row row : rows) {
       List<Range> ranges;
       try {
@@ -338,7 +447,7 @@ public class AdvisoryRepository {
       String ecosystem = row.getString("ecosystem");
       String release = row.getString("release");
       result.add(
-          new AffectedRow(
+          new Candidate(
               row.getString("advisory_id"),
               Arrays.asList(row.getArrayOfStrings("aliases")),
               Severity.valueOf(row.getString("severity")),
@@ -379,10 +488,17 @@ public class AdvisoryRepository {
         Arrays.asList(
             advisoryId,
             Ecosystem.baseName(affected.ecosystem()),
-            Ecosystem.release(affected.ecosystem()),
+            Ecosystem.ofOsv(affected.ecosystem())
+                .map(e -> e.releaseOfOsv(affected.ecosystem()))
+                .orElseGet(() -> rawRelease(affected.ecosystem())),
             affected.name(),
             ranges,
             affected.versions().toArray(String[]::new)));
+  }
+
+  private static String rawRelease(String osvEcosystem) {
+    int colon = osvEcosystem.indexOf(':');
+    return colon < 0 ? null : osvEcosystem.substring(colon + 1);
   }
 
   private static String json(Object value) {
@@ -403,26 +519,9 @@ public class AdvisoryRepository {
    * @param inserted advisories new to the database
    * @param updated advisories replaced by a newer {@code modified}
    * @param unchanged advisories already stored as new or newer
+   * @param changed the ids inserted or replaced
    */
-  public record UpsertOutcome(int inserted, int updated, int unchanged) {}
-
-  /**
-   * One affected package of an advisory that stands (not withdrawn).
-   *
-   * @param advisoryId the advisory
-   * @param aliases its aliases
-   * @param severity its severity
-   * @param release the distribution release the entry is limited to, e.g. {@code 12}; null for any
-   * @param module the Go module of the component it was found for, when found below a module
-   * @param affected the package and versions
-   */
-  public record AffectedRow(
-      String advisoryId,
-      List<String> aliases,
-      Severity severity,
-      String release,
-      String module,
-      AffectedPackage affected) {}
+  public record UpsertOutcome(int inserted, int updated, int unchanged, List<String> changed) {}
 
   /** An advisory as stored. */
   public record StoredAdvisory(
@@ -441,13 +540,35 @@ public class AdvisoryRepository {
   public record AdvisorySummary(String id, String summary, Severity severity, Double cvssScore) {}
 
   /**
+   * A file an import left out.
+   *
+   * @param file its name in the zip or folder
+   * @param reason why
+   * @param line the line at fault, when known
+   * @param column the column at fault, when known
+   * @param pointer JSON pointer of the value at fault, when known
+   */
+  public record Quarantined(
+      String file, String reason, Integer line, Integer column, String pointer) {}
+
+  /**
    * The database as a whole.
    *
-   * @param version the newest {@code modified}, reported as scan.done's dbVersion
+   * @param state READY, EMPTY or FAILED
+   * @param version newest {@code modified} and digest of the content, reported as scan.done's
+   *     dbVersion
+   * @param reason why the last configured import failed; null unless FAILED
    * @param advisories entries stored, withdrawn ones included
    * @param withdrawn entries withdrawn
    * @param perEcosystem advisories affecting each ecosystem
+   * @param quarantined the files imports left out most recently
    */
   public record DatabaseStatus(
-      String version, long advisories, long withdrawn, Map<String, Long> perEcosystem) {}
+      DatabaseState.State state,
+      String version,
+      String reason,
+      long advisories,
+      long withdrawn,
+      Map<String, Long> perEcosystem,
+      List<Quarantined> quarantined) {}
 }

@@ -13,9 +13,10 @@ import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.Scan;
 import dev.slipway.scan.ScanKind;
+import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.ScanStatus;
-import dev.slipway.scan.service.Component;
-import dev.slipway.scan.service.ScanOutcome;
+import dev.slipway.scan.sbom.InstalledPackage;
+import dev.slipway.scan.sbom.Unmatched;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -45,6 +46,7 @@ public class ScanRepository {
   private static final TypeReference<List<Finding>> FINDINGS = new TypeReference<>() {};
   private static final TypeReference<List<LicenseViolation>> VIOLATIONS = new TypeReference<>() {};
   private static final TypeReference<Map<Severity, Integer>> COUNTS = new TypeReference<>() {};
+  private static final TypeReference<List<Unmatched>> UNMATCHED = new TypeReference<>() {};
 
   private static final String VIEW_COLUMNS =
       """
@@ -95,6 +97,7 @@ public class ScanRepository {
       UPDATE scans SET status = $3, reason = $4, db_version = $5, counts = $6::text::jsonb,
                        findings = $7::text::jsonb, license_violations = $8::text::jsonb,
                        components = $9, unmatched = $10, sbom = $11, finished_at = now(),
+                       unmatched_components = $12::text::jsonb,
                        lease_owner = NULL, lease_until = NULL
       WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
       """;
@@ -103,15 +106,16 @@ public class ScanRepository {
       """
       INSERT INTO scans (scan_id, kind, application, requested_by, policy, ignores, status, reason,
                          db_version, counts, findings, license_violations, components, unmatched,
-                         sbom, requested_at, finished_at)
+                         sbom, unmatched_components, requested_at, finished_at)
       VALUES ($1, 'ADHOC', $2, $3, $4::text::jsonb, $5::text::jsonb, $6, $7, $8, $9::text::jsonb,
-              $10::text::jsonb, $11::text::jsonb, $12, $13, $14, now(), now())
+              $10::text::jsonb, $11::text::jsonb, $12, $13, $14, $15::text::jsonb, now(), now())
       """;
 
   private static final String INSERT_COMPONENT =
       """
-      INSERT INTO image_components (image_digest, ecosystem, name, version, purl)
-      VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO image_components (image_digest, ecosystem, name, version, purl, release,
+                                    alternate_name, match_version)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
       ON CONFLICT DO NOTHING
       """;
 
@@ -121,10 +125,16 @@ public class ScanRepository {
       ON CONFLICT (event_id) DO NOTHING
       """;
 
+  private static final String INSERT_KNOWN =
+      """
+      INSERT INTO known_findings (digest, purl, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
+      """;
+
   private static final String FIND =
       "SELECT "
           + VIEW_COLUMNS
-          + ", findings::text AS findings, license_violations::text AS license_violations"
+          + ", findings::text AS findings, license_violations::text AS license_violations,"
+          + " unmatched_components::text AS unmatched_components"
           + " FROM scans WHERE scan_id = $1";
 
   private static final String PAGE =
@@ -229,7 +239,8 @@ public class ScanRepository {
                       if (rows.rowCount() == 0) {
                         return Uni.createFrom().item(false);
                       }
-                      return insertComponents(connection, digest, outcome.components())
+                      return insertComponents(connection, digest, outcome.packages())
+                          .flatMap(done -> insertKnown(connection, digest, outcome))
                           .flatMap(done -> insertOutbox(connection, events))
                           .replaceWith(true);
                     }));
@@ -257,11 +268,10 @@ public class ScanRepository {
                 json(outcome.gate().counts()),
                 json(outcome.gate().findings()),
                 json(outcome.gate().licenseViolations()),
-                outcome.components().size(),
-                outcome.unmatched(),
-                outcome.sbom() == null
-                    ? null
-                    : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
+                outcome.packages().size(),
+                outcome.unmatched().size(),
+                outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom()),
+                json(outcome.unmatched())));
     return pool.preparedQuery(INSERT_ADHOC).execute(values).replaceWithVoid();
   }
 
@@ -319,15 +329,40 @@ public class ScanRepository {
   }
 
   private static Uni<Void> insertComponents(
-      SqlConnection connection, String digest, List<Component> components) {
-    if (components.isEmpty()) {
+      SqlConnection connection, String digest, List<InstalledPackage> packages) {
+    if (packages.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
     List<Tuple> rows =
-        components.stream()
-            .map(c -> Tuple.of(digest, c.ecosystem().osvName(), c.name(), c.version(), c.purl()))
+        packages.stream()
+            .map(
+                p ->
+                    Tuple.from(
+                        Arrays.asList(
+                            digest,
+                            p.ecosystem().osvName(),
+                            p.name(),
+                            p.installedVersion(),
+                            p.purl(),
+                            p.release(),
+                            p.alternateName(),
+                            p.version())))
             .toList();
     return connection.preparedQuery(INSERT_COMPONENT).executeBatch(rows).replaceWithVoid();
+  }
+
+  /** Every name of every finding of the scan, so re-evaluations report only what is new. */
+  private static Uni<Void> insertKnown(
+      SqlConnection connection, String digest, ScanOutcome outcome) {
+    List<Tuple> rows = new ArrayList<>();
+    for (Finding finding : outcome.gate().findings()) {
+      rows.add(Tuple.of(digest, finding.packageUrl(), finding.advisoryId()));
+      finding.aliases().forEach(a -> rows.add(Tuple.of(digest, finding.packageUrl(), a)));
+    }
+    if (rows.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return connection.preparedQuery(INSERT_KNOWN).executeBatch(rows).replaceWithVoid();
   }
 
   private static Uni<Void> insertOutbox(SqlConnection connection, List<OutboxEvent> events) {
@@ -352,9 +387,10 @@ public class ScanRepository {
             json(outcome.gate().counts()),
             json(outcome.gate().findings()),
             json(outcome.gate().licenseViolations()),
-            outcome.components().size(),
-            outcome.unmatched(),
-            outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom())));
+            outcome.packages().size(),
+            outcome.unmatched().size(),
+            outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom()),
+            json(outcome.unmatched())));
   }
 
   private static Scan toScan(Row row, boolean detail) {
@@ -380,7 +416,8 @@ public class ScanRepository {
         row.getOffsetDateTime("requested_at"),
         row.getOffsetDateTime("finished_at"),
         detail ? readOrEmpty(row.getString("findings"), FINDINGS) : null,
-        detail ? readOrEmpty(row.getString("license_violations"), VIOLATIONS) : null);
+        detail ? readOrEmpty(row.getString("license_violations"), VIOLATIONS) : null,
+        detail ? readOrEmpty(row.getString("unmatched_components"), UNMATCHED) : null);
   }
 
   private static <T> List<T> readOrEmpty(String json, TypeReference<List<T>> type) {

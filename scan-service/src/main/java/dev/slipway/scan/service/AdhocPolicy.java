@@ -12,15 +12,20 @@ import java.util.List;
  * @param ignoreUnfixed whether findings without a fix are left out (default false)
  * @param deniedLicenses SPDX ids that fail the scan (default none)
  * @param ignores ignores as a repository's {@code .slipway.yaml} states them (default none)
+ * @param unknownSeverityAs what an advisory without a severity is gated as (default HIGH)
+ * @param allowWithoutDatabase whether the scan may pass without an advisory database (default
+ *     false: it ends ERROR)
  */
 public record AdhocPolicy(
     Severity failOn,
     Boolean ignoreUnfixed,
     List<String> deniedLicenses,
-    List<VulnerabilityIgnore> ignores) {
+    List<VulnerabilityIgnore> ignores,
+    Severity unknownSeverityAs,
+    Boolean allowWithoutDatabase) {
 
-  /** The default: fail on HIGH, report unfixed findings, deny no licence. */
-  public static final AdhocPolicy DEFAULT = new AdhocPolicy(null, null, null, null);
+  /** The default: fail on HIGH, report unfixed findings, deny no licence, fail closed. */
+  public static final AdhocPolicy DEFAULT = new AdhocPolicy(null, null, null, null, null, null);
 
   public AdhocPolicy {
     ignores = ignores == null ? List.of() : List.copyOf(ignores);
@@ -31,6 +36,8 @@ public record AdhocPolicy(
     return new ScanPolicy(
         failOn == null ? Severity.HIGH : failOn,
         ignoreUnfixed != null && ignoreUnfixed,
-        deniedLicenses);
+        deniedLicenses,
+        unknownSeverityAs,
+        allowWithoutDatabase != null && allowWithoutDatabase);
   }
 }

@@ -1,12 +1,18 @@
 package dev.slipway.scan.service;
 
-import com.github.packageurl.MalformedPackageURLException;
 import dev.slipway.events.Severity;
+import dev.slipway.scan.match.Candidate;
+import dev.slipway.scan.match.MatchedFinding;
+import dev.slipway.scan.match.Matcher;
+import dev.slipway.scan.osv.Ecosystem;
 import dev.slipway.scan.repository.AdvisoryRepository;
-import dev.slipway.scan.repository.AdvisoryRepository.AffectedRow;
 import dev.slipway.scan.repository.AdvisoryRepository.StoredAdvisory;
 import dev.slipway.scan.repository.DeploymentRepository;
 import dev.slipway.scan.repository.DeploymentRepository.Running;
+import dev.slipway.scan.repository.ExposureRepository;
+import dev.slipway.scan.repository.ExposureRepository.Found;
+import dev.slipway.scan.sbom.InstalledPackage;
+import dev.slipway.scan.sbom.PackageUrls;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
@@ -21,18 +27,25 @@ import java.util.Set;
 /**
  * Answers "where is this vulnerability (or package) running now?": the digests that serve in each
  * application and environment (from deploy.done) joined with the components their scans recorded,
- * matched against the database as it is now. Nothing is cached, so an advisory imported today shows
- * up against last week's release at once.
+ * matched against the database as it is now, each OS package against its own release's entries.
+ * Nothing is cached, so an advisory imported today shows up against last week's release at once.
+ * Also lists what re-evaluation newly found on running digests (each announced by a
+ * vulnerability.found).
  */
 @ApplicationScoped
 public class ExposureService {
 
   private final AdvisoryRepository advisories;
   private final DeploymentRepository deployments;
+  private final ExposureRepository exposures;
 
-  public ExposureService(AdvisoryRepository advisories, DeploymentRepository deployments) {
+  public ExposureService(
+      AdvisoryRepository advisories,
+      DeploymentRepository deployments,
+      ExposureRepository exposures) {
     this.advisories = advisories;
     this.deployments = deployments;
+    this.exposures = exposures;
   }
 
   /** Where the vulnerability {@code id} (an OSV id or any alias) runs now; empty if unknown. */
@@ -46,7 +59,7 @@ public class ExposureService {
               }
               List<String> ids = found.stream().map(StoredAdvisory::id).toList();
               return advisories
-                  .affectedOf(ids)
+                  .candidatesOf(ids)
                   .flatMap(rows -> runningOf(rows).map(running -> match(running, rows)))
                   .map(exposed -> Optional.of(new Exposure(id, ids, exposed)));
             });
@@ -59,50 +72,36 @@ public class ExposureService {
    * @throws IllegalArgumentException (as the Uni's failure) when it is no purl of a known ecosystem
    */
   public Uni<Exposure> ofPackage(String purl) {
-    Component wanted;
+    InstalledPackage wanted;
     try {
-      wanted =
-          Component.packageOf(purl)
-              .orElseThrow(
-                  () -> new IllegalArgumentException("purl type of '" + purl + "' is not matched"));
-    } catch (MalformedPackageURLException e) {
-      return Uni.createFrom().failure(new IllegalArgumentException(e.getMessage()));
+      wanted = PackageUrls.packageOf(purl);
+    } catch (IllegalArgumentException e) {
+      return Uni.createFrom().failure(e);
     }
+    boolean versioned = purl.contains("@") && purl.lastIndexOf('@') > purl.lastIndexOf('/');
     return deployments
         .running(wanted.ecosystem().osvName(), wanted.name())
         .map(
             running ->
                 running.stream()
-                    .filter(r -> wanted.version() == null || wanted.version().equals(r.version()))
+                    .filter(
+                        r ->
+                            !versioned
+                                || wanted.installedVersion().equals(r.pkg().installedVersion()))
                     .toList())
         .flatMap(
             running -> {
-              List<Component> components =
-                  running.stream().map(ExposureService::component).distinct().toList();
+              List<InstalledPackage> packages = distinctPackages(running);
               return advisories
-                  .affectedFor(components)
+                  .candidatesFor(packages)
                   .map(
                       rows -> {
-                        Map<String, List<MatchedFinding>> byPurl = new LinkedHashMap<>();
-                        ComponentMatcher.match(components, rows)
-                            .forEach(
-                                f ->
-                                    byPurl
-                                        .computeIfAbsent(f.packageUrl(), k -> new ArrayList<>())
-                                        .add(f));
+                        Map<String, List<MatchedFinding>> byPurl = byPurl(packages, rows);
                         List<Exposed> exposed = new ArrayList<>();
                         Set<String> ids = new LinkedHashSet<>();
                         for (Running r : running) {
                           List<Vulnerability> vulnerabilities =
-                              byPurl.getOrDefault(r.purl(), List.of()).stream()
-                                  .map(
-                                      f ->
-                                          new Vulnerability(
-                                              f.advisoryId(),
-                                              f.aliases(),
-                                              f.severity(),
-                                              f.fixedVersion()))
-                                  .toList();
+                              vulnerabilities(byPurl.getOrDefault(r.pkg().purl(), List.of()));
                           vulnerabilities.forEach(v -> ids.add(v.id()));
                           exposed.add(exposed(r, vulnerabilities));
                         }
@@ -111,96 +110,100 @@ public class ExposureService {
             });
   }
 
-  private Uni<List<Running>> runningOf(List<AffectedRow> rows) {
-    Set<String> packages = new LinkedHashSet<>();
-    List<Uni<List<Running>>> lookups = new ArrayList<>();
-    for (AffectedRow row : rows) {
-      String ecosystem = row.affected().ecosystem();
-      String name = row.affected().name();
-      if (packages.add(ecosystem + "\u0000" + name)) {
-        lookups.add(deployments.running(ecosystem, name));
+  /** What re-evaluation found on digests that still serve, newest first. */
+  public Uni<List<Found>> found(OffsetDateTime afterTime, String afterId, int limit) {
+    return exposures.page(afterTime, afterId, limit);
+  }
+
+  /** How many such findings there are now. */
+  public Uni<ExposureRepository.Totals> totals() {
+    return exposures.totals();
+  }
+
+  private Uni<List<Running>> runningOf(List<Candidate> rows) {
+    Set<String> pairs = new LinkedHashSet<>();
+    List<String> ecosystems = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<String> goPaths = new ArrayList<>();
+    for (Candidate row : rows) {
+      String ecosystem = Ecosystem.baseName(row.affected().ecosystem());
+      if (pairs.add(ecosystem + "\u0000" + row.affected().name())) {
+        ecosystems.add(ecosystem);
+        names.add(row.affected().name());
         if (Ecosystem.GO.osvName().equals(ecosystem)) {
-          lookups.add(deployments.runningGoModulesOf(name));
+          goPaths.add(row.affected().name());
         }
       }
     }
-    if (lookups.isEmpty()) {
+    if (pairs.isEmpty()) {
       return Uni.createFrom().item(List.of());
     }
-    return Uni.join()
-        .all(lookups)
-        .andFailFast()
+    return deployments
+        .running(ecosystems, names, goPaths)
         .map(
-            lists -> {
+            list -> {
               Map<String, Running> distinct = new LinkedHashMap<>();
-              lists.forEach(
-                  list ->
-                      list.forEach(
-                          r ->
-                              distinct.put(
-                                  r.application() + "/" + r.environment() + "/" + r.purl(), r)));
+              list.forEach(
+                  r ->
+                      distinct.put(
+                          r.application() + "/" + r.environment() + "/" + r.pkg().purl(), r));
               return List.copyOf(distinct.values());
             });
   }
 
-  private static List<Exposed> match(List<Running> running, List<AffectedRow> rows) {
-    List<Component> components =
-        running.stream().map(ExposureService::component).distinct().toList();
-    Map<String, List<MatchedFinding>> byPurl = new LinkedHashMap<>();
-    ComponentMatcher.match(components, moduleAware(rows, running))
-        .forEach(f -> byPurl.computeIfAbsent(f.packageUrl(), k -> new ArrayList<>()).add(f));
+  private static List<Exposed> match(List<Running> running, List<Candidate> rows) {
+    List<InstalledPackage> packages = distinctPackages(running);
+    Map<String, List<MatchedFinding>> byPurl = byPurl(packages, moduleAware(rows, packages));
     List<Exposed> exposed = new ArrayList<>();
     for (Running r : running) {
-      List<MatchedFinding> findings = byPurl.get(r.purl());
+      List<MatchedFinding> findings = byPurl.get(r.pkg().purl());
       if (findings != null) {
-        exposed.add(
-            exposed(
-                r,
-                findings.stream()
-                    .map(
-                        f ->
-                            new Vulnerability(
-                                f.advisoryId(), f.aliases(), f.severity(), f.fixedVersion()))
-                    .toList()));
+        exposed.add(exposed(r, vulnerabilities(findings)));
       }
     }
+    exposed.sort(
+        java.util.Comparator.comparing(Exposed::application)
+            .thenComparing(Exposed::environment)
+            .thenComparing(Exposed::purl));
     return exposed;
   }
 
-  /** Go rows seen from the module a deployed SBOM names, so the matcher pairs them. */
-  private static List<AffectedRow> moduleAware(List<AffectedRow> rows, List<Running> running) {
-    List<AffectedRow> result = new ArrayList<>(rows);
-    for (AffectedRow row : rows) {
-      if (!Ecosystem.GO.osvName().equals(row.affected().ecosystem())) {
-        continue;
-      }
-      running.stream()
-          .filter(r -> Ecosystem.GO.osvName().equals(r.ecosystem()))
-          .map(Running::name)
-          .filter(module -> ComponentMatcher.coversPackage(module, row.affected().name()))
-          .distinct()
-          .forEach(
-              module ->
-                  result.add(
-                      new AffectedRow(
-                          row.advisoryId(),
-                          row.aliases(),
-                          row.severity(),
-                          row.release(),
-                          module,
-                          row.affected())));
-    }
-    return result;
+  private static List<InstalledPackage> distinctPackages(List<Running> running) {
+    Map<String, InstalledPackage> packages = new LinkedHashMap<>();
+    running.forEach(r -> packages.putIfAbsent(r.pkg().purl(), r.pkg()));
+    return List.copyOf(packages.values());
   }
 
-  private static Component component(Running r) {
-    return new Component(
-        r.purl(),
-        Ecosystem.ofOsv(r.ecosystem()).orElseThrow(),
-        r.name(),
-        r.version(),
-        null,
-        List.of());
+  private static Map<String, List<MatchedFinding>> byPurl(
+      List<InstalledPackage> packages, List<Candidate> rows) {
+    Map<String, List<MatchedFinding>> byPurl = new LinkedHashMap<>();
+    Matcher.match(packages, rows)
+        .forEach(f -> byPurl.computeIfAbsent(f.packageUrl(), k -> new ArrayList<>()).add(f));
+    return byPurl;
+  }
+
+  private static List<Vulnerability> vulnerabilities(List<MatchedFinding> findings) {
+    return findings.stream()
+        .map(f -> new Vulnerability(f.advisoryId(), f.aliases(), f.severity(), f.fixedVersion()))
+        .toList();
+  }
+
+  /** Go rows seen from the module a deployed SBOM names, so the matcher pairs them. */
+  private static List<Candidate> moduleAware(
+      List<Candidate> rows, List<InstalledPackage> packages) {
+    List<Candidate> result = new ArrayList<>(rows);
+    for (Candidate row : rows) {
+      if (!Ecosystem.GO.osvName().equals(Ecosystem.baseName(row.affected().ecosystem()))) {
+        continue;
+      }
+      packages.stream()
+          .filter(p -> p.ecosystem() == Ecosystem.GO)
+          .map(InstalledPackage::name)
+          .filter(module -> Matcher.coversPackage(module, row.affected().name()))
+          .distinct()
+          .forEach(module -> result.add(row.forModule(module)));
+    }
+    return result;
   }
 
   private static Exposed exposed(Running r, List<Vulnerability> vulnerabilities) {
@@ -212,8 +215,9 @@ public class ExposureService {
         r.image(),
         r.digest(),
         r.since(),
-        r.purl(),
-        r.version(),
+        r.pkg().purl(),
+        r.pkg().installedVersion(),
+        r.pkg().release(),
         vulnerabilities);
   }
 
@@ -238,6 +242,8 @@ public class ExposureService {
    * @param since when the deploy.done that put it there happened
    * @param purl the component
    * @param version its version
+   * @param release the operating system release of an OS package ({@code 12} for Debian 12); null
+   *     for language packages
    * @param vulnerabilities what affects it, with the fixed version
    */
   public record Exposed(
@@ -250,6 +256,7 @@ public class ExposureService {
       OffsetDateTime since,
       String purl,
       String version,
+      String release,
       List<Vulnerability> vulnerabilities) {}
 
   /** A vulnerability of a running component. */

@@ -9,6 +9,8 @@ import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanDone.Finding;
 import dev.slipway.events.ScanDone.Verdict;
 import dev.slipway.events.ScanPolicy;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.policy.GateResult;
 import dev.slipway.scan.repository.OutboxEvent;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,17 +1,20 @@
 package dev.slipway.scan.service;
 
+import dev.slipway.scan.OutboxWritten;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
-import dev.slipway.scan.messaging.OutboxRelay;
 import dev.slipway.scan.repository.OutboxEvent;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
-import dev.slipway.scan.service.SbomReader.SbomFormatException;
+import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +42,7 @@ public class ScanWorker {
   private final ScanRepository scans;
   private final OciSbomClient registry;
   private final Scanner scanner;
-  private final OutboxRelay relay;
+  private final Event<OutboxWritten> outboxWritten;
   private final StartupImport startupImport;
   private final ScanConfig config;
   private final MeterRegistry metrics;
@@ -53,14 +56,14 @@ public class ScanWorker {
       ScanRepository scans,
       OciSbomClient registry,
       Scanner scanner,
-      OutboxRelay relay,
+      Event<OutboxWritten> outboxWritten,
       StartupImport startupImport,
       ScanConfig config,
       MeterRegistry metrics) {
     this.scans = scans;
     this.registry = registry;
     this.scanner = scanner;
-    this.relay = relay;
+    this.outboxWritten = outboxWritten;
     this.startupImport = startupImport;
     this.config = config;
     this.metrics = metrics;
@@ -88,6 +91,10 @@ public class ScanWorker {
   /** Asks an idle worker to look for work now (a scan was just recorded). */
   public void wake() {
     signal.wake();
+  }
+
+  void requested(@Observes ScanRequested requested) {
+    wake();
   }
 
   private void loop() {
@@ -132,7 +139,7 @@ public class ScanWorker {
               scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
       boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
       if (finished) {
-        relay.wake();
+        outboxWritten.fire(new OutboxWritten(events.size()));
         metrics
             .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
             .record(Duration.ofNanos(System.nanoTime() - start));

@@ -4,7 +4,12 @@ import dev.slipway.events.ScanDone.Verdict;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityIgnore;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.policy.GateResult;
+import dev.slipway.scan.policy.PolicyGate;
 import dev.slipway.scan.repository.AdvisoryRepository;
+import dev.slipway.scan.repository.DatabaseState;
+import dev.slipway.scan.sbom.SbomReader;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.LocalDate;
@@ -13,7 +18,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** Scans one SBOM: read its components, match them, apply the policy. */
+/**
+ * Scans one SBOM: read its components, match them, apply the policy. Fails closed: with no usable
+ * advisory database (nothing imported, or the configured import failed) the scan ends ERROR with
+ * that reason, unless the application's policy explicitly allows scanning without one.
+ */
 @ApplicationScoped
 public class Scanner {
 
@@ -36,42 +45,83 @@ public class Scanner {
         .flatMap(
             read ->
                 advisories
-                    .version()
+                    .database()
                     .flatMap(
-                        version ->
-                            matcher
-                                .match(read.components())
-                                .map(
-                                    matched ->
-                                        new ScanOutcome(
-                                            PolicyGate.evaluate(
-                                                matched,
-                                                read.components(),
-                                                policy,
-                                                ignores,
-                                                LocalDate.now(ZoneOffset.UTC)),
-                                            version,
+                        database -> {
+                          String unusable = database.unusableReason();
+                          if (unusable != null && !policy.allowWithoutDatabase()) {
+                            return Uni.createFrom()
+                                .item(
+                                    new ScanOutcome(
+                                        error(unusable),
+                                        database.version(),
+                                        read.packages(),
+                                        read.unmatched(),
+                                        sbom));
+                          }
+                          return matcher
+                              .match(read.packages())
+                              .map(
+                                  matched -> {
+                                    GateResult gate =
+                                        PolicyGate.evaluate(
+                                            matched,
                                             read.components(),
-                                            read.unmatched(),
-                                            sbom))));
+                                            policy,
+                                            ignores,
+                                            LocalDate.now(ZoneOffset.UTC));
+                                    return new ScanOutcome(
+                                        unusable == null ? gate : allowedWithout(gate, unusable),
+                                        database.version(),
+                                        read.packages(),
+                                        read.unmatched(),
+                                        sbom);
+                                  });
+                        }));
   }
 
   /** The outcome of a scan that could not read its SBOM: FAILED, nothing matched. */
   public Uni<ScanOutcome> unreadable(String reason) {
     return advisories
-        .version()
+        .database()
         .map(
-            version -> {
-              Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
-              for (Severity severity : Severity.values()) {
-                counts.put(severity, 0);
-              }
-              return new ScanOutcome(
-                  new GateResult(Verdict.FAILED, counts, List.of(), List.of(), reason),
-                  version,
-                  List.of(),
-                  0,
-                  null);
-            });
+            database ->
+                new ScanOutcome(
+                    new GateResult(Verdict.FAILED, zeroCounts(), List.of(), List.of(), reason),
+                    database.version(),
+                    List.of(),
+                    List.of(),
+                    null));
+  }
+
+  private static GateResult error(String reason) {
+    return new GateResult(
+        Verdict.ERROR,
+        zeroCounts(),
+        List.of(),
+        List.of(),
+        reason + "; nothing is deployed (an application's scan policy may allow this explicitly)");
+  }
+
+  private static GateResult allowedWithout(GateResult gate, String unusable) {
+    return new GateResult(
+        gate.verdict(),
+        gate.counts(),
+        gate.findings(),
+        gate.licenseViolations(),
+        gate.reason() + " (" + unusable + "; the policy allows scanning without one)");
+  }
+
+  private static Map<Severity, Integer> zeroCounts() {
+    Map<Severity, Integer> counts = new EnumMap<>(Severity.class);
+    for (Severity severity : Severity.values()) {
+      counts.put(severity, 0);
+    }
+    return counts;
+  }
+
+  /** The database's state, for callers that report it. */
+  public Uni<DatabaseState> database() {
+    return advisories.database();
   }
 }

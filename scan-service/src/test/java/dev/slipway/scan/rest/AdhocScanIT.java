@@ -17,8 +17,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.slipway.events.EventJson;
+import dev.slipway.scan.Advisories;
 import dev.slipway.scan.ScanFixtures;
-import dev.slipway.scan.service.Advisories;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -76,6 +76,79 @@ class AdhocScanIT {
         .statusCode(200)
         .body("items", hasSize(1))
         .body("items[0].findings", nullValue());
+  }
+
+  @Test
+  void everyEcosystemIsMatchedAndWhatCannotBeIsReportedWithItsReason() throws Exception {
+    ScanFixtures.importZip(
+            ScanFixtures.zip(
+                java.util.Map.of(
+                    "azure.json", Advisories.bytes(Advisories.AZURE),
+                    "go.json", Advisories.bytes(Advisories.GO_X_NET),
+                    "rack.json", Advisories.bytes(Advisories.RACK),
+                    "tokio.json", Advisories.bytes(Advisories.TOKIO),
+                    "psr7.json", Advisories.bytes(Advisories.PSR7),
+                    "oidcc.json", Advisories.bytes(Advisories.OIDCC))))
+        .statusCode(200);
+    com.fasterxml.jackson.databind.node.ObjectNode bom =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            EventJson.mapper()
+                .readTree(
+                    ScanFixtures.sbom(
+                        "pkg:golang/github.com/Azure/azure-sdk-for-go/sdk/azidentity@v1.5.2",
+                        // The same module as tools that lower-case Go purls spell it.
+                        "pkg:golang/github.com/azure/azure-sdk-for-go/sdk/azidentity@v1.5.1",
+                        "pkg:golang/golang.org/x/net@v0.3.0",
+                        "pkg:nuget/Azure.Identity@1.11.3",
+                        "pkg:gem/rack@2.2.3",
+                        "pkg:cargo/tokio@1.13.0",
+                        "pkg:composer/guzzlehttp/psr7@v2.0.0",
+                        "pkg:hex/oidcc@3.1.1",
+                        "pkg:npm/left-pad@latest",
+                        "pkg:swift/github.com/apple/swift-nio@2.0.0"));
+    // A vendored library the SBOM lists without a purl, under a licence the policy denies.
+    ((com.fasterxml.jackson.databind.node.ArrayNode) bom.get("components"))
+        .addObject()
+        .put("type", "library")
+        .put("bom-ref", "vendored")
+        .put("name", "vendored-blob")
+        .put("version", "2.1")
+        .putArray("licenses")
+        .addObject()
+        .putObject("license")
+        .put("id", "AGPL-3.0-or-later");
+    scan(EventJson.writePayload(bom), "{\"failOn\":\"HIGH\",\"deniedLicenses\":[\"AGPL-3.0\"]}")
+        .statusCode(201)
+        .body("status", equalTo("FAILED"))
+        .body(
+            "findings.advisoryId",
+            org.hamcrest.Matchers.hasItems(
+                Advisories.AZURE,
+                Advisories.GO_X_NET,
+                Advisories.RACK,
+                Advisories.TOKIO,
+                Advisories.PSR7,
+                Advisories.OIDCC))
+        .body(
+            "findings.find { it.packageUrl.startsWith('pkg:golang/github.com/Azure') }.fixedVersion",
+            equalTo("1.6.0"))
+        .body(
+            "findings.find { it.packageUrl.startsWith('pkg:golang/github.com/azure') }.advisoryId",
+            equalTo(Advisories.AZURE))
+        .body("findings.find { it.advisoryId == 'GO-2022-1144' }.severity", equalTo("UNKNOWN"))
+        .body("findings.find { it.advisoryId == 'GO-2022-1144' }.blocking", equalTo(true))
+        .body(
+            "findings.find { it.advisoryId == 'GO-2022-1144' }.note",
+            containsString("gated as HIGH"))
+        .body("unmatched", equalTo(3))
+        .body(
+            "unmatchedComponents.reason",
+            org.hamcrest.Matchers.containsInAnyOrder(
+                "version 'latest' is not a npm version",
+                "no advisory database covers pkg:swift/github.com/apple",
+                "no package URL"))
+        .body("licenseViolations[0].component", equalTo("vendored-blob@2.1"))
+        .body("licenseViolations[0].license", equalTo("AGPL-3.0-or-later"));
   }
 
   @Test
@@ -254,11 +327,11 @@ class AdhocScanIT {
         .body("field", equalTo("after"));
   }
 
-  static ValidatableResponse scan(byte[] sbom, String policy) {
+  public static ValidatableResponse scan(byte[] sbom, String policy) {
     return scan(sbom, policy, null);
   }
 
-  static ValidatableResponse scan(byte[] sbom, String policy, String application) {
+  public static ValidatableResponse scan(byte[] sbom, String policy, String application) {
     var request =
         given()
             .auth()

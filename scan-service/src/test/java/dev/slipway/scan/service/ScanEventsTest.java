@@ -10,6 +10,10 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.match.MatchedFinding;
+import dev.slipway.scan.policy.GateResult;
+import dev.slipway.scan.policy.PolicyGate;
 import dev.slipway.scan.repository.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -43,7 +47,7 @@ class ScanEventsTest {
             PolicyGate.evaluate(matched, List.of(), HIGH, List.of(), LocalDate.of(2026, 3, 10)),
             "2026-03-01T00:00:00Z",
             List.of(),
-            0,
+            List.of(),
             null);
 
     List<OutboxEvent> events = ScanEvents.of(build, "scan-1", outcome, HIGH, 2);
@@ -72,6 +76,31 @@ class ScanEventsTest {
   }
 
   @Test
+  void anErrorScanPublishesItsVerdictAndAsksForNoDeploy() {
+    Envelope<BuildDone> build =
+        SampleEvents.forApplication(EventType.BUILD_DONE, "shop", SampleEvents.buildDone());
+    ScanOutcome outcome =
+        new ScanOutcome(
+            new GateResult(
+                ScanDone.Verdict.ERROR,
+                java.util.Map.of(),
+                List.of(),
+                List.of(),
+                "no advisory database: nothing has been imported"),
+            "empty",
+            List.of(),
+            List.of(),
+            null);
+    List<OutboxEvent> events = ScanEvents.of(build, "scan-3", outcome, HIGH, 200);
+    assertThat(events).extracting(OutboxEvent::topic).containsExactly("scan.done");
+    Envelope<ScanDone> stored =
+        EventJson.readEvent(
+            events.get(0).json().getBytes(StandardCharsets.UTF_8), EventType.SCAN_DONE);
+    assertThat(stored.data().verdict()).isEqualTo(ScanDone.Verdict.ERROR);
+    assertThat(stored.data().reason()).startsWith("no advisory database");
+  }
+
+  @Test
   void aPassedScanAlsoAsksForTheFirstEnvironmentUnderAnIdDerivedFromTheScan() {
     Envelope<BuildDone> build =
         SampleEvents.forApplication(EventType.BUILD_DONE, "shop", SampleEvents.buildDone());
@@ -80,7 +109,7 @@ class ScanEventsTest {
             PolicyGate.evaluate(List.of(), List.of(), HIGH, List.of(), LocalDate.of(2026, 3, 10)),
             "2026-03-01T00:00:00Z",
             List.of(),
-            0,
+            List.of(),
             null);
 
     List<OutboxEvent> events = ScanEvents.of(build, "scan-2", outcome, HIGH, 200);

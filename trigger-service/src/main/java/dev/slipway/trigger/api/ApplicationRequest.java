@@ -18,6 +18,7 @@ import java.util.List;
  * @param source where build-service clones from; left out: the repository URL, anonymously
  * @param team the team that owns the application (DNS label); left out: none, so only platform-wide
  *     role bindings reach it
+ * @param build trusted refs and the secrets builds may read; left out: main, none
  */
 public record ApplicationRequest(
     String name,
@@ -29,9 +30,10 @@ public record ApplicationRequest(
     List<EnvironmentBody> environments,
     ScanPolicyBody scanPolicy,
     SourceBody source,
-    String team) {
+    String team,
+    BuildBody build) {
 
-  /** A request that names no team. */
+  /** A request that names no team and leaves the build settings at their defaults. */
   public ApplicationRequest(
       String name,
       String repositoryUrl,
@@ -52,6 +54,7 @@ public record ApplicationRequest(
         environments,
         scanPolicy,
         source,
+        null,
         null);
   }
 }

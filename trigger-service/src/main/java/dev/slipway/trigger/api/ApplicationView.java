@@ -10,6 +10,7 @@ import java.util.List;
  * @param webhookUrl the application's own webhook URL, {@code .../webhooks/{provider}/{name}}: the
  *     one to configure on the Git host (the host-wide {@code /webhooks/{provider}} still works)
  * @param environments the promotion chain; {@code promotion} says how a run enters each one
+ * @param build the default branch, protected refs and secret grants of its builds
  */
 public record ApplicationView(
     String name,
@@ -22,5 +23,6 @@ public record ApplicationView(
     ScanPolicyBody scanPolicy,
     SourceBody source,
     String team,
+    BuildBody build,
     OffsetDateTime createdAt,
     OffsetDateTime updatedAt) {}

@@ -1,10 +1,12 @@
 package dev.slipway.trigger.service;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.trigger.Application;
 import dev.slipway.trigger.api.ApplicationRequest;
 import dev.slipway.trigger.api.ApplicationView;
+import dev.slipway.trigger.api.BuildBody;
 import dev.slipway.trigger.api.EnvironmentBody;
 import dev.slipway.trigger.api.ScanPolicyBody;
 import dev.slipway.trigger.api.SourceBody;
@@ -199,8 +201,14 @@ public class ApplicationService {
     application.scanFailOn = valid.failOn();
     application.scanIgnoreUnfixed = valid.ignoreUnfixed();
     application.scanDeniedLicenses = valid.deniedLicenses();
+    application.scanUnknownSeverityAs = valid.unknownSeverityAs();
+    application.scanAllowWithoutDatabase = valid.allowWithoutDatabase();
     application.sourceCloneUrl = valid.source().cloneUrl();
     application.sourceCredentialsRef = valid.source().credentialsRef();
+    application.sourceDirectory = valid.source().directory();
+    application.buildDefaultBranch = valid.build().defaultBranch();
+    application.buildProtectedRefs = valid.build().protectedRefs();
+    application.buildSecrets = valid.build().secrets();
     application.updatedAt = now();
   }
 
@@ -219,13 +227,25 @@ public class ApplicationService {
         new ScanPolicyBody(
             application.scanFailOn.name().toLowerCase(Locale.ROOT),
             application.scanIgnoreUnfixed,
-            application.scanDeniedLicenses),
-        source.cloneUrl() == null && source.credentialsRef() == null
+            application.scanDeniedLicenses,
+            application.scanUnknownSeverityAs.name().toLowerCase(Locale.ROOT),
+            application.scanAllowWithoutDatabase),
+        source.cloneUrl() == null && source.credentialsRef() == null && source.directory() == null
             ? null
-            : new SourceBody(source.cloneUrl(), source.credentialsRef()),
+            : new SourceBody(source.cloneUrl(), source.credentialsRef(), source.directory()),
         application.team,
+        build(application.pipeline().build()),
         application.createdAt,
         application.updatedAt);
+  }
+
+  private static BuildBody build(BuildSettings settings) {
+    return new BuildBody(
+        settings.defaultBranch(),
+        settings.protectedRefs(),
+        settings.secrets().stream()
+            .map(g -> new BuildBody.SecretGrantBody(g.secret(), g.refs(), g.environments()))
+            .toList());
   }
 
   private static EnvironmentBody body(EnvironmentSpec spec) {

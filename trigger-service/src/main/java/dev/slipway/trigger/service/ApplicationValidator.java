@@ -7,14 +7,17 @@ import static dev.slipway.trigger.service.InputChecks.dnsSubdomain;
 import static dev.slipway.trigger.service.InputChecks.lower;
 import static dev.slipway.trigger.service.InputChecks.required;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Promotion;
 import dev.slipway.events.EnvironmentSpec.Strategy;
+import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.events.SourceSpec;
 import dev.slipway.problem.InvalidInputException;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.api.ApplicationRequest;
+import dev.slipway.trigger.api.BuildBody;
 import dev.slipway.trigger.api.EnvironmentBody;
 import dev.slipway.trigger.api.ScanPolicyBody;
 import dev.slipway.trigger.api.SourceBody;
@@ -35,12 +38,16 @@ import java.util.regex.Pattern;
 public final class ApplicationValidator {
 
   static final int MAX_GLOBS = 50;
+  static final int MAX_SECRET_GRANTS = 32;
+  static final int MAX_GRANT_REFS = 20;
   static final int MAX_ENVIRONMENTS = 10;
   static final int MAX_CANARY_STEPS = 20;
   static final int MAX_LICENSES = 100;
   static final int MAX_APPROVALS = 10;
 
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+  private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9][a-z0-9.-]*$");
+  private static final Pattern BRANCH = Pattern.compile("^[^\\s~^:?*\\[\\\\]+$");
   // SPDX short identifiers (idstring: letters, digits, '.', '-'; '+' in deprecated "or later" ids)
   // and the LicenseRef-/DocumentRef- forms of licences outside the SPDX list.
   private static final Pattern SPDX_ID =
@@ -72,8 +79,11 @@ public final class ApplicationValidator {
       Severity failOn,
       boolean ignoreUnfixed,
       List<String> deniedLicenses,
+      Severity unknownSeverityAs,
+      boolean allowWithoutDatabase,
       SourceSpec source,
-      String team) {}
+      String team,
+      BuildSettings build) {}
 
   /** Checks {@code request}; {@code pathName} is the name in the URL of a PUT, else null. */
   public static ValidApplication validate(ApplicationRequest request, String pathName) {
@@ -125,7 +135,11 @@ public final class ApplicationValidator {
     if (policy == null) {
       throw new InvalidInputException("Field 'scanPolicy' is required.", "scanPolicy");
     }
-    Severity failOn = severity(required(policy.failOn(), "scanPolicy.failOn"));
+    Severity failOn = severity(required(policy.failOn(), "scanPolicy.failOn"), "scanPolicy.failOn");
+    Severity unknownSeverityAs =
+        policy.unknownSeverityAs() == null
+            ? ScanPolicy.DEFAULT_UNKNOWN_SEVERITY_AS
+            : severity(policy.unknownSeverityAs(), "scanPolicy.unknownSeverityAs");
     return new ValidApplication(
         name,
         repoUrl,
@@ -137,8 +151,119 @@ public final class ApplicationValidator {
         failOn,
         Boolean.TRUE.equals(policy.ignoreUnfixed()),
         licenses(policy.deniedLicenses(), "scanPolicy.deniedLicenses"),
+        unknownSeverityAs,
+        Boolean.TRUE.equals(policy.allowWithoutDatabase()),
         source(request.source()),
-        team(request.team()));
+        team(request.team()),
+        build(request.build(), environments));
+  }
+
+  private static BuildSettings build(BuildBody body, List<EnvironmentSpec> environments) {
+    if (body == null) {
+      return BuildSettings.DEFAULT;
+    }
+    String defaultBranch =
+        body.defaultBranch() == null ? "main" : branch(body.defaultBranch(), "build.defaultBranch");
+    List<String> protectedRefs =
+        body.protectedRefs() == null
+            ? List.of()
+            : globs(body.protectedRefs(), "build.protectedRefs");
+    List<BuildSettings.SecretGrant> grants = new java.util.ArrayList<>();
+    List<BuildBody.SecretGrantBody> secrets =
+        body.secrets() == null
+            ? List.of()
+            : atMost(body.secrets(), MAX_SECRET_GRANTS, "build.secrets");
+    Set<String> named = new HashSet<>();
+    Set<String> chain = new HashSet<>();
+    environments.forEach(e -> chain.add(e.name()));
+    for (int i = 0; i < secrets.size(); i++) {
+      String at = "build.secrets[" + i + "]";
+      BuildBody.SecretGrantBody grant = secrets.get(i);
+      if (grant == null) {
+        throw new InvalidInputException("Field '" + at + "' is required.", at);
+      }
+      String secret = required(grant.secret(), at + ".secret");
+      if (secret.length() > 253 || !SECRET_NAME.matcher(secret).matches()) {
+        throw new InvalidInputException(
+            "Field '"
+                + at
+                + ".secret' must name a build-service secret: lower-case letters, digits, '.' and"
+                + " '-', as .slipway.yaml's secrets name it.",
+            at + ".secret");
+      }
+      if (!named.add(secret)) {
+        throw new InvalidInputException(
+            "Field '" + at + ".secret' grants " + secret + " a second time.", at + ".secret");
+      }
+      List<String> refs =
+          grant.refs() == null
+              ? List.of()
+              : globs(atMost(grant.refs(), MAX_GRANT_REFS, at + ".refs"), at + ".refs");
+      List<String> bound =
+          grant.environments() == null
+              ? List.of()
+              : atMost(grant.environments(), MAX_ENVIRONMENTS, at + ".environments");
+      for (int j = 0; j < bound.size(); j++) {
+        if (bound.get(j) == null || !chain.contains(bound.get(j))) {
+          throw new InvalidInputException(
+              "Field '"
+                  + at
+                  + ".environments["
+                  + j
+                  + "]' names no environment of this application's chain.",
+              at + ".environments[" + j + "]");
+        }
+      }
+      if (refs.isEmpty() && bound.isEmpty()) {
+        throw new InvalidInputException(
+            "Field '"
+                + at
+                + "' binds the secret to nothing: name the refs whose builds may read it (refs)"
+                + " or the environments it belongs to (environments).",
+            at + ".refs");
+      }
+      grants.add(new BuildSettings.SecretGrant(secret, refs, bound));
+    }
+    return new BuildSettings(defaultBranch, protectedRefs, grants);
+  }
+
+  /**
+   * A branch name as Git allows it (no spaces, control characters, {@code ..} or {@code ~^:?*[\}).
+   */
+  private static String branch(String value, String field) {
+    required(value, field);
+    if (value.length() > MAX_GLOB
+        || CONTROL.matcher(value).find()
+        || !BRANCH.matcher(value).matches()
+        || value.contains("..")
+        || value.startsWith("/")
+        || value.endsWith("/")
+        || value.endsWith(".lock")) {
+      throw new InvalidInputException(
+          "Field '" + field + "' must be a branch name such as main or release/1.x.", field);
+    }
+    return value;
+  }
+
+  /** A folder of the repository: relative, without {@code ..}. */
+  private static String directory(String value, String field) {
+    required(value, field);
+    atMostChars(value, MAX_URL, field);
+    String normalized = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    boolean climbs = java.util.Arrays.asList(normalized.split("/")).contains("..");
+    if (normalized.isEmpty()
+        || normalized.startsWith("/")
+        || climbs
+        || value.contains("\\")
+        || CONTROL.matcher(value).find()) {
+      throw new InvalidInputException(
+          "Field '"
+              + field
+              + "' must be a folder of the repository, relative to its root and without '..',"
+              + " such as services/shop.",
+          field);
+    }
+    return normalized;
   }
 
   private static List<String> globs(List<String> globs, String field) {
@@ -331,7 +456,9 @@ public final class ApplicationValidator {
         body.credentialsRef() == null
             ? null
             : dnsSubdomain(body.credentialsRef(), "source.credentialsRef");
-    return new SourceSpec(cloneUrl, credentials);
+    String directory =
+        body.directory() == null ? null : directory(body.directory(), "source.directory");
+    return new SourceSpec(cloneUrl, credentials, directory);
   }
 
   /**
@@ -385,7 +512,7 @@ public final class ApplicationValidator {
     return value;
   }
 
-  private static Severity severity(String value) {
+  private static Severity severity(String value, String field) {
     try {
       Severity severity = Severity.valueOf(value.trim().toUpperCase(Locale.ROOT));
       if (severity != Severity.UNKNOWN) {
@@ -395,7 +522,6 @@ public final class ApplicationValidator {
       // reported below
     }
     throw new InvalidInputException(
-        "Field 'scanPolicy.failOn' must be one of low, medium, high, critical.",
-        "scanPolicy.failOn");
+        "Field '" + field + "' must be one of low, medium, high, critical.", field);
   }
 }

@@ -75,6 +75,8 @@ class ApplicationResourceIT {
         .body("environments[1].canarySteps", contains(10, 50, 100))
         .body("scanPolicy.failOn", equalTo("high"))
         .body("scanPolicy.ignoreUnfixed", equalTo(true))
+        .body("scanPolicy.unknownSeverityAs", equalTo("high"))
+        .body("scanPolicy.allowWithoutDatabase", equalTo(false))
         .body("$", not(hasKey("webhookSecret")));
     given()
         .auth()
@@ -174,6 +176,9 @@ class ApplicationResourceIT {
         invalid("branches[1]", b -> b.put("branches", List.of("main", " "))),
         invalid("branches", b -> b.put("branches", Collections.nCopies(51, "main"))),
         invalid("scanPolicy.failOn", b -> b.put("scanPolicy", Map.of("failOn", "catastrophic"))),
+        invalid(
+            "scanPolicy.unknownSeverityAs",
+            b -> b.put("scanPolicy", Map.of("failOn", "high", "unknownSeverityAs", "unknown"))),
         invalid(
             "environments[0].promotion",
             b -> b.put("environments", List.of(environment("rolling", "sometimes", List.of())))),

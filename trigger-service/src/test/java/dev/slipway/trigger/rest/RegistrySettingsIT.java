@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.slipway.events.BuildSettings;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.DeploymentSettings;
 import dev.slipway.events.DeploymentSettings.Analysis.Comparison;
@@ -95,7 +96,20 @@ class RegistrySettingsIT {
             "cloneUrl",
             "file:///srv/git/acme/" + app + ".git",
             "credentialsRef",
-            "acme-read-token"));
+            "acme-read-token",
+            "directory",
+            "services/shop/"));
+    body.put(
+        "build",
+        Map.of(
+            "defaultBranch",
+            "trunk",
+            "protectedRefs",
+            List.of("release/*"),
+            "secrets",
+            List.of(
+                Map.of("secret", "npm-token", "refs", List.of("trunk", "v*")),
+                Map.of("secret", "prod-signing", "environments", List.of("prod")))));
     Webhooks.register(body);
 
     given()
@@ -120,7 +134,12 @@ class RegistrySettingsIT {
         .body("environments[2].deployment.analysis.samples", equalTo(3))
         .body("scanPolicy.deniedLicenses", contains("AGPL-3.0-only", "LicenseRef-acme-internal"))
         .body("source.cloneUrl", equalTo("file:///srv/git/acme/" + app + ".git"))
-        .body("source.credentialsRef", equalTo("acme-read-token"));
+        .body("source.credentialsRef", equalTo("acme-read-token"))
+        .body("source.directory", equalTo("services/shop"))
+        .body("build.defaultBranch", equalTo("trunk"))
+        .body("build.protectedRefs", contains("release/*"))
+        .body("build.secrets[0].refs", contains("trunk", "v*"))
+        .body("build.secrets[1].environments", contains("prod"));
 
     String push = Webhooks.payload("github-push.json", "acme/" + app);
     Webhooks.postFor(
@@ -148,6 +167,14 @@ class RegistrySettingsIT {
     assertThat(commit.pipeline().source().cloneUrl())
         .isEqualTo("file:///srv/git/acme/" + app + ".git");
     assertThat(commit.pipeline().source().credentialsRef()).isEqualTo("acme-read-token");
+    assertThat(commit.pipeline().source().directory()).isEqualTo("services/shop");
+    BuildSettings build = commit.pipeline().build();
+    assertThat(build.defaultBranch()).isEqualTo("trunk");
+    assertThat(build.protectedRefs()).containsExactly("release/*");
+    assertThat(build.secrets())
+        .containsExactly(
+            new BuildSettings.SecretGrant("npm-token", List.of("trunk", "v*"), List.of()),
+            new BuildSettings.SecretGrant("prod-signing", List.of(), List.of("prod")));
   }
 
   static Stream<Arguments> invalidSettings() {
@@ -247,7 +274,28 @@ class RegistrySettingsIT {
             b -> b.put("source", Map.of("cloneUrl", "file://host/srv/git/shop.git"))),
         invalid(
             "source.credentialsRef",
-            b -> b.put("source", Map.of("credentialsRef", "ghp_0123456789abcdefABCDEF"))));
+            b -> b.put("source", Map.of("credentialsRef", "ghp_0123456789abcdefABCDEF"))),
+        invalid("source.directory", b -> b.put("source", Map.of("directory", "../other-app"))),
+        invalid("build.defaultBranch", b -> b.put("build", Map.of("defaultBranch", "a b"))),
+        invalid(
+            "build.secrets[0].refs",
+            b -> b.put("build", Map.of("secrets", List.of(Map.of("secret", "npm-token"))))),
+        invalid(
+            "build.secrets[0].secret",
+            b ->
+                b.put(
+                    "build",
+                    Map.of(
+                        "secrets",
+                        List.of(Map.of("secret", "NPM_TOKEN", "refs", List.of("main")))))),
+        invalid(
+            "build.secrets[0].environments[0]",
+            b ->
+                b.put(
+                    "build",
+                    Map.of(
+                        "secrets",
+                        List.of(Map.of("secret", "npm-token", "environments", List.of("moon")))))));
   }
 
   @ParameterizedTest(name = "{0}")

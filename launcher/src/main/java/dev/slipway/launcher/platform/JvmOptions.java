@@ -1,0 +1,49 @@
+package dev.slipway.launcher.platform;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How each service's JVM is started: the one place for heap, class-data sharing and the like, for
+ * {@code ./slipway up} and the end-to-end tests alike.
+ *
+ * <p>Every service gets {@link #common} then its own options; a service whose build produced an
+ * AppCDS archive ({@code quarkus-app/app-cds.jsa}, Quarkus's {@code
+ * quarkus.package.jar.appcds.enabled}) starts with it. {@code SLIPWAY_SERVICE_JAVA_OPTIONS}
+ * (space-separated) is added to the common options, after the defaults, and so wins over them.
+ *
+ * @param common options of every service's JVM
+ * @param perService options of one service's JVM, after the common ones
+ */
+public record JvmOptions(List<String> common, Map<PlatformService, List<String>> perService) {
+
+  /**
+   * Today's settings: a bounded heap, and a JVM that exits on running out of memory rather than
+   * limping on (as the Kubernetes Deployments run them).
+   */
+  public static JvmOptions defaults() {
+    List<String> common = new ArrayList<>(List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
+    String extra = System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS");
+    if (extra != null && !extra.isBlank()) {
+      common.addAll(Arrays.asList(extra.trim().split("\\s+")));
+    }
+    return new JvmOptions(common, new EnumMap<>(PlatformService.class));
+  }
+
+  /** The options of {@code service}'s JVM, whose packaged application is {@code jar}. */
+  public List<String> of(PlatformService service, Path jar) {
+    List<String> options = new ArrayList<>();
+    Path archive = jar.resolveSibling("app-cds.jsa");
+    if (Files.isRegularFile(archive)) {
+      options.add("-XX:SharedArchiveFile=" + archive);
+    }
+    options.addAll(common);
+    options.addAll(perService.getOrDefault(service, List.of()));
+    return options;
+  }
+}

@@ -1,0 +1,80 @@
+package dev.slipway.launcher.platform;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Each service's environment in a platform: its port, Kafka, its own database, the token key, and
+ * what it needs beyond them. These are the settings their Deployments in {@code k8s/} get ({@code
+ * ServiceSettingsTest} there keeps the names true), so nothing in a service knows it runs locally.
+ */
+final class ServiceSettings {
+
+  private final PlatformSettings settings;
+  private final LocalSecrets secrets;
+
+  ServiceSettings(PlatformSettings settings, LocalSecrets secrets) {
+    this.settings = settings;
+    this.secrets = secrets;
+  }
+
+  /** The environment {@code service} runs with; its own settings come last and win. */
+  Map<String, String> environment(PlatformService service) {
+    Infrastructure.Postgres postgres = settings.infrastructure().postgres();
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(settings.ports().of(service)));
+    env.put("KAFKA_BOOTSTRAP_SERVERS", settings.infrastructure().kafkaBootstrap());
+    env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(service.database()));
+    env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(service.database()));
+    env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
+    env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+    env.put("SLIPWAY_JWT_PUBLIC_KEY", settings.jwtPublicKey());
+    env.putAll(ownSettings(service));
+    return env;
+  }
+
+  private Map<String, String> ownSettings(PlatformService service) {
+    PlatformLayout layout = settings.layout();
+    Map<String, String> env = new LinkedHashMap<>();
+    switch (service) {
+      case TRIGGER -> env.put("SLIPWAY_TRIGGER_SECRET_KEY", secrets.get("trigger-secret-key"));
+      case BUILD -> {
+        env.put("SLIPWAY_BUILD_REGISTRY_ADDRESS", settings.registry().address());
+        env.put("SLIPWAY_BUILD_REGISTRY_INSECURE", String.valueOf(settings.registry().insecure()));
+        env.put("SLIPWAY_BUILD_SOURCE_ALLOWED_FILE_ROOTS", layout.git().toString());
+        env.put("SLIPWAY_BUILD_DIR", layout.build().toString());
+      }
+      case SCAN -> env.put("SLIPWAY_SCAN_ADVISORIES_DIRECTORY", layout.advisories().toString());
+      case DEPLOY -> {
+        env.put(
+            "SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", settings.clusterKubeconfig().toString());
+        env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
+        // A rollout applies only digests whose provenance a key build-service publishes signed.
+        env.put(
+            "SLIPWAY_DEPLOY_TRUSTED_BUILD_KEYS",
+            "http://127.0.0.1:" + settings.ports().of(PlatformService.BUILD) + "/api/builds/keys");
+      }
+      case AUDIT -> {
+        // The service runs as a role that may only INSERT and SELECT; the migrations ran before,
+        // as another role (AuditStore). It signs checkpoints with a key kept in the state folder.
+        env.put("QUARKUS_DATASOURCE_USERNAME", AuditStore.APP_ROLE);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", secrets.get(AuditStore.APP_PASSWORD));
+        env.put("SLIPWAY_AUDIT_CHECKPOINT_KEY", checkpointKey());
+        env.put("SLIPWAY_AUDIT_CHECKPOINT_FILE", layout.auditCheckpoint().toString());
+      }
+    }
+    return env;
+  }
+
+  private String checkpointKey() {
+    try {
+      return Files.readString(settings.layout().audit().resolve("checkpoint-key")).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "the audit checkpoint key is missing (AuditStore makes it)", e);
+    }
+  }
+}

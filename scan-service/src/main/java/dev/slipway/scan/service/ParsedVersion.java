@@ -1,4 +1,0 @@
-package dev.slipway.scan.service;
-
-/** A version parsed in the order of one ecosystem; only versions of the same order compare. */
-public interface ParsedVersion extends Comparable<ParsedVersion> {}
