@@ -439,8 +439,21 @@ class ConsoleBrowserIT {
   }
 
   private static WebElement waitFor(By locator) {
-    return new WebDriverWait(browser, WAIT)
-        .until(ExpectedConditions.visibilityOfElementLocated(locator));
+    try {
+      return new WebDriverWait(browser, WAIT)
+          .until(ExpectedConditions.visibilityOfElementLocated(locator));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      // What the browser showed instead, for whoever reads the failure.
+      screenshot("missing-" + locator.toString().replaceAll("[^A-Za-z0-9-]", "_"));
+      try {
+        Files.writeString(
+            SHOTS.resolve(String.format(Locale.ROOT, "%02d-page.html", shot)),
+            browser.getCurrentUrl() + "\n" + browser.getPageSource());
+      } catch (IOException io) {
+        e.addSuppressed(io);
+      }
+      throw e;
+    }
   }
 
   private static void screenshot(String name) {
