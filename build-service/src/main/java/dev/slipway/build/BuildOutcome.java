@@ -3,6 +3,7 @@ package dev.slipway.build;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.ImageRef;
 import dev.slipway.events.BuildDone.TestCounts;
+import dev.slipway.events.RenderedManifests;
 import dev.slipway.events.VulnerabilityIgnore;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,34 @@ public record BuildOutcome(
     Failure failure,
     Map<String, Long> stageDurationsMs,
     List<VulnerabilityIgnore> ignores,
-    long durationMs) {
+    long durationMs,
+    RenderedManifests manifests) {
+
+  /** An outcome without rendered manifests. */
+  public BuildOutcome(
+      BuildStatus status,
+      ImageRef image,
+      String sbomRef,
+      byte[] sbom,
+      int sbomComponents,
+      TestCounts tests,
+      Failure failure,
+      Map<String, Long> stageDurationsMs,
+      List<VulnerabilityIgnore> ignores,
+      long durationMs) {
+    this(
+        status,
+        image,
+        sbomRef,
+        sbom,
+        sbomComponents,
+        tests,
+        failure,
+        stageDurationsMs,
+        ignores,
+        durationMs,
+        null);
+  }
 
   /** Lines of log tail a build.done carries at most. */
   public static final int TAIL_LINES = 50;

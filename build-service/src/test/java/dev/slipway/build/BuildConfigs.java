@@ -18,6 +18,7 @@ public final class BuildConfigs {
     Map<String, String> all = new HashMap<>();
     all.put("slipway.build.workspace-dir", "target/build-workspaces");
     all.put("slipway.build.cache-dir", "target/build-cache");
+    all.put("slipway.build.provenance.key-file", "target/provenance/signing-key.pem");
     all.putAll(properties);
     SmallRyeConfig config =
         new SmallRyeConfigBuilder()

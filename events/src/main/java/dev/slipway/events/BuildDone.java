@@ -18,6 +18,8 @@ import java.util.Map;
  * @param stageDurationsMs wall time per stage: clone, steps by name, image, push, sbom
  * @param ignores the repository's vulnerability ignores from {@code .slipway.yaml} at this commit
  * @param run where the run came from, carried forward for scan and deploy
+ * @param manifests the application's rendered Kubernetes manifests, when its {@code .slipway.yaml}
+ *     names them; absent: deploy-service generates a Deployment and a Service
  */
 public record BuildDone(
     BuildStatus status,
@@ -30,7 +32,36 @@ public record BuildDone(
     Failure failure,
     Map<String, Long> stageDurationsMs,
     List<VulnerabilityIgnore> ignores,
-    RunContext run) {
+    RunContext run,
+    RenderedManifests manifests) {
+
+  /** A build.done without rendered manifests. */
+  public BuildDone(
+      BuildStatus status,
+      ImageRef image,
+      String sbomRef,
+      TestCounts tests,
+      long durationMs,
+      String logRef,
+      String buildId,
+      Failure failure,
+      Map<String, Long> stageDurationsMs,
+      List<VulnerabilityIgnore> ignores,
+      RunContext run) {
+    this(
+        status,
+        image,
+        sbomRef,
+        tests,
+        durationMs,
+        logRef,
+        buildId,
+        failure,
+        stageDurationsMs,
+        ignores,
+        run,
+        null);
+  }
 
   public BuildDone {
     Require.present(status, "status");

@@ -16,6 +16,9 @@ import java.util.List;
  * @param approvalId the approval deploy-service granted, for reason APPROVAL; deploy-service
  *     applies a request into a manual environment only when it holds that approval, granted, for
  *     this digest. Null otherwise and in events written before this field
+ * @param manifests the rendered manifests of the build, when the application has its own; absent:
+ *     deploy-service generates a Deployment and a Service (or reuses what the image's earlier
+ *     rollouts recorded)
  */
 public record DeployRequested(
     String environment,
@@ -26,7 +29,8 @@ public record DeployRequested(
     RunContext run,
     List<String> approvers,
     Long revision,
-    String approvalId) {
+    String approvalId,
+    RenderedManifests manifests) {
 
   public DeployRequested {
     Require.text(environment, "environment");
@@ -38,7 +42,7 @@ public record DeployRequested(
         approvers == null ? List.of() : List.copyOf(Require.noNulls(approvers, "approvers"));
   }
 
-  /** A request that names no approval. */
+  /** A request that names no approval and carries no rendered manifests. */
   public DeployRequested(
       String environment,
       String image,
@@ -48,13 +52,14 @@ public record DeployRequested(
       RunContext run,
       List<String> approvers,
       Long revision) {
-    this(environment, image, imageDigest, reason, requestedBy, run, approvers, revision, null);
+    this(
+        environment, image, imageDigest, reason, requestedBy, run, approvers, revision, null, null);
   }
 
   /** A request without run context, approvers or revision. */
   public DeployRequested(
       String environment, String image, String imageDigest, Reason reason, String requestedBy) {
-    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null, null);
+    this(environment, image, imageDigest, reason, requestedBy, null, List.of(), null);
   }
 
   /** Why a deploy was requested. */

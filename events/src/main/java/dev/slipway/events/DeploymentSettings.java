@@ -1,5 +1,6 @@
 package dev.slipway.events;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +18,18 @@ import java.util.Map;
  * @param httpRoute a Gateway API HTTPRoute in the namespace whose backend weights follow the canary
  *     steps; absent: traffic follows the replica ratio only
  * @param analysis the check run at every canary step; absent: readiness and restarts only
+ * @param adopt whether an object that exists without Slipway's ownership may be taken over (default
+ *     false: the rollout fails naming the object and its managers)
+ * @param selfHeal whether drift found between rollouts is corrected by applying the last revision
+ *     again (default false: it is shown only)
+ * @param allowClusterResources whether the application's manifests may hold cluster-scoped objects
+ *     (default false: only namespaced objects, into the environment's namespace)
+ * @param soakSeconds after a rollout completes, how long its pods must keep running without a crash
+ *     before it succeeds (default 0)
+ * @param minReadySeconds of the generated Deployment: how long a new pod must be ready before it
+ *     counts as available (default 0)
+ * @param pod more of the generated Deployment's pod: variables from ConfigMaps and Secrets,
+ *     volumes, service account, command and extra ports; absent: none
  */
 public record DeploymentSettings(
     Integer replicas,
@@ -26,13 +39,54 @@ public record DeploymentSettings(
     Map<String, String> env,
     Integer timeoutSeconds,
     String httpRoute,
-    Analysis analysis) {
+    Analysis analysis,
+    Boolean adopt,
+    Boolean selfHeal,
+    Boolean allowClusterResources,
+    Integer soakSeconds,
+    Integer minReadySeconds,
+    PodOptions pod) {
 
   /** Every default. */
   public static final DeploymentSettings DEFAULTS =
       new DeploymentSettings(null, null, null, null, null, null, null, null);
 
+  /** Settings with the defaults of every option added after the first version. */
+  public DeploymentSettings(
+      Integer replicas,
+      Integer port,
+      Resources resources,
+      String healthPath,
+      Map<String, String> env,
+      Integer timeoutSeconds,
+      String httpRoute,
+      Analysis analysis) {
+    this(
+        replicas,
+        port,
+        resources,
+        healthPath,
+        env,
+        timeoutSeconds,
+        httpRoute,
+        analysis,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   public DeploymentSettings {
+    adopt = adopt != null && adopt;
+    selfHeal = selfHeal != null && selfHeal;
+    allowClusterResources = allowClusterResources != null && allowClusterResources;
+    soakSeconds = soakSeconds == null ? 0 : soakSeconds;
+    minReadySeconds = minReadySeconds == null ? 0 : minReadySeconds;
+    pod = pod == null ? PodOptions.NONE : pod;
+    Require.notNegative(soakSeconds, "soakSeconds");
+    Require.notNegative(minReadySeconds, "minReadySeconds");
     replicas = replicas == null ? 2 : replicas;
     port = port == null ? 8080 : port;
     env = env == null ? Map.of() : Map.copyOf(env);
@@ -45,6 +99,90 @@ public record DeploymentSettings(
     }
     if (timeoutSeconds < 1) {
       throw new EventFormatException("timeoutSeconds", "must be at least 1");
+    }
+  }
+
+  /**
+   * More of the generated Deployment's pod. Secrets are referenced, never copied: the values stay
+   * in the cluster.
+   *
+   * @param envFromConfigMaps ConfigMaps whose keys become variables ({@code envFrom})
+   * @param envFromSecrets Secrets whose keys become variables ({@code envFrom})
+   * @param secretEnv variables read from one key of a Secret ({@code secretKeyRef})
+   * @param volumes ConfigMaps and Secrets mounted as files
+   * @param serviceAccountName the pod's service account; absent: the namespace's default
+   * @param command the container's command (its image's entrypoint replaced)
+   * @param args the container's arguments
+   * @param ports container ports besides the {@code http} one
+   */
+  public record PodOptions(
+      List<String> envFromConfigMaps,
+      List<String> envFromSecrets,
+      Map<String, SecretKey> secretEnv,
+      List<Volume> volumes,
+      String serviceAccountName,
+      List<String> command,
+      List<String> args,
+      List<NamedPort> ports) {
+
+    /** No options. */
+    public static final PodOptions NONE =
+        new PodOptions(null, null, null, null, null, null, null, null);
+
+    public PodOptions {
+      envFromConfigMaps = envFromConfigMaps == null ? List.of() : List.copyOf(envFromConfigMaps);
+      envFromSecrets = envFromSecrets == null ? List.of() : List.copyOf(envFromSecrets);
+      secretEnv = secretEnv == null ? Map.of() : Map.copyOf(secretEnv);
+      volumes = volumes == null ? List.of() : List.copyOf(volumes);
+      command = command == null ? List.of() : List.copyOf(command);
+      args = args == null ? List.of() : List.copyOf(args);
+      ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+  }
+
+  /**
+   * One key of a Secret.
+   *
+   * @param secret the Secret's name
+   * @param key the key
+   */
+  public record SecretKey(String secret, String key) {
+    public SecretKey {
+      Require.text(secret, "secret");
+      Require.text(key, "key");
+    }
+  }
+
+  /**
+   * A ConfigMap or a Secret mounted as files.
+   *
+   * @param name the volume's name
+   * @param mountPath where in the container
+   * @param configMap the ConfigMap (exactly one of configMap and secret)
+   * @param secret the Secret
+   */
+  public record Volume(String name, String mountPath, String configMap, String secret) {
+    public Volume {
+      Require.text(name, "name");
+      Require.text(mountPath, "mountPath");
+      if ((configMap == null) == (secret == null)) {
+        throw new EventFormatException("volumes", "a volume names a configMap or a secret");
+      }
+    }
+  }
+
+  /**
+   * A container port besides {@code http}.
+   *
+   * @param name its name (an IANA service name)
+   * @param port the port
+   */
+  public record NamedPort(String name, int port) {
+    public NamedPort {
+      Require.text(name, "name");
+      if (port < 1 || port > 65535) {
+        throw new EventFormatException("ports", "must be between 1 and 65535");
+      }
     }
   }
 
@@ -72,6 +210,12 @@ public record DeploymentSettings(
    * @param samples samples per step (default 1)
    * @param intervalSeconds seconds between samples and the pause of each step (default 10)
    * @param maxRestarts container restarts of the canary tolerated per step (default 0)
+   * @param prometheusUrl the Prometheus to ask; absent: the cluster's
+   * @param initialDelaySeconds how long after the canary is ready the first sample waits, beyond
+   *     the interval (default 0)
+   * @param consecutiveErrorLimit queries that fail (Prometheus unreachable, an error, no single
+   *     number) tolerated in a row: an error is inconclusive, not a failed sample; past the limit
+   *     the rollout pauses for an operator (default 4)
    */
   public record Analysis(
       String prometheusQuery,
@@ -80,9 +224,38 @@ public record DeploymentSettings(
       Integer failureLimit,
       Integer samples,
       Integer intervalSeconds,
-      Integer maxRestarts) {
+      Integer maxRestarts,
+      String prometheusUrl,
+      Integer initialDelaySeconds,
+      Integer consecutiveErrorLimit) {
+
+    /** An analysis with the defaults of every option added after the first version. */
+    public Analysis(
+        String prometheusQuery,
+        Double threshold,
+        Comparison comparison,
+        Integer failureLimit,
+        Integer samples,
+        Integer intervalSeconds,
+        Integer maxRestarts) {
+      this(
+          prometheusQuery,
+          threshold,
+          comparison,
+          failureLimit,
+          samples,
+          intervalSeconds,
+          maxRestarts,
+          null,
+          null,
+          null);
+    }
 
     public Analysis {
+      initialDelaySeconds = initialDelaySeconds == null ? 0 : initialDelaySeconds;
+      consecutiveErrorLimit = consecutiveErrorLimit == null ? 4 : consecutiveErrorLimit;
+      Require.notNegative(initialDelaySeconds, "initialDelaySeconds");
+      Require.notNegative(consecutiveErrorLimit, "consecutiveErrorLimit");
       if (prometheusQuery != null) {
         Require.text(prometheusQuery, "prometheusQuery");
         Require.present(threshold, "threshold");

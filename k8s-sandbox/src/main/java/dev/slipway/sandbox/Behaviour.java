@@ -12,7 +12,12 @@ public enum Behaviour {
   /** The container exits again and again: restart count grows, waiting in CrashLoopBackOff. */
   CRASH_LOOP("crash-loop"),
   /** The image cannot be pulled: pods stay Pending, waiting in ImagePullBackOff. */
-  IMAGE_PULL_ERROR("image-pull-error");
+  IMAGE_PULL_ERROR("image-pull-error"),
+  /**
+   * Pods cannot be created (as when a ResourceQuota or an admission policy refuses them): the
+   * ReplicaSet reports ReplicaFailure with reason FailedCreate and a warning event.
+   */
+  FAILED_CREATE("failed-create");
 
   /** The OCI config label that chooses a behaviour for an image in the standalone sandbox. */
   public static final String LABEL = "dev.slipway.sandbox.behaviour";

@@ -10,6 +10,9 @@ import io.fabric8.kubernetes.api.model.GroupVersionForDiscoveryBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServerAddressByClientCIDRBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -69,6 +72,7 @@ public final class SandboxServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final SandboxDispatcher dispatcher;
   private final NamespacedKubernetesClient client;
+  private final KubernetesClient controllerClient;
   private final RolloutSimulator simulator;
   private final ScheduledExecutorService housekeeping;
   private final Map<String, List<DeploymentWrite>> writes = new ConcurrentHashMap<>();
@@ -88,8 +92,15 @@ public final class SandboxServer implements AutoCloseable {
             false);
     server.init(loopback(), port);
     this.client = server.createClient();
-    this.simulator = new RolloutSimulator(client, policy, settings);
-    dispatcher.listener(this::deploymentChanged);
+    this.controllerClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withUserAgent(WorkloadControllers.CONTROLLER_MANAGER + "/" + VERSION)
+                    .build())
+            .build();
+    this.simulator = new RolloutSimulator(controllerClient, policy, settings);
+    dispatcher.listener(this::changed);
     // The mock web server keeps every request it served; drop them so a long run does not grow.
     this.housekeeping =
         Executors.newSingleThreadScheduledExecutor(
@@ -135,6 +146,16 @@ public final class SandboxServer implements AutoCloseable {
   /** A client of this API server, for tests that set up or inspect the cluster. */
   public NamespacedKubernetesClient client() {
     return client;
+  }
+
+  /** Creates namespace {@code name} unless it exists, as a platform team would beforehand. */
+  public void createNamespace(String name) {
+    if (client.namespaces().withName(name).get() == null) {
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+          .create();
+    }
   }
 
   /**
@@ -197,28 +218,30 @@ public final class SandboxServer implements AutoCloseable {
   public void close() {
     housekeeping.shutdownNow();
     simulator.close();
+    controllerClient.close();
     client.close();
     server.destroy();
   }
 
-  private void deploymentChanged(String namespace, String name, Deployment state) {
-    String key = namespace + "/" + name;
-    if (state != null) {
-      var containers = state.getSpec().getTemplate().getSpec().getContainers();
-      writes
-          .computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
-          .add(
-              new DeploymentWrite(
-                  Objects.requireNonNullElse(state.getMetadata().getGeneration(), 1L),
-                  Objects.requireNonNullElse(state.getSpec().getReplicas(), 1),
-                  containers.isEmpty() ? null : containers.get(0).getImage(),
-                  Instant.now()));
-    } else {
-      writes
-          .computeIfAbsent(key, k -> new CopyOnWriteArrayList<>())
-          .add(new DeploymentWrite(0, 0, null, Instant.now()));
+  private void changed(String kind, String namespace, String name, String state) {
+    if ("Deployment".equals(kind)) {
+      Deployment deployment = SandboxDispatcher.deployment(state);
+      String key = namespace + "/" + name;
+      DeploymentWrite write;
+      if (deployment != null) {
+        var containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        write =
+            new DeploymentWrite(
+                Objects.requireNonNullElse(deployment.getMetadata().getGeneration(), 1L),
+                Objects.requireNonNullElse(deployment.getSpec().getReplicas(), 1),
+                containers.isEmpty() ? null : containers.get(0).getImage(),
+                Instant.now());
+      } else {
+        write = new DeploymentWrite(0, 0, null, Instant.now());
+      }
+      writes.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(write);
     }
-    simulator.deploymentChanged(namespace, name);
+    simulator.changed(kind, namespace, name);
   }
 
   private void dropRecordedRequests() {
@@ -256,7 +279,15 @@ public final class SandboxServer implements AutoCloseable {
         "/apis",
         Serialization.asJson(
             new APIGroupListBuilder()
-                .withGroups(group("apps", "v1"), group(HTTP_ROUTE.getGroup(), "v1"))
+                .withGroups(
+                    group("apps", "v1"),
+                    group("batch", "v1"),
+                    group("autoscaling", "v2"),
+                    group("networking.k8s.io", "v1"),
+                    group("policy", "v1"),
+                    group("rbac.authorization.k8s.io", "v1"),
+                    group("apiextensions.k8s.io", "v1"),
+                    group(HTTP_ROUTE.getGroup(), "v1"))
                 .build()));
     documents.put(
         "/api/v1",
@@ -271,6 +302,10 @@ public final class SandboxServer implements AutoCloseable {
             resource("configmaps", "ConfigMap", true, "cm"),
             resource("secrets", "Secret", true),
             resource("serviceaccounts", "ServiceAccount", true, "sa"),
+            resource("persistentvolumeclaims", "PersistentVolumeClaim", true, "pvc"),
+            resource("persistentvolumes", "PersistentVolume", false, "pv"),
+            resource("resourcequotas", "ResourceQuota", true, "quota"),
+            resource("limitranges", "LimitRange", true, "limits"),
             resource("namespaces", "Namespace", false, "ns")));
     documents.put(
         "/apis/apps/v1",
@@ -278,8 +313,51 @@ public final class SandboxServer implements AutoCloseable {
             "apps/v1",
             resource("deployments", "Deployment", true, "deploy"),
             resource("deployments/status", "Deployment", true),
+            resource("deployments/scale", "Scale", true),
             resource("replicasets", "ReplicaSet", true, "rs"),
-            resource("replicasets/status", "ReplicaSet", true)));
+            resource("replicasets/status", "ReplicaSet", true),
+            resource("statefulsets", "StatefulSet", true, "sts"),
+            resource("statefulsets/status", "StatefulSet", true),
+            resource("statefulsets/scale", "Scale", true),
+            resource("daemonsets", "DaemonSet", true, "ds")));
+    documents.put(
+        "/apis/batch/v1",
+        resources(
+            "batch/v1",
+            resource("jobs", "Job", true),
+            resource("jobs/status", "Job", true),
+            resource("cronjobs", "CronJob", true, "cj")));
+    documents.put(
+        "/apis/autoscaling/v2",
+        resources(
+            "autoscaling/v2",
+            resource("horizontalpodautoscalers", "HorizontalPodAutoscaler", true, "hpa"),
+            resource("horizontalpodautoscalers/status", "HorizontalPodAutoscaler", true)));
+    documents.put(
+        "/apis/networking.k8s.io/v1",
+        resources(
+            "networking.k8s.io/v1",
+            resource("ingresses", "Ingress", true, "ing"),
+            resource("ingresses/status", "Ingress", true),
+            resource("networkpolicies", "NetworkPolicy", true, "netpol"),
+            resource("ingressclasses", "IngressClass", false)));
+    documents.put(
+        "/apis/policy/v1",
+        resources(
+            "policy/v1", resource("poddisruptionbudgets", "PodDisruptionBudget", true, "pdb")));
+    documents.put(
+        "/apis/rbac.authorization.k8s.io/v1",
+        resources(
+            "rbac.authorization.k8s.io/v1",
+            resource("roles", "Role", true),
+            resource("rolebindings", "RoleBinding", true),
+            resource("clusterroles", "ClusterRole", false),
+            resource("clusterrolebindings", "ClusterRoleBinding", false)));
+    documents.put(
+        "/apis/apiextensions.k8s.io/v1",
+        resources(
+            "apiextensions.k8s.io/v1",
+            resource("customresourcedefinitions", "CustomResourceDefinition", false, "crd")));
     documents.put(
         "/apis/" + HTTP_ROUTE.getGroup() + "/v1",
         resources(

@@ -9,6 +9,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +40,7 @@ class RolloutSimulatorTest {
             new RolloutSimulator.Settings(
                 Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(50), 2));
     client = sandbox.client();
+    sandbox.createNamespace(NS);
   }
 
   @AfterEach
@@ -47,6 +53,7 @@ class RolloutSimulatorTest {
     apply(deployment(NS, "web", V1, 3));
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -74,6 +81,7 @@ class RolloutSimulatorTest {
     apply(deployment(NS, "web", V2, 2));
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -96,6 +104,7 @@ class RolloutSimulatorTest {
     apply(deployment(NS, "web", V1, 4));
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -116,6 +125,7 @@ class RolloutSimulatorTest {
     apply(v2);
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -137,6 +147,7 @@ class RolloutSimulatorTest {
     apply(deployment(NS, "web", V1, 1));
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -158,6 +169,7 @@ class RolloutSimulatorTest {
     apply(deployment(NS, "web", V1, 1));
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -178,6 +190,7 @@ class RolloutSimulatorTest {
     client.apps().deployments().inNamespace(NS).withName("web").delete();
 
     await()
+        .ignoreExceptions()
         .atMost(Duration.ofSeconds(10))
         .ignoreExceptions()
         .untilAsserted(
@@ -185,6 +198,163 @@ class RolloutSimulatorTest {
               assertThat(pods()).isEmpty();
               assertThat(client.apps().replicaSets().inNamespace(NS).list().getItems()).isEmpty();
             });
+  }
+
+  @Test
+  void podsThatCannotBeCreatedShowAsReplicaFailure() {
+    policy.forDeployment("quota", Behaviour.FAILED_CREATE);
+    apply(deployment(NS, "quota", V1, 2));
+
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              DeploymentCondition failure = condition(get("quota"), "ReplicaFailure");
+              assertThat(failure.getStatus()).isEqualTo("True");
+              assertThat(failure.getReason()).isEqualTo("FailedCreate");
+              assertThat(failure.getMessage()).contains("exceeded quota");
+              assertThat(warnings()).contains("FailedCreate");
+            });
+    assertThat(pods()).isEmpty();
+  }
+
+  @Test
+  void minReadySecondsDelaysAvailability() {
+    Deployment web = deployment(NS, "slow", V1, 1);
+    web.getSpec().setMinReadySeconds(1);
+    apply(web);
+
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(get("slow").getStatus().getReadyReplicas()).isEqualTo(1));
+    assertThat(get("slow").getStatus().getAvailableReplicas()).isZero();
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(get("slow").getStatus().getAvailableReplicas()).isEqualTo(1));
+  }
+
+  @Test
+  void statefulSetPodsComeUpInOrder() {
+    client
+        .resource(
+            new StatefulSetBuilder()
+                .withNewMetadata()
+                .withName("db")
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(2)
+                .withServiceName("db")
+                .withNewSelector()
+                .addToMatchLabels("app", "db")
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .addToLabels("app", "db")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("db")
+                .withImage(V1)
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .fieldManager("slipway")
+        .serverSideApply();
+
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              StatefulSet db = client.apps().statefulSets().inNamespace(NS).withName("db").get();
+              assertThat(db.getStatus().getReadyReplicas()).isEqualTo(2);
+              assertThat(db.getStatus().getUpdatedReplicas()).isEqualTo(2);
+              assertThat(db.getStatus().getCurrentRevision())
+                  .isEqualTo(db.getStatus().getUpdateRevision());
+            });
+    assertThat(pods()).extracting(p -> p.getMetadata().getName()).contains("db-0", "db-1");
+  }
+
+  @Test
+  void jobsCompleteOrFailAfterTheirBackoffLimit() {
+    policy.forDeployment("broken", Behaviour.CRASH_LOOP);
+    client.resource(job("migrate", 0)).fieldManager("slipway").serverSideApply();
+    client.resource(job("broken", 1)).fieldManager("slipway").serverSideApply();
+
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(jobCondition("migrate")).isEqualTo("Complete");
+              assertThat(jobCondition("broken")).isEqualTo("Failed BackoffLimitExceeded");
+            });
+  }
+
+  @Test
+  void anAutoscalerKeepsItsTargetWithinBounds() {
+    apply(deployment(NS, "api", V1, 1));
+    client
+        .resource(
+            new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withName("api")
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .withNewScaleTargetRef("apps/v1", "Deployment", "api")
+                .withMinReplicas(3)
+                .withMaxReplicas(5)
+                .endSpec()
+                .build())
+        .fieldManager("slipway")
+        .serverSideApply();
+
+    await()
+        .ignoreExceptions()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> assertThat(get("api").getStatus().getAvailableReplicas()).isEqualTo(3));
+    assertThat(get("api").getMetadata().getManagedFields())
+        .anyMatch(m -> m.getManager().equals("kube-controller-manager"));
+  }
+
+  private Job job(String name, int backoffLimit) {
+    return new JobBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .endMetadata()
+        .withNewSpec()
+        .withBackoffLimit(backoffLimit)
+        .withNewTemplate()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .addNewContainer()
+        .withName("job")
+        .withImage(V1)
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private String jobCondition(String name) {
+    Job job = client.batch().v1().jobs().inNamespace(NS).withName(name).get();
+    return job.getStatus() == null
+        ? "none"
+        : job.getStatus().getConditions().stream()
+            .map(c -> c.getType() + (c.getReason() == null ? "" : " " + c.getReason()))
+            .findFirst()
+            .orElse("none");
   }
 
   private void apply(Deployment deployment) {

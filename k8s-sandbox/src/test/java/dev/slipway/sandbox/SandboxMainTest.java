@@ -58,6 +58,15 @@ class SandboxMainTest {
               .withConfig(Config.fromKubeconfig(kubeconfig.toFile()))
               .build()) {
         client
+            .namespaces()
+            .resource(
+                new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                    .withNewMetadata()
+                    .withName("demo")
+                    .endMetadata()
+                    .build())
+            .create();
+        client
             .resource(deployment("demo", "web", "nowhere.invalid/web@sha256:1", 2))
             .fieldManager("slipway")
             .serverSideApply();

@@ -33,9 +33,10 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * {@code ./slipway status}: each service's health, its process (pid, start time, resident memory),
  * the consumer lag of every consumer group per topic, the latest runs with the stage each has
- * reached (from the audit store), and the advisory database with what re-evaluation newly found on
- * running digests (from scan-service). Ports and processes come from the platform's topology
- * ({@link Platform}).
+ * reached (from the audit store), the advisory database with what re-evaluation newly found on
+ * running digests (from scan-service), and whether what runs in each environment still matches its
+ * last successful release (drift, from deploy-service). Ports and processes come from the
+ * platform's topology ({@link Platform}).
  */
 public final class StatusCommand {
 
@@ -53,6 +54,7 @@ public final class StatusCommand {
     System.out.println(lag(containers.kafkaBootstrap()));
     System.out.println(latestRuns(platform.url(PlatformService.AUDIT)));
     System.out.println(exposure(platform.url(PlatformService.SCAN)));
+    System.out.println(drift(platform.url(PlatformService.DEPLOY)));
   }
 
   /**
@@ -267,6 +269,98 @@ public final class StatusCommand {
       Thread.currentThread().interrupt();
     }
     return out.toString();
+  }
+
+  /**
+   * Every environment with a successful rollout among the latest, compared live with its last
+   * successful revision ({@code GET /api/apps/{app}/environments/{env}/drift}).
+   */
+  static String drift(String deployUrl) {
+    StringBuilder out =
+        new StringBuilder(
+            String.format("%-16s %-10s %-9s %s%n", "application", "env", "revision", "drift"));
+    try {
+      String token =
+          TokenCommand.sign(
+              TokenCommand.keyDir(),
+              "slipway-status",
+              Set.of("viewer"),
+              Duration.ofMinutes(5),
+              System.err);
+      HttpResponse<String> response = deployService(deployUrl, "/api/rollouts?limit=200", token);
+      if (response.statusCode() != 200) {
+        return out.append("deploy-service answered HTTP ").append(response.statusCode()).toString();
+      }
+      Set<String> environments = new java.util.TreeSet<>();
+      for (JsonNode rollout : JSON.readTree(response.body())) {
+        if ("SUCCEEDED".equals(rollout.path("status").asText())) {
+          environments.add(
+              rollout.path("application").asText() + "/" + rollout.path("environment").asText());
+        }
+      }
+      for (String environment : environments) {
+        String application = environment.substring(0, environment.indexOf('/'));
+        String name = environment.substring(environment.indexOf('/') + 1);
+        HttpResponse<String> report =
+            deployService(
+                deployUrl, "/api/apps/" + application + "/environments/" + name + "/drift", token);
+        out.append(String.format("%-16s %-10s ", application, name));
+        if (report.statusCode() != 200) {
+          out.append(
+              String.format(
+                  "%-9s %s%n",
+                  "-",
+                  JSON.readTree(report.body())
+                      .path("detail")
+                      .asText("HTTP " + report.statusCode())));
+          continue;
+        }
+        JsonNode drift = JSON.readTree(report.body());
+        out.append(String.format("%-9d %s%n", drift.path("revision").asLong(), describe(drift)));
+      }
+      if (environments.isEmpty()) {
+        out.append("nothing deployed yet").append(System.lineSeparator());
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      out.append("deploy-service did not answer: ").append(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out.toString();
+  }
+
+  /** "in sync", or each object that drifted and how. */
+  static String describe(JsonNode drift) {
+    if (drift.path("inSync").asBoolean()) {
+      return "in sync";
+    }
+    List<String> objects = new ArrayList<>();
+    for (JsonNode object : drift.path("objects")) {
+      String status = object.path("status").asText();
+      if ("InSync".equals(status)) {
+        continue;
+      }
+      List<String> differences = new ArrayList<>();
+      object.path("differences").forEach(d -> differences.add(d.asText()));
+      objects.add(
+          object.path("kind").asText()
+              + " "
+              + object.path("name").asText()
+              + " "
+              + status
+              + (differences.isEmpty() ? "" : " (" + String.join("; ", differences) + ")"));
+    }
+    return "DRIFTED: " + String.join(", ", objects);
+  }
+
+  private static HttpResponse<String> deployService(String deployUrl, String path, String token)
+      throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(deployUrl + path))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(20))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String stage(JsonNode row) {

@@ -67,7 +67,8 @@ public final class BuildEvents {
             outcome.failure(),
             outcome.stageDurationsMs(),
             outcome.ignores(),
-            RunContext.of(commit.data()));
+            RunContext.of(commit.data()),
+            outcome.manifests());
     return Envelope.causedBy(
         commit, EventType.BUILD_DONE, SOURCE, Envelope.derivedId("build.done", buildId), data);
   }

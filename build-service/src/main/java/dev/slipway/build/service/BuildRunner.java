@@ -11,6 +11,7 @@ import dev.slipway.build.stage.CacheSaveStage;
 import dev.slipway.build.stage.CloneStage;
 import dev.slipway.build.stage.ConfigStage;
 import dev.slipway.build.stage.ImageStage;
+import dev.slipway.build.stage.ManifestStage;
 import dev.slipway.build.stage.ProvenanceStage;
 import dev.slipway.build.stage.SbomStage;
 import dev.slipway.build.stage.StageFailure;
@@ -27,10 +28,11 @@ import java.util.List;
 /**
  * Runs one claim of a build from an empty workspace to its outcome, as a list of named stages (see
  * {@link StageLoop}): clone at the commit, read {@code .slipway.yaml}, restore the cache, run the
- * steps in containers, save the cache, build and push the image, then its SBOM, then sign and
- * attach its provenance. Every way out (a refused URL, an invalid file, a failing step, a timeout,
- * a cancel) becomes an outcome that names the stage or step and why, with the log's tail; nothing
- * escapes as an exception but a bug.
+ * steps in containers, save the cache, build and push the image, then its SBOM, render and push the
+ * application's own manifests (with a {@code deploy} section), then sign and attach its provenance.
+ * Every way out (a refused URL, an invalid file, a failing step, a timeout, a cancel) becomes an
+ * outcome that names the stage or step and why, with the log's tail; nothing escapes as an
+ * exception but a bug.
  */
 @ApplicationScoped
 public class BuildRunner {
@@ -49,12 +51,22 @@ public class BuildRunner {
       CacheSaveStage cacheSave,
       ImageStage image,
       SbomStage sbom,
+      ManifestStage manifests,
       ProvenanceStage provenance) {
     this.config = config;
     this.workspaces = workspaces;
     this.stages =
         new StageLoop(
-            List.of(clone, configStage, cacheRestore, steps, cacheSave, image, sbom, provenance));
+            List.of(
+                clone,
+                configStage,
+                cacheRestore,
+                steps,
+                cacheSave,
+                image,
+                sbom,
+                manifests,
+                provenance));
   }
 
   /** Runs the build; returns how it ended. */

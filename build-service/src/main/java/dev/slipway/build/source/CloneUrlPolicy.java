@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  */
 public final class CloneUrlPolicy {
 
+  /** Git's remote-helper syntax, {@code <transport>::<address>} ({@code ext::sh -c ...}). */
+  private static final Pattern REMOTE_HELPER = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)::");
+
   private static final Pattern SCP_LIKE =
       Pattern.compile("^[A-Za-z0-9._][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[^/].*$");
 
@@ -47,6 +50,13 @@ public final class CloneUrlPolicy {
     }
     if (url.startsWith("-") || url.chars().anyMatch(Character::isISOControl)) {
       throw new SourceException("repository URL refused: it is not a URL");
+    }
+    java.util.regex.Matcher helper = REMOTE_HELPER.matcher(url);
+    if (helper.find()) {
+      throw new SourceException(
+          "repository URL refused: scheme '"
+              + helper.group(1).toLowerCase(Locale.ROOT)
+              + "' is not allowed (https, ssh, or file:// under an allowed root)");
     }
     if (SCP_LIKE.matcher(url).matches()) {
       requireSsh();

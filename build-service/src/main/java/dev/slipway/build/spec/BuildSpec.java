@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param reports glob patterns of JUnit XML reports
  * @param ignores the repository's vulnerability ignores
  * @param lines the line of each field in the file, by path (e.g. {@code image.files[0]})
+ * @param deploy the application's own manifests, may be null
  */
 public record BuildSpec(
     String toolchain,
@@ -33,7 +34,8 @@ public record BuildSpec(
     String sbom,
     List<String> reports,
     List<VulnerabilityIgnore> ignores,
-    Map<String, Integer> lines) {
+    Map<String, Integer> lines,
+    Deploy deploy) {
 
   /** JUnit XML reports looked for when {@code reports} is not set. */
   public static final List<String> DEFAULT_REPORTS = List.of("**/TEST-*.xml");
@@ -50,6 +52,18 @@ public record BuildSpec(
   /** Field {@code path} (e.g. {@code cache.paths[1]}) with its line, for refusing what it names. */
   public RepositoryPaths.Field field(String path) {
     return new RepositoryPaths.Field(path, lines.getOrDefault(path, 0));
+  }
+
+  /**
+   * The application's own manifests.
+   *
+   * @param manifests a directory of YAML files, or a Helm chart, relative to the workspace
+   * @param environments per environment: an overlay directory, or a chart's values file
+   */
+  public record Deploy(String manifests, Map<String, String> environments) {
+    public Deploy {
+      environments = Map.copyOf(environments);
+    }
   }
 
   public Optional<Cache> cacheSpec() {

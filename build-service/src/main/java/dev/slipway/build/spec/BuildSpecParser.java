@@ -226,7 +226,12 @@ public final class BuildSpecParser {
         text(root, "sbom"),
         list(root.get("reports")),
         ignores(root.get("ignores")),
-        lines(root));
+        lines(root),
+        root.has("deploy")
+            ? new BuildSpec.Deploy(
+                root.get("deploy").get("manifests").asText(),
+                strings(root.get("deploy").get("environments")))
+            : null);
   }
 
   /** The line of every field and list item, by its path ({@code steps[0].run}). */

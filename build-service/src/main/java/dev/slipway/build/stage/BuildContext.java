@@ -16,6 +16,7 @@ import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.ImageRef;
 import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.events.CommitReceived;
+import dev.slipway.events.RenderedManifests;
 import dev.slipway.events.VulnerabilityIgnore;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,6 +56,7 @@ public final class BuildContext {
   private BuildFacts.ResolvedImage base;
   private SbomGenerator.Sbom sbom;
   private String sbomRef;
+  private RenderedManifests manifests;
 
   public BuildContext(
       Claim claim,
@@ -236,6 +238,15 @@ public final class BuildContext {
     this.sbomRef = sbomRef;
   }
 
+  /** The application's rendered manifests as pushed; null without a deploy section. */
+  public RenderedManifests manifests() {
+    return manifests;
+  }
+
+  public void manifests(RenderedManifests manifests) {
+    this.manifests = manifests;
+  }
+
   /** Records the wall time of a stage or step. */
   public void took(String name, long ms) {
     stages.put(name, ms);
@@ -267,7 +278,8 @@ public final class BuildContext {
         null,
         stageDurations(),
         ignores,
-        duration);
+        duration,
+        manifests);
   }
 
   /** The outcome of a build that ended at {@code failure}; the reason is masked and logged. */

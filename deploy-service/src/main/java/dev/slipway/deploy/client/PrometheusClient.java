@@ -14,7 +14,8 @@ import java.time.Duration;
 
 /**
  * Evaluates a PromQL instant query over Prometheus' HTTP API ({@code GET /api/v1/query}) and reads
- * the one number a canary analysis compares: a scalar, or the first sample of a vector.
+ * the one number a canary analysis compares: a scalar, or the one sample of a vector (a vector of
+ * several series is refused: the query must aggregate).
  */
 @ApplicationScoped
 public class PrometheusClient {
@@ -64,6 +65,12 @@ public class PrometheusClient {
               + body.path("error").asText(""));
     }
     JsonNode data = body.path("data");
+    if ("vector".equals(data.path("resultType").asText()) && data.path("result").size() > 1) {
+      throw new PrometheusException(
+          "the query returned "
+              + data.path("result").size()
+              + " series, not one number; aggregate it (sum, avg, max …)");
+    }
     JsonNode value =
         switch (data.path("resultType").asText()) {
           case "scalar" -> data.path("result");

@@ -3,12 +3,13 @@ package dev.slipway.deploy.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay, approvals
- * and what a rollout verifies.
+ * Settings of deploy-service: its clusters, how rollouts are worked on, the outbox relay, the
+ * registry of rendered manifests, drift detection, approvals and what a rollout verifies.
  */
 @ConfigMapping(prefix = "slipway.deploy")
 public interface DeployConfig {
@@ -24,6 +25,33 @@ public interface DeployConfig {
 
   /** How events recorded in the outbox reach Kafka. */
   Outbox outbox();
+
+  /** The OCI registry the rendered manifests are fetched from. */
+  Registry registry();
+
+  /** How live objects are compared with the last applied revision between rollouts. */
+  Drift drift();
+
+  /** The registry holding rendered manifests. */
+  interface Registry {
+
+    /** Registries (host:port) spoken to over plain HTTP; others over HTTPS. */
+    Optional<List<String>> insecure();
+
+    /** The user name for the registry, if it needs one. */
+    Optional<String> username();
+
+    /** The password for the registry. */
+    Optional<String> password();
+  }
+
+  /** Drift detection. */
+  interface Drift {
+
+    /** How often every environment's last revision is compared with the cluster. */
+    @WithDefault("5m")
+    Duration interval();
+  }
 
   /** Approvals and the checks a rollout passes before it applies anything. */
   Trust trust();
@@ -140,6 +168,14 @@ public interface DeployConfig {
     /** Delay before the first retry of an unreachable cluster; doubles with each retry. */
     @WithDefault("1s")
     Duration clusterRetryDelay();
+
+    /** How long a pod may fail to pull its image before the rollout fails (registries blink). */
+    @WithDefault("60s")
+    Duration pullErrorGrace();
+
+    /** Unexpected failures of one rollout's turns before it fails with the error's id. */
+    @WithDefault("3")
+    int unexpectedErrorLimit();
 
     /** How long one database call of a rollout may take. */
     @WithDefault("10s")

@@ -77,6 +77,22 @@ public class ReleaseRepository {
     this.pool = pool;
   }
 
+  /** Every application and environment that has a successful revision. */
+  public Uni<List<java.util.Map.Entry<String, String>>> environments() {
+    return pool.preparedQuery(
+            "SELECT DISTINCT application, environment FROM rollouts WHERE status = 'SUCCEEDED'"
+                + " ORDER BY application, environment")
+        .execute()
+        .map(
+            rows ->
+                StreamSupport.stream(rows.spliterator(), false)
+                    .map(
+                        row ->
+                            java.util.Map.entry(
+                                row.getString("application"), row.getString("environment")))
+                    .toList());
+  }
+
   /** The last revision that succeeded: what serves now and what a rollback restores. */
   public Uni<Optional<Revision>> lastSucceeded(String application, String environment) {
     return pool.preparedQuery(LAST_SUCCEEDED)

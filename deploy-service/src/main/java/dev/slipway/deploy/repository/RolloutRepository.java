@@ -28,10 +28,18 @@ public class RolloutRepository {
       """
       INSERT INTO rollouts (event_id, run_id, commit_sha, application, environment, image,
                             image_digest, reason, requested_by, run_context, approvers,
-                            target_revision, status, requested_at, approval_id)
+                            target_revision, status, requested_at, approval_id, manifests_ref)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11::text::jsonb, $12, 'QUEUED', $13,
-              $14)
+              $14, $15::text::jsonb)
       ON CONFLICT (event_id) DO NOTHING
+      """;
+
+  // A manual rollback preempts what runs or waits before it in the same environment.
+  private static final String PREEMPT =
+      """
+      UPDATE rollouts SET command = 'ABORT', command_by = $4
+      WHERE application = $1 AND environment = $2 AND event_id <> $3
+        AND status IN ('QUEUED', 'RUNNING') AND phase NOT IN ('ROLLING_BACK', 'CLEANING_UP')
       """;
 
   private static final String COLUMNS =
@@ -87,8 +95,30 @@ public class RolloutRepository {
                 JsonColumns.write(request.approvers()),
                 request.revision(),
                 event.time(),
-                request.approvalId()));
-    return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
+                request.approvalId(),
+                JsonColumns.write(request.manifests())));
+    if (request.reason() != DeployRequested.Reason.ROLLBACK) {
+      return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
+    }
+    return pool.withTransaction(
+        tx ->
+            tx.preparedQuery(INSERT)
+                .execute(values)
+                .flatMap(
+                    rows ->
+                        rows.rowCount() == 0
+                            ? Uni.createFrom().item(false)
+                            : tx.preparedQuery(PREEMPT)
+                                .execute(
+                                    Tuple.of(
+                                        event.subject(),
+                                        request.environment(),
+                                        event.id(),
+                                        "rollback request "
+                                            + event.id()
+                                            + " by "
+                                            + request.requestedBy()))
+                                .replaceWith(true)));
   }
 
   /**

@@ -4,15 +4,20 @@ import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
 import dev.slipway.deploy.client.PrometheusClient;
+import dev.slipway.deploy.health.DeploymentHealth;
+import dev.slipway.deploy.manifest.ObjectRef;
+import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.events.DeploymentSettings;
 import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.EnvironmentSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,34 +30,63 @@ import java.util.stream.Collectors;
 class CanarySteps {
 
   private static final Analysis DEFAULT_ANALYSIS =
-      new Analysis(null, null, null, null, null, null, null);
+      new Analysis(null, null, null, null, null, null, null, null, null, null);
 
   private final ClusterRegistry clusters;
   private final PrometheusClient prometheus;
   private final RolloutSupport support;
+  private final RollingSteps rolling;
 
-  CanarySteps(ClusterRegistry clusters, PrometheusClient prometheus, RolloutSupport support) {
+  CanarySteps(
+      ClusterRegistry clusters,
+      PrometheusClient prometheus,
+      RolloutSupport support,
+      RollingSteps rolling) {
     this.clusters = clusters;
     this.prometheus = prometheus;
     this.support = support;
+    this.rolling = rolling;
   }
 
-  Step canary(RolloutState r) {
+  Step canary(RolloutState r, RolloutObjectsRepository.Objects o, String owner) {
     Progress p = r.progress();
     List<Integer> weights = r.spec().canarySteps();
     int weight = weights.get(p.step());
     DeploymentSettings deployment = r.spec().deployment();
-    CanaryPlan.Step plan = CanaryPlan.step(deployment.replicas(), weight, r.routed());
-    String label = "canary step %d/%d (%d%%)".formatted(p.step() + 1, weights.size(), weight);
     ClusterWorkload cluster = support.workload(r);
+    ReleaseObjects.Release release = support.current(r, o);
+    ReleaseObjects.Release stable = support.restored(r);
+    Set<String> scaled = RolloutSupport.scaled(cluster, release);
+    String primary = release.primaryName();
+    boolean autoscaled = scaled.contains("Deployment/" + primary);
+    int replicas =
+        autoscaled ? cluster.replicasOf(primary, deployment.replicas()) : stableReplicas(release);
+    // Routed traffic or an autoscaler that owns the stable replicas: the stable keeps them all.
+    CanaryPlan.Step plan = CanaryPlan.step(replicas, weight, r.routed() || autoscaled);
+    String label = "canary step %d/%d (%d%%)".formatted(p.step() + 1, weights.size(), weight);
+    String canaryName = ReleaseObjects.canaryName(primary);
     if (!p.applied()) {
+      List<ObjectRef> created = new java.util.ArrayList<>();
       if (p.step() == 0) {
         cluster.ensureNamespace();
-        cluster.applyServices(deployment.port(), r.routed());
+        List<HasMetadata> supporting = ReleaseObjects.supporting(release, scaled, r.routed());
+        cluster.checkScope(supporting, deployment.allowClusterResources());
+        created.addAll(
+            cluster.applyAll(
+                supporting,
+                r.application(),
+                r.environment(),
+                deployment.adopt(),
+                refs -> support.objects().addCreated(r.id(), refs)));
       }
-      cluster.apply(RolloutSupport.canaryWorkload(r, plan.canaryReplicas()));
-      Revision restore = support.restore(r);
-      cluster.apply(RolloutSupport.stable(restore, r, plan.stableReplicas()));
+      // The canary comes up first; the stable Deployment keeps its pods until it is ready.
+      created.addAll(
+          cluster.applyAll(
+              List.of(ReleaseObjects.canary(release, plan.canaryReplicas())),
+              r.application(),
+              r.environment(),
+              deployment.adopt(),
+              refs -> support.objects().addCreated(r.id(), refs)));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), weight);
       }
@@ -66,19 +100,37 @@ class CanarySteps {
                   r.routed()
                       ? "HTTPRoute %s weights %d/%d"
                           .formatted(deployment.httpRoute(), weight, 100 - weight)
-                      : "traffic by replica ratio (%d%%)".formatted(plan.replicaSharePercent())),
+                      : autoscaled
+                          ? "the stable Deployment's replicas left to its HorizontalPodAutoscaler"
+                          : "traffic by replica ratio (%d%%); the stable Deployment scales down once the canary is ready"
+                              .formatted(plan.replicaSharePercent())),
           support.poll(r));
     }
-    DeploymentHealth.Verdict verdict =
-        cluster.judge(Workload.Track.CANARY, r.pinnedImage(), plan.canaryReplicas());
     OffsetDateTime now = RolloutSupport.now();
+    DeploymentHealth.Verdict verdict =
+        cluster.judge(
+            new ObjectRef("apps/v1", "Deployment", r.namespace(), canaryName),
+            now.toInstant(),
+            support.pullGrace());
     Analysis analysis = analysis(r.spec());
     Duration interval = Duration.ofSeconds(analysis.intervalSeconds());
     if (p.readyAt() == null) {
       return switch (verdict.state()) {
-        case COMPLETE ->
-            new Step.Continue(
-                p.markReady(now), label + ": canary ready (" + verdict.detail() + ")", interval);
+        case COMPLETE -> {
+          String scaledDown = "";
+          if (!autoscaled && !r.routed()) {
+            cluster.applyAll(
+                List.of(ReleaseObjects.primary(stable, plan.stableReplicas(), scaled)),
+                r.application(),
+                r.environment(),
+                true);
+            scaledDown = "; stable scaled to %d pods".formatted(plan.stableReplicas());
+          }
+          yield new Step.Continue(
+              p.markReady(now),
+              label + ": canary ready (" + verdict.detail() + ")" + scaledDown,
+              interval.plusSeconds(analysis.initialDelaySeconds()));
+        }
         case FAILED -> support.failed(r, label + ": " + support.explain(cluster, verdict));
         case PROGRESSING ->
             support.timedOut(r)
@@ -89,7 +141,10 @@ class CanarySteps {
                 : Step.wait(support.poll(r));
       };
     }
-    OffsetDateTime due = p.readyAt().plus(interval.multipliedBy(p.samples() + 1L));
+    OffsetDateTime due =
+        p.readyAt()
+            .plusSeconds(analysis.initialDelaySeconds())
+            .plus(interval.multipliedBy(p.samples() + 1L));
     if (now.isBefore(due)) {
       return Step.wait(Duration.between(now, due));
     }
@@ -106,6 +161,26 @@ class CanarySteps {
               .formatted(label, verdict.restarts(), analysis.maxRestarts()));
     }
     Sample sample = sample(r, analysis);
+    if (sample.error()) {
+      int errors = o.analysisErrors() + 1;
+      support.objects().analysisErrors(r.id(), owner, errors);
+      if (errors > analysis.consecutiveErrorLimit()) {
+        support.objects().commandDone(r.id(), owner, now);
+        return new Step.Continue(
+            p,
+            "%s: analysis inconclusive: %d queries in a row could not be evaluated (limit %d), last: %s; paused: resume, promote or abort it"
+                .formatted(label, errors, analysis.consecutiveErrorLimit(), sample.note()),
+            support.settings().pollInterval());
+      }
+      return new Step.Continue(
+          p,
+          "%s: analysis query could not be evaluated (%d in a row, limit %d): %s; not counted as a failure, trying again"
+              .formatted(label, errors, analysis.consecutiveErrorLimit(), sample.note()),
+          interval.isZero() ? Duration.ofSeconds(1) : interval);
+    }
+    if (o.analysisErrors() > 0) {
+      support.objects().analysisErrors(r.id(), owner, 0);
+    }
     Progress next = p.sampled(!sample.good());
     if (next.sampleFailures() > analysis.failureLimit()) {
       return support.failed(
@@ -138,35 +213,59 @@ class CanarySteps {
             next.enter(RolloutPhase.PROMOTING, p.step(), now), passed, Duration.ZERO);
   }
 
-  Step promoting(RolloutState r) {
+  Step promoting(RolloutState r, RolloutObjectsRepository.Objects o) {
     Progress p = r.progress();
     DeploymentSettings deployment = r.spec().deployment();
     ClusterWorkload cluster = support.workload(r);
+    ReleaseObjects.Release release = support.current(r, o);
     if (!p.applied()) {
-      cluster.apply(RolloutSupport.stable(r, deployment.replicas()));
+      Set<String> scaled = RolloutSupport.scaled(cluster, release);
+      List<HasMetadata> objects = ReleaseObjects.all(release, null, scaled, r.routed());
+      cluster.applyAll(
+          objects,
+          r.application(),
+          r.environment(),
+          deployment.adopt(),
+          refs -> support.objects().addCreated(r.id(), refs));
       return new Step.Continue(
           p.markApplied(),
-          "promoting: stable Deployment %s takes %s".formatted(r.application(), r.pinnedImage()),
+          "promoting: stable Deployment %s takes %s (the canary serves until it is ready)"
+              .formatted(release.primaryName(), r.pinnedImage()),
           support.poll(r));
     }
     DeploymentHealth.Verdict verdict =
-        cluster.judge(Workload.Track.STABLE, r.pinnedImage(), deployment.replicas());
+        cluster.judgeAll(
+            ReleaseObjects.refs(release, r.routed()),
+            RolloutSupport.now().toInstant(),
+            support.pullGrace());
     return switch (verdict.state()) {
       case COMPLETE -> {
+        Step soaking = rolling.soak(r, verdict);
+        if (soaking != null) {
+          yield soaking;
+        }
         if (r.routed()) {
           cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
         }
-        cluster.delete(Workload.Track.CANARY);
+        cluster.delete(ReleaseObjects.canaryName(release.primaryName()));
+        String pruned =
+            RolloutSupport.prune(
+                cluster,
+                r,
+                support.restored(r),
+                release,
+                "in revision %d, not in revision %d".formatted(r.restoreRevision(), r.revision()));
         yield new Step.Finish(
             RolloutStatus.SUCCEEDED,
-            "canary passed %d steps %s; revision %d promoted to stable: %s"
+            "canary passed %d steps %s; revision %d promoted to stable: %s%s"
                 .formatted(
                     r.spec().canarySteps().size(),
                     r.spec().canarySteps().stream()
                         .map(w -> w + "%")
                         .collect(Collectors.joining(", ", "(", ")")),
                     r.revision(),
-                    verdict.detail()),
+                    verdict.detail(),
+                    pruned),
             r.revision(),
             r.imageDigest(),
             true);
@@ -182,8 +281,28 @@ class CanarySteps {
     };
   }
 
-  /** One analysis sample: the metric's verdict (good when there is no query). */
-  record Sample(boolean good, String note) {}
+  /** The stable replicas of a release: the settings', or its primary Deployment's. */
+  private static int stableReplicas(ReleaseObjects.Release release) {
+    if (release.manifests() == null) {
+      return release.settings().replicas();
+    }
+    var primary =
+        (io.fabric8.kubernetes.api.model.apps.Deployment)
+            ReleaseObjects.primary(release, null, Set.of());
+    Integer replicas = primary.getSpec().getReplicas();
+    return replicas == null || replicas < 1 ? 1 : replicas;
+  }
+
+  /**
+   * One analysis sample: the metric's verdict (good when there is no query), or an error (the query
+   * could not be evaluated), which is inconclusive, not a failure.
+   */
+  record Sample(boolean good, String note, boolean error) {
+
+    Sample(boolean good, String note) {
+      this(good, note, false);
+    }
+  }
 
   Sample sample(RolloutState r, Analysis analysis) {
     if (analysis.prometheusQuery() == null) {
@@ -191,9 +310,12 @@ class CanarySteps {
     }
     String query = render(analysis.prometheusQuery(), r);
     Cluster cluster = clusters.find(r.cluster()).orElseThrow();
-    String url = cluster.prometheusUrl().orElse(null);
+    String url =
+        analysis.prometheusUrl() != null
+            ? analysis.prometheusUrl()
+            : cluster.prometheusUrl().orElse(null);
     if (url == null) {
-      return new Sample(false, "no Prometheus is configured for cluster " + r.cluster());
+      return new Sample(false, "no Prometheus is configured for cluster " + r.cluster(), true);
     }
     try {
       double value = prometheus.query(url, query);
@@ -210,7 +332,7 @@ class CanarySteps {
                   analysis.comparison().name().toLowerCase(java.util.Locale.ROOT),
                   analysis.threshold()));
     } catch (PrometheusClient.PrometheusException e) {
-      return new Sample(false, query + ": " + e.getMessage());
+      return new Sample(false, query + ": " + e.getMessage(), true);
     }
   }
 

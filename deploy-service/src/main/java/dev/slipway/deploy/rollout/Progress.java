@@ -68,6 +68,20 @@ public record Progress(
         0);
   }
 
+  /** The same progress with its clocks moved on by {@code paused}, e.g. after a pause. */
+  public Progress shifted(java.time.Duration paused) {
+    return new Progress(
+        phase,
+        step,
+        applied,
+        readyAt == null ? null : readyAt.plus(paused),
+        samples,
+        sampleFailures,
+        phaseSince == null ? null : phaseSince.plus(paused),
+        failure,
+        clusterFailures);
+  }
+
   /** One more consecutive failure to reach the cluster. */
   public Progress clusterFailed() {
     return new Progress(

@@ -1,16 +1,24 @@
 package dev.slipway.deploy.rollout;
 
 import dev.slipway.deploy.RolloutStatus;
+import dev.slipway.deploy.health.DeploymentHealth;
+import dev.slipway.deploy.manifest.ObjectRef;
+import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.DeploymentSettings;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.ArrayList;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The phases that replace a Deployment's pods in one go: a rolling update (PROGRESSING), a rollback
- * to the last successful revision (ROLLING_BACK), and removing what a first release that failed
- * applied (CLEANING_UP).
+ * The phases that put a whole release in place in one go: a rolling update (PROGRESSING), a
+ * rollback to the last successful revision (ROLLING_BACK), and removing what a first release that
+ * failed created (CLEANING_UP). Objects go in with server-side apply in dependency order; the
+ * release is healthy when every object is (kstatus rules); objects the previous revision held and
+ * this one does not are pruned once it is.
  */
 @ApplicationScoped
 class RollingSteps {
@@ -21,41 +29,68 @@ class RollingSteps {
     this.support = support;
   }
 
-  Step progressing(RolloutState r) {
+  Step progressing(RolloutState r, RolloutObjectsRepository.Objects o) {
     Progress p = r.progress();
     ClusterWorkload cluster = support.workload(r);
     DeploymentSettings deployment = r.spec().deployment();
-    int replicas = deployment.replicas();
+    ReleaseObjects.Release release = support.current(r, o);
     if (!p.applied()) {
       cluster.ensureNamespace();
-      cluster.applyServices(deployment.port(), r.routed());
-      // Nothing half-way: a canary an aborted rollout may have left does not survive this one.
-      cluster.delete(Workload.Track.CANARY);
-      cluster.apply(RolloutSupport.stable(r, replicas));
+      Set<String> scaled = RolloutSupport.scaled(cluster, release);
+      List<HasMetadata> objects = ReleaseObjects.all(release, null, scaled, r.routed());
+      cluster.checkScope(objects, deployment.allowClusterResources());
+      List<ObjectRef> created =
+          cluster.applyAll(
+              objects,
+              r.application(),
+              r.environment(),
+              deployment.adopt(),
+              refs -> support.objects().addCreated(r.id(), refs));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
       }
       return new Step.Continue(
-          p.markApplied(),
-          "applied Deployment %s: %s, %d replicas"
-              .formatted(r.application(), r.pinnedImage(), replicas),
-          support.poll(r));
+          p.markApplied(), applied(release, objects, created, scaled), support.poll(r));
     }
     DeploymentHealth.Verdict verdict =
-        cluster.judge(Workload.Track.STABLE, r.pinnedImage(), replicas);
+        cluster.judgeAll(
+            ReleaseObjects.refs(release, r.routed()),
+            RolloutSupport.now().toInstant(),
+            support.pullGrace());
     return switch (verdict.state()) {
-      case COMPLETE ->
-          new Step.Finish(
-              RolloutStatus.SUCCEEDED,
-              (r.reason() == DeployRequested.Reason.ROLLBACK
-                      ? "restored revision %d as revision %d: "
-                          .formatted(r.targetRevision(), r.revision())
-                      : "rolled out revision %d: ".formatted(r.revision()))
-                  + verdict.detail(),
-              r.revision(),
-              r.imageDigest(),
-              r.reason() != DeployRequested.Reason.ROLLBACK);
-      case FAILED -> support.failed(r, "rolling update: " + support.explain(cluster, verdict));
+      case COMPLETE -> {
+        Step soaking = soak(r, verdict);
+        if (soaking != null) {
+          yield soaking;
+        }
+        cluster.delete(ReleaseObjects.canaryName(release.primaryName()));
+        String pruned =
+            r.restoreRevision() == null
+                ? ""
+                : RolloutSupport.prune(
+                    cluster,
+                    r,
+                    support.restored(r),
+                    release,
+                    "in revision %d, not in revision %d"
+                        .formatted(r.restoreRevision(), r.revision()));
+        yield new Step.Finish(
+            RolloutStatus.SUCCEEDED,
+            (r.reason() == DeployRequested.Reason.ROLLBACK
+                    ? "restored revision %d as revision %d: "
+                        .formatted(r.targetRevision(), r.revision())
+                    : "rolled out revision %d: ".formatted(r.revision()))
+                + verdict.detail()
+                + pruned,
+            r.revision(),
+            r.imageDigest(),
+            r.reason() != DeployRequested.Reason.ROLLBACK);
+      }
+      case FAILED ->
+          support.failed(
+              r,
+              (p.readyAt() != null ? "during the soak time: " : "rolling update: ")
+                  + support.explain(cluster, verdict));
       case PROGRESSING ->
           support.timedOut(r)
               ? support.failed(
@@ -66,17 +101,48 @@ class RollingSteps {
     };
   }
 
-  Step rollingBack(RolloutState r) {
+  /**
+   * The soak time after a release became healthy: a crash meanwhile still fails it. Returns the
+   * step to take while soaking, or null when the soak is over (or there is none).
+   */
+  Step soak(RolloutState r, DeploymentHealth.Verdict verdict) {
+    int soakSeconds = r.spec().deployment().soakSeconds();
+    if (soakSeconds <= 0) {
+      return null;
+    }
+    Progress p = r.progress();
+    OffsetDateTime now = RolloutSupport.now();
+    if (p.readyAt() == null) {
+      return new Step.Continue(
+          p.markReady(now),
+          "healthy (%s); soaking for %ds: a crash meanwhile still rolls back"
+              .formatted(verdict.detail(), soakSeconds),
+          Duration.ofMillis(
+              Math.min(support.settings().pollInterval().toMillis(), soakSeconds * 1000L)));
+    }
+    OffsetDateTime until = p.readyAt().plusSeconds(soakSeconds);
+    if (now.isBefore(until)) {
+      Duration left = Duration.between(now, until);
+      Duration poll = support.settings().pollInterval();
+      return Step.wait(left.compareTo(poll) < 0 ? left : poll);
+    }
+    return null;
+  }
+
+  Step rollingBack(RolloutState r, RolloutObjectsRepository.Objects o) {
     Progress p = r.progress();
     Revision target = support.restore(r);
-    int replicas = target.spec().deployment().replicas();
+    ReleaseObjects.Release restored = support.restored(r);
     ClusterWorkload cluster = support.workload(r);
     String leftRunning =
-        "left running: Deployment %s pinned to revision %d (%s)"
-            .formatted(r.application(), target.revision(), target.imageDigest());
+        "left running: revision %d (%s) as far as it was restored"
+            .formatted(target.revision(), target.imageDigest());
     if (!p.applied()) {
-      cluster.delete(Workload.Track.CANARY);
-      cluster.apply(RolloutSupport.stable(target, r, replicas));
+      Set<String> scaled = RolloutSupport.scaled(cluster, restored);
+      List<HasMetadata> objects = ReleaseObjects.all(restored, null, scaled, r.routed());
+      // Restoring objects Slipway applied before: adopting is not needed, but what the failed
+      // release adopted is Slipway's now.
+      cluster.applyAll(objects, r.application(), r.environment(), true);
       DeploymentSettings deployment = r.spec().deployment();
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
@@ -87,16 +153,30 @@ class RollingSteps {
           support.poll(r));
     }
     DeploymentHealth.Verdict verdict =
-        cluster.judge(Workload.Track.STABLE, target.pinnedImage(), replicas);
+        cluster.judgeAll(
+            ReleaseObjects.refs(restored, r.routed()),
+            RolloutSupport.now().toInstant(),
+            support.pullGrace());
     return switch (verdict.state()) {
-      case COMPLETE ->
-          new Step.Finish(
-              RolloutStatus.ROLLED_BACK,
-              "%s; rolled back to revision %d (%s), which serves again"
-                  .formatted(p.failure(), target.revision(), target.imageDigest()),
-              target.revision(),
-              target.imageDigest(),
-              false);
+      case COMPLETE -> {
+        // The stable version serves again: only now does the canary go.
+        cluster.delete(ReleaseObjects.canaryName(support.current(r, o).primaryName()));
+        cluster.delete(ReleaseObjects.canaryName(restored.primaryName()));
+        String pruned =
+            RolloutSupport.prune(
+                cluster,
+                r,
+                support.current(r, o),
+                restored,
+                "added by the failed revision " + r.revision());
+        yield new Step.Finish(
+            RolloutStatus.ROLLED_BACK,
+            "%s; rolled back to revision %d (%s), which serves again%s"
+                .formatted(p.failure(), target.revision(), target.imageDigest(), pruned),
+            target.revision(),
+            target.imageDigest(),
+            false);
+      }
       case FAILED ->
           new Step.Finish(
               RolloutStatus.FAILED,
@@ -127,32 +207,58 @@ class RollingSteps {
     };
   }
 
-  Step cleaningUp(RolloutState r) {
+  Step cleaningUp(RolloutState r, RolloutObjectsRepository.Objects o) {
     ClusterWorkload cluster = support.workload(r);
-    boolean canary = cluster.delete(Workload.Track.CANARY);
-    boolean stable = cluster.delete(Workload.Track.STABLE);
-    List<String> removed = new ArrayList<>();
-    if (stable) {
-      removed.add("Deployment " + r.application());
-    }
+    String primary = support.current(r, o).primaryName();
+    boolean canary = primary != null && cluster.delete(ReleaseObjects.canaryName(primary));
+    List<String> removed = cluster.deleteOwned(o.created(), r.application(), r.environment());
     if (canary) {
-      removed.add("Deployment " + Workload.Track.CANARY.deploymentName(r.application()));
+      removed = new java.util.ArrayList<>(removed);
+      removed.add("Deployment " + ReleaseObjects.canaryName(primary));
     }
     return new Step.Finish(
         RolloutStatus.FAILED,
-        "%s; no earlier successful release of %s in %s to restore: %s; nothing of %s is left running in namespace %s (Service %s kept)"
+        "%s; no earlier successful release of %s in %s to restore: %s; nothing of %s is left running in namespace %s"
             .formatted(
                 r.progress().failure(),
                 r.application(),
                 r.environment(),
                 removed.isEmpty()
-                    ? "nothing to remove"
-                    : "removed " + String.join(" and ", removed),
+                    ? "it had created nothing, so nothing was removed"
+                    : "removed " + String.join(", ", removed) + " (created by this rollout)",
                 r.application(),
-                r.namespace(),
-                r.application()),
+                r.namespace()),
         null,
         null,
         false);
+  }
+
+  private static String applied(
+      ReleaseObjects.Release release,
+      List<HasMetadata> objects,
+      List<ObjectRef> created,
+      Set<String> scaled) {
+    StringBuilder line = new StringBuilder("applied %d objects".formatted(objects.size()));
+    if (!created.isEmpty()) {
+      line.append(" (created ")
+          .append(String.join(", ", created.stream().map(ObjectRef::toString).toList()))
+          .append(')');
+    }
+    String primary = release.primaryName();
+    for (HasMetadata object : objects) {
+      if (object instanceof io.fabric8.kubernetes.api.model.apps.Deployment d
+          && d.getMetadata().getName().equals(primary)) {
+        line.append("; Deployment ")
+            .append(primary)
+            .append(": ")
+            .append(release.pinnedImage())
+            .append(", ")
+            .append(
+                scaled.contains("Deployment/" + primary)
+                    ? "replicas left to its HorizontalPodAutoscaler"
+                    : d.getSpec().getReplicas() + " replicas");
+      }
+    }
+    return line.toString();
   }
 }

@@ -3,10 +3,12 @@ package dev.slipway.deploy.rollout;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.ClusterUnreachableException;
 import dev.slipway.deploy.config.DeployConfig;
+import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -72,6 +74,17 @@ public class RolloutEngine {
       work.note(id, owner, message);
       LOG.infof("run %s: rollout %s %s", rollout.runId(), id, message);
     }
+    RolloutObjectsRepository.Objects objects = support.objects().load(id);
+    if (objects.command() != null) {
+      Optional<Step> commanded = command(rollout, objects, owner);
+      if (commanded.isPresent()) {
+        return persist(rollout, owner, commanded.get());
+      }
+      objects = support.objects().load(id);
+    }
+    if (objects.pausedAt() != null) {
+      return Optional.of(settings.pollInterval());
+    }
     RolloutStarter.Settled settled = null;
     Step step;
     try {
@@ -84,7 +97,7 @@ public class RolloutEngine {
           step = starter.start(rollout, settled);
         }
       } else {
-        step = advance(rollout);
+        step = advance(rollout, objects, owner);
       }
     } catch (ClusterUnreachableException e) {
       step = unreachable(rollout, settled, e);
@@ -94,17 +107,114 @@ public class RolloutEngine {
               ? RolloutStarter.finishEarly(
                   settled, RolloutStatus.FAILED, e.getMessage(), null, null, false)
               : support.failed(rollout, e.getMessage());
+    } catch (RolloutWorkRepository.LeaseLostException | StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      step = unexpected(rollout, settled, owner, e);
     }
     return persist(rollout, owner, step);
   }
 
-  private Step advance(RolloutState r) {
+  /**
+   * A failure nobody expected (a bug, a cluster answer this code cannot read): logged with an error
+   * id and tried again a bounded number of times, then the rollout fails naming that id, so one
+   * broken rollout never holds its environment (rollbacks included) forever.
+   */
+  private Step unexpected(
+      RolloutState r, RolloutStarter.Settled settled, String owner, RuntimeException e) {
+    String errorId = java.util.UUID.randomUUID().toString();
+    int count = support.objects().recordError(r.id());
+    int limit = settings.unexpectedErrorLimit();
+    LOG.errorf(
+        e,
+        "run %s: rollout %s: unexpected failure %d of %d (error id %s)",
+        r.runId(),
+        r.id(),
+        count,
+        limit,
+        errorId);
+    String reason =
+        "unexpected error (error id %s, %d attempts): %s"
+            .formatted(errorId, count, String.valueOf(e.getMessage()));
+    if (count < limit) {
+      work.note(
+          r.id(),
+          owner,
+          "unexpected error (error id %s), attempt %d of %d; trying again"
+              .formatted(errorId, count, limit));
+      return Step.wait(settings.clusterRetryDelay().multipliedBy(count));
+    }
+    if (settled != null) {
+      return RolloutStarter.finishEarly(settled, RolloutStatus.FAILED, reason, null, null, false);
+    }
+    if (r.progress().phase() == RolloutPhase.QUEUED) {
+      return starter.refuse(r, r.run(), reason).refusal();
+    }
+    return support.failed(r, reason);
+  }
+
+  /**
+   * Carries out an operator's command: an abort fails the rollout (it then rolls back or cleans
+   * up), a pause stops it where it is (its timeouts stop too), a resume goes on, a promote skips
+   * the rest of the canary steps and their analysis. Empty when the turn goes on as usual.
+   */
+  private Optional<Step> command(
+      RolloutState r, RolloutObjectsRepository.Objects objects, String owner) {
+    RolloutObjectsRepository objectsRepository = support.objects();
+    OffsetDateTime now = RolloutSupport.now();
+    String by = objects.commandBy();
+    Progress p = r.progress();
+    switch (objects.command()) {
+      case ABORT -> {
+        objectsRepository.commandDone(r.id(), owner, null);
+        if (p.phase() == RolloutPhase.QUEUED) {
+          return Optional.of(
+              starter.refuse(r, r.run(), "aborted by " + by + " before it started").refusal());
+        }
+        if (p.phase() == RolloutPhase.ROLLING_BACK || p.phase() == RolloutPhase.CLEANING_UP) {
+          return Optional.empty();
+        }
+        return Optional.of(support.failed(r, "aborted by " + by));
+      }
+      case PAUSE -> {
+        objectsRepository.commandDone(r.id(), owner, now);
+        return Optional.of(
+            new Step.Continue(
+                p, "paused by " + by + " at step " + (p.step() + 1), settings.pollInterval()));
+      }
+      case RESUME -> {
+        objectsRepository.commandDone(r.id(), owner, null);
+        Duration paused =
+            objects.pausedAt() == null ? Duration.ZERO : Duration.between(objects.pausedAt(), now);
+        return Optional.of(
+            new Step.Continue(
+                p.shifted(paused),
+                "resumed by %s after %ds".formatted(by, paused.toSeconds()),
+                Duration.ZERO));
+      }
+      case PROMOTE -> {
+        objectsRepository.commandDone(r.id(), owner, null);
+        if (p.phase() != RolloutPhase.CANARY) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new Step.Continue(
+                p.enter(RolloutPhase.PROMOTING, p.step(), now),
+                "promoted by %s at canary step %d of %d: the remaining steps and analysis are skipped"
+                    .formatted(by, p.step() + 1, r.spec().canarySteps().size()),
+                Duration.ZERO));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Step advance(RolloutState r, RolloutObjectsRepository.Objects o, String owner) {
     return switch (r.progress().phase()) {
-      case PROGRESSING -> rolling.progressing(r);
-      case CANARY -> canary.canary(r);
-      case PROMOTING -> canary.promoting(r);
-      case ROLLING_BACK -> rolling.rollingBack(r);
-      case CLEANING_UP -> rolling.cleaningUp(r);
+      case PROGRESSING -> rolling.progressing(r, o);
+      case CANARY -> canary.canary(r, o, owner);
+      case PROMOTING -> canary.promoting(r, o);
+      case ROLLING_BACK -> rolling.rollingBack(r, o);
+      case CLEANING_UP -> rolling.cleaningUp(r, o);
       case QUEUED, DONE ->
           throw new IllegalStateException("rollout " + r.id() + " is " + r.progress().phase());
     };

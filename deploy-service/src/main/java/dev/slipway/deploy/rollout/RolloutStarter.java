@@ -3,13 +3,18 @@ package dev.slipway.deploy.rollout;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
+import dev.slipway.deploy.manifest.ManifestFetcher;
+import dev.slipway.deploy.manifest.ManifestSet;
+import dev.slipway.deploy.manifest.ObjectRef;
 import dev.slipway.deploy.provenance.ProvenanceCheck;
 import dev.slipway.deploy.repository.ReleaseRepository;
+import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.verify.DeployVerifier;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EnvironmentSpec.Strategy;
+import dev.slipway.events.RenderedManifests;
 import dev.slipway.events.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -30,6 +35,7 @@ class RolloutStarter {
   private final ClusterRegistry clusters;
   private final ReleaseRepository releases;
   private final RolloutSupport support;
+  private final ManifestFetcher fetcher;
   private final DeployVerifier verifier;
   private final ProvenanceCheck provenance;
 
@@ -37,11 +43,13 @@ class RolloutStarter {
       ClusterRegistry clusters,
       ReleaseRepository releases,
       RolloutSupport support,
+      ManifestFetcher fetcher,
       DeployVerifier verifier,
       ProvenanceCheck provenance) {
     this.clusters = clusters;
     this.releases = releases;
     this.support = support;
+    this.fetcher = fetcher;
     this.verifier = verifier;
     this.provenance = provenance;
   }
@@ -135,6 +143,10 @@ class RolloutStarter {
             run,
             null,
             null);
+    String manifestsRefusal = manifests(r, spec, strategy);
+    if (manifestsRefusal != null) {
+      return refuse(r, run, manifestsRefusal);
+    }
     Cluster cluster = clusters.find(spec.cluster()).orElse(null);
     if (cluster == null) {
       return new Resolution(
@@ -151,6 +163,63 @@ class RolloutStarter {
     Revision restore =
         support.await(releases.lastSucceeded(r.application(), r.environment())).orElse(null);
     return new Resolution(new Settled(start, cluster, restore), null);
+  }
+
+  /**
+   * Settles the objects the rollout applies: a ROLLBACK restores the named revision's exactly; any
+   * other request applies the rendered manifests it names (or that an earlier request recorded for
+   * the same image), fetched by digest; without any, the generated Deployment and Service. Returns
+   * why the rollout cannot start, or null.
+   */
+  private String manifests(RolloutState r, EnvironmentSpec spec, Strategy strategy) {
+    RolloutObjectsRepository objects = support.objects();
+    RolloutObjectsRepository.Objects stored = objects.load(r.id());
+    RenderedManifests ref = stored.manifestsRef();
+    ManifestSet set;
+    if (r.reason() == DeployRequested.Reason.ROLLBACK) {
+      set = objects.manifestsOf(r.application(), r.environment(), r.targetRevision());
+    } else {
+      if (ref == null) {
+        ref = objects.manifestsRefFor(r.application(), r.imageDigest()).orElse(null);
+      }
+      if (ref == null) {
+        set = null;
+      } else {
+        try {
+          set = fetcher.fetch(ref, r.environment());
+        } catch (ManifestFetcher.ManifestException e) {
+          return "the application's manifests cannot be used: " + e.getMessage();
+        }
+        if (set.objects().isEmpty()) {
+          return "the manifests rendered for %s (%s) hold no object"
+              .formatted(r.environment(), ref.pinned());
+        }
+      }
+    }
+    if (set != null) {
+      // build-service renders into the environment's namespace; an artifact naming another one was
+      // not made by it for this environment.
+      for (var object : set.objects()) {
+        String namespace = object.getMetadata().getNamespace();
+        if (namespace != null && !namespace.isBlank() && !namespace.equals(spec.namespace())) {
+          return "%s names namespace %s; environment %s deploys only into %s"
+              .formatted(ObjectRef.of(object), namespace, r.environment(), spec.namespace());
+        }
+      }
+    }
+    if (set != null && strategy == Strategy.CANARY) {
+      if (set.primary(r.application(), ManifestSet.repositoryOf(r.image())).isEmpty()) {
+        return "a canary needs a Deployment running the application's image ("
+            + ManifestSet.repositoryOf(r.image())
+            + ") among its manifests, and there is none";
+      }
+      if (spec.deployment().httpRoute() != null) {
+        return "an HTTPRoute canary (httpRoute) needs the track Services of Slipway's generated"
+            + " Deployment; with the application's own manifests, canary by replica ratio";
+      }
+    }
+    objects.storeManifests(r.id(), ref, set);
+    return null;
   }
 
   Resolution refuse(RolloutState r, RunContext run, String reason) {
@@ -176,10 +245,11 @@ class RolloutStarter {
     if (restore != null
         && restore.imageDigest().equals(r.imageDigest())
         && restore.spec().equals(spec)
+        && java.util.Objects.equals(
+            support.objects().manifestsOf(r.application(), r.environment(), restore.revision()),
+            support.objects().load(r.id()).manifests())
         && alreadyServes(
-            RolloutSupport.workload(settled.cluster(), spec.namespace(), r),
-            r.pinnedImage(),
-            spec)) {
+            RolloutSupport.workload(settled.cluster(), spec.namespace(), r), r, spec)) {
       return finishEarly(
           settled,
           RolloutStatus.SUCCEEDED,
@@ -227,18 +297,39 @@ class RolloutStarter {
         Duration.ZERO);
   }
 
-  boolean alreadyServes(ClusterWorkload cluster, String image, EnvironmentSpec spec) {
-    int replicas = spec.deployment().replicas();
-    var stable = cluster.deployment(Workload.Track.STABLE);
-    if (stable == null
-        || cluster.deployment(Workload.Track.CANARY) != null
-        || stable.getSpec().getTemplate().getSpec().getContainers().isEmpty()
-        || !image.equals(
-            stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())) {
-      return false;
+  boolean alreadyServes(ClusterWorkload cluster, RolloutState r, EnvironmentSpec spec) {
+    ReleaseObjects.Release release =
+        new ReleaseObjects.Release(
+            r.application(),
+            r.environment(),
+            spec.namespace(),
+            r.pinnedImage(),
+            spec.deployment(),
+            support.objects().load(r.id()).manifests(),
+            java.util.Map.of());
+    String primary = release.primaryName();
+    if (primary != null) {
+      var stable = cluster.get(new ObjectRef("apps/v1", "Deployment", spec.namespace(), primary));
+      if (!(stable instanceof io.fabric8.kubernetes.api.model.apps.Deployment deployment)
+          || cluster.get(
+                  new ObjectRef(
+                      "apps/v1",
+                      "Deployment",
+                      spec.namespace(),
+                      ReleaseObjects.canaryName(primary)))
+              != null
+          || deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+              .noneMatch(c -> r.pinnedImage().equals(c.getImage()))) {
+        return false;
+      }
     }
-    return cluster.judge(Workload.Track.STABLE, image, replicas).state()
-        == DeploymentHealth.State.COMPLETE;
+    return cluster
+            .judgeAll(
+                ReleaseObjects.refs(release, spec.deployment().httpRoute() != null),
+                RolloutSupport.now().toInstant(),
+                support.pullGrace())
+            .state()
+        == dev.slipway.deploy.health.DeploymentHealth.State.COMPLETE;
   }
 
   static Step finishEarly(

@@ -4,15 +4,21 @@ import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;
 import dev.slipway.deploy.config.DeployConfig;
+import dev.slipway.deploy.manifest.ObjectRef;
 import dev.slipway.deploy.repository.ReleaseRepository;
+import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository.StoreUnavailableException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the steps of a rollout share: the cluster and the revision a rollout works with, the
@@ -26,12 +32,105 @@ class RolloutSupport {
 
   private final ClusterRegistry clusters;
   private final ReleaseRepository releases;
+  private final RolloutObjectsRepository objects;
   private final DeployConfig.Rollouts settings;
 
-  RolloutSupport(ClusterRegistry clusters, ReleaseRepository releases, DeployConfig config) {
+  RolloutSupport(
+      ClusterRegistry clusters,
+      ReleaseRepository releases,
+      RolloutObjectsRepository objects,
+      DeployConfig config) {
     this.clusters = clusters;
     this.releases = releases;
+    this.objects = objects;
     this.settings = config.rollouts();
+  }
+
+  /** The objects repository: what rollouts apply and how operators steer them. */
+  RolloutObjectsRepository objects() {
+    return objects;
+  }
+
+  /** The release a rollout puts in place. */
+  ReleaseObjects.Release current(RolloutState r, RolloutObjectsRepository.Objects o) {
+    return new ReleaseObjects.Release(
+        r.application(),
+        r.environment(),
+        r.namespace(),
+        r.pinnedImage(),
+        r.spec().deployment(),
+        o.manifests(),
+        annotations(r.runId(), r.commitSha(), r.revision(), r.id(), r.imageDigest()));
+  }
+
+  /** The release a rollback of {@code r} restores: the last successful revision, exactly. */
+  ReleaseObjects.Release restored(RolloutState r) {
+    Revision revision = restore(r);
+    return new ReleaseObjects.Release(
+        r.application(),
+        r.environment(),
+        r.namespace(),
+        revision.pinnedImage(),
+        revision.spec().deployment(),
+        objects.manifestsOf(r.application(), r.environment(), revision.revision()),
+        annotations(
+            revision.runId(),
+            revision.commitSha(),
+            revision.revision(),
+            revision.rolloutId(),
+            revision.imageDigest()));
+  }
+
+  /** The workloads an autoscaler scales: live HPAs and those the release itself holds. */
+  static Set<String> scaled(ClusterWorkload cluster, ReleaseObjects.Release release) {
+    Set<String> scaled = new LinkedHashSet<>(cluster.autoscaled());
+    if (release.manifests() != null) {
+      for (var object : release.manifests().objects()) {
+        if ("HorizontalPodAutoscaler".equals(object.getKind())) {
+          Object spec = object.getAdditionalProperties().get("spec");
+          Object target = spec instanceof Map<?, ?> m ? m.get("scaleTargetRef") : null;
+          if (target instanceof Map<?, ?> ref) {
+            scaled.add(ref.get("kind") + "/" + ref.get("name"));
+          }
+        }
+      }
+    }
+    return scaled;
+  }
+
+  /**
+   * Removes what {@code previous} held and {@code next} does not, when it is the application's;
+   * returns a log fragment naming what went, or an empty string.
+   */
+  static String prune(
+      ClusterWorkload cluster,
+      RolloutState r,
+      ReleaseObjects.Release previous,
+      ReleaseObjects.Release next,
+      String why) {
+    if (previous == null) {
+      return "";
+    }
+    Set<String> keep = new LinkedHashSet<>();
+    for (ObjectRef ref : ReleaseObjects.refs(next, r.routed())) {
+      keep.add(ref.kind() + "/" + ref.namespace() + "/" + ref.name());
+    }
+    List<ObjectRef> gone = new ArrayList<>();
+    for (ObjectRef ref : ReleaseObjects.refs(previous, r.routed())) {
+      if (!keep.contains(ref.kind() + "/" + ref.namespace() + "/" + ref.name())) {
+        gone.add(ref);
+      }
+    }
+    if (gone.isEmpty()) {
+      return "";
+    }
+    List<String> done = cluster.deleteOwned(gone, r.application(), r.environment());
+    return done.isEmpty() ? "" : "; pruned " + String.join(", ", done) + " (" + why + ")";
+  }
+
+  /** How long a pod may fail to pull its image. */
+  Duration pullGrace() {
+    return settings.pullErrorGrace();
   }
 
   /** The rollout settings. */
@@ -73,7 +172,8 @@ class RolloutSupport {
     };
   }
 
-  String explain(ClusterWorkload cluster, DeploymentHealth.Verdict verdict) {
+  String explain(
+      ClusterWorkload cluster, dev.slipway.deploy.health.DeploymentHealth.Verdict verdict) {
     return verdict.detail()
         + cluster.lastWarning(verdict.failingPod()).map(w -> " (last event: " + w + ")").orElse("");
   }

@@ -254,7 +254,8 @@ public class ApprovalService {
             stored.run(),
             approvers,
             null,
-            view.id()));
+            view.id(),
+            null));
   }
 
   private static NotFoundException notFound(String id) {

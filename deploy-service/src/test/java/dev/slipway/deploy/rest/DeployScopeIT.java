@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * dave (shop-deployers: deployer, shop)     rollback bank's prod                403
  *                                           rollback shop's prod                not 403 (404: no release)
  *                                           GET rollouts of bank                403
+ *                                           pause/resume/promote/abort a rollout
+ *                                             of bank                           403
  * sam (shop-prod-approvers: approver,       approve shop's staging              403
  *      team shop, environment prod)         approve shop's prod                 200
  * </pre>
@@ -130,6 +132,47 @@ class DeployScopeIT {
                     .statusCode(200)
                     .body("status", equalTo("APPROVED"))
                     .body("approvals.name", org.hamcrest.Matchers.contains("sam")));
+  }
+
+  @Test
+  void aDeployerOfOneTeamCannotSteerAnotherTeamsRollout() {
+    String shop = Deploys.application();
+    String bank = Deploys.application();
+    AccessPolicies.policy()
+        .application(shop, "shop")
+        .application(bank, "bank")
+        .binding("shop-deployers", "deployer", "shop", null, null)
+        .publish();
+    String dave = TestTokens.token("dave", "shop-deployers");
+    EnvironmentSpec dev =
+        Deploys.rolling("dev", "local", Promotion.AUTO, 0, Deploys.settings(1, 30, null, null));
+    String bankRollout =
+        Rollouts.request(
+            Deploys.scanPassed(bank, "dev", Deploys.digest("steer"), Deploys.run(dev)));
+    String shopRollout =
+        Rollouts.request(
+            Deploys.scanPassed(shop, "dev", Deploys.digest("steer"), Deploys.run(dev)));
+    Rollouts.awaitFinished(bankRollout, Duration.ofSeconds(40));
+    Rollouts.awaitFinished(shopRollout, Duration.ofSeconds(40));
+
+    for (String command : new String[] {"pause", "resume", "promote", "abort"}) {
+      given()
+          .auth()
+          .oauth2(dave)
+          .post("/api/rollouts/" + bankRollout + "/" + command)
+          .then()
+          .statusCode(403)
+          .contentType("application/problem+json")
+          .body("detail", containsString("dev of " + bank + " (team bank)"));
+    }
+    // In scope the command is judged on the rollout itself: a finished one has nothing to abort.
+    given()
+        .auth()
+        .oauth2(dave)
+        .post("/api/rollouts/" + shopRollout + "/abort")
+        .then()
+        .statusCode(409)
+        .body("detail", containsString("rollout is finished"));
   }
 
   private static io.restassured.response.ValidatableResponse rollback(String token, String app) {

@@ -210,6 +210,7 @@ class CanaryRolloutIT {
   }
 
   private void createRoute(String namespace, String route, String app) {
+    sandbox.local().createNamespace(namespace);
     HTTPRoute httpRoute =
         new HTTPRouteBuilder()
             .withNewMetadata()

@@ -99,4 +99,88 @@ class DeploymentFactoryTest {
     assertThat(canary.getSpec().getSelector()).containsEntry("slipway.dev/track", "canary");
     assertThat(canary.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
   }
+
+  @Test
+  void podsAreRestrictedAndTakeTheirConfigurationByReference() {
+    DeploymentSettings settings =
+        new DeploymentSettings(
+            1,
+            8080,
+            null,
+            null,
+            java.util.Map.of("LOG_LEVEL", "info"),
+            60,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            10,
+            new DeploymentSettings.PodOptions(
+                java.util.List.of("shop-config"),
+                java.util.List.of("shop-env"),
+                java.util.Map.of(
+                    "DB_PASSWORD", new DeploymentSettings.SecretKey("shop-db", "password")),
+                java.util.List.of(
+                    new DeploymentSettings.Volume("certs", "/etc/certs", null, "shop-tls")),
+                "shop-runner",
+                java.util.List.of("/bin/shop"),
+                java.util.List.of("--serve"),
+                java.util.List.of(new DeploymentSettings.NamedPort("metrics", 9090))));
+    var deployment =
+        DeploymentFactory.create(
+            new Workload(
+                "shop",
+                "prod",
+                Workload.Track.STABLE,
+                "r/shop@sha256:" + "b".repeat(64),
+                settings,
+                1,
+                java.util.Map.of()));
+
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    org.assertj.core.api.Assertions.assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    org.assertj.core.api.Assertions.assertThat(
+            pod.getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
+    org.assertj.core.api.Assertions.assertThat(
+            container.getSecurityContext().getAllowPrivilegeEscalation())
+        .isFalse();
+    org.assertj.core.api.Assertions.assertThat(
+            container.getSecurityContext().getCapabilities().getDrop())
+        .containsExactly("ALL");
+    org.assertj.core.api.Assertions.assertThat(pod.getServiceAccountName())
+        .isEqualTo("shop-runner");
+    org.assertj.core.api.Assertions.assertThat(container.getCommand()).containsExactly("/bin/shop");
+    org.assertj.core.api.Assertions.assertThat(container.getArgs()).containsExactly("--serve");
+    org.assertj.core.api.Assertions.assertThat(container.getPorts())
+        .extracting(p -> p.getName() + ":" + p.getContainerPort())
+        .containsExactly("http:8080", "metrics:9090");
+    org.assertj.core.api.Assertions.assertThat(container.getEnv())
+        .extracting(
+            e ->
+                e.getName()
+                    + "="
+                    + (e.getValueFrom() == null
+                        ? e.getValue()
+                        : e.getValueFrom().getSecretKeyRef().getName()
+                            + "/"
+                            + e.getValueFrom().getSecretKeyRef().getKey()))
+        .containsExactly("LOG_LEVEL=info", "DB_PASSWORD=shop-db/password");
+    org.assertj.core.api.Assertions.assertThat(container.getEnvFrom())
+        .extracting(
+            e ->
+                e.getConfigMapRef() != null
+                    ? "cm:" + e.getConfigMapRef().getName()
+                    : "secret:" + e.getSecretRef().getName())
+        .containsExactly("cm:shop-config", "secret:shop-env");
+    org.assertj.core.api.Assertions.assertThat(pod.getVolumes().get(0).getSecret().getSecretName())
+        .isEqualTo("shop-tls");
+    org.assertj.core.api.Assertions.assertThat(container.getVolumeMounts().get(0).getMountPath())
+        .isEqualTo("/etc/certs");
+    org.assertj.core.api.Assertions.assertThat(deployment.getSpec().getMinReadySeconds())
+        .isEqualTo(10);
+  }
 }

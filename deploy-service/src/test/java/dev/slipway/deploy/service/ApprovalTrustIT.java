@@ -387,7 +387,8 @@ class ApprovalTrustIT {
             runContext(ADA, "ada", pipeline),
             List.of(),
             null,
-            approvalId));
+            approvalId,
+            null));
   }
 
   private static List<ApprovalDecided> decisions(String app, String approval, int atLeast) {

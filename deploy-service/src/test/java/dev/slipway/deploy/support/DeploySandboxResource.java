@@ -3,6 +3,7 @@ package dev.slipway.deploy.support;
 import dev.slipway.sandbox.ProgrammableBehaviourPolicy;
 import dev.slipway.sandbox.RolloutSimulator;
 import dev.slipway.sandbox.SandboxServer;
+import dev.slipway.testsupport.OciRegistry;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public class DeploySandboxResource implements QuarkusTestResourceLifecycleManage
     SandboxServer remote = SandboxServer.start(0, remotePolicy, TIMINGS);
     PrometheusStub prometheus = new PrometheusStub();
     String token = "remote-token-" + UUID.randomUUID();
+    local.createNamespace("slipway-system");
     local
         .client()
         .secrets()
@@ -75,6 +77,7 @@ public class DeploySandboxResource implements QuarkusTestResourceLifecycleManage
     config.put("slipway.deploy.clusters.offline.token-secret.namespace", "slipway-system");
     config.put("slipway.deploy.clusters.offline.token-secret.name", "remote-deployer");
     config.put("slipway.deploy.clusters.offline.connect-timeout", "500ms");
+    config.put("slipway.deploy.registry.insecure", OciRegistry.address());
     config.put("quarkus.log.file.enabled", "true");
     config.put("quarkus.log.file.path", LOG_FILE.toAbsolutePath().toString());
     return config;

@@ -102,6 +102,56 @@ public final class Deploys {
         new PipelineSnapshot(List.of(environments), new ScanPolicy(Severity.HIGH, true)));
   }
 
+  /** The deploy.requested of a build whose manifests were rendered as {@code manifests}. */
+  public static Envelope<DeployRequested> scanPassed(
+      String application,
+      String environment,
+      String digest,
+      RunContext run,
+      dev.slipway.events.RenderedManifests manifests) {
+    Envelope<DeployRequested> plain = scanPassed(application, environment, digest, run);
+    DeployRequested r = plain.data();
+    return new Envelope<>(
+        plain.id(),
+        plain.source(),
+        plain.type(),
+        plain.time(),
+        plain.subject(),
+        plain.runId(),
+        plain.causationId(),
+        plain.commitSha(),
+        new DeployRequested(
+            r.environment(),
+            r.image(),
+            r.imageDigest(),
+            r.reason(),
+            r.requestedBy(),
+            r.run(),
+            r.approvers(),
+            r.revision(),
+            r.approvalId(),
+            manifests));
+  }
+
+  /** Settings of an environment that may adopt objects it did not create. */
+  public static DeploymentSettings adopting(int replicas, int timeoutSeconds) {
+    return new DeploymentSettings(
+        replicas,
+        8080,
+        null,
+        "/healthz",
+        Map.of(),
+        timeoutSeconds,
+        null,
+        null,
+        true,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** The deploy.requested scan-service sends after a passed scan, in a run of its own. */
   public static Envelope<DeployRequested> scanPassed(
       String application, String environment, String digest, RunContext run) {

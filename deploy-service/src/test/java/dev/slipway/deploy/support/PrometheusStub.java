@@ -20,6 +20,7 @@ public final class PrometheusStub implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Double> values = new ConcurrentHashMap<>();
   private final Map<String, Integer> asked = new ConcurrentHashMap<>();
+  private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
   public PrometheusStub() {
     try {
@@ -38,6 +39,18 @@ public final class PrometheusStub implements AutoCloseable {
             }
           }
           asked.merge(query, 1, Integer::sum);
+          Integer failing = failures.computeIfPresent(query, (q, n) -> n > 0 ? n - 1 : null);
+          if (failing != null) {
+            byte[] error =
+                "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"query timed out in queue\"}"
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(503, error.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(error);
+            }
+            return;
+          }
           Double value = values.get(query);
           String result =
               value == null
@@ -66,6 +79,11 @@ public final class PrometheusStub implements AutoCloseable {
   /** From now on {@code query} evaluates to {@code value}. */
   public void answer(String query, double value) {
     values.put(query, value);
+  }
+
+  /** The next {@code times} evaluations of {@code query} fail as an overloaded Prometheus does. */
+  public void failNext(String query, int times) {
+    failures.put(query, times);
   }
 
   /** How often {@code query} was asked. */

@@ -32,7 +32,9 @@ public final class DemoRepository {
     "package-lock.json",
     "test.sh",
     "site/index.html",
-    "site/healthz"
+    "site/healthz",
+    "deploy/shop.yaml",
+    "deploy/legacy.yaml"
   };
 
   private final Path bare;
@@ -78,10 +80,17 @@ public final class DemoRepository {
   public String commitAndPush(DemoChange change, PersonIdent author) {
     try (Git git = Git.open(work.toFile())) {
       for (String file : FILES) {
-        write(file, change.contentOf(file, resource(file)));
+        String content = change.contentOf(file, resource(file));
+        if (content == null) {
+          Files.deleteIfExists(work.resolve(file));
+        } else {
+          write(file, content);
+        }
       }
       copyBusybox();
       git.add().addFilepattern(".").call();
+      // Files a change removes are removed from the commit too.
+      git.add().setUpdate(true).addFilepattern(".").call();
       RevCommit commit =
           git.commit()
               .setMessage(change.message())

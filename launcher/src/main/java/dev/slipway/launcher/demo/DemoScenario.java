@@ -444,6 +444,12 @@ public final class DemoScenario {
             "SUCCEEDED".equals(data.path("status").asText()) || explained
                 ? ""
                 : System.lineSeparator() + "           " + data.path("reason").asText());
+        // What the release no longer holds was pruned: show it as the rollout said it.
+        String reason = data.path("reason").asText("");
+        int pruned = reason.indexOf("pruned ");
+        if (pruned >= 0) {
+          say("           %s", reason.substring(pruned));
+        }
       }
       default ->
           say("%s %s %s", since, event.path("topic").asText(), event.path("status").asText(""));

@@ -88,7 +88,10 @@ public final class ScanEvents {
               REQUESTED_BY,
               done.run(),
               List.of(),
-              null);
+              null,
+              null,
+              // What is promoted is exactly what was rendered (and scanned) with the image.
+              done.manifests());
       events.add(
           OutboxEvent.of(
               EventType.DEPLOY_REQUESTED,

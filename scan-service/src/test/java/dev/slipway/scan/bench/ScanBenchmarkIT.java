@@ -61,6 +61,7 @@ class ScanBenchmarkIT {
     public Map<String, String> getConfigOverrides() {
       return Map.of(
           "slipway.scan.advisories.max-upload-bytes", "1073741824",
+          "slipway.scan.advisories.max-decompressed-bytes", "8589934592",
           "slipway.scan.sbom.max-bytes", "52428800");
     }
   }

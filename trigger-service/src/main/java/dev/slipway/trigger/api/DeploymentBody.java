@@ -17,6 +17,14 @@ import java.util.Map;
  * @param httpRoute name of a Gateway API HTTPRoute in the namespace whose weights follow the canary
  *     steps (DNS-1123 subdomain); absent: traffic follows the replica ratio
  * @param analysis the check run at every canary step; absent: readiness and restarts only
+ * @param adopt take over objects that exist without Slipway's ownership (default false)
+ * @param selfHeal re-apply the last revision when drift is found between rollouts (default false)
+ * @param allowClusterResources accept cluster-scoped objects in the application's manifests
+ *     (default false)
+ * @param soakSeconds how long a completed rollout must run without a crash before it succeeds, 0 to
+ *     3600 (default 0)
+ * @param minReadySeconds of the generated Deployment, 0 to 3600 (default 0)
+ * @param pod more of the generated Deployment's pod; absent: none
  */
 public record DeploymentBody(
     Integer replicas,
@@ -26,7 +34,45 @@ public record DeploymentBody(
     Map<String, String> env,
     Integer timeoutSeconds,
     String httpRoute,
-    AnalysisBody analysis) {
+    AnalysisBody analysis,
+    Boolean adopt,
+    Boolean selfHeal,
+    Boolean allowClusterResources,
+    Integer soakSeconds,
+    Integer minReadySeconds,
+    PodBody pod) {
+
+  /**
+   * More of the generated Deployment's pod; secrets are referenced by name, never sent.
+   *
+   * @param envFromConfigMaps ConfigMaps whose keys become variables (DNS-1123 subdomains)
+   * @param envFromSecrets Secrets whose keys become variables
+   * @param secretEnv variables read from one key of a Secret: name to {@code {secret, key}}
+   * @param volumes ConfigMaps or Secrets mounted as files: {@code {name, mountPath, configMap |
+   *     secret}}
+   * @param serviceAccountName the pod's service account (DNS-1123 subdomain)
+   * @param command the container's command, at most 32 arguments
+   * @param args the container's arguments, at most 32
+   * @param ports extra container ports: {@code {name, port}}
+   */
+  public record PodBody(
+      java.util.List<String> envFromConfigMaps,
+      java.util.List<String> envFromSecrets,
+      Map<String, SecretKeyBody> secretEnv,
+      java.util.List<VolumeBody> volumes,
+      String serviceAccountName,
+      java.util.List<String> command,
+      java.util.List<String> args,
+      java.util.List<PortBody> ports) {}
+
+  /** One key of a Secret. */
+  public record SecretKeyBody(String secret, String key) {}
+
+  /** A ConfigMap or Secret mounted as files. */
+  public record VolumeBody(String name, String mountPath, String configMap, String secret) {}
+
+  /** An extra container port. */
+  public record PortBody(String name, Integer port) {}
 
   /**
    * Requests and limits of the container as Kubernetes quantities, e.g. {@code 100m}, {@code
@@ -47,6 +93,11 @@ public record DeploymentBody(
    * @param samples samples per step, 1 to 100 (default 1)
    * @param intervalSeconds seconds between samples, 0 to 3600 (default 10)
    * @param maxRestarts container restarts of the canary tolerated per step, 0 to 100 (default 0)
+   * @param prometheusUrl the Prometheus to ask, {@code http://} or {@code https://}; absent: the
+   *     cluster's
+   * @param initialDelaySeconds wait before the first sample, 0 to 3600 (default 0)
+   * @param consecutiveErrorLimit queries that cannot be evaluated tolerated in a row before the
+   *     rollout pauses, 0 to 100 (default 4)
    */
   public record AnalysisBody(
       String prometheusQuery,
@@ -55,5 +106,8 @@ public record DeploymentBody(
       Integer failureLimit,
       Integer samples,
       Integer intervalSeconds,
-      Integer maxRestarts) {}
+      Integer maxRestarts,
+      String prometheusUrl,
+      Integer initialDelaySeconds,
+      Integer consecutiveErrorLimit) {}
 }

@@ -9,14 +9,24 @@ import static dev.slipway.trigger.service.InputChecks.required;
 import dev.slipway.events.DeploymentSettings;
 import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.DeploymentSettings.Analysis.Comparison;
+import dev.slipway.events.DeploymentSettings.NamedPort;
+import dev.slipway.events.DeploymentSettings.PodOptions;
 import dev.slipway.events.DeploymentSettings.Resources;
+import dev.slipway.events.DeploymentSettings.SecretKey;
+import dev.slipway.events.DeploymentSettings.Volume;
 import dev.slipway.problem.InvalidInputException;
 import dev.slipway.trigger.api.DeploymentBody;
 import dev.slipway.trigger.api.DeploymentBody.AnalysisBody;
+import dev.slipway.trigger.api.DeploymentBody.PodBody;
+import dev.slipway.trigger.api.DeploymentBody.PortBody;
 import dev.slipway.trigger.api.DeploymentBody.ResourcesBody;
+import dev.slipway.trigger.api.DeploymentBody.SecretKeyBody;
+import dev.slipway.trigger.api.DeploymentBody.VolumeBody;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -40,6 +50,10 @@ final class DeploymentValidator {
   // POSIX portable names, as the shell and Kubernetes' classic check (C_IDENTIFIER) accept them.
   private static final Pattern ENV_NAME = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,255}$");
   private static final Pattern HTTP_PATH = Pattern.compile("^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$");
+  private static final Pattern CONFIG_KEY = Pattern.compile("^[-._a-zA-Z0-9]{1,253}$");
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  private static final Pattern PORT_NAME =
+      Pattern.compile("^(?=.{1,15}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
   private DeploymentValidator() {}
 
@@ -70,7 +84,185 @@ final class DeploymentValidator {
         env(body.env(), at + ".env"),
         timeout,
         route,
-        analysis(body.analysis(), at + ".analysis"));
+        analysis(body.analysis(), at + ".analysis"),
+        body.adopt(),
+        body.selfHeal(),
+        body.allowClusterResources(),
+        between(body.soakSeconds(), 0, 0, MAX_INTERVAL_SECONDS, at + ".soakSeconds"),
+        between(body.minReadySeconds(), 0, 0, MAX_INTERVAL_SECONDS, at + ".minReadySeconds"),
+        pod(body.pod(), at + ".pod", env(body.env(), at + ".env")));
+  }
+
+  static final int MAX_REFERENCES = 32;
+
+  private static PodOptions pod(PodBody body, String at, Map<String, String> plainEnv) {
+    if (body == null) {
+      return null;
+    }
+    List<String> fromConfigMaps = names(body.envFromConfigMaps(), at + ".envFromConfigMaps");
+    List<String> fromSecrets = names(body.envFromSecrets(), at + ".envFromSecrets");
+    Map<String, SecretKey> secretEnv = new LinkedHashMap<>();
+    if (body.secretEnv() != null) {
+      if (body.secretEnv().size() > MAX_ENV) {
+        throw new InvalidInputException(
+            "Field '" + at + ".secretEnv' has more than " + MAX_ENV + " variables.",
+            at + ".secretEnv");
+      }
+      for (Map.Entry<String, SecretKeyBody> variable : body.secretEnv().entrySet()) {
+        String field = at + ".secretEnv." + variable.getKey();
+        if (!ENV_NAME.matcher(variable.getKey()).matches()) {
+          throw new InvalidInputException(
+              "Field '" + field + "' is not a valid environment variable name.", field);
+        }
+        if (plainEnv.containsKey(variable.getKey())) {
+          throw new InvalidInputException(
+              "Field '" + field + "' is also a plain variable in env; name it once.", field);
+        }
+        SecretKeyBody key = variable.getValue();
+        if (key == null) {
+          throw new InvalidInputException(
+              "Field '" + field + "' must name a secret and a key.", field);
+        }
+        String secret = dnsSubdomain(required(key.secret(), field + ".secret"), field + ".secret");
+        String name = required(key.key(), field + ".key");
+        if (!CONFIG_KEY.matcher(name).matches()) {
+          throw new InvalidInputException(
+              "Field '"
+                  + field
+                  + ".key' must be a ConfigMap/Secret key: letters, digits, '-', '_' or '.'.",
+              field + ".key");
+        }
+        secretEnv.put(variable.getKey(), new SecretKey(secret, name));
+      }
+    }
+    List<Volume> volumes = new ArrayList<>();
+    java.util.Set<String> volumeNames = new java.util.HashSet<>();
+    java.util.Set<String> mountPaths = new java.util.HashSet<>();
+    List<VolumeBody> volumeBodies = body.volumes() == null ? List.of() : body.volumes();
+    if (volumeBodies.size() > MAX_REFERENCES) {
+      throw new InvalidInputException(
+          "Field '" + at + ".volumes' has more than " + MAX_REFERENCES + " volumes.",
+          at + ".volumes");
+    }
+    for (int i = 0; i < volumeBodies.size(); i++) {
+      VolumeBody volume = volumeBodies.get(i);
+      String field = at + ".volumes[" + i + "]";
+      if (volume == null) {
+        throw new InvalidInputException("Field '" + field + "' must be an object.", field);
+      }
+      String name = dnsLabel(required(volume.name(), field + ".name"), field + ".name");
+      String mountPath = required(volume.mountPath(), field + ".mountPath");
+      if (!mountPath.startsWith("/") || mountPath.contains("..") || mountPath.contains(":")) {
+        throw new InvalidInputException(
+            "Field '" + field + ".mountPath' must be an absolute path without '..' or ':'.",
+            field + ".mountPath");
+      }
+      if ((volume.configMap() == null) == (volume.secret() == null)) {
+        throw new InvalidInputException(
+            "Field '" + field + "' must name exactly one of configMap and secret.", field);
+      }
+      String configMap =
+          volume.configMap() == null
+              ? null
+              : dnsSubdomain(volume.configMap(), field + ".configMap");
+      String secret =
+          volume.secret() == null ? null : dnsSubdomain(volume.secret(), field + ".secret");
+      if (!volumeNames.add(name)) {
+        throw new InvalidInputException(
+            "Field '" + field + ".name' repeats volume '" + name + "'.", field + ".name");
+      }
+      if (!mountPaths.add(mountPath)) {
+        throw new InvalidInputException(
+            "Field '" + field + ".mountPath' repeats mount path '" + mountPath + "'.",
+            field + ".mountPath");
+      }
+      volumes.add(new Volume(name, mountPath, configMap, secret));
+    }
+    String serviceAccount =
+        body.serviceAccountName() == null
+            ? null
+            : dnsSubdomain(body.serviceAccountName(), at + ".serviceAccountName");
+    List<String> command = arguments(body.command(), at + ".command");
+    List<String> args = arguments(body.args(), at + ".args");
+    List<NamedPort> ports = new ArrayList<>();
+    List<PortBody> portBodies = body.ports() == null ? List.of() : body.ports();
+    if (portBodies.size() > 16) {
+      throw new InvalidInputException(
+          "Field '" + at + ".ports' has more than 16 ports.", at + ".ports");
+    }
+    java.util.Set<String> portNames = new java.util.HashSet<>(java.util.Set.of("http"));
+    for (int i = 0; i < portBodies.size(); i++) {
+      PortBody port = portBodies.get(i);
+      String field = at + ".ports[" + i + "]";
+      if (port == null) {
+        throw new InvalidInputException("Field '" + field + "' must be an object.", field);
+      }
+      String name = required(port.name(), field + ".name");
+      if (!PORT_NAME.matcher(name).matches() || !portNames.add(name)) {
+        throw new InvalidInputException(
+            "Field '"
+                + field
+                + ".name' must be a unique IANA service name (lower-case letters, digits and '-', at most 15, not 'http').",
+            field + ".name");
+      }
+      int number = between(port.port(), -1, 1, 65535, field + ".port");
+      if (number < 1) {
+        throw new InvalidInputException("Field '" + field + ".port' is required.", field + ".port");
+      }
+      ports.add(new NamedPort(name, number));
+    }
+    return new PodOptions(
+        fromConfigMaps, fromSecrets, secretEnv, volumes, serviceAccount, command, args, ports);
+  }
+
+  private static List<String> names(List<String> names, String field) {
+    if (names == null) {
+      return List.of();
+    }
+    if (names.size() > MAX_REFERENCES) {
+      throw new InvalidInputException(
+          "Field '" + field + "' names more than " + MAX_REFERENCES + " objects.", field);
+    }
+    List<String> checked = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      checked.add(
+          dnsSubdomain(required(names.get(i), field + "[" + i + "]"), field + "[" + i + "]"));
+    }
+    return checked;
+  }
+
+  private static List<String> arguments(List<String> values, String field) {
+    if (values == null) {
+      return List.of();
+    }
+    if (values.size() > MAX_REFERENCES) {
+      throw new InvalidInputException(
+          "Field '" + field + "' has more than " + MAX_REFERENCES + " arguments.", field);
+    }
+    for (int i = 0; i < values.size(); i++) {
+      String value = values.get(i);
+      if (value == null) {
+        throw new InvalidInputException(
+            "Field '" + field + "[" + i + "]' must be a string.", field + "[" + i + "]");
+      }
+      atMostChars(value, MAX_ENV_VALUE, field + "[" + i + "]");
+      if (value.indexOf('\u0000') >= 0) {
+        throw new InvalidInputException(
+            "Field '" + field + "[" + i + "]' must not contain NUL.", field + "[" + i + "]");
+      }
+    }
+    return List.copyOf(values);
+  }
+
+  private static String dnsLabel(String value, String field) {
+    if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+      throw new InvalidInputException(
+          "Field '"
+              + field
+              + "' must be a DNS-1123 label: lower-case letters, digits and '-', at most 63.",
+          field);
+    }
+    return value;
   }
 
   /** The API form of {@code settings}, every default filled in. */
@@ -100,7 +292,35 @@ final class DeploymentValidator {
                 analysis.failureLimit(),
                 analysis.samples(),
                 analysis.intervalSeconds(),
-                analysis.maxRestarts()));
+                analysis.maxRestarts(),
+                analysis.prometheusUrl(),
+                analysis.initialDelaySeconds(),
+                analysis.consecutiveErrorLimit()),
+        settings.adopt(),
+        settings.selfHeal(),
+        settings.allowClusterResources(),
+        settings.soakSeconds(),
+        settings.minReadySeconds(),
+        podView(settings.pod()));
+  }
+
+  private static PodBody podView(PodOptions pod) {
+    if (pod == null || pod.equals(PodOptions.NONE)) {
+      return null;
+    }
+    Map<String, SecretKeyBody> secretEnv = new LinkedHashMap<>();
+    pod.secretEnv().forEach((k, v) -> secretEnv.put(k, new SecretKeyBody(v.secret(), v.key())));
+    return new PodBody(
+        pod.envFromConfigMaps(),
+        pod.envFromSecrets(),
+        secretEnv,
+        pod.volumes().stream()
+            .map(v -> new VolumeBody(v.name(), v.mountPath(), v.configMap(), v.secret()))
+            .toList(),
+        pod.serviceAccountName(),
+        pod.command(),
+        pod.args(),
+        pod.ports().stream().map(p -> new PortBody(p.name(), p.port())).toList());
   }
 
   private static Resources resources(ResourcesBody body, String at) {
@@ -232,7 +452,43 @@ final class DeploymentValidator {
     int interval =
         between(body.intervalSeconds(), 10, 0, MAX_INTERVAL_SECONDS, at + ".intervalSeconds");
     int restarts = between(body.maxRestarts(), 0, 0, 100, at + ".maxRestarts");
+    String prometheusUrl = null;
+    if (body.prometheusUrl() != null) {
+      prometheusUrl = body.prometheusUrl();
+      java.net.URI uri;
+      try {
+        uri = java.net.URI.create(prometheusUrl);
+      } catch (IllegalArgumentException e) {
+        uri = null;
+      }
+      if (uri == null
+          || uri.getHost() == null
+          || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getUserInfo() != null
+          || prometheusUrl.length() > 2048) {
+        throw new InvalidInputException(
+            "Field '"
+                + at
+                + ".prometheusUrl' must be an http:// or https:// URL with a host and no"
+                + " credentials, e.g. http://prometheus.monitoring:9090.",
+            at + ".prometheusUrl");
+      }
+    }
+    int initialDelay =
+        between(
+            body.initialDelaySeconds(), 0, 0, MAX_INTERVAL_SECONDS, at + ".initialDelaySeconds");
+    int errorLimit =
+        between(body.consecutiveErrorLimit(), 4, 0, 100, at + ".consecutiveErrorLimit");
     return new Analysis(
-        query, body.threshold(), comparison, failureLimit, samples, interval, restarts);
+        query,
+        body.threshold(),
+        comparison,
+        failureLimit,
+        samples,
+        interval,
+        restarts,
+        prometheusUrl,
+        initialDelay,
+        errorLimit);
   }
 }

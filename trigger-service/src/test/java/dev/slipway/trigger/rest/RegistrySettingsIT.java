@@ -239,6 +239,78 @@ class RegistrySettingsIT {
             "environments[2].deployment.analysis.threshold",
             b -> deployment(b).put("analysis", Map.of("threshold", 1))),
         invalid(
+            "environments[2].deployment.analysis.prometheusUrl",
+            b ->
+                deployment(b)
+                    .put(
+                        "analysis",
+                        Map.of(
+                            "prometheusQuery",
+                            "up",
+                            "threshold",
+                            1,
+                            "prometheusUrl",
+                            "prometheus.monitoring:9090"))),
+        invalid(
+            "environments[2].deployment.analysis.consecutiveErrorLimit",
+            b ->
+                deployment(b)
+                    .put(
+                        "analysis",
+                        Map.of(
+                            "prometheusQuery", "up", "threshold", 1, "consecutiveErrorLimit", -1))),
+        invalid(
+            "environments[2].deployment.soakSeconds", b -> deployment(b).put("soakSeconds", 3601)),
+        invalid(
+            "environments[2].deployment.pod.envFromSecrets[0]",
+            b -> deployment(b).put("pod", Map.of("envFromSecrets", List.of("Not_A_Name")))),
+        invalid(
+            "environments[2].deployment.pod.secretEnv.DB_PASSWORD.key",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "secretEnv",
+                            Map.of("DB_PASSWORD", Map.of("secret", "shop-db", "key", "bad key"))))),
+        invalid(
+            "environments[2].deployment.pod.volumes[0]",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "volumes",
+                            List.of(
+                                Map.of(
+                                    "name",
+                                    "config",
+                                    "mountPath",
+                                    "/etc/shop",
+                                    "configMap",
+                                    "a",
+                                    "secret",
+                                    "b"))))),
+        invalid(
+            "environments[2].deployment.pod.volumes[0].mountPath",
+            b ->
+                deployment(b)
+                    .put(
+                        "pod",
+                        Map.of(
+                            "volumes",
+                            List.of(
+                                Map.of(
+                                    "name", "config", "mountPath", "../etc", "configMap", "a"))))),
+        invalid(
+            "environments[2].deployment.pod.serviceAccountName",
+            b -> deployment(b).put("pod", Map.of("serviceAccountName", "Shop Runner"))),
+        invalid(
+            "environments[2].deployment.pod.ports[0].name",
+            b ->
+                deployment(b)
+                    .put("pod", Map.of("ports", List.of(Map.of("name", "http", "port", 9090))))),
+        invalid(
             "scanPolicy.deniedLicenses[1]",
             b ->
                 b.put(

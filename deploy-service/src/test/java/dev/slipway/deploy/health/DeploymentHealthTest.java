@@ -1,4 +1,4 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
