@@ -18,8 +18,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 /**
  * Reads the session cookie of every request to a page: without a valid session the browser is sent
  * to the sign-in page (a request for a page fragment or a stream gets 401). State-changing requests
- * must come from the console's own pages: a cross-site {@code Origin} or {@code Sec-Fetch-Site} is
- * refused here, and each such request carries the session's CSRF secret ({@link Forms}).
+ * must come from the console's own pages: a cross-site {@code Sec-Fetch-Site}, or without it a
+ * foreign {@code Origin}, is refused here, and each such request carries the session's CSRF secret
+ * ({@link Forms}).
  */
 public class SessionFilter {
 
@@ -79,10 +80,15 @@ public class SessionFilter {
     }
   }
 
-  private static boolean crossSite(ContainerRequestContext request) {
+  /**
+   * A browser that sends {@code Sec-Fetch-Site} says exactly where the request came from, and the
+   * page cannot forge it: that answer decides. Otherwise the {@code Origin} must be this host's.
+   * {@code Origin: null} (a sandboxed frame, a privacy setting) is not this host's.
+   */
+  static boolean crossSite(ContainerRequestContext request) {
     String fetchSite = request.getHeaderString("Sec-Fetch-Site");
-    if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")) {
-      return true;
+    if (fetchSite != null) {
+      return !fetchSite.equals("same-origin") && !fetchSite.equals("none");
     }
     String origin = request.getHeaderString("Origin");
     if (origin == null) {
