@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
@@ -53,8 +54,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * clean commit's build log live, see the author refused and the approver approve the production
  * promotion, the scan stop the vulnerable commit, the third commit rolled back, and the audit chain
  * verify. Each page is saved as a screenshot in {@code target/console-screenshots/}; the server
- * time of every page is measured at the end and printed (figures, no assertion on time).
+ * time of every page is measured at the end and printed against a raw service API call (figures, no
+ * assertion on time). It takes longer than two minutes (the platform, three builds, a rollout):
+ * tagged {@code bench}, it runs in {@code ./slipway bench e2e}, not in {@code ./slipway test}.
  */
+@Tag("bench")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
 
