@@ -52,6 +52,11 @@ final class ServiceSettings {
         env.put(
             "SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", settings.clusterKubeconfig().toString());
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
+        // The rendered manifests are fetched from the registry build-service pushed them to: on
+        // loopback it speaks plain HTTP.
+        if (settings.registry().insecure()) {
+          env.put("SLIPWAY_DEPLOY_REGISTRY_INSECURE", settings.registry().address());
+        }
         // A rollout applies only digests whose provenance a key build-service publishes signed.
         env.put(
             "SLIPWAY_DEPLOY_TRUSTED_BUILD_KEYS",
