@@ -36,6 +36,16 @@ record Overlay(String name, List<ObjectNode> objects) {
       List.of(
           "trigger-service", "build-service", "scan-service", "deploy-service", "audit-service");
 
+  /** Every Deployment: the five services and the console (no Kafka, no database). */
+  static final List<String> DEPLOYMENTS =
+      List.of(
+          "trigger-service",
+          "build-service",
+          "scan-service",
+          "deploy-service",
+          "audit-service",
+          "console");
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<String, Overlay> RENDERED = new ConcurrentHashMap<>();
 

@@ -141,7 +141,7 @@ class PodHardeningTest {
     List<Deployment> deployments = overlay.all("Deployment", Deployment.class);
     assertThat(deployments)
         .extracting(d -> d.getMetadata().getName())
-        .containsExactlyInAnyOrderElementsOf(Overlay.SERVICES);
+        .containsExactlyInAnyOrderElementsOf(Overlay.DEPLOYMENTS);
     SoftAssertions softly = new SoftAssertions();
     for (Deployment deployment : deployments) {
       String service = deployment.getMetadata().getName();

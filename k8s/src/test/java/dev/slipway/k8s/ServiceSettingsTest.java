@@ -366,7 +366,7 @@ class ServiceSettingsTest {
               for (Container container : template.getSpec().getContainers()) {
                 Matcher image = IMAGE_SERVICE.matcher(container.getImage());
                 assertThat(image.find()).as("%s runs %s", owner, container.getImage()).isTrue();
-                assertThat(Overlay.SERVICES).contains(image.group(1));
+                assertThat(Overlay.DEPLOYMENTS).contains(image.group(1));
                 pods.put(owner, new Pod(image.group(1), template, container));
               }
             });

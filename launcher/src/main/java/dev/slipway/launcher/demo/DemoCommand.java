@@ -18,7 +18,21 @@ import java.util.Set;
  */
 public final class DemoCommand {
 
+  /** Where the local console answers (./slipway up starts it). */
+  static final String CONSOLE = "http://localhost:8080";
+
   private DemoCommand() {}
+
+  /** The console's page of a run. */
+  static void printConsoleLink(PrintStream out, RunReport run) {
+    out.println(
+        "[demo] console: "
+            + CONSOLE
+            + "/apps/"
+            + DemoScenario.APPLICATION
+            + "/runs/"
+            + run.runId());
+  }
 
   public static void main(String[] args) {
     Path state = Path.of(".slipway");
@@ -61,18 +75,20 @@ public final class DemoCommand {
       out.println("[demo] 1/3 a clean commit, all the way to prod (canary)");
       RunReport clean = demo.cleanCommitToProduction();
       demo.printTimeline(clean);
+      printConsoleLink(out, clean);
       out.println();
       out.println("[demo] 2/3 a commit that adds minimist 1.2.5 (critical advisory)");
-      demo.vulnerableCommitStoppedByTheScan();
+      printConsoleLink(out, demo.vulnerableCommitStoppedByTheScan());
       out.println();
       out.println("[demo] 3/3 a commit whose pods never become ready");
-      demo.neverReadyCommitRolledBack();
+      printConsoleLink(out, demo.neverReadyCommitRolledBack());
       out.println();
       if (!demo.printDoraAndVerify()) {
         out.println("[demo] FAILED: the audit chain does not verify");
         return 1;
       }
       out.println("[demo] all three runs behaved as described");
+      out.println("[demo] in the console: " + CONSOLE + "/ (./slipway console-link signs you in)");
       return 0;
     } catch (DemoFailure e) {
       out.println("[demo] FAILED at " + e.stage() + ": " + e.getMessage());

@@ -53,6 +53,8 @@ public final class DemoScenario {
   private final PrintStream out;
   private final Settings settings;
   private final String webhookSecret = UUID.randomUUID().toString();
+  private java.util.function.Consumer<Run> onPush = run -> {};
+  private ProdApproval prodApproval = this::approveThroughTheApi;
 
   public DemoScenario(
       PlatformClient client,
@@ -65,6 +67,28 @@ public final class DemoScenario {
     this.repository = repository;
     this.out = out;
     this.settings = settings;
+  }
+
+  /**
+   * Who approves the production deploy, and how: by default the API, first as the author (who must
+   * be refused) and then as the approver. The console's browser test approves through its pages.
+   */
+  @FunctionalInterface
+  public interface ProdApproval {
+    /** Approves (or has approved) the pending approval {@code approvalId} of {@code run}. */
+    void approve(Run run, String approvalId);
+  }
+
+  /** Runs {@code hook} right after each commit is pushed (the browser test opens its build). */
+  public DemoScenario onPush(java.util.function.Consumer<Run> hook) {
+    this.onPush = hook;
+    return this;
+  }
+
+  /** Approves production deploys with {@code approval} instead of the API. */
+  public DemoScenario prodApproval(ProdApproval approval) {
+    this.prodApproval = approval;
+    return this;
   }
 
   /** Signs bearer tokens for the demo's users. */
@@ -123,7 +147,9 @@ public final class DemoScenario {
       throw new DemoFailure("push", "the webhook was accepted without a run: " + accepted.body());
     }
     say("pushed %s \"%s\" -> run %s", sha.substring(0, 7), change.message(), shortId(runId));
-    return new Run(runId, sha, Instant.now());
+    Run run = new Run(runId, sha, Instant.now());
+    onPush.accept(run);
+    return run;
   }
 
   /**
@@ -171,8 +197,20 @@ public final class DemoScenario {
     say(
         "prod waits for approval %s (needs %d)",
         shortId(approval.path("id").asText()), approval.path("required").asInt());
-    String approvalUrl =
-        client.endpoints().deploy() + "/api/approvals/" + approval.path("id").asText();
+    prodApproval.approve(run, approval.path("id").asText());
+    follow(
+        timeline,
+        t -> t.deployDone("prod").isPresent() || t.rolloutStarted("prod"),
+        "the prod rollout to start");
+    duringProdRollout.run();
+    follow(timeline, t -> t.deployDone("prod").isPresent(), "the prod rollout");
+    requireStatus(timeline, "deploy.done", "prod", "SUCCEEDED");
+    return timeline.report();
+  }
+
+  /** The API's way: the author is refused (their own change), then the approver approves. */
+  private void approveThroughTheApi(Run run, String approvalId) {
+    String approvalUrl = client.endpoints().deploy() + "/api/approvals/" + approvalId;
     Answer selfApproval =
         client.post(approvalUrl + "/approve", tokens.token(AUTHOR_LOGIN, "approver"), null);
     if (selfApproval.status() != 403) {
@@ -183,14 +221,6 @@ public final class DemoScenario {
     say("  %s may not approve their own change: %s", AUTHOR_LOGIN, detail(selfApproval));
     client.post(approvalUrl + "/approve", tokens.token(APPROVER, "approver"), null).expect(200);
     say("  %s approved", APPROVER);
-    follow(
-        timeline,
-        t -> t.deployDone("prod").isPresent() || t.rolloutStarted("prod"),
-        "the prod rollout to start");
-    duringProdRollout.run();
-    follow(timeline, t -> t.deployDone("prod").isPresent(), "the prod rollout");
-    requireStatus(timeline, "deploy.done", "prod", "SUCCEEDED");
-    return timeline.report();
   }
 
   /** The commit that adds a dependency with a critical advisory: the scan stops it. */

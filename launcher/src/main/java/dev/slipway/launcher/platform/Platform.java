@@ -1,5 +1,6 @@
 package dev.slipway.launcher.platform;
 
+import dev.slipway.launcher.console.ConsoleLinks;
 import dev.slipway.launcher.demo.PlatformClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,6 +46,7 @@ public final class Platform implements AutoCloseable {
 
   static final String SANDBOX = "k8s-sandbox";
   static final String REGISTRY = "registry";
+  static final String CONSOLE = "console";
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
   private static final Pattern QUARKUS_STARTED = Pattern.compile("started in ([0-9.]+)s");
 
@@ -149,6 +151,52 @@ public final class Platform implements AutoCloseable {
     say("%s ready after %.1f s", service, took.toMillis() / 1000.0);
   }
 
+  /**
+   * Starts the web console on {@code port} unless it runs, against this platform's services, with
+   * the session key of the state folder ({@code secrets/console-session-key}, which {@code
+   * ./slipway console-link} seals sign-in links with) and the token key the services trust; returns
+   * its URL once it is ready.
+   */
+  public String startConsole(int port) {
+    String consoleUrl = "http://localhost:" + port;
+    Optional<ProcessHandle> running = processes.running(CONSOLE);
+    if (running.isPresent()) {
+      say("the console already running (pid %d)", running.get().pid());
+      return consoleUrl;
+    }
+    requireFreePort(port, CONSOLE);
+    Path jar = settings.layout().top().resolve("console/target/quarkus-app/quarkus-run.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new PlatformException("the console is not built (" + jar + " missing)");
+    }
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    env.put("SLIPWAY_CONSOLE_TRIGGER_URL", url(PlatformService.TRIGGER));
+    env.put("SLIPWAY_CONSOLE_BUILD_URL", url(PlatformService.BUILD));
+    env.put("SLIPWAY_CONSOLE_SCAN_URL", url(PlatformService.SCAN));
+    env.put("SLIPWAY_CONSOLE_DEPLOY_URL", url(PlatformService.DEPLOY));
+    env.put("SLIPWAY_CONSOLE_AUDIT_URL", url(PlatformService.AUDIT));
+    env.put("SLIPWAY_JWT_PUBLIC_KEY", settings.jwtPublicKey());
+    try {
+      env.put("SLIPWAY_CONSOLE_SESSION_KEY", ConsoleLinks.sessionKey(settings.layout().secrets()));
+    } catch (IOException e) {
+      throw new PlatformException("cannot make the console's session key: " + e.getMessage(), e);
+    }
+    List<String> options = new ArrayList<>(settings.jvm().common());
+    options.add("-Xmx256m");
+    Instant launched = Instant.now();
+    ProcessHandle process = processes.start(CONSOLE, ProcessRunner.java(options, jar), env);
+    await(
+        CONSOLE,
+        process,
+        () -> answers("http://127.0.0.1:" + port + "/q/health/ready"),
+        settings.readyTimeout());
+    say(
+        "the console ready after %.1f s",
+        Duration.between(launched, Instant.now()).toMillis() / 1000.0);
+    return consoleUrl;
+  }
+
   /** Kills {@code service} at once (SIGKILL: no shutdown hook runs); whether it was running. */
   public boolean kill(PlatformService service) {
     return processes.kill(service.module());
@@ -190,6 +238,7 @@ public final class Platform implements AutoCloseable {
     for (PlatformService service : PlatformService.values()) {
       stopping.add(CompletableFuture.runAsync(() -> stop(service)));
     }
+    stopping.add(CompletableFuture.runAsync(() -> stopProcess(CONSOLE, "the console", STOP_GRACE)));
     CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
     stopProcess(SANDBOX, "the sandbox Kubernetes API", Duration.ofSeconds(10));
     for (String registry : processes.known(REGISTRY)) {

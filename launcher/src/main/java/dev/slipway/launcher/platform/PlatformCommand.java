@@ -1,5 +1,6 @@
 package dev.slipway.launcher.platform;
 
+import dev.slipway.launcher.ConsoleLinkCommand;
 import dev.slipway.launcher.TokenCommand;
 import dev.slipway.launcher.demo.DemoCommand;
 import java.io.IOException;
@@ -25,6 +26,10 @@ import java.util.stream.Stream;
 public final class PlatformCommand {
 
   private static final PrintStream OUT = System.err;
+
+  /** The web console's port in a local run. */
+  static final int CONSOLE_PORT = 8080;
+
   private static final List<String> RESET =
       List.of("registry", "git", "build", "sandbox", "demo", "logs");
 
@@ -101,6 +106,7 @@ public final class PlatformCommand {
                   }
                 },
                 "slipway-stop"));
+    String consoleUrl;
     try {
       if (reset) {
         say(
@@ -113,6 +119,7 @@ public final class PlatformCommand {
       viewerToken("slipway");
       containers.start();
       platform.start();
+      consoleUrl = platform.startConsole(CONSOLE_PORT);
     } catch (RuntimeException e) {
       say(e.getMessage());
       return 1;
@@ -120,6 +127,7 @@ public final class PlatformCommand {
     say("Slipway is up; logs in %s", platform.settings().layout().logs());
     OUT.print(platform.reportTable());
     printUrls(platform);
+    printConsole(consoleUrl);
     if (demo) {
       stopOnExit.set(false);
       return DemoCommand.run(LocalPlatform.state(), System.out);
@@ -231,6 +239,25 @@ public final class PlatformCommand {
         settings.registry().address(),
         settings.clusterKubeconfig(),
         viewer);
+  }
+
+  /** The console's URL and a one-time sign-in link for whoever ran {@code up}. */
+  private static void printConsole(String consoleUrl) {
+    String user = System.getProperty("user.name", "slipway");
+    List<String> roles = List.of("viewer", "approver", "auditor");
+    try {
+      String link = ConsoleLinkCommand.link(LocalPlatform.state(), consoleUrl, user, roles, OUT);
+      OUT.printf(
+          """
+          [slipway]   console     %s/
+          [slipway] sign in to the console as %s (%s) with this one-time link, valid 5 minutes
+          [slipway] (./slipway console-link --user U --role R makes others):
+          %s
+          """,
+          consoleUrl, user, String.join(", ", roles), link);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new PlatformException("cannot make a console sign-in link: " + e.getMessage(), e);
+    }
   }
 
   private static String local(Platform platform, PlatformService service) {
