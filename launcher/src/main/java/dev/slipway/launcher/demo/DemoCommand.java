@@ -4,6 +4,7 @@ import dev.slipway.launcher.TokenCommand;
 import dev.slipway.launcher.demo.DemoScenario.DemoFailure;
 import dev.slipway.launcher.demo.DemoScenario.RunReport;
 import dev.slipway.launcher.demo.PlatformClient.PlatformException;
+import dev.slipway.launcher.platform.PlatformCommand;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -41,10 +42,14 @@ public final class DemoCommand {
         state = Path.of(args[i + 1]);
       }
     }
-    System.exit(run(state, System.out));
+    System.exit(run(state, PlatformCommand.demoLocal(), System.out));
   }
 
-  public static int run(Path state, PrintStream out) {
+  /**
+   * Runs the demo against the platform of {@code state}; {@code local} is what it reaches besides
+   * the services' APIs (Kafka, the registry, the cluster) for its closing note.
+   */
+  public static int run(Path state, DemoRefusals.Local local, PrintStream out) {
     Path keys = TokenCommand.keyDir();
     DemoScenario.Tokens tokens =
         (user, roles) -> {
@@ -57,13 +62,10 @@ public final class DemoCommand {
     DemoRepository repository =
         DemoRepository.create(
             state.resolve("git"), state.resolve("demo"), DemoScenario.APPLICATION);
-    DemoScenario demo =
-        new DemoScenario(
-            new PlatformClient(PlatformClient.Endpoints.local()),
-            tokens,
-            repository,
-            out,
-            DemoScenario.Settings.defaults());
+    PlatformClient client = new PlatformClient(PlatformClient.Endpoints.local());
+    DemoScenario.Settings settings = DemoScenario.Settings.defaults();
+    DemoScenario demo = new DemoScenario(client, tokens, repository, out, settings);
+    DemoRefusals refusals = new DemoRefusals(client, tokens, out, local, Duration.ofSeconds(60));
     try {
       demo.register();
       out.println();
@@ -82,6 +84,13 @@ public final class DemoCommand {
       out.println();
       out.println("[demo] 3/3 a commit whose pods never become ready");
       printConsoleLink(out, demo.neverReadyCommitRolledBack());
+      out.println();
+      out.println("[demo] what Slipway refuses:");
+      out.println("[demo] a forged deploy into prod");
+      refusals.forgedDeployRefused();
+      out.println();
+      out.println("[demo] an object Slipway does not own");
+      refusals.foreignObjectRefused();
       out.println();
       if (!demo.printDoraAndVerify()) {
         out.println("[demo] FAILED: the audit chain does not verify");

@@ -3,6 +3,7 @@ package dev.slipway.launcher.platform;
 import dev.slipway.launcher.ConsoleLinkCommand;
 import dev.slipway.launcher.TokenCommand;
 import dev.slipway.launcher.demo.DemoCommand;
+import dev.slipway.launcher.demo.DemoRefusals;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -130,7 +131,7 @@ public final class PlatformCommand {
     printConsole(consoleUrl);
     if (demo) {
       stopOnExit.set(false);
-      return DemoCommand.run(LocalPlatform.state(), System.out);
+      return DemoCommand.run(LocalPlatform.state(), demoLocal(platform.settings()), System.out);
     }
     if (detach) {
       stopOnExit.set(false);
@@ -185,7 +186,20 @@ public final class PlatformCommand {
       say("Slipway is not running: ./slipway up --demo starts it and runs the demo");
       return 1;
     }
-    return DemoCommand.run(LocalPlatform.state(), System.out);
+    return DemoCommand.run(LocalPlatform.state(), demoLocal(platform.settings()), System.out);
+  }
+
+  /** What the demo reaches besides the APIs, of the platform {@code ./slipway up} last started. */
+  public static DemoRefusals.Local demoLocal() {
+    return demoLocal(LocalPlatform.remembered(LocalPlatform.containers(OUT)));
+  }
+
+  private static DemoRefusals.Local demoLocal(PlatformSettings settings) {
+    return new DemoRefusals.Local(
+        settings.infrastructure().kafkaBootstrap(),
+        settings.registry().address(),
+        settings.registry().insecure(),
+        settings.clusterKubeconfig());
   }
 
   /** {@code registry ADDRESS}: a loopback registry for {@code ./slipway images}, left running. */

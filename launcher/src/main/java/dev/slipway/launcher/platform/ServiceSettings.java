@@ -52,9 +52,10 @@ final class ServiceSettings {
         env.put(
             "SLIPWAY_DEPLOY_CLUSTERS_LOCAL_KUBECONFIG", settings.clusterKubeconfig().toString());
         env.put("SLIPWAY_DEPLOY_CLUSTERS_LOCAL_CREATE_NAMESPACES", "true");
-        // The rendered manifests are read from the platform's own registry, plain HTTP locally.
         if (settings.registry().insecure()) {
+          // The loopback registry speaks plain HTTP: manifests and provenance are read from it so.
           env.put("SLIPWAY_DEPLOY_REGISTRY_INSECURE", settings.registry().address());
+          env.put("SLIPWAY_DEPLOY_PROVENANCE_PLAIN_HTTP_REGISTRIES", settings.registry().address());
         }
         // A rollout applies only digests whose provenance a key build-service publishes signed.
         env.put(
