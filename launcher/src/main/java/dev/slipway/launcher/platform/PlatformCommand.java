@@ -120,15 +120,23 @@ public final class PlatformCommand {
       viewerToken("slipway");
       containers.start();
       platform.start();
-      consoleUrl = platform.startConsole(CONSOLE_PORT);
     } catch (RuntimeException e) {
       say(e.getMessage());
       return 1;
     }
+    try {
+      consoleUrl = platform.startConsole(CONSOLE_PORT);
+    } catch (RuntimeException e) {
+      // The pipeline does not need the console: the platform stays up, the user is told why not.
+      say("the web console did not start (%s); the platform runs without it", e.getMessage());
+      consoleUrl = null;
+    }
     say("Slipway is up; logs in %s", platform.settings().layout().logs());
     OUT.print(platform.reportTable());
     printUrls(platform);
-    printConsole(consoleUrl);
+    if (consoleUrl != null) {
+      printConsole(consoleUrl);
+    }
     if (demo) {
       stopOnExit.set(false);
       return DemoCommand.run(LocalPlatform.state(), demoLocal(platform.settings()), System.out);
