@@ -177,7 +177,7 @@ class CheckpointAndProofIT {
     List<Long> seqs = append("checkpoint-fresh", 4);
     long tampered = seqs.get(2);
     String leafHash =
-        get("/api/audit/events?order=asc&limit=1&cursor=" + PageCursor.of(tampered - 1))
+        get("/api/audit/events?order=asc&limit=1&after=" + PageCursor.of(tampered - 1))
             .getString("items[0].leafHash");
 
     AuditTestData.tamper("UPDATE audit_events SET actor = 'mallory' WHERE seq = " + tampered);

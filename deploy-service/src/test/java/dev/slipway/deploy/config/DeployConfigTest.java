@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
@@ -47,6 +48,10 @@ class DeployConfigTest {
     SmallRyeConfig config =
         new SmallRyeConfigBuilder()
             .withSources(new EnvConfigSource(environment, 300))
+            // The one setting without a default (application.properties names the topics).
+            .withSources(
+                new PropertiesConfigSource(
+                    Map.of("slipway.deploy.outbox.topics", "deploy.done"), "test", 100))
             // Quarkus' own duration format ("5s"), which the service's defaults use.
             .withConverter(Duration.class, 200, new DurationConverter())
             .withMapping(DeployConfig.class)
