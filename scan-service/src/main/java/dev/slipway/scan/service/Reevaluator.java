@@ -24,6 +24,7 @@ import dev.slipway.scan.repository.ReevaluationRepository.KnownName;
 import dev.slipway.scan.repository.ReevaluationRepository.ScannedUnder;
 import dev.slipway.scan.sbom.InstalledPackage;
 import dev.slipway.scan.service.AdvisoryImporter.AdvisoriesChanged;
+import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
 import io.quarkus.runtime.ShutdownEvent;
@@ -75,7 +76,7 @@ public class Reevaluator {
   private final Event<OutboxWritten> outboxWritten;
   private final ScanConfig config;
   private final String owner = "reevaluator-" + UUID.randomUUID();
-  private final WakeUpSignal signal = new WakeUpSignal();
+  private final WakeUp signal = new WakeUp();
   private volatile boolean running;
   private ExecutorService thread;
   private ScheduledExecutorService leases;

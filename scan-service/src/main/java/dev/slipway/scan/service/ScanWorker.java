@@ -8,6 +8,7 @@ import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.ScanRepository;
 import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
 import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
+import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +48,7 @@ public class ScanWorker {
   private final ScanConfig config;
   private final MeterRegistry metrics;
   private final String owner = "scan-worker-" + UUID.randomUUID();
-  private final WakeUpSignal signal = new WakeUpSignal();
+  private final WakeUp signal = new WakeUp();
   private volatile boolean running;
   private ExecutorService workers;
   private ScheduledExecutorService leases;
