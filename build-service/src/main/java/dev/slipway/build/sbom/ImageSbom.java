@@ -3,12 +3,11 @@ package dev.slipway.build.sbom;
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
 import com.google.cloud.tools.jib.api.RegistryException;
-import com.google.cloud.tools.jib.event.EventHandlers;
-import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.image.json.BuildableManifestTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestListTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestTemplate;
 import com.google.cloud.tools.jib.registry.RegistryClient;
+import dev.slipway.build.image.OciArtifacts;
 import dev.slipway.build.sbom.OsPackageReader.Found;
 import dev.slipway.build.sbom.OsPackageReader.OsPackage;
 import java.io.IOException;
@@ -44,14 +43,10 @@ public final class ImageSbom {
   /** Largest single file read out of a layer (an rpm database can be tens of MiB). */
   private static final long MAX_FILE_BYTES = 256L * 1024 * 1024;
 
-  private final String registry;
-  private final boolean insecure;
-  private final Optional<Credential> credential;
+  private final OciArtifacts registry;
 
   public ImageSbom(String registry, boolean insecure, Optional<Credential> credential) {
-    this.registry = registry;
-    this.insecure = insecure;
-    this.credential = credential;
+    this.registry = new OciArtifacts(registry, insecure, credential);
   }
 
   /** The SBOM with the OS packages of {@code repository@digest} added, and what was found. */
@@ -70,42 +65,32 @@ public final class ImageSbom {
 
   /** The OS packages of {@code repository@digest}, read from the registry. */
   public Found read(String repository, String digest) {
-    FailoverHttpClient http = new FailoverHttpClient(insecure, false, event -> {});
     try {
-      RegistryClient.Factory factory =
-          RegistryClient.factory(EventHandlers.NONE, registry, repository, http);
-      credential.ifPresent(factory::setCredential);
-      RegistryClient client = factory.newRegistryClient();
-      if (credential.isPresent()) {
-        client.configureBasicAuth();
-      }
-      ManifestTemplate manifest = client.pullManifest(digest).getManifest();
-      if (manifest instanceof ManifestListTemplate list) {
-        List<String> platform = list.getDigestsForPlatform("amd64", "linux");
-        if (platform.isEmpty()) {
-          throw new SbomGenerator.SbomException(
-              "sbom: the image " + digest + " is an index without a linux/amd64 image");
-        }
-        manifest = client.pullManifest(platform.get(0)).getManifest();
-      }
-      if (!(manifest instanceof BuildableManifestTemplate image)) {
-        throw new SbomGenerator.SbomException(
-            "sbom: the image " + digest + " has a manifest whose layers cannot be read");
-      }
-      ImageFiles files = new ImageFiles(OsPackageReader::wanted, MAX_FILE_BYTES);
-      for (BuildableManifestTemplate.ContentDescriptorTemplate layer : image.getLayers()) {
-        apply(client, layer.getDigest(), files);
-      }
-      return OsPackageReader.read(files);
+      return registry.with(
+          repository,
+          client -> {
+            ManifestTemplate manifest = client.pullManifest(digest).getManifest();
+            if (manifest instanceof ManifestListTemplate list) {
+              List<String> platform = list.getDigestsForPlatform("amd64", "linux");
+              if (platform.isEmpty()) {
+                throw new SbomGenerator.SbomException(
+                    "sbom: the image " + digest + " is an index without a linux/amd64 image");
+              }
+              manifest = client.pullManifest(platform.get(0)).getManifest();
+            }
+            if (!(manifest instanceof BuildableManifestTemplate image)) {
+              throw new SbomGenerator.SbomException(
+                  "sbom: the image " + digest + " has a manifest whose layers cannot be read");
+            }
+            ImageFiles files = new ImageFiles(OsPackageReader::wanted, MAX_FILE_BYTES);
+            for (BuildableManifestTemplate.ContentDescriptorTemplate layer : image.getLayers()) {
+              apply(client, layer.getDigest(), files);
+            }
+            return OsPackageReader.read(files);
+          });
     } catch (IOException | RegistryException e) {
       throw new SbomGenerator.SbomException(
           "sbom: cannot read the OS packages of " + digest + ": " + e.getMessage());
-    } finally {
-      try {
-        http.shutDown();
-      } catch (IOException e) {
-        // connections of a finished read
-      }
     }
   }
 
