@@ -176,7 +176,7 @@ class RollbackIT {
         .get("/api/apps/" + app + "/environments/dev/releases")
         .then()
         .statusCode(200)
-        .body("revision", org.hamcrest.Matchers.contains(3, 2, 1))
+        .body("items.revision", org.hamcrest.Matchers.contains(3, 2, 1))
         .body("items[0].imageDigest", equalTo(v1))
         .body("items[0].requestReason", equalTo("ROLLBACK"))
         .body("items[0].requestedBy", equalTo("dora"));
