@@ -1,6 +1,10 @@
 package dev.slipway.testsupport;
 
+import static java.util.concurrent.TimeUnit.SECONDS;
+
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
@@ -85,7 +89,28 @@ public final class SlipwayInfrastructure {
 
   /** Stops the PostgreSQL server; its data and address survive for {@link #startPostgres()}. */
   public static void stopPostgres() {
-    docker().stopContainerCmd(postgres().getContainerId()).exec();
+    // PostgreSQL's fast shutdown (pg_ctl -m fast, what the official image's SIGINT stop signal
+    // does): it disconnects its clients and stops within a second, and the container with it.
+    // Docker's SIGTERM is the smart shutdown, which waits for every client to leave: with a
+    // service's pool connected, until docker kills it 10 s later.
+    String id = postgres().getContainerId();
+    String exec =
+        docker()
+            .execCreateCmd(id)
+            .withUser("postgres")
+            .withCmd("sh", "-c", "pg_ctl -D \"$PGDATA\" -m fast -w stop")
+            .exec()
+            .getId();
+    try {
+      docker().execStartCmd(exec).exec(new ResultCallback.Adapter<>()).awaitCompletion(30, SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping PostgreSQL", e);
+    }
+    docker()
+        .waitContainerCmd(id)
+        .exec(new WaitContainerResultCallback())
+        .awaitStatusCode(30, SECONDS);
   }
 
   /** Starts the PostgreSQL server stopped by {@link #stopPostgres()} on the same address. */
