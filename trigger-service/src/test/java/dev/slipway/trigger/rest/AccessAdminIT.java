@@ -164,7 +164,14 @@ class AccessAdminIT {
         .statusCode(200)
         .body("team", equalTo("shop"));
     List<String> listed =
-        given().auth().oauth2(dave).get("/api/apps").then().statusCode(200).extract().path("items.name");
+        given()
+            .auth()
+            .oauth2(dave)
+            .get("/api/apps")
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("items.name");
     assertThat(listed).contains(shop).doesNotContain(bank);
     given()
         .auth()
