@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # ./slipway images [--registry HOST[:PORT]] [--overlay NAME]... [--check]
 #
-# Builds one OCI image per service with Jib (the root pom's "images" profile: no Docker daemon),
-# pushes it to the registry as <registry>/slipway/<service>:<version>, and pins each named overlay
+# Builds one OCI image per service and one for the console with Jib (the root pom's "images" profile:
+# no Docker daemon), pushes it to the registry as <registry>/slipway/<name>:<version>, and pins each named overlay
 # (default: local) to the pushed digests by writing k8s/overlays/<overlay>/images/kustomization.yaml.
 # The registry must answer; ./slipway starts a local one on loopback when none does.
 #
 # --check then runs each pushed image the way the manifests run it (user 185, read-only root
 # filesystem with /tmp writable, no capabilities, no privilege escalation, 512 MiB) against a
 # throwaway Kafka and PostgreSQL in Docker, audit-service after its migration as the migrator
-# role, and reports readiness, start time and resident memory.
+# role, and the console calling them, and reports readiness, start time and resident memory.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +30,7 @@ for overlay in "${overlays[@]}"; do
 done
 
 services=(trigger-service build-service scan-service deploy-service audit-service)
+images=("${services[@]}" console)
 say() { printf '[slipway images] %s\n' "$*" >&2; }
 
 # A registry on loopback speaks plain HTTP (as ./slipway up runs it); any other must speak HTTPS
@@ -46,8 +47,8 @@ docker tag slipway/jre:17 "$registry/slipway/jre:17"
 docker push -q "$registry/slipway/jre:17" >/dev/null
 
 version=$(grep -m1 -o '<version>[^<]*' "$top/pom.xml" | cut -d'>' -f2)
-say "building and pushing ${#services[@]} images $registry/slipway/<service>:$version with Jib"
-modules=$(IFS=,; echo "${services[*]}")
+say "building and pushing ${#images[@]} images $registry/slipway/<name>:$version with Jib"
+modules=$(IFS=,; echo "${images[*]}")
 (cd "$top" && ./mvnw -q -B package -DskipTests -Dspotless.check.skip=true -Dslipway.images \
   -pl "$modules" -am \
   -Dquarkus.container-image.registry="$registry" \
@@ -64,7 +65,7 @@ image_bytes() {
 
 declare -A digests
 printf '%-16s %-73s %s\n' image digest compressed >&2
-for svc in "${services[@]}"; do
+for svc in "${images[@]}"; do
   digest=$(cat "$top/$svc/target/jib-image.digest")
   [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || { say "no digest for $svc"; exit 1; }
   digests[$svc]=$digest
@@ -82,7 +83,7 @@ for overlay in "${overlays[@]}"; do
     echo "apiVersion: kustomize.config.k8s.io/v1alpha1"
     echo "kind: Component"
     echo "images:"
-    for svc in "${services[@]}"; do
+    for svc in "${images[@]}"; do
       echo "  - name: slipway/$svc"
       echo "    newName: $registry/slipway/$svc"
       echo "    digest: ${digests[$svc]}"
@@ -122,10 +123,13 @@ for _ in $(seq 1 60); do
 done
 sql() { docker exec "$run-postgres" psql -q -v ON_ERROR_STOP=1 -U slipway -d "$1" -c "$2" >/dev/null; }
 for svc in "${services[@]}"; do sql slipway "CREATE DATABASE slipway_${svc%-service}"; done
-# The audit store's roles as CloudNativePG's managed roles make them (components/postgres).
-sql slipway "CREATE ROLE slipway_audit_owner NOLOGIN"
-sql slipway "CREATE ROLE slipway_audit_migrator LOGIN NOINHERIT PASSWORD 'migrator' IN ROLE slipway_audit_owner"
-sql slipway "CREATE ROLE slipway_audit_app LOGIN PASSWORD 'runtime'"
+# The audit store's roles and DDL guard as its database administrator installs them
+# (audit-service/src/main/resources/db/admin/bootstrap.sql, as the superuser; audit-service refuses
+# to start without the guard), then the roles' passwords.
+docker exec -i "$run-postgres" psql -q -v ON_ERROR_STOP=1 -U slipway -d slipway_audit \
+  <"$top/audit-service/src/main/resources/db/admin/bootstrap.sql" >/dev/null
+sql slipway "ALTER ROLE slipway_audit_migrator NOINHERIT PASSWORD 'migrator'"
+sql slipway "ALTER ROLE slipway_audit_app PASSWORD 'runtime'"
 sql slipway "ALTER DATABASE slipway_audit OWNER TO slipway_audit_owner"
 sql slipway_audit "ALTER SCHEMA public OWNER TO slipway_audit_owner"
 
@@ -133,7 +137,7 @@ hardened=(--label "$run" --network "$run" --read-only --tmpfs /tmp:rw,size=256m 
   --cap-drop ALL --security-opt no-new-privileges --memory 512m
   -v "$work/public-key.pem:/etc/slipway/jwt/public-key.pem:ro"
   -e SLIPWAY_JWT_PUBLIC_KEY=file:/etc/slipway/jwt/public-key.pem -e KAFKA_BOOTSTRAP_SERVERS=$run-kafka:9092)
-port_of() { case "$1" in trigger-service) echo 8081 ;; build-service) echo 8082 ;; scan-service) echo 8083 ;; deploy-service) echo 8084 ;; audit-service) echo 8085 ;; esac; }
+port_of() { case "$1" in trigger-service) echo 8081 ;; build-service) echo 8082 ;; scan-service) echo 8083 ;; deploy-service) echo 8084 ;; audit-service) echo 8085 ;; console) echo 8080 ;; esac; }
 database() {
   local db="slipway_${1%-service}"
   echo -e "QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://$run-postgres:5432/$db\nQUARKUS_DATASOURCE_REACTIVE_URL=postgresql://$run-postgres:5432/$db"
@@ -163,9 +167,21 @@ for svc in "${services[@]}"; do
     "$registry/slipway/$svc@${digests[$svc]}" >/dev/null
 done
 
+# The console: no Kafka, no database; the five services by their container names, a session key.
+{
+  echo "SLIPWAY_CONSOLE_SESSION_KEY=$(openssl rand -base64 32)"
+  for svc in "${services[@]}"; do
+    name=${svc%-service}
+    echo "SLIPWAY_CONSOLE_${name^^}_URL=http://$run-$svc:$(port_of "$svc")"
+  done
+} >"$work/console.env"
+docker run -d -q --name "$run-console" "${hardened[@]}" --env-file "$work/console.env" \
+  -e QUARKUS_HTTP_PORT=8080 -p "127.0.0.1::8080" \
+  "$registry/slipway/console@${digests[console]}" >/dev/null
+
 failed=0
 printf '%-16s %-6s %-5s %-9s %s\n' image ready user started 'RSS (idle)' >&2
-for svc in "${services[@]}"; do
+for svc in "${images[@]}"; do
   address=$(docker port "$run-$svc" | head -1 | awk '{print $NF}')
   ready=no
   for _ in $(seq 1 240); do
@@ -174,7 +190,7 @@ for svc in "${services[@]}"; do
     sleep 0.5
   done
   [ "$ready" = yes ] || { failed=1; docker logs "$run-$svc" 2>&1 | tail -15 >&2; }
-  started=$(docker logs "$run-$svc" 2>&1 | grep -o 'started in [0-9.]*s' | head -1 | awk '{print $3}')
+  started=$(docker logs "$run-$svc" 2>&1 | grep -o 'started in [0-9.]*s' | head -1 | awk '{print $3}' || true)
   user=$(docker exec "$run-$svc" id -u 2>/dev/null || echo '?')
   rss=$(docker exec "$run-$svc" awk '/VmRSS/ {printf "%d MiB", $2/1024}' /proc/1/status 2>/dev/null || echo '?')
   printf '%-16s %-6s %-5s %-9s %s\n' "$svc" "$ready" "$user" "${started:-?}" "$rss" >&2

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Production scaling: each consumer service scales on its consumer group's lag (KEDA) but never
- * beyond what its topics' partitions can feed, trigger-service on CPU, every service behind a
- * disruption budget, and no replica count in the Deployments for a re-apply to reset.
+ * beyond what its topics' partitions can feed, trigger-service and the console on CPU, every
+ * service and the console behind a disruption budget, and no replica count in the Deployments for a
+ * re-apply to reset.
  *
  * <p>The bound, per trigger: maxReplicaCount × consumers per replica (the channel's {@code
  * concurrency}) ≤ partitions of the topic. With 12 partitions per pipeline topic:
@@ -145,12 +146,17 @@ class AutoscalingTest {
   void triggerScalesOnCpuEveryServiceHasABudgetAndNoDeploymentPinsItsReplicas() {
     List<HorizontalPodAutoscaler> hpas =
         prod.all("HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
-    assertThat(hpas).hasSize(1);
-    HorizontalPodAutoscaler trigger = hpas.get(0);
-    assertThat(trigger.getSpec().getScaleTargetRef().getName()).isEqualTo("trigger-service");
-    assertThat(trigger.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(2);
-    assertThat(trigger.getSpec().getMetrics())
-        .anyMatch(m -> m.getResource().getName().equals("cpu"));
+    // trigger-service and the console consume nothing: they scale on HTTP load, by CPU.
+    assertThat(hpas)
+        .extracting(h -> h.getSpec().getScaleTargetRef().getName())
+        .containsExactlyInAnyOrder("trigger-service", "console");
+    for (HorizontalPodAutoscaler hpa : hpas) {
+      String target = hpa.getSpec().getScaleTargetRef().getName();
+      assertThat(hpa.getSpec().getMinReplicas()).as(target).isGreaterThanOrEqualTo(2);
+      assertThat(hpa.getSpec().getMetrics())
+          .as(target)
+          .anyMatch(m -> m.getResource().getName().equals("cpu"));
+    }
     assertThat(ServiceChannels.incoming("trigger-service"))
         .as("trigger-service consumes nothing")
         .isEmpty();
@@ -159,7 +165,7 @@ class AutoscalingTest {
         prod.all("PodDisruptionBudget", PodDisruptionBudget.class).stream()
             .map(b -> b.getSpec().getSelector().getMatchLabels().get("app.kubernetes.io/name"))
             .collect(Collectors.toSet());
-    assertThat(budgeted).containsExactlyInAnyOrderElementsOf(Overlay.SERVICES);
+    assertThat(budgeted).containsExactlyInAnyOrderElementsOf(Overlay.DEPLOYMENTS);
     for (Deployment deployment : prod.all("Deployment", Deployment.class)) {
       assertThat(deployment.getSpec().getReplicas())
           .as(deployment.getMetadata().getName())

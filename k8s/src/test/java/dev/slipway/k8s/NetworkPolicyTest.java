@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
@@ -20,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Traffic is denied by default in both namespaces, then allowed per need: each service reaches
  * Kafka and its own database and no other service's, each database admits its own service only, the
- * services admit only the gateway's proxies and Prometheus, and Kafka's listener only the five
- * services and KEDA.
+ * services admit only the gateway's proxies, Prometheus and the console, the console reaches the
+ * five services' APIs only, and Kafka's listener only the five services and KEDA.
  */
 class NetworkPolicyTest {
 
@@ -73,10 +74,12 @@ class NetworkPolicyTest {
                             .as("%s to its database", owner)
                             .containsExactly(5432);
                       });
+              // The console holds no data: it reaches no database.
               softly
                   .assertThat(databases)
                   .as("databases %s reaches", owner)
-                  .containsExactly(service + "-db");
+                  .isEqualTo(
+                      Overlay.SERVICES.contains(service) ? Set.of(service + "-db") : Set.of());
               boolean kafka =
                   egress.stream()
                       .anyMatch(
@@ -113,27 +116,61 @@ class NetworkPolicyTest {
               for (Peer peer : ingress) {
                 sources.add(
                     peer.namespaces() == null
-                        ? "same namespace"
+                        ? peer.pods().getMatchLabels().get("app.kubernetes.io/name")
                         : peer.namespaces().getMatchLabels().get("kubernetes.io/metadata.name"));
                 softly.assertThat(peer.ports()).as("%s admits on", owner).containsExactly(http);
               }
               if (owner.equals("Deployment build-service")) {
-                // deploy-service fetches the published build keys it verifies provenance with.
+                // deploy-service fetches the published build keys it verifies provenance with; the
+                // console calls the API with its users' tokens.
                 softly
                     .assertThat(sources)
                     .as("%s admits", owner)
                     .containsExactlyInAnyOrder(
-                        "envoy-gateway-system", "monitoring", "same namespace");
-              } else if (owner.startsWith("Deployment")) {
+                        "envoy-gateway-system", "monitoring", "deploy-service", "console");
+              } else if (owner.equals("Deployment console")) {
                 softly
                     .assertThat(sources)
                     .as("%s admits", owner)
                     .containsExactlyInAnyOrder("envoy-gateway-system", "monitoring");
+              } else if (owner.startsWith("Deployment")) {
+                softly
+                    .assertThat(sources)
+                    .as("%s admits", owner)
+                    .containsExactlyInAnyOrder("envoy-gateway-system", "monitoring", "console");
               } else {
                 softly.assertThat(sources).as("%s admits", owner).isEmpty();
               }
             });
     softly.assertAll();
+  }
+
+  /**
+   * The console reaches the five services' APIs, each on its own http port, and the cluster's DNS:
+   * nothing else (no Kafka, no database, no address range).
+   */
+  @ParameterizedTest
+  @MethodSource("overlays")
+  void theConsoleReachesTheFiveServicesApisAndDnsOnly(String name) {
+    Overlay overlay = Overlay.rendered(name);
+    Map<String, PodTemplateSpec> templates = PodHardeningTest.templates(overlay);
+    Set<String> reached = new TreeSet<>();
+    for (Peer peer :
+        egress(inSlipway(overlay), templates.get("Deployment console").getMetadata().getLabels())) {
+      assertThat(peer.cidr()).as("an address range the console reaches").isNull();
+      String to =
+          peer.namespaces() == null
+              ? peer.pods().getMatchLabels().get("app.kubernetes.io/name")
+              : peer.namespaces().getMatchLabels().get("kubernetes.io/metadata.name")
+                  + "/"
+                  + (peer.pods() == null ? "*" : peer.pods().getMatchLabels().get("k8s-app"));
+      peer.ports().forEach(port -> reached.add(to + ":" + port));
+    }
+    Set<String> expected = new TreeSet<>(List.of("kube-system/kube-dns:53"));
+    for (String service : Overlay.SERVICES) {
+      expected.add(service + ":" + httpPort(templates.get("Deployment " + service)));
+    }
+    assertThat(reached).isEqualTo(expected);
   }
 
   @ParameterizedTest
@@ -230,6 +267,14 @@ class NetworkPolicyTest {
 
   /** One allowed peer of a rule, with the rule's ports. */
   record Peer(LabelSelector pods, LabelSelector namespaces, String cidr, List<Integer> ports) {}
+
+  private static int httpPort(PodTemplateSpec template) {
+    return template.getSpec().getContainers().get(0).getPorts().stream()
+        .filter(p -> "http".equals(p.getName()))
+        .map(p -> p.getContainerPort())
+        .findFirst()
+        .orElseThrow();
+  }
 
   private static List<NetworkPolicy> inSlipway(Overlay overlay) {
     return overlay.all("NetworkPolicy", NetworkPolicy.class).stream()

@@ -47,7 +47,27 @@ class ReferencesTest {
           "Secret build-service-registry",
           "Secret build-service-signing-key",
           "PersistentVolumeClaim build-workspaces",
+          "Secret console-session-key",
           "Secret slipway-backups-s3");
+
+  /**
+   * What the gateway routes to the console: its overview (exactly {@code /}), one prefix per page,
+   * sign-in and sign-out, its assets; never {@code /q} (health, metrics), as for the services.
+   */
+  private static final Set<String> CONSOLE_PATHS =
+      Set.of(
+          "/",
+          "/apps",
+          "/builds",
+          "/scans",
+          "/rollouts",
+          "/approvals",
+          "/exposure",
+          "/audit",
+          "/login",
+          "/logout",
+          "/static",
+          "/_static");
 
   static List<String> overlays() {
     return Overlay.names();
@@ -222,13 +242,25 @@ class ReferencesTest {
                                     softly
                                         .assertThat(s.getSpec().getPorts())
                                         .anyMatch(p -> p.getPort().equals(backend.getPort())));
+                            boolean console = backend.getName().equals("console");
                             rule.getMatches()
                                 .forEach(
-                                    match ->
+                                    match -> {
+                                      String path = match.getPath().getValue();
+                                      softly
+                                          .assertThat(path)
+                                          .as("only webhooks, APIs and the console's pages")
+                                          .isIn(
+                                              console
+                                                  ? CONSOLE_PATHS
+                                                  : Set.of("/webhooks", "/api"));
+                                      if (path.equals("/")) {
                                         softly
-                                            .assertThat(match.getPath().getValue())
-                                            .as("only webhooks and APIs are routed")
-                                            .isIn("/webhooks", "/api"));
+                                            .assertThat(match.getPath().getType())
+                                            .as("the console's / only exactly, never /q below it")
+                                            .isEqualTo("Exact");
+                                      }
+                                    });
                           }));
     }
     softly

@@ -33,6 +33,9 @@ record ServiceConfig(
   /** One property of a {@code @ConfigMapping}; {@code required}: no default and not optional. */
   record MappedProperty(String name, boolean required) {}
 
+  /** The sources of the module every service shares its outbox and work settings from. */
+  private static final String SHARED_SOURCES = "work/src/main/java";
+
   private static final Pattern PROFILE = Pattern.compile("^%[\\w,-]+\\.");
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(:?)");
   private static final Pattern MAPPING =
@@ -76,7 +79,8 @@ record ServiceConfig(
         }
       }
     }
-    for (MappedProperty mapped : mappings(module.resolve("src/main/java"))) {
+    for (MappedProperty mapped :
+        mappings(module.resolve("src/main/java"), Overlay.repoDir().resolve(SHARED_SOURCES))) {
       properties.add(mapped.name());
       if (mapped.required() && !running.containsKey(mapped.name())) {
         required.add(envName(mapped.name()));
@@ -136,36 +140,67 @@ record ServiceConfig(
     return Pattern.compile(regex.toString());
   }
 
-  /** Every property of every {@code @ConfigMapping} interface under {@code sources}. */
-  static List<MappedProperty> mappings(Path sources) {
-    List<MappedProperty> mapped = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(sources)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-        String text = Files.readString(file);
-        if (text.contains("@ConfigMapping")) {
-          mapped.addAll(mappings(text));
-        }
+  /**
+   * Every property of every {@code @ConfigMapping} interface under {@code sources}; a group may be
+   * an interface of another file there or of {@code shared} (the modules the services share, such
+   * as {@code work}'s {@code OutboxSettings}).
+   */
+  static List<MappedProperty> mappings(Path sources, Path shared) {
+    Map<String, String> bodies = new LinkedHashMap<>();
+    List<String> roots = new ArrayList<>();
+    for (Path root : List.of(shared, sources)) {
+      if (!Files.isDirectory(root)) {
+        continue;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+          String text = uncommented(Files.readString(file));
+          bodies.putAll(interfaces(text));
+          if (root.equals(sources) && text.contains("@ConfigMapping")) {
+            roots.add(text);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    List<MappedProperty> mapped = new ArrayList<>();
+    for (String text : roots) {
+      // The file's own interfaces first: nested groups share simple names across files.
+      Map<String, String> visible = new LinkedHashMap<>(bodies);
+      visible.putAll(interfaces(text));
+      mapped.addAll(mappings(text, visible));
     }
     return mapped;
   }
 
   /** The properties of the {@code @ConfigMapping} interfaces of one source file. */
   static List<MappedProperty> mappings(String source) {
-    String text = source.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("(?m)^\\s*//.*$", " ");
-    Map<String, String> bodies = new LinkedHashMap<>();
-    Matcher header = INTERFACE.matcher(text);
-    while (header.find()) {
-      bodies.put(header.group(1), ownMembers(text, header.end()));
-    }
+    String text = uncommented(source);
+    return mappings(text, interfaces(text));
+  }
+
+  private static List<MappedProperty> mappings(String text, Map<String, String> bodies) {
     List<MappedProperty> mapped = new ArrayList<>();
     Matcher root = MAPPING.matcher(text);
     while (root.find()) {
       collect(root.group(1), root.group(2), bodies, true, mapped);
     }
     return mapped;
+  }
+
+  private static String uncommented(String source) {
+    return source.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("(?m)^\\s*//.*$", " ");
+  }
+
+  /** Each interface of {@code text} by simple name, with its own members. */
+  private static Map<String, String> interfaces(String text) {
+    Map<String, String> bodies = new LinkedHashMap<>();
+    Matcher header = INTERFACE.matcher(text);
+    while (header.find()) {
+      bodies.put(header.group(1), ownMembers(text, header.end()));
+    }
+    return bodies;
   }
 
   private static void collect(

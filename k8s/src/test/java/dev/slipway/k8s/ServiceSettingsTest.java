@@ -8,12 +8,14 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +83,21 @@ class ServiceSettingsTest {
           "QUARKUS_DATASOURCE_REACTIVE_URL",
           "QUARKUS_DATASOURCE_USERNAME",
           "QUARKUS_DATASOURCE_PASSWORD",
+          "SLIPWAY_JWT_PUBLIC_KEY");
+
+  /**
+   * What the console needs in the cluster: no Kafka, no database; the five services by their
+   * in-cluster names (the defaults are a laptop's ports), the key that seals sessions and the one
+   * that checks the platform's sign-in tokens.
+   */
+  private static final List<String> CONSOLE =
+      List.of(
+          "SLIPWAY_CONSOLE_TRIGGER_URL",
+          "SLIPWAY_CONSOLE_BUILD_URL",
+          "SLIPWAY_CONSOLE_SCAN_URL",
+          "SLIPWAY_CONSOLE_DEPLOY_URL",
+          "SLIPWAY_CONSOLE_AUDIT_URL",
+          "SLIPWAY_CONSOLE_SESSION_KEY",
           "SLIPWAY_JWT_PUBLIC_KEY");
 
   /** What a service needs beyond that, in the cluster (not on a laptop). */
@@ -189,8 +206,13 @@ class ServiceSettingsTest {
             e -> {
               Pod pod = e.getValue();
               Set<String> given = environment(overlay, pod.container()).keySet();
-              Set<String> needed = new TreeSet<>(EVERY_SERVICE);
-              needed.addAll(OWN.get(pod.service()));
+              Set<String> needed = new TreeSet<>();
+              if (pod.service().equals("console")) {
+                needed.addAll(CONSOLE);
+              } else {
+                needed.addAll(EVERY_SERVICE);
+                needed.addAll(OWN.get(pod.service()));
+              }
               // What the packaged service does not start without (no default anywhere).
               needed.addAll(config(pod.service()).requiredEnv());
               softly.assertThat(given).as("%s's settings", e.getKey()).containsAll(needed);
@@ -224,6 +246,29 @@ class ServiceSettingsTest {
     assertThat(mount.getReadOnly()).isNotEqualTo(true);
     // The executor refuses to start unless the workspaces lie on the claim.
     assertThat(env.get("SLIPWAY_BUILD_WORKSPACE_DIR")).startsWith(mountPath + "/");
+  }
+
+  /** The console calls each service at its in-cluster Service, on a port that Service serves. */
+  @ParameterizedTest
+  @MethodSource("overlays")
+  void theConsoleCallsEachServiceThroughItsService(String name) {
+    Overlay overlay = Overlay.rendered(name);
+    Map<String, String> env =
+        environment(overlay, containers(overlay).get("Deployment console").container());
+    SoftAssertions softly = new SoftAssertions();
+    for (String service : Overlay.SERVICES) {
+      String variable = "SLIPWAY_CONSOLE_" + service.replace("-service", "").toUpperCase() + "_URL";
+      URI uri = URI.create(env.getOrDefault(variable, ""));
+      softly.assertThat(uri.getScheme()).as(variable).isEqualTo("http");
+      softly.assertThat(uri.getHost()).as(variable).isEqualTo(service);
+      int port = uri.getPort() == -1 ? 80 : uri.getPort();
+      softly
+          .assertThat(overlay.find("Service", service).map(o -> Models.bind(o, Service.class)))
+          .as("%s: Service %s", variable, service)
+          .hasValueSatisfying(
+              s -> assertThat(s.getSpec().getPorts()).anyMatch(p -> p.getPort() == port));
+    }
+    softly.assertAll();
   }
 
   @ParameterizedTest

@@ -167,7 +167,19 @@ public class PlatformApi {
   }
 
   private CompletableFuture<Answer> send(Service service, HttpRequest request) {
+    return send(service, request, CallTimings.current().orElse(null));
+  }
+
+  private CompletableFuture<Answer> send(
+      Service service, HttpRequest request, CallTimings timings) {
+    long started = System.nanoTime();
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+        .whenComplete(
+            (response, failure) -> {
+              if (timings != null) {
+                timings.add(service, request.uri().getPath(), (System.nanoTime() - started) / 1e6);
+              }
+            })
         .thenApply(
             response ->
                 new Answer(

@@ -16,6 +16,7 @@ import dev.slipway.console.client.ApiModel.Scan;
 import dev.slipway.console.client.ApiModel.Verification;
 import dev.slipway.console.client.PlatformApi.Download;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,7 +34,16 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class SlipwayClient {
 
+  /**
+   * How long a drift check is reused for the same user: the cluster is asked at most this often.
+   */
+  static final Duration DRIFT_KEPT = Duration.ofSeconds(15);
+
+  /** How long DORA's keys are reused for the same user. */
+  static final Duration DORA_KEPT = Duration.ofSeconds(30);
+
   private final PlatformApi api;
+  private final RecentAnswers recent = new RecentAnswers();
 
   public SlipwayClient(PlatformApi api) {
     this.api = api;
@@ -165,14 +175,20 @@ public class SlipwayClient {
         Map.of("revision", revision));
   }
 
-  /** The environment compared with its last successful revision (404: none, or not reported). */
+  /**
+   * The environment compared with its last successful revision (404: none, or not reported); the
+   * same user's answer of the last {@link #DRIFT_KEPT} is reused (it asks the cluster).
+   */
   public CompletableFuture<ApiResult<ApiModel.Drift>> drift(
       String application, String environment, String token) {
-    return api.get(
+    String call =
+        "/api/apps/" + path(application) + "/environments/" + path(environment) + "/drift";
+    return kept(
         Service.DEPLOY,
-        "/api/apps/" + path(application) + "/environments/" + path(environment) + "/drift",
+        call,
+        DRIFT_KEPT,
         token,
-        ApiModel.Drift.class);
+        () -> api.get(Service.DEPLOY, call, token, ApiModel.Drift.class));
   }
 
   /** Pauses, resumes, promotes or aborts a running rollout. */
@@ -233,13 +249,38 @@ public class SlipwayClient {
     return api.get(Service.AUDIT, "/api/audit/checkpoint", token, Checkpoint.class);
   }
 
+  /**
+   * DORA's four keys of an application in an environment; the same user's answer of the last {@link
+   * #DORA_KEPT} is reused (audit-service computes them over weeks of its log).
+   */
   public CompletableFuture<ApiResult<Dora>> dora(
       String application, String environment, String token) {
-    return api.get(
+    String call = "/api/audit/dora" + query("application", application, "environment", environment);
+    return kept(
         Service.AUDIT,
-        "/api/audit/dora" + query("application", application, "environment", environment),
+        call,
+        DORA_KEPT,
         token,
-        Dora.class);
+        () -> api.get(Service.AUDIT, call, token, Dora.class));
+  }
+
+  private <T> CompletableFuture<ApiResult<T>> kept(
+      Service service,
+      String call,
+      Duration ttl,
+      String token,
+      java.util.function.Supplier<CompletableFuture<ApiResult<T>>> fetch) {
+    CallTimings timings = CallTimings.current().orElse(null);
+    return recent.get(
+        token,
+        call,
+        ttl,
+        fetch,
+        () -> {
+          if (timings != null) {
+            timings.add(service, URI.create(call).getPath() + " (kept)", 0);
+          }
+        });
   }
 
   static String path(String segment) {

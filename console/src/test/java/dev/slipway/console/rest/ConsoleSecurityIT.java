@@ -161,6 +161,12 @@ class ConsoleSecurityIT {
               .statusCode(200)
               .header("Content-Security-Policy", equalTo(CSP))
               .header("Cache-Control", "no-store")
+              // Where the time went: each service call (answered or not) and the handler's own.
+              .header(
+                  "Server-Timing",
+                  org.hamcrest.Matchers.matchesPattern(
+                      "(?:(?:trigger|build|scan|deploy|audit);desc=\"/api/[^\"]+\";dur=[0-9.]+, )+"
+                          + "handler;dur=[0-9.]+"))
               .extract()
               .asString();
       assertThat(html).contains("grace").contains("did not answer");

@@ -197,6 +197,21 @@ public final class Platform implements AutoCloseable {
     return consoleUrl;
   }
 
+  /** Kills the web console at once (SIGKILL); whether it was running. */
+  public boolean killConsole() {
+    return processes.kill(CONSOLE);
+  }
+
+  /**
+   * Stops the web console (SIGTERM, SIGKILL after 20 s) and starts it again on {@code port}, as
+   * {@link #startConsole} does; its URL once it is ready. Signed-in users stay signed in: sessions
+   * are cookies sealed with the state folder's key, which the new process reads again.
+   */
+  public String restartConsole(int port) {
+    stopProcess(CONSOLE, "the console", STOP_GRACE);
+    return startConsole(port);
+  }
+
   /** Kills {@code service} at once (SIGKILL: no shutdown hook runs); whether it was running. */
   public boolean kill(PlatformService service) {
     return processes.kill(service.module());

@@ -20,9 +20,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * {@code ./slipway up | down | restart SERVICE | kill SERVICE | demo}, and the loopback registry of
- * {@code ./slipway images}: the local platform through {@link Platform}. The script only bootstraps
- * (packages, Docker, images, the builds) and hands over here.
+ * {@code ./slipway up | down | restart SERVICE|console | kill SERVICE|console | demo}, and the
+ * loopback registry of {@code ./slipway images}: the local platform through {@link Platform}. The
+ * script only bootstraps (packages, Docker, images, the builds) and hands over here.
  */
 public final class PlatformCommand {
 
@@ -45,12 +45,14 @@ public final class PlatformCommand {
           switch (command) {
             case "up" -> up(rest);
             case "down" -> down();
-            case "restart" -> restart(service(rest, "restart"));
-            case "kill" -> kill(service(rest, "kill"));
+            case "restart" ->
+                isConsole(rest) ? restartConsole() : restart(service(rest, "restart"));
+            case "kill" -> isConsole(rest) ? killConsole() : kill(service(rest, "kill"));
             case "demo" -> demo();
             case "registry" -> registry(rest);
             default -> {
-              OUT.println("usage: PlatformCommand up|down|restart SERVICE|kill SERVICE|demo");
+              OUT.println(
+                  "usage: PlatformCommand up|down|restart SERVICE|console|kill SERVICE|console|demo");
               yield 2;
             }
           };
@@ -184,6 +186,30 @@ public final class PlatformCommand {
       say("killed %s (SIGKILL); ./slipway restart %s starts it again", service, service);
     } else {
       say("%s was not running", service);
+    }
+    return 0;
+  }
+
+  private static boolean isConsole(List<String> args) {
+    return !args.isEmpty() && args.get(0).equals(Platform.CONSOLE);
+  }
+
+  private static int restartConsole() {
+    Platform platform = new Platform(LocalPlatform.remembered(LocalPlatform.containers(OUT)), OUT);
+    if (!platform.allRunning()) {
+      say("Slipway is not running: ./slipway up starts it and the console");
+      return 1;
+    }
+    say("the console is at %s/", platform.restartConsole(CONSOLE_PORT));
+    return 0;
+  }
+
+  private static int killConsole() {
+    Platform platform = new Platform(LocalPlatform.remembered(LocalPlatform.containers(OUT)), OUT);
+    if (platform.killConsole()) {
+      say("killed the console (SIGKILL); ./slipway restart console starts it again");
+    } else {
+      say("the console was not running");
     }
     return 0;
   }
