@@ -98,6 +98,13 @@ public class BuildRepository {
       WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
       """;
 
+  private static final String LOCK_HELD =
+      """
+      SELECT cancel_requested_by FROM builds
+      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
+      FOR UPDATE
+      """;
+
   private static final String STORE_SBOM =
       """
       INSERT INTO build_sboms (build_id, content, components) VALUES ($1, $2, $3)
@@ -217,6 +224,7 @@ public class BuildRepository {
    * owner}; empty when there is none.
    */
   public Uni<Optional<Claim>> claim(String owner, Duration lease) {
+    long sentAt = System.nanoTime();
     return pool.withTransaction(
         connection ->
             connection
@@ -237,7 +245,8 @@ public class BuildRepository {
                               EventJson.readEvent(
                                   row.getBuffer("commit_event").getBytes(),
                                   EventType.COMMIT_RECEIVED),
-                              row.getString("cancel_requested_by"));
+                              row.getString("cancel_requested_by"),
+                              sentAt);
                       return connection
                           .preparedQuery(CLEAR_STEPS)
                           .execute(Tuple.of(claim.buildId()))
@@ -270,12 +279,36 @@ public class BuildRepository {
   public record Lease(String cancelRequestedBy) {}
 
   /**
-   * Records how the claim ended and queues its build.done, in one transaction; nothing when the
-   * claim is no longer this worker's.
+   * Records how the claim ended and queues its build.done, in one transaction, fenced: nothing when
+   * the claim is no longer this worker's. A cancel accepted while the build ran wins over how it
+   * ended: the build ends CANCELLED (see {@link BuildOutcome#cancelledBy}), whatever its stages
+   * returned, so a cancel answered 202 never ends SUCCEEDED.
    *
-   * @return whether the outcome was recorded
+   * @param eventOf the build.done of the outcome actually recorded
+   * @return the outcome recorded, empty when the claim was no longer this worker's
    */
-  public Uni<Boolean> finish(Claim claim, BuildOutcome outcome, Envelope<BuildDone> event) {
+  public Uni<Optional<BuildOutcome>> finish(
+      Claim claim, BuildOutcome outcome, Function<BuildOutcome, Envelope<BuildDone>> eventOf) {
+    return pool.withTransaction(
+        connection ->
+            connection
+                .preparedQuery(LOCK_HELD)
+                .execute(Tuple.of(claim.buildId(), claim.owner(), claim.claims()))
+                .flatMap(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(Optional.<BuildOutcome>empty());
+                      }
+                      String cancelledBy = rows.iterator().next().getString(0);
+                      BuildOutcome recorded =
+                          cancelledBy == null ? outcome : outcome.cancelledBy(cancelledBy);
+                      return write(connection, claim, recorded, eventOf.apply(recorded))
+                          .replaceWith(Optional.of(recorded));
+                    }));
+  }
+
+  private Uni<Void> write(
+      SqlConnection connection, Claim claim, BuildOutcome outcome, Envelope<BuildDone> event) {
     ImageRef image = outcome.image();
     TestCounts tests = outcome.tests();
     Tuple values =
@@ -294,30 +327,25 @@ public class BuildRepository {
                 json(outcome.failure()),
                 json(outcome.stageDurationsMs()),
                 outcome.durationMs()));
-    return pool.withTransaction(
-        connection ->
-            connection
-                .preparedQuery(FINISH)
-                .execute(values)
-                .flatMap(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(false);
-                      }
-                      Uni<Void> sbom =
-                          outcome.sbom() == null
-                              ? Uni.createFrom().voidItem()
-                              : connection
-                                  .preparedQuery(STORE_SBOM)
-                                  .execute(
-                                      Tuple.of(
-                                          claim.buildId(),
-                                          Buffer.buffer(outcome.sbom()),
-                                          outcome.sbomComponents()))
-                                  .replaceWithVoid();
-                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event))
-                          .replaceWith(true);
-                    }));
+    return connection
+        .preparedQuery(FINISH)
+        .execute(values)
+        .flatMap(
+            rows -> {
+              Uni<Void> sbom =
+                  outcome.sbom() == null
+                      ? Uni.createFrom().voidItem()
+                      : connection
+                          .preparedQuery(STORE_SBOM)
+                          .execute(
+                              Tuple.of(
+                                  claim.buildId(),
+                                  Buffer.buffer(outcome.sbom()),
+                                  outcome.sbomComponents()))
+                          .replaceWithVoid();
+              return sbom.flatMap(done -> outbox.add(Tx.of(connection), event));
+            })
+        .replaceWithVoid();
   }
 
   /** Step {@code position} of the build started. */

@@ -14,6 +14,8 @@ import dev.slipway.events.Envelope;
  * @param claims how many times the build has been claimed, this claim included
  * @param commit the commit.received that asked for the run
  * @param cancelRequestedBy who asked to cancel it before it was claimed, or null
+ * @param sentAtNanos {@link System#nanoTime()} when the claim was sent: the lease lasts at least
+ *     its duration from then
  */
 public record Claim(
     String buildId,
@@ -21,7 +23,8 @@ public record Claim(
     String owner,
     int claims,
     Envelope<CommitReceived> commit,
-    String cancelRequestedBy) {
+    String cancelRequestedBy,
+    long sentAtNanos) {
 
   /** Whether an earlier claim of this build was abandoned (its instance died). */
   public boolean isTakeover() {
