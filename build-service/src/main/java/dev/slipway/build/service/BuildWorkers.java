@@ -381,22 +381,27 @@ public class BuildWorkers {
       this.log = log;
     }
 
-    /** One renewal of the lease; a cancel asked on another instance stops the build here. */
+    /**
+     * One renewal of the lease; a cancel accepted on another instance stops the build here (who
+     * asked is read until it is known, so the build ends "cancelled by" them).
+     */
     io.smallrye.mutiny.Uni<Renewal> renew() {
       return builds
           .renew(claim, config.lease())
-          .map(
-              renewed -> {
-                if (renewed.isEmpty()) {
-                  return Renewal.LOST;
-                }
-                String by = renewed.get().cancelRequestedBy();
-                if (by != null) {
-                  cancellation.cancel(by);
-                  return Renewal.CANCEL_REQUESTED;
-                }
-                return Renewal.HELD;
-              });
+          .call(
+              renewal ->
+                  renewal != Renewal.CANCEL_REQUESTED || cancellation.isCancelled()
+                      ? io.smallrye.mutiny.Uni.createFrom().voidItem()
+                      : builds
+                          .cancelRequestedBy(claim.buildId())
+                          .invoke(
+                              by -> {
+                                if (by != null) {
+                                  cancellation.cancel(by);
+                                }
+                              })
+                          .onFailure()
+                          .recoverWithNull());
     }
 
     @Override

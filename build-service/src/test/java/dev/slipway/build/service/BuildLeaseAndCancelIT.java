@@ -20,6 +20,7 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
+import dev.slipway.work.queue.Lease;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -143,9 +144,10 @@ class BuildLeaseAndCancelIT {
                         """
                         INSERT INTO builds (id, run_id, attempt, event_id, application,
                             commit_sha, ref, repo_url, commit_event, status, queued_at,
-                            started_at, owner, lease_until, claims)
+                            started_at, lease_owner, lease_token, lease_until, attempts)
                         VALUES ($1, $2, 1, $3, $4, $5, 'refs/heads/main', $6, $7, 'RUNNING',
-                            now(), now(), 'instance-that-died/0', now() + interval '2 seconds', 1)
+                            now(), now(), 'instance-that-died/0', nextval('work_lease_token'),
+                            now() + interval '2 seconds', 1)
                         """)
                     .execute(
                         Tuple.from(
@@ -242,6 +244,31 @@ class BuildLeaseAndCancelIT {
   }
 
   /**
+   * A cancel accepted by another instance (simulated: the row written as its API would) reaches the
+   * worker here through its next renewal, which stops the step; the build ends CANCELLED by whoever
+   * asked.
+   */
+  @Test
+  void cancelAcceptedOnAnotherInstanceStopsTheBuildAtTheNextRenewal() throws Exception {
+    String application = SampleEvents.newApplication();
+    int base = 3000 + (int) (Math.random() * 5000);
+    String id = startLongBuild(application, base);
+
+    sql(
+        "UPDATE builds SET status = 'CANCELLING', cancel_requested_by = 'olga'"
+            + " WHERE id = $1 AND status = 'RUNNING'",
+        id);
+
+    JsonPath build = Builds.awaitEnded(application);
+    assertThat(build.getString("status")).isEqualTo("CANCELLED");
+    assertThat(build.getString("failure.step")).isEqualTo("long");
+    assertThat(build.getString("failure.reason")).isEqualTo("cancelled by olga");
+    assertThat(sleepers(base)).as("processes left after the cancel").isEmpty();
+    assertThat(Builds.buildDones(application, 1).get(0).data().status())
+        .isEqualTo(BuildStatus.CANCELLED);
+  }
+
+  /**
    * The fenced finish, with a second owner simulated by writing the row: instance A held the build,
    * instance B took it over (new owner, new claim), then a user cancelled it (202). A's late finish
    * changes nothing; B's steps all succeeded right after the cancel, yet the build ends CANCELLED,
@@ -254,13 +281,16 @@ class BuildLeaseAndCancelIT {
         Builds.commit(application, GitFixture.create(Map.of("a", "b")), "refs/heads/main", "x");
     String buildId = BuildRepository.buildId(commit.runId(), 1);
     // Leases far ahead: this instance's workers leave the row alone.
-    insertRunning(commit, buildId, "instance-a/0");
-    Claim a = new Claim(buildId, 1, "instance-a/0", 1, commit, null, System.nanoTime());
-    sql(
-        "UPDATE builds SET owner = 'instance-b/0', claims = claims + 1,"
-            + " lease_until = now() + interval '10 minutes' WHERE id = $1",
-        buildId);
-    Claim b = new Claim(buildId, 1, "instance-b/0", 2, commit, null, System.nanoTime());
+    long tokenA = insertRunning(commit, buildId, "instance-a/0");
+    Claim a = claim(buildId, "instance-a/0", tokenA, 1, commit);
+    long tokenB =
+        token(
+            "UPDATE builds SET lease_owner = 'instance-b/0', attempts = attempts + 1,"
+                + " lease_token = nextval('work_lease_token'),"
+                + " lease_until = now() + interval '10 minutes' WHERE id = $1"
+                + " RETURNING lease_token",
+            buildId);
+    Claim b = claim(buildId, "instance-b/0", tokenB, 2, commit);
 
     given()
         .auth()
@@ -268,6 +298,9 @@ class BuildLeaseAndCancelIT {
         .post("/api/builds/" + buildId + "/cancel")
         .then()
         .statusCode(202);
+    // The API still says RUNNING (the table says CANCELLING), with who asked.
+    assertThat(Builds.one(buildId).getString("status")).isEqualTo("RUNNING");
+    assertThat(Builds.one(buildId).getString("cancelRequestedBy")).isEqualTo("dora");
 
     BuildOutcome succeeded =
         new BuildOutcome(
@@ -370,13 +403,16 @@ class BuildLeaseAndCancelIT {
     return Builds.list(application).getString("items[0].id");
   }
 
-  private void insertRunning(Envelope<CommitReceived> commit, String buildId, String owner) {
-    pool.preparedQuery(
+  /** A build running under {@code owner}'s lease, which lasts 10 minutes; its fencing token. */
+  private long insertRunning(Envelope<CommitReceived> commit, String buildId, String owner) {
+    return pool.preparedQuery(
             """
             INSERT INTO builds (id, run_id, attempt, event_id, application, commit_sha, ref,
-                repo_url, commit_event, status, queued_at, started_at, owner, lease_until, claims)
+                repo_url, commit_event, status, queued_at, started_at, lease_owner, lease_token,
+                lease_until, attempts)
             VALUES ($1, $2, 1, $3, $4, $5, 'refs/heads/main', $6, $7, 'RUNNING', now(), now(),
-                $8, now() + interval '10 minutes', 1)
+                $8, nextval('work_lease_token'), now() + interval '10 minutes', 1)
+            RETURNING lease_token
             """)
         .execute(
             Tuple.from(
@@ -390,10 +426,29 @@ class BuildLeaseAndCancelIT {
                     Buffer.buffer(EventJson.writeEvent(commit)),
                     owner)))
         .await()
-        .atMost(Duration.ofSeconds(10));
+        .atMost(Duration.ofSeconds(10))
+        .iterator()
+        .next()
+        .getLong(0);
+  }
+
+  private long token(String statement, String id) {
+    return pool.preparedQuery(statement)
+        .execute(Tuple.of(id))
+        .await()
+        .atMost(Duration.ofSeconds(10))
+        .iterator()
+        .next()
+        .getLong(0);
   }
 
   private void sql(String statement, String id) {
     pool.preparedQuery(statement).execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(10));
+  }
+
+  private static Claim claim(
+      String buildId, String owner, long token, int attempts, Envelope<CommitReceived> commit) {
+    return new Claim(
+        new Lease(buildId, owner, token, attempts, "RUNNING", System.nanoTime()), 1, commit, null);
   }
 }
