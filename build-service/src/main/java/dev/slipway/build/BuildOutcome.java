@@ -125,6 +125,24 @@ public record BuildOutcome(
     return text.substring(0, length) + " … [" + (text.length() - length) + " more characters]";
   }
 
+  /**
+   * This outcome overruled by a cancel {@code by} accepted while the build ran: CANCELLED, without
+   * image or SBOM, whatever the stages returned. A cancel the stages noticed is kept as it is; one
+   * that came after the last stage ended is reported at step {@code finish}.
+   */
+  public BuildOutcome cancelledBy(String by) {
+    if (status == BuildStatus.CANCELLED) {
+      return this;
+    }
+    Failure cancelled =
+        new Failure(
+            failure == null ? "finish" : failure.step(),
+            null,
+            "cancelled by " + by,
+            failure == null ? List.of() : failure.logTail());
+    return failed(BuildStatus.CANCELLED, cancelled, tests, stageDurationsMs, ignores, durationMs);
+  }
+
   /** A build that did not succeed. */
   public static BuildOutcome failed(
       BuildStatus status,

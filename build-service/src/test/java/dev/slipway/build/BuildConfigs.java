@@ -19,6 +19,7 @@ public final class BuildConfigs {
     all.put("slipway.build.workspace-dir", "target/build-workspaces");
     all.put("slipway.build.cache-dir", "target/build-cache");
     all.put("slipway.build.provenance.key-file", "target/provenance/signing-key.pem");
+    // Required since the outbox moved to work/ (no default: each service names its topics).
     all.put("slipway.build.outbox.topics", "build.done");
     all.putAll(properties);
     SmallRyeConfig config =

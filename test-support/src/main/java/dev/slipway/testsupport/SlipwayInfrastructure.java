@@ -118,6 +118,16 @@ public final class SlipwayInfrastructure {
     docker().startContainerCmd(postgres().getContainerId()).exec();
   }
 
+  /** Freezes the PostgreSQL server: connections stay open, no query is answered. */
+  public static void pausePostgres() {
+    docker().pauseContainerCmd(postgres().getContainerId()).exec();
+  }
+
+  /** Lets a server frozen by {@link #pausePostgres()} answer again. */
+  public static void unpausePostgres() {
+    docker().unpauseContainerCmd(postgres().getContainerId()).exec();
+  }
+
   /**
    * Stops the broker (SIGTERM, as an orchestrator would) and starts it again on the same address
    * with its data; returns once it answers again.

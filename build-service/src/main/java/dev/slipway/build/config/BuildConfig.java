@@ -27,6 +27,14 @@ public interface BuildConfig {
   @WithDefault("2s")
   Duration heartbeat();
 
+  /**
+   * How long before its lease could run out a worker whose renewals did not get through stops its
+   * build: long enough to kill the step's processes, so they are gone before another instance can
+   * take the build over. Default: a quarter of the lease. At most {@code lease} minus two
+   * heartbeats.
+   */
+  Optional<Duration> leaseMargin();
+
   /** How often a running build's new log lines are stored, where followers of its log read them. */
   @WithDefault("300ms")
   Duration logFlushInterval();

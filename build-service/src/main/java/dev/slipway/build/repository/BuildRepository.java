@@ -15,6 +15,10 @@ import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.queue.Lease;
+import dev.slipway.work.queue.LeasedQueue;
+import dev.slipway.work.queue.QueueTable;
+import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -42,6 +46,9 @@ import java.util.stream.StreamSupport;
 @ApplicationScoped
 public class BuildRepository {
 
+  /** The stored status of a running build whose cancel was accepted. */
+  static final String CANCELLING = "CANCELLING";
+
   /** The columns of a build as the API shows it, listed once for every query that reads one. */
   private static final String COLUMNS =
       """
@@ -59,34 +66,16 @@ public class BuildRepository {
       ON CONFLICT DO NOTHING
       """;
 
-  private static final String CLAIM =
-      """
-      UPDATE builds b
-      SET status = 'RUNNING', owner = $1, lease_until = now() + $2 * interval '1 millisecond',
-          claims = b.claims + 1, started_at = now()
-      FROM (SELECT id FROM builds
-            WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
-            ORDER BY queued_at
-            LIMIT 1
-            FOR UPDATE SKIP LOCKED) c
-      WHERE b.id = c.id
-      RETURNING b.id, b.attempt, b.claims, b.commit_event, b.cancel_requested_by
-      """;
+  /** The build queue as work/'s leased queue: claims, renewals, releases, fenced locks. */
+  public static final QueueTable TABLE =
+      QueueTable.of("builds", "id", "queued_at")
+          .withCancelling(CANCELLING)
+          .withOnClaim("started_at = now()");
+
+  private static final String CLAIMED =
+      "SELECT attempt, commit_event, cancel_requested_by FROM builds WHERE id = $1";
 
   private static final String CLEAR_STEPS = "DELETE FROM build_steps WHERE build_id = $1";
-
-  private static final String RENEW =
-      """
-      UPDATE builds SET lease_until = now() + $4 * interval '1 millisecond'
-      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
-      RETURNING cancel_requested_by
-      """;
-
-  private static final String RELEASE =
-      """
-      UPDATE builds SET lease_until = now()
-      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
-      """;
 
   private static final String FINISH =
       """
@@ -95,8 +84,11 @@ public class BuildRepository {
           image_reference = $5, image_digest = $6, sbom_ref = $7,
           tests_passed = $8, tests_failed = $9, tests_skipped = $10,
           failure = $11, stage_durations = $12, duration_ms = $13
-      WHERE id = $1 AND owner = $2 AND claims = $3 AND status = 'RUNNING'
+      WHERE id = $1 AND lease_owner = $2 AND lease_token = $3
       """;
+
+  private static final String CANCEL_REQUESTED_BY =
+      "SELECT cancel_requested_by FROM builds WHERE id = $1";
 
   private static final String STORE_SBOM =
       """
@@ -165,7 +157,7 @@ public class BuildRepository {
 
           FROM builds
           WHERE ($1::text[] IS NULL OR application = ANY($1))
-            AND ($2::text IS NULL OR status = $2)
+            AND ($2::text IS NULL OR status = $2 OR ($2 = 'RUNNING' AND status = 'CANCELLING'))
             AND ($3::timestamptz IS NULL OR (queued_at, id) < ($3, $4))
           ORDER BY queued_at DESC, id DESC
           LIMIT $5
@@ -179,10 +171,20 @@ public class BuildRepository {
 
   private final Pool pool;
   private final Outbox outbox;
+  private final LeasedQueue queue;
 
   public BuildRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
+    this.queue = new LeasedQueue(pool, TABLE);
+  }
+
+  /**
+   * The status of a stored build as the API shows it: a running build asked to cancel ({@code
+   * CANCELLING} in the table) is RUNNING, with who asked in {@code cancelRequestedBy}.
+   */
+  static BuildStatus statusOf(String stored) {
+    return CANCELLING.equals(stored) ? BuildStatus.RUNNING : BuildStatus.valueOf(stored);
   }
 
   /** The id of attempt {@code attempt} of run {@code runId}: the same inputs, the same id. */
@@ -214,68 +216,102 @@ public class BuildRepository {
 
   /**
    * Claims the oldest build that is queued, or running under a lease that expired, for {@code
-   * owner}; empty when there is none.
+   * owner}; empty when there is none. The steps of an earlier claim are cleared.
    */
   public Uni<Optional<Claim>> claim(String owner, Duration lease) {
-    return pool.withTransaction(
-        connection ->
-            connection
-                .preparedQuery(CLAIM)
-                .execute(Tuple.of(owner, lease.toMillis()))
-                .flatMap(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(Optional.<Claim>empty());
-                      }
-                      Row row = rows.iterator().next();
-                      Claim claim =
-                          new Claim(
-                              row.getString("id"),
-                              row.getInteger("attempt"),
-                              owner,
-                              row.getInteger("claims"),
-                              EventJson.readEvent(
-                                  row.getBuffer("commit_event").getBytes(),
-                                  EventType.COMMIT_RECEIVED),
-                              row.getString("cancel_requested_by"));
-                      return connection
-                          .preparedQuery(CLEAR_STEPS)
-                          .execute(Tuple.of(claim.buildId()))
-                          .replaceWith(Optional.of(claim));
-                    }));
+    return queue
+        .claimOne(owner, lease)
+        .flatMap(
+            claimed -> {
+              if (claimed.isEmpty()) {
+                return Uni.createFrom().item(Optional.<Claim>empty());
+              }
+              Lease held = claimed.get();
+              return pool.withTransaction(
+                      connection ->
+                          connection
+                              .preparedQuery(CLAIMED)
+                              .execute(Tuple.of(held.id()))
+                              .flatMap(
+                                  rows -> {
+                                    Row row = rows.iterator().next();
+                                    Claim claim =
+                                        new Claim(
+                                            held,
+                                            row.getInteger("attempt"),
+                                            EventJson.readEvent(
+                                                row.getBuffer("commit_event").getBytes(),
+                                                EventType.COMMIT_RECEIVED),
+                                            row.getString("cancel_requested_by"));
+                                    return connection
+                                        .preparedQuery(CLEAR_STEPS)
+                                        .execute(Tuple.of(held.id()))
+                                        .replaceWith(Optional.of(claim));
+                                  }))
+                  // Not started: let any worker take it at once rather than after the lease.
+                  .onFailure()
+                  .call(failure -> queue.release(held).onFailure().recoverWithNull());
+            });
   }
 
   /**
-   * Extends the lease of {@code claim}. Empty when the claim is no longer this worker's (the lease
-   * expired and another instance took the build over); otherwise who asked to cancel, if anyone.
+   * Extends the lease of {@code claim}: {@link Renewal#LOST} when it is no longer this worker's
+   * (another took the build over), {@link Renewal#CANCEL_REQUESTED} when a cancel was accepted.
    */
-  public Uni<Optional<Lease>> renew(Claim claim, Duration lease) {
-    return pool.preparedQuery(RENEW)
-        .execute(Tuple.of(claim.buildId(), claim.owner(), claim.claims(), lease.toMillis()))
-        .map(
-            rows ->
-                rows.rowCount() == 0
-                    ? Optional.empty()
-                    : Optional.of(new Lease(rows.iterator().next().getString(0))));
+  public Uni<Renewal> renew(Claim claim, Duration lease) {
+    return queue.renew(claim.lease(), lease);
+  }
+
+  /** Who asked to cancel build {@code buildId}, or null. */
+  public Uni<String> cancelRequestedBy(String buildId) {
+    return pool.preparedQuery(CANCEL_REQUESTED_BY)
+        .execute(Tuple.of(buildId))
+        .map(rows -> rows.rowCount() == 0 ? null : rows.iterator().next().getString(0));
   }
 
   /** Gives up the claim at once (this instance is stopping), so another instance takes it now. */
   public Uni<Void> release(Claim claim) {
-    return pool.preparedQuery(RELEASE)
-        .execute(Tuple.of(claim.buildId(), claim.owner(), claim.claims()))
-        .replaceWithVoid();
+    return queue.release(claim.lease());
   }
 
-  /** A renewed lease: whether somebody asked to cancel the build meanwhile. */
-  public record Lease(String cancelRequestedBy) {}
-
   /**
-   * Records how the claim ended and queues its build.done, in one transaction; nothing when the
-   * claim is no longer this worker's.
+   * Records how the claim ended and queues its build.done, in one transaction, fenced: nothing when
+   * the claim is no longer this worker's. A cancel accepted while the build ran wins over how it
+   * ended: the build ends CANCELLED (see {@link BuildOutcome#cancelledBy}), whatever its stages
+   * returned, so a cancel answered 202 never ends SUCCEEDED.
    *
-   * @return whether the outcome was recorded
+   * @param eventOf the build.done of the outcome actually recorded
+   * @return the outcome recorded, empty when the claim was no longer this worker's
    */
-  public Uni<Boolean> finish(Claim claim, BuildOutcome outcome, Envelope<BuildDone> event) {
+  public Uni<Optional<BuildOutcome>> finish(
+      Claim claim, BuildOutcome outcome, Function<BuildOutcome, Envelope<BuildDone>> eventOf) {
+    return pool.withTransaction(
+        connection ->
+            queue
+                .lock(Tx.of(connection), claim.lease())
+                .flatMap(
+                    status -> {
+                      if (status.isEmpty()) {
+                        return Uni.createFrom().item(Optional.<BuildOutcome>empty());
+                      }
+                      Uni<BuildOutcome> ended =
+                          CANCELLING.equals(status.get())
+                              ? connection
+                                  .preparedQuery(CANCEL_REQUESTED_BY)
+                                  .execute(Tuple.of(claim.buildId()))
+                                  .map(
+                                      rows ->
+                                          outcome.cancelledBy(rows.iterator().next().getString(0)))
+                              : Uni.createFrom().item(outcome);
+                      return ended.flatMap(
+                          recorded ->
+                              write(connection, claim, recorded, eventOf.apply(recorded))
+                                  .replaceWith(Optional.of(recorded)));
+                    }));
+  }
+
+  private Uni<Void> write(
+      SqlConnection connection, Claim claim, BuildOutcome outcome, Envelope<BuildDone> event) {
     ImageRef image = outcome.image();
     TestCounts tests = outcome.tests();
     Tuple values =
@@ -283,7 +319,7 @@ public class BuildRepository {
             Arrays.asList(
                 claim.buildId(),
                 claim.owner(),
-                claim.claims(),
+                claim.lease().token(),
                 outcome.status().name(),
                 image == null ? null : image.reference(),
                 image == null ? null : image.digest(),
@@ -294,30 +330,25 @@ public class BuildRepository {
                 json(outcome.failure()),
                 json(outcome.stageDurationsMs()),
                 outcome.durationMs()));
-    return pool.withTransaction(
-        connection ->
-            connection
-                .preparedQuery(FINISH)
-                .execute(values)
-                .flatMap(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(false);
-                      }
-                      Uni<Void> sbom =
-                          outcome.sbom() == null
-                              ? Uni.createFrom().voidItem()
-                              : connection
-                                  .preparedQuery(STORE_SBOM)
-                                  .execute(
-                                      Tuple.of(
-                                          claim.buildId(),
-                                          Buffer.buffer(outcome.sbom()),
-                                          outcome.sbomComponents()))
-                                  .replaceWithVoid();
-                      return sbom.flatMap(done -> outbox.add(Tx.of(connection), event))
-                          .replaceWith(true);
-                    }));
+    return connection
+        .preparedQuery(FINISH)
+        .execute(values)
+        .flatMap(
+            rows -> {
+              Uni<Void> sbom =
+                  outcome.sbom() == null
+                      ? Uni.createFrom().voidItem()
+                      : connection
+                          .preparedQuery(STORE_SBOM)
+                          .execute(
+                              Tuple.of(
+                                  claim.buildId(),
+                                  Buffer.buffer(outcome.sbom()),
+                                  outcome.sbomComponents()))
+                          .replaceWithVoid();
+              return sbom.flatMap(done -> outbox.add(Tx.of(connection), event));
+            })
+        .replaceWithVoid();
   }
 
   /** Step {@code position} of the build started. */
@@ -358,7 +389,7 @@ public class BuildRepository {
                         return Uni.createFrom().item(Optional.<BuildStatus>empty());
                       }
                       Row row = rows.iterator().next();
-                      BuildStatus status = BuildStatus.valueOf(row.getString("status"));
+                      BuildStatus status = statusOf(row.getString("status"));
                       Uni<?> change =
                           switch (status) {
                             case QUEUED ->
@@ -374,9 +405,13 @@ public class BuildRepository {
                                                         row.getBuffer("commit_event").getBytes(),
                                                         EventType.COMMIT_RECEIVED))));
                             case RUNNING ->
-                                connection
-                                    .preparedQuery(CANCEL_RUNNING)
-                                    .execute(Tuple.of(buildId, user));
+                                queue
+                                    .requestCancel(Tx.of(connection), buildId)
+                                    .flatMap(
+                                        previous ->
+                                            connection
+                                                .preparedQuery(CANCEL_RUNNING)
+                                                .execute(Tuple.of(buildId, user)));
                             default -> Uni.createFrom().voidItem();
                           };
                       return change.replaceWith(Optional.of(status));
@@ -412,7 +447,7 @@ public class BuildRepository {
       return Uni.createFrom().item(new RetryResult.Unknown());
     }
     Row latest = rows.iterator().next();
-    BuildStatus status = BuildStatus.valueOf(latest.getString("status"));
+    BuildStatus status = statusOf(latest.getString("status"));
     if (!status.isFinal()) {
       return Uni.createFrom().item(new RetryResult.Busy(latest.getString("id"), status));
     }
@@ -459,7 +494,7 @@ public class BuildRepository {
             rows ->
                 rows.rowCount() == 0
                     ? Optional.empty()
-                    : Optional.of(BuildStatus.valueOf(rows.iterator().next().getString(0))));
+                    : Optional.of(statusOf(rows.iterator().next().getString(0))));
   }
 
   /**
@@ -514,7 +549,7 @@ public class BuildRepository {
         row.getString("commit_sha"),
         row.getString("ref"),
         row.getString("repo_url"),
-        BuildStatus.valueOf(row.getString("status")),
+        statusOf(row.getString("status")),
         row.getString("requested_by"),
         row.getOffsetDateTime("queued_at"),
         started,

@@ -2,29 +2,42 @@ package dev.slipway.build.repository;
 
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
+import dev.slipway.work.queue.Lease;
 
 /**
- * A build a worker holds: the lease is {@code owner}'s while it renews it, and {@code claims}
- * (incremented on every claim) fences a worker that lost it, so only the current holder can record
- * the outcome.
+ * A build a worker holds: {@code lease} (owner and fencing token, see work/'s leased queue) is its
+ * while it renews it, so only the current holder can record the outcome.
  *
- * @param buildId the build
+ * @param lease the lease on the build's row
  * @param attempt the attempt of the run
- * @param owner the worker holding the lease
- * @param claims how many times the build has been claimed, this claim included
  * @param commit the commit.received that asked for the run
  * @param cancelRequestedBy who asked to cancel it before it was claimed, or null
  */
 public record Claim(
-    String buildId,
-    int attempt,
-    String owner,
-    int claims,
-    Envelope<CommitReceived> commit,
-    String cancelRequestedBy) {
+    Lease lease, int attempt, Envelope<CommitReceived> commit, String cancelRequestedBy) {
+
+  /** The build. */
+  public String buildId() {
+    return lease.id();
+  }
+
+  /** The worker holding the lease. */
+  public String owner() {
+    return lease.owner();
+  }
+
+  /** How many times the build has been claimed, this claim included. */
+  public int claims() {
+    return lease.attempts();
+  }
+
+  /** {@link System#nanoTime()} when the claim was sent: the lease lasts its duration from then. */
+  public long sentAtNanos() {
+    return lease.sentAtNanos();
+  }
 
   /** Whether an earlier claim of this build was abandoned (its instance died). */
   public boolean isTakeover() {
-    return claims > 1;
+    return lease.isTakeover();
   }
 }

@@ -9,11 +9,13 @@ import dev.slipway.build.log.SecretMasker;
 import dev.slipway.build.repository.BuildLogRepository;
 import dev.slipway.build.repository.BuildRepository;
 import dev.slipway.build.repository.Claim;
-import dev.slipway.events.BuildDone;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
-import dev.slipway.events.Envelope;
 import dev.slipway.work.outbox.OutboxWritten;
+import dev.slipway.work.queue.Heartbeat;
+import dev.slipway.work.queue.Heartbeats;
+import dev.slipway.work.queue.LeaseTiming;
+import dev.slipway.work.queue.Renewal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -38,11 +40,12 @@ import org.jboss.logging.Logger;
 /**
  * This instance's build workers: each claims the oldest claimable build from the database queue
  * ({@code FOR UPDATE SKIP LOCKED}, so instances never claim the same one), runs it, and records its
- * outcome with its build.done in one transaction. While a build runs, a heartbeat renews its lease,
- * flushes its log and notices a cancel asked on another instance; a worker whose lease was lost
- * (another instance took the build over after it expired) stops and records nothing. On shutdown
- * running builds are stopped and their leases released, so another instance starts them again at
- * once. See DESIGN.md beside this package.
+ * outcome with its build.done in one transaction. While a build runs, a heartbeat ({@link
+ * Heartbeat}) renews its lease and notices a cancel asked on another instance; a worker whose lease
+ * was lost (another instance took the build over) or could run out because no renewal got through
+ * (the database unreachable) stops the build before any other instance can take it over, and
+ * records nothing. On shutdown running builds are stopped and their leases released, so another
+ * instance starts them again at once. See DESIGN.md beside this package.
  */
 @ApplicationScoped
 public class BuildWorkers {
@@ -60,7 +63,8 @@ public class BuildWorkers {
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Map<String, String> dead = new ConcurrentHashMap<>();
-  private ScheduledExecutorService heartbeats;
+  private Heartbeats heartbeats;
+  private ScheduledExecutorService logFlushes;
   private List<Thread> workers = List.of();
 
   public BuildWorkers(
@@ -80,12 +84,13 @@ public class BuildWorkers {
   }
 
   void start(@Observes StartupEvent event) {
-    // Two threads: a slow log write never delays a lease renewal behind it.
-    heartbeats =
+    // Renewals on their own timer: a slow log write never delays a lease renewal.
+    heartbeats = new Heartbeats("build");
+    logFlushes =
         Executors.newScheduledThreadPool(
-            2,
+            1,
             r -> {
-              Thread t = new Thread(r, "build-heartbeat");
+              Thread t = new Thread(r, "build-log-flush");
               t.setDaemon(true);
               return t;
             });
@@ -113,7 +118,8 @@ public class BuildWorkers {
       }
     }
     if (heartbeats != null) {
-      heartbeats.shutdownNow();
+      heartbeats.close();
+      logFlushes.shutdownNow();
     }
   }
 
@@ -191,6 +197,11 @@ public class BuildWorkers {
 
   private void execute(Claim claim) {
     String runId = claim.commit().runId();
+    // A take-over by this very instance waits until its own former claim, which gave the lease up,
+    // has stopped: both would use the same workspace and continue the same log.
+    while (running.containsKey(claim.buildId())) {
+      sleep(Duration.ofMillis(50));
+    }
     long firstSeq = logs.nextSeq(claim.buildId()).await().atMost(Duration.ofSeconds(30));
     BuildLog log =
         new BuildLog(
@@ -201,15 +212,12 @@ public class BuildWorkers {
             new BuildLog.Limits(config.log().maxBytes(), config.log().maxLineLength()));
     Running build = new Running(claim, log);
     running.put(claim.buildId(), build);
-    ScheduledFuture<?> heartbeat =
-        heartbeats.scheduleWithFixedDelay(
-            () -> build.beat(config.lease()),
-            config.heartbeat().toMillis(),
-            config.heartbeat().toMillis(),
-            TimeUnit.MILLISECONDS);
-    // Followers read the log from the database: store new lines often, not only on heartbeats.
+    Heartbeat heartbeat =
+        heartbeats.keep(
+            "build " + claim.buildId(), timing(), claim.sentAtNanos(), build::renew, build);
+    // Followers read the log from the database: store new lines often.
     ScheduledFuture<?> logFlush =
-        heartbeats.scheduleWithFixedDelay(
+        logFlushes.scheduleWithFixedDelay(
             () -> flushQuietly(log),
             config.logFlushInterval().toMillis(),
             config.logFlushInterval().toMillis(),
@@ -244,8 +252,8 @@ public class BuildWorkers {
       record(claim, outcome, log, build);
     } finally {
       logFlush.cancel(false);
-      heartbeat.cancel(false);
-      running.remove(claim.buildId());
+      heartbeat.close();
+      running.remove(claim.buildId(), build);
     }
   }
 
@@ -280,17 +288,34 @@ public class BuildWorkers {
         0);
   }
 
-  /** Records the outcome and its build.done, retrying while the database is away. */
-  private void record(Claim claim, BuildOutcome outcome, BuildLog log, Running build) {
-    Envelope<BuildDone> event = BuildEvents.buildDone(claim.buildId(), claim.commit(), outcome);
+  /** How this instance keeps its builds' leases. */
+  private LeaseTiming timing() {
+    return new LeaseTiming(
+        config.lease(),
+        config.heartbeat(),
+        config.leaseMargin().orElse(config.lease().dividedBy(4)));
+  }
+
+  /**
+   * Records the outcome and its build.done, retrying while the database is away, as long as the
+   * lease is surely held: once the heartbeat gave it up, the outcome is another claim's to write.
+   */
+  private void record(Claim claim, BuildOutcome ended, BuildLog log, Running build) {
     Duration delay = Duration.ofMillis(200);
     while (!build.lost.get()) {
       try {
         flushQuietly(log);
         log.flush();
-        boolean recorded =
-            builds.finish(claim, outcome, event).await().atMost(Duration.ofSeconds(30));
-        if (recorded) {
+        Optional<BuildOutcome> recorded =
+            builds
+                .finish(
+                    claim,
+                    ended,
+                    outcome -> BuildEvents.buildDone(claim.buildId(), claim.commit(), outcome))
+                .await()
+                .atMost(Duration.ofSeconds(30));
+        if (recorded.isPresent()) {
+          BuildOutcome outcome = recorded.get();
           metrics.counter("slipway.builds", "status", outcome.status().name()).increment();
           metrics
               .timer("slipway.build.duration", "status", outcome.status().name())
@@ -343,8 +368,8 @@ public class BuildWorkers {
     }
   }
 
-  /** A build running on this instance. */
-  private final class Running {
+  /** A build running on this instance, and what its heartbeat tells it. */
+  private final class Running implements Heartbeat.Listener {
     final Claim claim;
     final BuildLog log;
     final Cancellation cancellation = new Cancellation();
@@ -356,23 +381,34 @@ public class BuildWorkers {
       this.log = log;
     }
 
-    void beat(Duration lease) {
-      try {
-        Optional<BuildRepository.Lease> renewed = builds.renew(claim, lease).await().atMost(lease);
-        if (renewed.isEmpty()) {
-          LOG.warnf("build %s: lease lost; stopping it here", claim.buildId());
-          lost.set(true);
-          cancellation.cancel("lease lost");
-          return;
-        }
-        String by = renewed.get().cancelRequestedBy();
-        if (by != null) {
-          cancellation.cancel(by);
-        }
-      } catch (RuntimeException e) {
-        LOG.warnf("build %s: cannot renew the lease: %s", claim.buildId(), e.getMessage());
-      }
-      flushQuietly(log);
+    /**
+     * One renewal of the lease; a cancel accepted on another instance stops the build here (who
+     * asked is read until it is known, so the build ends "cancelled by" them).
+     */
+    io.smallrye.mutiny.Uni<Renewal> renew() {
+      return builds
+          .renew(claim, config.lease())
+          .call(
+              renewal ->
+                  renewal != Renewal.CANCEL_REQUESTED || cancellation.isCancelled()
+                      ? io.smallrye.mutiny.Uni.createFrom().voidItem()
+                      : builds
+                          .cancelRequestedBy(claim.buildId())
+                          .invoke(
+                              by -> {
+                                if (by != null) {
+                                  cancellation.cancel(by);
+                                }
+                              })
+                          .onFailure()
+                          .recoverWithNull());
+    }
+
+    @Override
+    public void lost(String why) {
+      LOG.warnf("build %s: lease given up (%s); stopping it here", claim.buildId(), why);
+      lost.set(true);
+      cancellation.cancel("lease lost");
     }
 
     void abandon() {
