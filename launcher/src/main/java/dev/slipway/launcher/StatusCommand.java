@@ -292,7 +292,7 @@ public final class StatusCommand {
         return out.append("deploy-service answered HTTP ").append(response.statusCode()).toString();
       }
       Set<String> environments = new java.util.TreeSet<>();
-      for (JsonNode rollout : JSON.readTree(response.body())) {
+      for (JsonNode rollout : JSON.readTree(response.body()).path("items")) {
         if ("SUCCEEDED".equals(rollout.path("status").asText())) {
           environments.add(
               rollout.path("application").asText() + "/" + rollout.path("environment").asText());

@@ -197,7 +197,8 @@ public final class DemoRefusals {
             + environment;
     String viewer = tokens.token("demo-viewer", "viewer");
     long revision = -1;
-    for (JsonNode release : client.get(base + "/releases", viewer).expect(200).json()) {
+    for (JsonNode release :
+        client.get(base + "/releases", viewer).expect(200).json().path("items")) {
       if ("SUCCEEDED".equals(release.path("status").asText())) {
         revision = release.path("revision").asLong();
         break;
