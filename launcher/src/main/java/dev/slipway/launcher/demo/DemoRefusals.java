@@ -160,7 +160,7 @@ public final class DemoRefusals {
           "an operator replaced ConfigMap %s in %s by hand (no Slipway labels)",
           FOREIGN_CONFIG_MAP, namespace);
       try {
-        JsonNode rollout = restoreCurrentRelease(FOREIGN_ENVIRONMENT);
+        JsonNode rollout = restoreEarlierRelease(FOREIGN_ENVIRONMENT);
         JsonNode summary = rollout.path("rollout");
         say(
             "rollout %s of %s: %s",
@@ -187,8 +187,11 @@ public final class DemoRefusals {
     }
   }
 
-  /** Asks for dev's serving revision again (a rollback to it) and waits for the rollout's end. */
-  private JsonNode restoreCurrentRelease(String environment) {
+  /**
+   * Rolls {@code environment} back to the release before the one serving (a rollback to the serving
+   * one changes nothing, so applies nothing) and waits for the rollout's end.
+   */
+  private JsonNode restoreEarlierRelease(String environment) {
     String base =
         client.endpoints().deploy()
             + "/api/apps/"
@@ -196,17 +199,19 @@ public final class DemoRefusals {
             + "/environments/"
             + environment;
     String viewer = tokens.token("demo-viewer", "viewer");
-    long revision = -1;
+    List<Long> succeeded = new java.util.ArrayList<>();
     for (JsonNode release :
         client.get(base + "/releases", viewer).expect(200).json().path("items")) {
       if ("SUCCEEDED".equals(release.path("status").asText())) {
-        revision = release.path("revision").asLong();
-        break;
+        succeeded.add(release.path("revision").asLong());
       }
     }
-    if (revision < 0) {
-      throw new DemoFailure("foreign object", environment + " has no release to restore");
+    // Newest first: the first serves now, the second is the one before it.
+    if (succeeded.size() < 2) {
+      throw new DemoFailure(
+          "foreign object", environment + " has no earlier release to roll back to");
     }
+    long revision = succeeded.get(1);
     Map<String, Object> body = Map.of("revision", revision);
     String requestId =
         client
@@ -216,8 +221,8 @@ public final class DemoRefusals {
             .path("requestId")
             .asText();
     say(
-        "restoring revision %d of %s (request %s)",
-        revision, environment, DemoScenario.shortId(requestId));
+        "rolling %s back to revision %d (request %s)",
+        environment, revision, DemoScenario.shortId(requestId));
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       Answer detail =
