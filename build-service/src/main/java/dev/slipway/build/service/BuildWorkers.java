@@ -315,6 +315,7 @@ public class BuildWorkers {
                 .await()
                 .atMost(Duration.ofSeconds(30));
         if (recorded.isPresent()) {
+          build.recorded = true;
           BuildOutcome outcome = recorded.get();
           metrics.counter("slipway.builds", "status", outcome.status().name()).increment();
           metrics
@@ -375,6 +376,7 @@ public class BuildWorkers {
     final Cancellation cancellation = new Cancellation();
     final AtomicBoolean lost = new AtomicBoolean();
     final AtomicBoolean abandoned = new AtomicBoolean();
+    volatile boolean recorded;
 
     Running(Claim claim, BuildLog log) {
       this.claim = claim;
@@ -406,6 +408,10 @@ public class BuildWorkers {
 
     @Override
     public void lost(String why) {
+      if (recorded) {
+        // A renewal that crossed the finish: the build is over, nothing to stop.
+        return;
+      }
       LOG.warnf("build %s: lease given up (%s); stopping it here", claim.buildId(), why);
       lost.set(true);
       cancellation.cancel("lease lost");

@@ -20,6 +20,10 @@ import dev.slipway.scan.sbom.Unmatched;
 import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.queue.Lease;
+import dev.slipway.work.queue.LeasedQueue;
+import dev.slipway.work.queue.QueueTable;
+import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -68,24 +72,25 @@ public class ScanRepository {
       ON CONFLICT DO NOTHING
       """;
 
-  private static final String CLAIM =
-      """
-      UPDATE scans SET status = 'SCANNING', lease_owner = $1,
-                       lease_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-      WHERE scan_id = (
-        SELECT scan_id FROM scans
-        WHERE (status = 'PENDING' AND not_before <= now())
-           OR (status = 'SCANNING' AND lease_until < now())
-        ORDER BY requested_at
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-      RETURNING scan_id, cause, policy::text AS policy, ignores::text AS ignores, sbom_ref, attempts
-      """;
+  /**
+   * Build scans as work/'s leased queue: PENDING scans due ({@code not_before}) or SCANNING ones
+   * whose lease ran out are claimed, oldest request first, and become SCANNING.
+   */
+  public static final QueueTable TABLE =
+      new QueueTable(
+          "scans",
+          "scan_id",
+          "requested_at",
+          List.of("PENDING", "SCANNING"),
+          null,
+          null,
+          "q.status = 'SCANNING' OR q.not_before <= now()",
+          "status = 'SCANNING'");
 
-  private static final String RENEW =
+  private static final String CLAIMED =
       """
-      UPDATE scans SET lease_until = now() + $3 * interval '1 millisecond'
-      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      SELECT cause, policy::text AS policy, ignores::text AS ignores, sbom_ref
+      FROM scans WHERE scan_id = $1
       """;
 
   private static final String RETRY_LATER =
@@ -149,10 +154,12 @@ public class ScanRepository {
 
   private final Pool pool;
   private final Outbox outbox;
+  private final LeasedQueue queue;
 
   public ScanRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
+    this.queue = new LeasedQueue(pool, TABLE);
   }
 
   /**
@@ -184,39 +191,58 @@ public class ScanRepository {
 
   /** Claims the oldest scan that waits or whose lease expired, for {@code owner}. */
   public Uni<Optional<ClaimedScan>> claim(String owner, Duration lease) {
-    return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(owner, lease.toMillis()))
-        .map(
-            rows -> {
-              if (rows.rowCount() == 0) {
-                return Optional.empty();
+    return queue
+        .claimOne(owner, lease)
+        .flatMap(
+            claimed -> {
+              if (claimed.isEmpty()) {
+                return Uni.createFrom().item(Optional.<ClaimedScan>empty());
               }
-              Row row = rows.iterator().next();
-              return Optional.of(
-                  new ClaimedScan(
-                      row.getString("scan_id"),
-                      EventJson.readEvent(
-                          row.getString("cause").getBytes(StandardCharsets.UTF_8),
-                          EventType.BUILD_DONE),
-                      read(row.getString("policy"), ScanPolicy.class),
-                      read(row.getString("ignores"), IGNORES),
-                      row.getString("sbom_ref"),
-                      row.getInteger("attempts")));
+              Lease held = claimed.get();
+              return pool.preparedQuery(CLAIMED)
+                  .execute(Tuple.of(held.id()))
+                  .map(
+                      rows -> {
+                        Row row = rows.iterator().next();
+                        return Optional.of(
+                            new ClaimedScan(
+                                held,
+                                EventJson.readEvent(
+                                    row.getString("cause").getBytes(StandardCharsets.UTF_8),
+                                    EventType.BUILD_DONE),
+                                read(row.getString("policy"), ScanPolicy.class),
+                                read(row.getString("ignores"), IGNORES),
+                                row.getString("sbom_ref")));
+                      })
+                  // Not started: let any worker take it at once rather than after the lease.
+                  .onFailure()
+                  .call(failure -> queue.release(held).onFailure().recoverWithNull());
             });
   }
 
-  /** Extends the lease of a claimed scan; false when {@code owner} no longer holds it. */
-  public Uni<Boolean> renew(String scanId, String owner, Duration lease) {
-    return pool.preparedQuery(RENEW)
-        .execute(Tuple.of(scanId, owner, lease.toMillis()))
-        .map(rows -> rows.rowCount() == 1);
+  /** Extends the lease of a claimed scan: {@link Renewal#LOST} when another worker has it now. */
+  public Uni<Renewal> renew(ClaimedScan scan, Duration lease) {
+    return queue.renew(scan.lease(), lease);
   }
 
-  /** Puts a claimed scan back to wait {@code delay}, noting why. */
-  public Uni<Boolean> retryLater(String scanId, String owner, String reason, Duration delay) {
-    return pool.preparedQuery(RETRY_LATER)
-        .execute(Tuple.of(scanId, owner, reason, delay.toMillis()))
-        .map(rows -> rows.rowCount() == 1);
+  /**
+   * Puts a claimed scan back to wait {@code delay}, noting why; fenced: false when the lease is no
+   * longer this claim's.
+   */
+  public Uni<Boolean> retryLater(ClaimedScan scan, String reason, Duration delay) {
+    return pool.withTransaction(
+        connection ->
+            queue
+                .lock(Tx.of(connection), scan.lease())
+                .flatMap(
+                    held ->
+                        held.isEmpty()
+                            ? Uni.createFrom().item(false)
+                            : connection
+                                .preparedQuery(RETRY_LATER)
+                                .execute(
+                                    Tuple.of(scan.scanId(), scan.owner(), reason, delay.toMillis()))
+                                .map(rows -> rows.rowCount() == 1)));
   }
 
   /**
@@ -225,17 +251,23 @@ public class ScanRepository {
    *
    * @return whether this worker finished the scan
    */
-  public Uni<Boolean> finish(
-      ClaimedScan scan, String owner, ScanOutcome outcome, List<OutboxEvent> events) {
+  public Uni<Boolean> finish(ClaimedScan scan, ScanOutcome outcome, List<OutboxEvent> events) {
     String digest = scan.build().data().image().digest();
     return pool.withTransaction(
         connection ->
-            connection
-                .preparedQuery(FINISH)
-                .execute(finishTuple(scan.scanId(), owner, outcome))
+            queue
+                .lock(Tx.of(connection), scan.lease())
                 .flatMap(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
+                    held ->
+                        held.isEmpty()
+                            ? Uni.createFrom().item(0)
+                            : connection
+                                .preparedQuery(FINISH)
+                                .execute(finishTuple(scan.scanId(), scan.owner(), outcome))
+                                .map(rows -> rows.rowCount()))
+                .flatMap(
+                    count -> {
+                      if (count == 0) {
                         return Uni.createFrom().item(false);
                       }
                       return insertComponents(connection, digest, outcome.packages())
@@ -439,20 +471,34 @@ public class ScanRepository {
   /**
    * A scan a worker claimed.
    *
-   * @param scanId the scan
+   * @param lease the lease on the scan's row (owner, fencing token, attempts so far)
    * @param build the build.done that asked for it
    * @param policy the policy to apply
    * @param ignores the repository's ignores
    * @param sbomRef where the SBOM is
-   * @param attempts tries so far, this one included
    */
   public record ClaimedScan(
-      String scanId,
+      Lease lease,
       Envelope<BuildDone> build,
       ScanPolicy policy,
       List<VulnerabilityIgnore> ignores,
-      String sbomRef,
-      int attempts) {}
+      String sbomRef) {
+
+    /** The scan. */
+    public String scanId() {
+      return lease.id();
+    }
+
+    /** The worker holding it. */
+    public String owner() {
+      return lease.owner();
+    }
+
+    /** Tries so far, this one included. */
+    public int attempts() {
+      return lease.attempts();
+    }
+  }
 
   /** Where a page ends: the last scan's time and id. */
   public record Position(OffsetDateTime requestedAt, String scanId) {}

@@ -11,6 +11,9 @@ import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
+import dev.slipway.work.queue.Heartbeat;
+import dev.slipway.work.queue.Heartbeats;
+import dev.slipway.work.queue.LeaseTiming;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,16 +26,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * Runs pending build scans off the Kafka consumer: claims one from the database (the oldest
- * waiting, or one whose lease expired because its worker died), renews the lease while it works,
- * reads the SBOM from the registry, scans it and stores verdict and events in one transaction. See
- * {@code DESIGN.md} beside this package for the states.
+ * waiting, or one whose lease expired because its worker died), renews the lease while it works
+ * (work/'s {@link Heartbeat}), reads the SBOM from the registry, scans it and stores verdict and
+ * events in one transaction, fenced by the lease's owner and token. A worker whose lease is lost,
+ * or could run out because no renewal got through, gives the scan up and writes nothing. See {@code
+ * DESIGN.md} beside this package for the states.
  */
 @ApplicationScoped
 public class ScanWorker {
@@ -51,7 +55,7 @@ public class ScanWorker {
   private final WakeUp signal = new WakeUp();
   private volatile boolean running;
   private ExecutorService workers;
-  private ScheduledExecutorService leases;
+  private Heartbeats leases;
 
   public ScanWorker(
       ScanRepository scans,
@@ -74,7 +78,7 @@ public class ScanWorker {
     running = true;
     int threads = config.worker().threads();
     workers = Executors.newFixedThreadPool(threads, r -> new Thread(r, "scan-worker"));
-    leases = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "scan-lease"));
+    leases = new Heartbeats("scan");
     for (int i = 0; i < threads; i++) {
       workers.submit(this::loop);
     }
@@ -85,7 +89,7 @@ public class ScanWorker {
     wake();
     if (workers != null) {
       workers.shutdownNow();
-      leases.shutdownNow();
+      leases.close();
     }
   }
 
@@ -125,20 +129,38 @@ public class ScanWorker {
   private void run(ClaimedScan scan) {
     String runId = scan.build().runId();
     Duration lease = config.worker().lease();
-    ScheduledFuture<?> renewal =
-        leases.scheduleAtFixedRate(
-            () -> renew(scan), lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+    AtomicReference<String> lost = new AtomicReference<>();
+    AtomicBoolean over = new AtomicBoolean();
+    Heartbeat heartbeat =
+        leases.keep(
+            "scan " + scan.scanId(),
+            LeaseTiming.of(lease),
+            scan.lease().sentAtNanos(),
+            () -> scans.renew(scan, lease),
+            why -> {
+              if (over.get()) {
+                return; // a renewal that crossed the finish
+              }
+              LOG.warnf(
+                  "scan %s: lease given up (%s); its outcome is not written", scan.scanId(), why);
+              lost.set(why);
+            });
     long start = System.nanoTime();
     try {
       LOG.infof("run %s: scanning %s (attempt %d)", runId, scan.sbomRef(), scan.attempts());
-      ScanOutcome outcome = outcome(scan);
+      ScanOutcome outcome = outcome(scan, heartbeat);
       if (outcome == null) {
+        return;
+      }
+      if (!heartbeat.held()) {
+        LOG.warnf("run %s: scan %s left to another worker (%s)", runId, scan.scanId(), lost.get());
         return;
       }
       List<OutboxEvent> events =
           ScanEvents.of(
               scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
-      boolean finished = scans.finish(scan, owner, outcome, events).await().atMost(STEP_TIMEOUT);
+      boolean finished = scans.finish(scan, outcome, events).await().atMost(STEP_TIMEOUT);
+      over.set(finished);
       if (finished) {
         outboxWritten.fire(OutboxWritten.ROWS);
         metrics
@@ -151,12 +173,12 @@ public class ScanWorker {
         LOG.warnf("run %s: scan %s was taken over by another worker", runId, scan.scanId());
       }
     } finally {
-      renewal.cancel(false);
+      heartbeat.close();
     }
   }
 
   /** The outcome to store, or null when the scan was put back to be retried later. */
-  private ScanOutcome outcome(ClaimedScan scan) {
+  private ScanOutcome outcome(ClaimedScan scan, Heartbeat heartbeat) {
     byte[] sbom;
     try {
       sbom = registry.fetch(scan.sbomRef());
@@ -165,7 +187,9 @@ public class ScanWorker {
         Duration delay =
             config.worker().retryDelay().multipliedBy(1L << Math.min(10, scan.attempts() - 1));
         LOG.warnf("run %s: %s; retrying in %s", scan.build().runId(), e.getMessage(), delay);
-        scans.retryLater(scan.scanId(), owner, e.getMessage(), delay).await().atMost(STEP_TIMEOUT);
+        if (heartbeat.held()) {
+          scans.retryLater(scan, e.getMessage(), delay).await().atMost(STEP_TIMEOUT);
+        }
         return null;
       }
       String tries = e.passing() ? " (gave up after " + scan.attempts() + " attempts)" : "";
@@ -181,19 +205,6 @@ public class ScanWorker {
           .unreadable("SBOM " + scan.sbomRef() + " unreadable: " + e.getMessage())
           .await()
           .atMost(STEP_TIMEOUT);
-    }
-  }
-
-  private void renew(ClaimedScan scan) {
-    try {
-      if (!scans
-          .renew(scan.scanId(), owner, config.worker().lease())
-          .await()
-          .atMost(STEP_TIMEOUT)) {
-        LOG.warnf("scan %s: lease lost", scan.scanId());
-      }
-    } catch (RuntimeException e) {
-      LOG.warnf("scan %s: lease not renewed: %s", scan.scanId(), e.toString());
     }
   }
 

@@ -22,8 +22,14 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.Advisories;
 import dev.slipway.scan.ScanFixtures;
+import dev.slipway.scan.ScanOutcome;
+import dev.slipway.scan.repository.ScanRepository;
+import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
+import dev.slipway.scan.service.Scanner;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayTestResource;
+import dev.slipway.work.queue.Lease;
+import dev.slipway.work.queue.Renewal;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -51,6 +57,8 @@ class BuildScanIT {
   private static final ScanPolicy HIGH = new ScanPolicy(Severity.HIGH, false, List.of());
 
   @Inject Pool pool;
+  @Inject ScanRepository scans;
+  @Inject Scanner scanner;
 
   @Test
   void cleanSbomPassesAndRequestsTheDeployOfTheFirstEnvironment() {
@@ -261,6 +269,97 @@ class BuildScanIT {
         .statusCode(200)
         .body("status", equalTo("PASSED"))
         .body("reason", containsString("no finding at or above HIGH"));
+  }
+
+  /**
+   * Worker A held a scan, worker B took it over (simulated: the row written as B's claim would,
+   * with a new fencing token). Everything A still sends is refused: its renewal finds the lease
+   * lost, its retry and its outcome change nothing; B's outcome is the one stored.
+   */
+  @Test
+  void aWorkerThatLostTheLeaseWritesNothingAndTheNewHolderFinishes() {
+    String application = ScanFixtures.newApplication();
+    String digest = ScanFixtures.newDigest();
+    Envelope<BuildDone> built = ScanFixtures.built(application, digest, "unused", HIGH, List.of());
+    String scanId = Envelope.derivedId("scan", built.id());
+    long tokenA =
+        pool.preparedQuery(
+                """
+                INSERT INTO scans (scan_id, kind, build_event_id, run_id, application, image,
+                                   image_digest, sbom_ref, requested_by, cause, policy, ignores,
+                                   status, attempts, lease_owner, lease_token, lease_until,
+                                   requested_at)
+                VALUES ($1, 'BUILD', $2, $3, $4, $5, $6, 'unused', 'test', $7, $8::text::jsonb,
+                        '[]', 'SCANNING', 1, 'worker-a', nextval('work_lease_token'),
+                        now() + interval '10 minutes', now())
+                RETURNING lease_token
+                """)
+            .execute(
+                Tuple.from(
+                    List.of(
+                        scanId,
+                        built.id(),
+                        built.runId(),
+                        application,
+                        built.data().image().reference(),
+                        digest,
+                        new String(EventJson.writeEvent(built), StandardCharsets.UTF_8),
+                        new String(EventJson.writePayload(HIGH), StandardCharsets.UTF_8))))
+            .await()
+            .indefinitely()
+            .iterator()
+            .next()
+            .getLong(0);
+    long tokenB =
+        pool.preparedQuery(
+                """
+                UPDATE scans SET lease_owner = 'worker-b', lease_token = nextval('work_lease_token'),
+                                 attempts = attempts + 1
+                WHERE scan_id = $1 RETURNING lease_token
+                """)
+            .execute(Tuple.of(scanId))
+            .await()
+            .indefinitely()
+            .iterator()
+            .next()
+            .getLong(0);
+    ClaimedScan a = claimed(scanId, "worker-a", tokenA, 1, built);
+    ClaimedScan b = claimed(scanId, "worker-b", tokenB, 2, built);
+    ScanOutcome outcome = scanner.unreadable("SBOM unreadable: test").await().indefinitely();
+
+    assertThat(scans.renew(a, Duration.ofMinutes(1)).await().indefinitely())
+        .isEqualTo(Renewal.LOST);
+    assertThat(scans.retryLater(a, "late", Duration.ofSeconds(1)).await().indefinitely()).isFalse();
+    assertThat(scans.finish(a, outcome, List.of()).await().indefinitely()).isFalse();
+    given()
+        .auth()
+        .oauth2(VIEWER)
+        .get("/api/scans/" + scanId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("SCANNING"));
+
+    assertThat(scans.renew(b, Duration.ofMinutes(1)).await().indefinitely())
+        .isEqualTo(Renewal.HELD);
+    assertThat(scans.finish(b, outcome, List.of()).await().indefinitely()).isTrue();
+    given()
+        .auth()
+        .oauth2(VIEWER)
+        .get("/api/scans/" + scanId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("FAILED"))
+        .body("reason", equalTo("SBOM unreadable: test"));
+  }
+
+  private static ClaimedScan claimed(
+      String scanId, String owner, long token, int attempts, Envelope<BuildDone> built) {
+    return new ClaimedScan(
+        new Lease(scanId, owner, token, attempts, "SCANNING", System.nanoTime()),
+        built,
+        HIGH,
+        List.of(),
+        "unused");
   }
 
   @Test
