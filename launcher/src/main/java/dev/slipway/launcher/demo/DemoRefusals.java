@@ -170,7 +170,11 @@ public final class DemoRefusals {
         for (JsonNode entry : rollout.path("log")) {
           say("  %s", entry.path("message").asText());
         }
-        if (!"FAILED".equals(summary.path("status").asText())) {
+        // Refused: nothing applied, so the rollout failed (and rolled back to what served before).
+        boolean refused =
+            List.of("FAILED", "ROLLED_BACK").contains(summary.path("status").asText())
+                && rollout.path("log").toString().contains("it is not Slipway's");
+        if (!refused) {
           throw new DemoFailure(
               "foreign object", "the rollout did not refuse the hand-made " + FOREIGN_CONFIG_MAP);
         }
