@@ -140,10 +140,11 @@ class RollingSteps {
     if (!p.applied()) {
       Set<String> scaled = RolloutSupport.scaled(cluster, restored);
       List<HasMetadata> objects = ReleaseObjects.all(restored, null, scaled, r.routed());
-      // Restoring objects Slipway applied before: adopting is not needed, but what the failed
-      // release adopted is Slipway's now.
-      cluster.applyAll(objects, r.application(), r.environment(), true);
+      // Restoring objects Slipway applied before, which carry its labels (what the failed release
+      // adopted too): the environment's own adopt setting holds, so a rollback after a release
+      // refused for a foreign object never takes that object over either.
       DeploymentSettings deployment = r.spec().deployment();
+      cluster.applyAll(objects, r.application(), r.environment(), deployment.adopt());
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
       }

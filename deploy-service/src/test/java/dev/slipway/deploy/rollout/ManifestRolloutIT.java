@@ -126,6 +126,79 @@ class ManifestRolloutIT {
   }
 
   @Test
+  void theRollbackAfterARefusedReleaseDoesNotTakeOverTheForeignObjectEither() {
+    String app = Deploys.application();
+    String v1 = Deploys.digest("v1");
+    sandbox.local().createNamespace("foreign-ns");
+    client()
+        .secrets()
+        .inNamespace("foreign-ns")
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(app + "-db")
+                .endMetadata()
+                .addToStringData("password", "s3cret")
+                .build())
+        .create();
+    EnvironmentSpec foreign =
+        Deploys.rolling("foreign", "local", Promotion.AUTO, 0, Deploys.settings(2, 30, null, null));
+    RunContext run = Deploys.run(foreign);
+    RenderedManifests manifests =
+        ManifestArtifacts.push(app, Map.of("foreign", manifests(app, false)));
+    String first = Rollouts.request(Deploys.scanPassed(app, "foreign", v1, run, manifests));
+    assertThat(Rollouts.awaitFinished(first, ROLLOUT).getString("rollout.status"))
+        .isEqualTo("SUCCEEDED");
+    // An operator replaces Slipway's ConfigMap by one of their own.
+    client().configMaps().inNamespace("foreign-ns").withName(app + "-config").delete();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client().configMaps().inNamespace("foreign-ns").withName(app + "-config").get()
+                    == null);
+    kubectl()
+        .configMaps()
+        .inNamespace("foreign-ns")
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(app + "-config")
+                .endMetadata()
+                .addToData("banner", "Closed for inventory.")
+                .build())
+        .create();
+
+    String next =
+        Rollouts.request(Deploys.scanPassed(app, "foreign", Deploys.digest("v2"), run, manifests));
+
+    JsonPath refused = Rollouts.awaitFinished(next, ROLLOUT);
+    assertThat(refused.getString("rollout.status")).isNotEqualTo("SUCCEEDED");
+    assertThat(Rollouts.deployDone(next).data().reason())
+        .contains(
+            "ConfigMap " + app + "-config in namespace foreign-ns exists and it is not Slipway's");
+    // Neither the release nor the rollback after it wrote the operator's ConfigMap.
+    io.fabric8.kubernetes.api.model.ConfigMap after =
+        client().configMaps().inNamespace("foreign-ns").withName(app + "-config").get();
+    assertThat(after.getData()).containsEntry("banner", "Closed for inventory.");
+    assertThat(after.getMetadata().getLabels()).doesNotContainKey("app.kubernetes.io/managed-by");
+    assertThat(
+            client()
+                .apps()
+                .deployments()
+                .inNamespace("foreign-ns")
+                .withName(app)
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo(pinned(app, v1));
+  }
+
+  @Test
   void aDeploymentOfTheSameNameCreatedByHandIsNeitherChangedNorDeleted() {
     String app = Deploys.application();
     sandbox.local().createNamespace("dev-ns");
