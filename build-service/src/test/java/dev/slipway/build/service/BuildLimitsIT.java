@@ -22,9 +22,11 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -190,7 +192,7 @@ class BuildLimitsIT {
                 version: 1
                 steps:
                   - name: slow
-                    run: sleep 4
+                    run: sleep 10
                 image:
                   builder: files
                   files: [.slipway.yaml]
@@ -205,8 +207,17 @@ class BuildLimitsIT {
         HttpRequest.newBuilder(URI.create(api + "/" + id + "/log?follow=true"))
             .header("Authorization", "Bearer " + TestTokens.token("vera", "viewer"))
             .build();
+    // The first follower holds its place once its response has begun (the stream stays open).
+    CompletableFuture<Integer> following = new CompletableFuture<>();
     CompletableFuture<HttpResponse<String>> first =
-        HttpClient.newHttpClient().sendAsync(follow, HttpResponse.BodyHandlers.ofString());
+        HttpClient.newHttpClient()
+            .sendAsync(
+                follow,
+                info -> {
+                  following.complete(info.statusCode());
+                  return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+                });
+    assertThat(following.get(30, TimeUnit.SECONDS)).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
