@@ -96,7 +96,9 @@ public final class DemoRefusals {
   public void forgedDeployRefused() {
     String image = local.registry() + "/" + DemoScenario.APPLICATION + ":unsigned";
     String digest = pushUnsignedImage(image);
-    say("pushed %s (%s), an image Slipway never built", image, DemoScenario.shortId(digest));
+    say(
+        "pushed %s (%s), an image Slipway never built",
+        image, DemoScenario.shortId(digest.substring(digest.indexOf(':') + 1)));
     DeployRequested request =
         new DeployRequested(
             "prod",
