@@ -30,7 +30,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -267,24 +266,7 @@ public final class DemoRefusals {
 
   private void printTimeline(String runId, JsonNode events) {
     say("audit timeline of the forged run %s:", DemoScenario.shortId(runId));
-    out.printf("    %-7s %-17s %-8s %-12s %s%n", "+s", "event", "env", "status", "source");
-    OffsetDateTime start = null;
-    for (JsonNode event : events) {
-      OffsetDateTime at = OffsetDateTime.parse(event.path("eventTime").asText());
-      start = start == null ? at : start;
-      out.printf(
-          "    %-7s %-17s %-8s %-12s %s%n",
-          String.format("%.1f", Duration.between(start, at).toMillis() / 1000.0),
-          event.path("topic").asText(),
-          event.path("environment").asText(""),
-          event.path("status").asText(""),
-          event.path("source").asText(""));
-      String reason = event.path("event").path("data").path("reason").asText("");
-      if (Topics.DEPLOY_DONE.equals(event.path("topic").asText()) && !reason.isEmpty()) {
-        out.printf("            reason: %s%n", reason);
-      }
-    }
-    out.flush();
+    DemoScenario.printTimeline(out, events, true);
   }
 
   private String pushUnsignedImage(String reference) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.events.Topics;
 import dev.slipway.launcher.demo.PlatformClient.Answer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -251,9 +252,17 @@ public final class DemoScenario {
   /** The audit store's view: the run's timeline as a table. */
   public void printTimeline(RunReport report) {
     say("audit timeline of run %s:", shortId(report.runId()));
+    printTimeline(out, report.events(), false);
+  }
+
+  /**
+   * A run's audited events as a table, seconds from the first; with {@code reasons}, each
+   * deploy.done's reason under its row.
+   */
+  static void printTimeline(PrintStream out, Iterable<JsonNode> events, boolean reasons) {
     out.printf("    %-7s %-17s %-8s %-12s %s%n", "+s", "event", "env", "status", "source");
     OffsetDateTime start = null;
-    for (JsonNode event : report.events()) {
+    for (JsonNode event : events) {
       OffsetDateTime at = OffsetDateTime.parse(event.path("eventTime").asText());
       start = start == null ? at : start;
       out.printf(
@@ -263,7 +272,12 @@ public final class DemoScenario {
           event.path("environment").asText(""),
           event.path("status").asText(""),
           event.path("source").asText(""));
+      String reason = event.path("event").path("data").path("reason").asText("");
+      if (reasons && Topics.DEPLOY_DONE.equals(event.path("topic").asText()) && !reason.isEmpty()) {
+        out.printf("            reason: %s%n", reason);
+      }
     }
+    out.flush();
   }
 
   /** DORA's four keys for prod, and whether the audit chain verifies. */
