@@ -50,18 +50,7 @@ class ManifestRolloutIT {
         Deploys.rolling("staging", "local", Promotion.AUTO, 0, Deploys.settings(2, 30, null, null));
     RunContext run = Deploys.run(dev, staging);
     sandbox.local().createNamespace("dev-ns");
-    // The platform team's Secret: referenced by the manifests, never part of them.
-    client()
-        .secrets()
-        .inNamespace("dev-ns")
-        .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata()
-                .withName(app + "-db")
-                .endMetadata()
-                .addToStringData("password", "s3cret")
-                .build())
-        .create();
+    platformSecret("dev-ns", app);
     RenderedManifests first =
         ManifestArtifacts.push(
             app, Map.of("dev", manifests(app, true), "staging", manifests(app, true)));
@@ -130,17 +119,7 @@ class ManifestRolloutIT {
     String app = Deploys.application();
     String v1 = Deploys.digest("v1");
     sandbox.local().createNamespace("foreign-ns");
-    client()
-        .secrets()
-        .inNamespace("foreign-ns")
-        .resource(
-            new io.fabric8.kubernetes.api.model.SecretBuilder()
-                .withNewMetadata()
-                .withName(app + "-db")
-                .endMetadata()
-                .addToStringData("password", "s3cret")
-                .build())
-        .create();
+    platformSecret("foreign-ns", app);
     EnvironmentSpec foreign =
         Deploys.rolling("foreign", "local", Promotion.AUTO, 0, Deploys.settings(2, 30, null, null));
     RunContext run = Deploys.run(foreign);
@@ -440,6 +419,21 @@ class ManifestRolloutIT {
   }
 
   /** The same spec and labels, and nothing written by Slipway (only its status moved). */
+  /** The platform team's Secret the manifests reference (never part of them). */
+  private void platformSecret(String namespace, String app) {
+    client()
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName(app + "-db")
+                .endMetadata()
+                .addToStringData("password", "s3cret")
+                .build())
+        .create();
+  }
+
   private static void assertUntouched(Deployment before, Deployment after) {
     assertThat(after).isNotNull();
     assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
