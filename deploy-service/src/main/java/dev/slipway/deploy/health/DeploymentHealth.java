@@ -145,12 +145,36 @@ public final class DeploymentHealth {
     String detail =
         "updated %d/%d, ready %d/%d, available %d/%d"
             .formatted(updated, replicas, ready, replicas, available, replicas);
+    boolean complete =
+        updated == replicas && ready == replicas && available == replicas && total == replicas;
+    if (!complete && total > updated) {
+      // Ready and available count the old revision's pods too: say which ones are still serving,
+      // or "ready 2/2" reads as done while none of the new pods is.
+      long fresh = pods.stream().filter(current).count();
+      detail +=
+          "; %d of its %d pods still run the old revision%s"
+              .formatted(
+                  total - updated,
+                  total,
+                  fresh == 0
+                      ? ""
+                      : ", %d of the %d new ones ready".formatted(readyPods(pods, current), fresh));
+    }
     if (podVerdict.waiting() != null) {
       detail += "; " + podVerdict.waiting();
     }
-    boolean complete =
-        updated == replicas && ready == replicas && available == replicas && total == replicas;
     return new Verdict(complete ? State.COMPLETE : State.PROGRESSING, detail, null, restarts);
+  }
+
+  private static long readyPods(List<Pod> pods, Predicate<Pod> current) {
+    return pods.stream()
+        .filter(current)
+        .filter(
+            pod ->
+                pod.getStatus() != null
+                    && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .count();
   }
 
   /**

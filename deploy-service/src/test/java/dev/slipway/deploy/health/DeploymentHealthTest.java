@@ -28,7 +28,31 @@ class DeploymentHealthTest {
         .isEqualTo(DeploymentHealth.State.PROGRESSING);
     var verdict = DeploymentHealth.judge(deployment(3, 3, 5, 3, 3, 3, null), List.of(), NEW, 3);
     assertThat(verdict.state()).isEqualTo(DeploymentHealth.State.PROGRESSING);
-    assertThat(verdict.detail()).isEqualTo("updated 3/3, ready 3/3, available 3/3");
+    // Ready and available count the old pods too: the detail says so, or it would read as done.
+    assertThat(verdict.detail())
+        .isEqualTo(
+            "updated 3/3, ready 3/3, available 3/3; 2 of its 5 pods still run the old revision");
+  }
+
+  @Test
+  void aNewRevisionThatNeverGetsReadyIsNotDescribedAsReadyByItsOldPods() {
+    // The old revision's two pods keep serving (they are what "ready 2/2" counts) while the two
+    // pods of the new image never get ready: the detail, which a timed-out rollback quotes, says
+    // so.
+    List<Pod> pods =
+        List.of(
+            pod("shop-new-1", NEW, null, 0),
+            pod("shop-new-2", NEW, null, 0),
+            pod("shop-old-1", OLD, null, 0),
+            pod("shop-old-2", OLD, null, 0));
+
+    var verdict = DeploymentHealth.judge(deployment(3, 3, 4, 2, 2, 2, null), pods, NEW, 2);
+
+    assertThat(verdict.state()).isEqualTo(DeploymentHealth.State.PROGRESSING);
+    assertThat(verdict.detail())
+        .isEqualTo(
+            "updated 2/2, ready 2/2, available 2/2; 2 of its 4 pods still run the old revision,"
+                + " 0 of the 2 new ones ready");
   }
 
   @Test
