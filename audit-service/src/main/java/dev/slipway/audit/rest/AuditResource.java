@@ -78,7 +78,9 @@ public class AuditResource {
       @QueryParam("to") String to,
       @QueryParam("order") String order,
       @QueryParam("limit") String limit,
-      @QueryParam("after") String cursor) {
+      @QueryParam("after") String cursor,
+      @QueryParam("cursor") String renamedCursor) {
+    QueryParameters.renamed("cursor", renamedCursor, "after");
     OffsetDateTime fromTime = QueryParameters.time("from", from);
     OffsetDateTime toTime = QueryParameters.time("to", to);
     QueryParameters.ordered("from", fromTime, toTime);
@@ -109,7 +111,9 @@ public class AuditResource {
   public Uni<RunTimeline> run(
       @PathParam("runId") String runId,
       @QueryParam("limit") String limit,
-      @QueryParam("after") String cursor) {
+      @QueryParam("after") String cursor,
+      @QueryParam("cursor") String renamedCursor) {
+    QueryParameters.renamed("cursor", renamedCursor, "after");
     int pageSize =
         QueryParameters.integer(
             "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);
@@ -126,7 +130,9 @@ public class AuditResource {
   public Uni<CommitTimeline> commit(
       @PathParam("sha") String sha,
       @QueryParam("limit") String limit,
-      @QueryParam("after") String cursor) {
+      @QueryParam("after") String cursor,
+      @QueryParam("cursor") String renamedCursor) {
+    QueryParameters.renamed("cursor", renamedCursor, "after");
     int pageSize =
         QueryParameters.integer(
             "limit", limit, DEFAULT_TIMELINE_LIMIT, 1, AuditQueryService.MAX_LIMIT);

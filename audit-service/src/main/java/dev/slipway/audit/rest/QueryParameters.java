@@ -48,6 +48,17 @@ final class QueryParameters {
     }
   }
 
+  /**
+   * A parameter an earlier version took under another name: answered with a 400 naming it, not
+   * ignored (ignoring {@code cursor} would serve the first page again to an old client, forever).
+   */
+  static void renamed(String name, String value, String now) {
+    if (value != null) {
+      throw new BadParameterException(
+          name, name + " was renamed to " + now + " (see CHANGELOG.md): pass " + now + "=" + value);
+    }
+  }
+
   static OffsetDateTime time(String name, String value) {
     if (text(value) == null) {
       return null;

@@ -27,6 +27,8 @@ class AuditApiProblemIT {
     "/api/audit/events?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z, from",
     "/api/audit/events?order=sideways, order",
     "/api/audit/events?after=not-a-cursor, after",
+    "/api/audit/events?cursor=42, cursor",
+    "/api/audit/runs/r-1?cursor=42, cursor",
     "/api/audit/verify?from=0, from",
     "/api/audit/dora?application=shop, environment",
     "/api/audit/dora?environment=prod&from=last-week, from",
