@@ -161,7 +161,8 @@ public final class DemoRefusals {
           "an operator replaced ConfigMap %s in %s by hand (no Slipway labels)",
           FOREIGN_CONFIG_MAP, namespace);
       try {
-        JsonNode rollout = restoreEarlierRelease(FOREIGN_ENVIRONMENT);
+        // A rollback to the serving release would find it served and apply nothing: go one back.
+        JsonNode rollout = restoreRelease(FOREIGN_ENVIRONMENT, 1);
         JsonNode summary = rollout.path("rollout");
         say(
             "rollout %s of %s: %s",
@@ -189,14 +190,30 @@ public final class DemoRefusals {
       } finally {
         kube.configMaps().inNamespace(namespace).withName(FOREIGN_CONFIG_MAP).delete();
       }
+      // The operator's object is gone and Slipway's was never re-made: dev would show it Missing
+      // (drift) until its next release. Restoring the serving release applies it again.
+      JsonNode resync = restoreRelease(FOREIGN_ENVIRONMENT, 0);
+      String status = resync.path("rollout").path("status").asText();
+      if (!"SUCCEEDED".equals(status)
+          || kube.configMaps().inNamespace(namespace).withName(FOREIGN_CONFIG_MAP).get() == null) {
+        throw new DemoFailure(
+            "foreign object",
+            "restoring "
+                + FOREIGN_ENVIRONMENT
+                + "'s release after removing the hand-made ConfigMap ended "
+                + status);
+      }
+      say(
+          "  removed the hand-made ConfigMap; Slipway's %s is back in %s",
+          FOREIGN_CONFIG_MAP, namespace);
     }
   }
 
   /**
-   * Rolls {@code environment} back to the release before the one serving (a rollback to the serving
-   * one changes nothing, so applies nothing) and waits for the rollout's end.
+   * Rolls {@code environment} back to a release that succeeded there ({@code back} 0: the one
+   * serving, 1: the one before it) and waits for the rollout's end.
    */
-  private JsonNode restoreEarlierRelease(String environment) {
+  private JsonNode restoreRelease(String environment, int back) {
     String base =
         client.endpoints().deploy()
             + "/api/apps/"
@@ -212,11 +229,11 @@ public final class DemoRefusals {
       }
     }
     // Newest first: the first serves now, the second is the one before it.
-    if (succeeded.size() < 2) {
+    if (succeeded.size() <= back) {
       throw new DemoFailure(
           "foreign object", environment + " has no earlier release to roll back to");
     }
-    long revision = succeeded.get(1);
+    long revision = succeeded.get(back);
     Map<String, Object> body = Map.of("revision", revision);
     String requestId =
         client
