@@ -37,13 +37,21 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
 
   /** The options of {@code service}'s JVM, whose packaged application is {@code jar}. */
   public List<String> of(PlatformService service, Path jar) {
+    return of(jar, perService.getOrDefault(service, List.of()));
+  }
+
+  /**
+   * The options of the JVM of the packaged application {@code jar}: its AppCDS archive if it has
+   * one, the common options, then {@code own}.
+   */
+  public List<String> of(Path jar, List<String> own) {
     List<String> options = new ArrayList<>();
     Path archive = jar.resolveSibling("app-cds.jsa");
     if (Files.isRegularFile(archive)) {
-      options.add("-XX:SharedArchiveFile=" + archive);
+      options.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
     }
     options.addAll(common);
-    options.addAll(perService.getOrDefault(service, List.of()));
+    options.addAll(own);
     return options;
   }
 }

@@ -137,9 +137,10 @@ public final class Platform implements AutoCloseable {
     }
     Instant launched = Instant.now();
     ProcessHandle process =
-        processes.start(
+        processes.startQuarkus(
             service.module(),
-            ProcessRunner.java(settings.jvm().of(service, jar), jar),
+            settings.jvm().of(service, jar),
+            jar,
             serviceSettings.environment(service));
     await(
         service.module(),
@@ -182,10 +183,10 @@ public final class Platform implements AutoCloseable {
     } catch (IOException e) {
       throw new PlatformException("cannot make the console's session key: " + e.getMessage(), e);
     }
-    List<String> options = new ArrayList<>(settings.jvm().common());
-    options.add("-Xmx256m");
+    List<String> options = List.of("-Xmx256m");
     Instant launched = Instant.now();
-    ProcessHandle process = processes.start(CONSOLE, ProcessRunner.java(options, jar), env);
+    ProcessHandle process =
+        processes.startQuarkus(CONSOLE, settings.jvm().of(jar, options), jar, env);
     await(
         CONSOLE,
         process,

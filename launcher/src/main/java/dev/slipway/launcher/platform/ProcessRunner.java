@@ -34,6 +34,16 @@ final class ProcessRunner {
     this.layout = layout;
   }
 
+  /**
+   * A packaged Quarkus application ({@code quarkus-app/quarkus-run.jar}) started in its own
+   * directory, as {@code java OPTIONS -jar quarkus-run.jar}: its AppCDS archive records the class
+   * path as Quarkus built it, relative, and the JVM ignores the archive (silently) when started
+   * with another class path.
+   */
+  ProcessHandle startQuarkus(String name, List<String> options, Path jar, Map<String, String> env) {
+    return start(name, java(options, jar.getFileName()), env, jar.toAbsolutePath().getParent());
+  }
+
   /** {@code java OPTIONS -jar JAR ARGS}, with the JVM running this launcher. */
   static List<String> java(List<String> options, Path jar, String... args) {
     List<String> command = new ArrayList<>();
@@ -55,6 +65,14 @@ final class ProcessRunner {
 
   /** Starts {@code name} in the background and remembers it. */
   ProcessHandle start(String name, List<String> command, Map<String, String> env) {
+    return start(name, command, env, null);
+  }
+
+  /**
+   * Starts {@code name} in the background in {@code directory} (null: this launcher's) and
+   * remembers it.
+   */
+  ProcessHandle start(String name, List<String> command, Map<String, String> env, Path directory) {
     List<String> full = new ArrayList<>();
     if (Files.isExecutable(SETSID)) {
       full.add(SETSID.toString());
@@ -68,6 +86,9 @@ final class ProcessRunner {
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+      if (directory != null) {
+        builder.directory(directory.toFile());
+      }
       builder.environment().putAll(env);
       ProcessHandle process = builder.start().toHandle();
       Instant started = process.info().startInstant().orElse(Instant.EPOCH);
