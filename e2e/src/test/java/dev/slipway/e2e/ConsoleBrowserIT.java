@@ -76,6 +76,7 @@ class ConsoleBrowserIT {
    * served only the demo's last two runs since, and its JIT is still compiling what pages call.
    */
   private static final int WARM_UPS = 20;
+
   private static final List<String> GRACE_ROLES = List.of("viewer", "approver", "auditor");
 
   private static PlatformUnderTest platform;
