@@ -31,7 +31,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
@@ -49,18 +48,18 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The console in a real browser (Debian's Chromium, driven by Selenium through chromedriver) over
- * the whole platform, while the demo's three commits run: sign in with a one-time link, follow the
- * clean commit's build log live, see the author refused and the approver approve the production
- * promotion, the scan stop the vulnerable commit, the third commit rolled back, and the audit chain
- * verify. Each page is saved as a screenshot in {@code target/console-screenshots/} and kept as
- * {@code docs/console/<page>.png} (the READMEs show them); the server time of every page is
- * measured at the end and printed against a raw service API call, also into {@code
- * target/console-page-times.txt} (figures, no assertion on time). It takes longer than two minutes
- * (the platform, three builds, a rollout): tagged {@code bench}, it runs in {@code ./slipway bench
- * e2e}, not in {@code ./slipway test}.
+ * The platform's end-to-end test, seen in a real browser: the demo's three commits through the
+ * whole platform (five service processes, real Kafka, PostgreSQL, registry and the sandbox
+ * cluster), with deploy-service killed and restarted in the middle of the production canary, while
+ * the console is driven in Debian's Chromium (Selenium through chromedriver): sign in with a
+ * one-time link, follow the clean commit's build log live, see the author refused and the approver
+ * approve the production promotion, the scan stop the vulnerable commit, the third commit rolled
+ * back, and the audit chain verify. The audit store, the platform's own record, must tell each
+ * run's story ({@link PipelineStory}). Each page is saved as a screenshot in {@code
+ * target/console-screenshots/} and kept as {@code docs/console/<page>.png} (the READMEs show them);
+ * the server time of every page is measured at the end and printed against a raw service API call,
+ * also into {@code target/console-page-times.txt} (figures, no assertion on time).
  */
-@Tag("bench")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
 
@@ -71,6 +70,13 @@ class ConsoleBrowserIT {
   private static final Path DOCS = Path.of("..", "docs", "console");
 
   private static final Duration WAIT = Duration.ofSeconds(60);
+
+  /**
+   * Requests of each page before its 40 measured ones: deploy-service, restarted mid-canary, has
+   * served only the demo's last two runs since, and its JIT is still compiling what pages call.
+   */
+  private static final int WARM_UPS = 20;
+
   private static final List<String> GRACE_ROLES = List.of("viewer", "approver", "auditor");
 
   private static PlatformUnderTest platform;
@@ -109,9 +115,9 @@ class ConsoleBrowserIT {
             TestTokens::token,
             repository,
             out,
-            new DemoScenario.Settings(Duration.ofMinutes(3), 1));
+            new DemoScenario.Settings(Duration.ofMinutes(3), 2));
     demo.register();
-    demo.firstReleaseIfProdIsEmpty();
+    assertThat(demo.firstReleaseIfProdIsEmpty()).as("a fresh platform's prod is empty").isTrue();
   }
 
   @AfterAll
@@ -158,7 +164,13 @@ class ConsoleBrowserIT {
   void theCleanCommitsLogIsFollowedLiveAndTheApproverNotTheAuthorApprovesProd() {
     demo.onPush(ConsoleBrowserIT::followTheBuildLive);
     demo.prodApproval(ConsoleBrowserIT::approveInTheBrowser);
-    clean = demo.cleanCommitToProduction();
+    clean =
+        demo.cleanCommitToProduction(
+            () -> {
+              NOTES.add("[e2e] deploy-service killed (SIGKILL) in the middle of the prod canary");
+              platform.kill("deploy-service");
+              platform.restart("deploy-service");
+            });
     demo.onPush(run -> {});
 
     assertThat(linesBySse).as("log lines that arrived by Server-Sent Events").isPositive();
@@ -259,6 +271,13 @@ class ConsoleBrowserIT {
 
   @Test
   @Order(5)
+  void theAuditStoreTellsEachRunsStoryInCausalOrder() {
+    new PipelineStory(client).assertTold(clean, vulnerable, neverReady);
+    assertThat(demo.printDoraAndVerify()).as("the audit chain verifies").isTrue();
+  }
+
+  @Test
+  @Order(6)
   void theAuditChainVerifiesAndDoraIsCharted() {
     browser.get(console.url() + "/audit");
     waitFor(By.id("verify")).click();
@@ -274,7 +293,7 @@ class ConsoleBrowserIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void pagesFitA360PixelScreenAndTheirServerTimeIsMeasured() {
     browser.manage().window().setSize(new Dimension(360, 780));
     for (Map.Entry<String, String> page : PAGES.entrySet()) {
@@ -302,7 +321,9 @@ class ConsoleBrowserIT {
     double floor = p95(raw.get("raw: trigger GET /api/apps"));
     List<String> table = new ArrayList<>();
     table.add(
-        "page times over loopback (request to last byte), 40 requests each after 5 warm-ups"
+        "page times over loopback (request to last byte), 40 requests each after "
+            + WARM_UPS
+            + " warm-ups"
             + " (ms; target: p95 under 100); x raw = p95 / p95 of trigger's GET /api/apps;"
             + " first = the page's first request in a fresh session (nothing kept for that user)");
     table.add(
@@ -343,7 +364,7 @@ class ConsoleBrowserIT {
 
   private static List<Double> timed(
       java.util.function.Supplier<HttpResponse<String>> call, String what) {
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < WARM_UPS; i++) {
       call.get();
     }
     List<Double> times = new ArrayList<>();

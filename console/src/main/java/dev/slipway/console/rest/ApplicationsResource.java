@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.RestHeader;
 
@@ -40,46 +41,58 @@ public class ApplicationsResource {
 
   private static final int RUNS_SHOWN = 5;
 
+  /** The {@link CallHints} key of the applications a user's applications page listed. */
+  private static final String APPLICATIONS_HINT = "applications";
+
+  /** The {@link CallHints} key prefix of an application's page: its environments. */
+  private static final String APPLICATION_HINT = "application:";
+
   private final SlipwayClient client;
   private final CurrentSession current;
   private final Forms forms;
+  private final CallHints hints;
 
-  public ApplicationsResource(SlipwayClient client, CurrentSession current, Forms forms) {
+  public ApplicationsResource(
+      SlipwayClient client, CurrentSession current, Forms forms, CallHints hints) {
     this.client = client;
     this.current = current;
     this.forms = forms;
+    this.hints = hints;
   }
 
   @GET
   public TemplateInstance applications() {
     PageContext page = PageContext.of("Applications", "apps", current);
     String token = current.require().token();
+    // The calls for the applications this user saw last time start now, with the list itself:
+    // the page waits for one wave of calls, not for the list and then for the rest.
+    Map<String, AppCalls> started = new LinkedHashMap<>();
+    hints
+        .get(token, APPLICATIONS_HINT, KnownApplications.class)
+        .ifPresent(
+            known -> known.apps().forEach(app -> started.put(app.name(), start(app, token))));
     ApiResult<List<Application>> apps = client.applications(token).join();
     page.note(apps.problem());
-    // Every call of every application at once: the page waits for the slowest, not the sum.
-    Map<String, CompletableFuture<ApiResult<List<Build>>>> builds = new LinkedHashMap<>();
-    Map<String, CompletableFuture<ApiResult<List<Approval>>>> approvals = new LinkedHashMap<>();
-    Map<String, CompletableFuture<ApiResult<List<Release>>>> releases = new LinkedHashMap<>();
-    Map<String, CompletableFuture<ApiResult<ApiModel.Drift>>> drift = new LinkedHashMap<>();
+    if (apps.ok()) {
+      hints.put(token, APPLICATIONS_HINT, new KnownApplications(apps.value()));
+    }
+    Map<String, AppCalls> calls = new LinkedHashMap<>();
     for (Application app : apps.orElse(List.of())) {
-      builds.put(app.name(), client.builds(app.name(), 30, token));
-      approvals.put(app.name(), client.approvals(app.name(), "PENDING", 20, token));
-      for (Environment env : app.environments()) {
-        releases.put(
-            app.name() + "/" + env.name(), client.releases(app.name(), env.name(), 10, token));
-        drift.put(app.name() + "/" + env.name(), client.drift(app.name(), env.name(), token));
-      }
+      AppCalls early = started.get(app.name());
+      calls.put(
+          app.name(), early == null ? start(app, token) : early.startMissing(client, app, token));
     }
     List<AppCard> cards = new ArrayList<>();
     for (Application app : apps.orElse(List.of())) {
+      AppCalls asked = calls.get(app.name());
       List<EnvironmentCard> environments = new ArrayList<>();
       for (Environment env : app.environments()) {
-        ApiResult<List<Release>> history = releases.get(app.name() + "/" + env.name()).join();
+        ApiResult<List<Release>> history = asked.releases().get(env.name()).join();
         if (!history.notFound()) {
           page.note(history.problem());
         }
         // Drift is shown when deploy-service reports it; 404 means no release to compare with.
-        ApiResult<ApiModel.Drift> compared = drift.get(app.name() + "/" + env.name()).join();
+        ApiResult<ApiModel.Drift> compared = asked.drift().get(env.name()).join();
         if (!compared.notFound()
             && compared.problem() != null
             && compared.problem().status() != 405) {
@@ -89,26 +102,65 @@ public class ApplicationsResource {
             EnvironmentCard.of(env.name(), env.promotion(), history.orElse(List.of()))
                 .withDrift(compared.orElse(null)));
       }
-      ApiResult<List<Build>> appBuilds = builds.get(app.name()).join();
-      ApiResult<List<Approval>> open = approvals.get(app.name()).join();
+      ApiResult<List<Build>> appBuilds = asked.builds().join();
+      ApiResult<List<Approval>> open = asked.approvals().join();
       page.note(appBuilds.problem());
       page.note(open.problem());
-      cards.add(
-          new AppCard(
-              app,
-              environments,
-              runs(appBuilds.orElse(List.of()), RUNS_SHOWN),
-              open.orElse(List.of())));
+      List<RunRow> runs = runs(appBuilds.orElse(List.of()), RUNS_SHOWN);
+      runs.forEach(run -> BuildResource.hintApplication(hints, token, run.build()));
+      cards.add(new AppCard(app, environments, runs, open.orElse(List.of())));
     }
     return Pages.apps(page, cards);
   }
+
+  /** The applications page's calls for one application: each started once. */
+  private record AppCalls(
+      CompletableFuture<ApiResult<List<Build>>> builds,
+      CompletableFuture<ApiResult<List<Approval>>> approvals,
+      Map<String, CompletableFuture<ApiResult<List<Release>>>> releases,
+      Map<String, CompletableFuture<ApiResult<ApiModel.Drift>>> drift) {
+
+    /** The calls of the environments {@code app} has and these calls do not cover yet. */
+    AppCalls startMissing(SlipwayClient client, Application app, String token) {
+      for (Environment env : app.environments()) {
+        releases.computeIfAbsent(env.name(), e -> client.releases(app.name(), e, 10, token));
+        drift.computeIfAbsent(env.name(), e -> client.drift(app.name(), e, token));
+      }
+      return this;
+    }
+  }
+
+  private AppCalls start(Application app, String token) {
+    return new AppCalls(
+            client.builds(app.name(), 30, token),
+            client.approvals(app.name(), "PENDING", 20, token),
+            new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>())
+        .startMissing(client, app, token);
+  }
+
+  /** The applications a user's last applications page listed (a {@link CallHints} value). */
+  private record KnownApplications(List<Application> apps) {}
 
   @GET
   @Path("apps/{name}")
   public TemplateInstance application(@PathParam("name") String name) {
     PageContext page = PageContext.of(name, "apps", current);
     String token = current.require().token();
-    ApiResult<Application> app = client.application(name, token).join();
+    // The runs and the environments this user saw last time are asked with the application.
+    CompletableFuture<ApiResult<Application>> asked = client.application(name, token);
+    CompletableFuture<ApiResult<List<Build>>> builds = client.builds(name, 100, token);
+    Map<String, CompletableFuture<ApiResult<List<Release>>>> pending = new LinkedHashMap<>();
+    hints
+        .get(token, APPLICATION_HINT + name, Application.class)
+        .ifPresent(
+            known ->
+                known
+                    .environments()
+                    .forEach(
+                        env ->
+                            pending.put(env.name(), client.releases(name, env.name(), 20, token))));
+    ApiResult<Application> app = asked.join();
     if (!app.ok()) {
       return Pages.error(
           page,
@@ -116,23 +168,21 @@ public class ApplicationsResource {
           "Application " + name,
           app.problem().summary());
     }
-    CompletableFuture<ApiResult<List<Build>>> builds = client.builds(name, 100, token);
-    Map<String, CompletableFuture<ApiResult<List<Release>>>> pending = new LinkedHashMap<>();
-    for (Environment env : app.value().environments()) {
-      pending.put(env.name(), client.releases(name, env.name(), 20, token));
-    }
+    hints.put(token, APPLICATION_HINT + name, app.value());
     Map<String, List<Release>> releases = new LinkedHashMap<>();
-    pending.forEach(
-        (env, future) -> {
-          ApiResult<List<Release>> history = future.join();
-          if (!history.notFound()) {
-            page.note(history.problem());
-          }
-          releases.put(env, history.orElse(List.of()));
-        });
+    for (Environment env : app.value().environments()) {
+      ApiResult<List<Release>> history =
+          pending.computeIfAbsent(env.name(), e -> client.releases(name, e, 20, token)).join();
+      if (!history.notFound()) {
+        page.note(history.problem());
+      }
+      releases.put(env.name(), history.orElse(List.of()));
+    }
     ApiResult<List<Build>> runs = builds.join();
     page.note(runs.problem());
-    return Pages.app(page, app.value(), releases, runs(runs.orElse(List.of()), 25));
+    List<RunRow> shown = runs(runs.orElse(List.of()), 25);
+    shown.forEach(run -> BuildResource.hintApplication(hints, token, run.build()));
+    return Pages.app(page, app.value(), releases, shown);
   }
 
   @POST

@@ -19,6 +19,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,14 +43,22 @@ public class BuildResource {
             return thread;
           });
 
+  /** The {@link CallHints} key prefix of a build's application. */
+  private static final String BUILD_HINT = "build:";
+
+  /** How many of the application's newest builds are searched for the run's other attempts. */
+  private static final int ATTEMPTS_LISTED = 50;
+
   private final SlipwayClient client;
   private final CurrentSession current;
   private final Forms forms;
+  private final CallHints hints;
 
-  public BuildResource(SlipwayClient client, CurrentSession current, Forms forms) {
+  public BuildResource(SlipwayClient client, CurrentSession current, Forms forms, CallHints hints) {
     this.client = client;
     this.current = current;
     this.forms = forms;
+    this.hints = hints;
   }
 
   @GET
@@ -59,19 +68,36 @@ public class BuildResource {
     String token = current.require().token();
     CompletableFuture<ApiResult<Build>> build = client.build(id, token);
     CompletableFuture<ApiResult<String>> log = client.buildLog(id, token);
+    // The run's other attempts are among its application's builds: asked at once when a page this
+    // user saw named the build's application, else once the build says it.
+    Optional<String> hinted = hints.get(token, BUILD_HINT + id, String.class);
+    CompletableFuture<ApiResult<List<Build>>> early =
+        hinted.map(application -> client.builds(application, ATTEMPTS_LISTED, token)).orElse(null);
     ApiResult<Build> found = build.join();
     if (!found.ok()) {
       return Pages.error(page, status(found), "Build " + id, found.problem().summary());
     }
+    hintApplication(hints, token, found.value());
     ApiResult<String> text = log.join();
     page.note(text.problem());
     String lines = text.orElse("");
     long count = lines.chars().filter(c -> c == '\n').count();
+    CompletableFuture<ApiResult<List<Build>>> builds =
+        early != null && hinted.get().equals(found.value().application())
+            ? early
+            : client.builds(found.value().application(), ATTEMPTS_LISTED, token);
     List<Build> attempts =
-        client.builds(found.value().application(), 50, token).join().orElse(List.of()).stream()
+        builds.join().orElse(List.of()).stream()
             .filter(b -> found.value().runId() != null && found.value().runId().equals(b.runId()))
             .toList();
     return Pages.build(page, found.value(), lines, count, attempts);
+  }
+
+  /** Notes which application {@code build} belongs to, for its page's next load by this user. */
+  static void hintApplication(CallHints hints, String token, Build build) {
+    if (build != null && build.id() != null && build.application() != null) {
+      hints.put(token, BUILD_HINT + build.id(), build.application());
+    }
   }
 
   /**

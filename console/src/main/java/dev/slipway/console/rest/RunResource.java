@@ -29,10 +29,12 @@ public class RunResource {
 
   private final SlipwayClient client;
   private final CurrentSession current;
+  private final CallHints hints;
 
-  public RunResource(SlipwayClient client, CurrentSession current) {
+  public RunResource(SlipwayClient client, CurrentSession current, CallHints hints) {
     this.client = client;
     this.current = current;
+    this.hints = hints;
   }
 
   @GET
@@ -61,6 +63,7 @@ public class RunResource {
         note(page, rollouts.join()).stream().filter(r -> runId.equals(r.runId())).toList();
     List<Approval> runApprovals =
         note(page, approvals.join()).stream().filter(a -> runId.equals(a.runId())).toList();
+    build.ifPresent(b -> BuildResource.hintApplication(hints, token, b));
     ApiResult<RunTimeline> story = timeline.join();
     if (!story.notFound()) {
       page.note(story.problem());

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * headers and markup every page must carry (CSP, cookie attributes, no inline script or style).
  */
 @QuarkusTest
-@QuarkusTestResource(ConsoleTestProfile.class)
+@QuarkusTestResource(value = ConsoleTestProfile.class, restrictToAnnotatedClass = true)
 class ConsoleSecurityIT {
 
   static final String CSP =

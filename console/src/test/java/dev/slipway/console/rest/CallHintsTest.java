@@ -1,0 +1,26 @@
+package dev.slipway.console.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CallHintsTest {
+
+  private final CallHints hints = new CallHints();
+
+  @Test
+  void aHintShapesTheCallsOfTheUserWhoseTokenNotedItOnly() {
+    hints.put("token-a", "build:b1", "shop");
+    assertThat(hints.get("token-a", "build:b1", String.class)).contains("shop");
+    assertThat(hints.get("token-b", "build:b1", String.class)).isEmpty();
+    assertThat(hints.get("token-a", "build:b2", String.class)).isEmpty();
+  }
+
+  @Test
+  void theLatestHintWinsAndAHintOfAnotherTypeIsNone() {
+    hints.put("t", "build:b1", "shop");
+    hints.put("t", "build:b1", "store");
+    assertThat(hints.get("t", "build:b1", String.class)).contains("store");
+    assertThat(hints.get("t", "build:b1", Integer.class)).isEmpty();
+  }
+}
