@@ -1,7 +1,12 @@
 package dev.slipway.deploy;
 
-/** Where a rollout stands as a whole; the phase within a running one is its {@code phase}. */
-public enum RolloutStatus {
+import dev.slipway.work.queue.WorkState;
+
+/**
+ * Where a rollout stands as a whole, as a state of work/'s leased queue; the phase within a running
+ * one is its {@code phase}.
+ */
+public enum RolloutStatus implements WorkState {
   /** Recorded, waiting for a worker (and for an older rollout of its environment to finish). */
   QUEUED,
   /** A worker is moving it through its phases. */
@@ -14,7 +19,8 @@ public enum RolloutStatus {
   ROLLED_BACK;
 
   /** Whether the rollout is over. */
-  public boolean finished() {
+  @Override
+  public boolean isFinal() {
     return this == SUCCEEDED || this == FAILED || this == ROLLED_BACK;
   }
 }

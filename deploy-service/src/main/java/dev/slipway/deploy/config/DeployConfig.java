@@ -154,9 +154,19 @@ public interface DeployConfig {
     @WithDefault("1s")
     Duration claimInterval();
 
-    /** How long a lease lasts unless renewed; another instance takes an expired one over. */
+    /**
+     * How long a lease lasts unless renewed (it is renewed every third of it); another instance
+     * takes an expired one over.
+     */
     @WithDefault("30s")
     Duration lease();
+
+    /**
+     * How long before its lease could run out a worker whose renewals did not get through stops
+     * acting on the cluster for that rollout. Default: a quarter of the lease; at most the lease
+     * minus two renewals.
+     */
+    Optional<Duration> leaseMargin();
 
     /**
      * The longest wait between two looks at the cluster: looks start 50 ms into a phase and slow

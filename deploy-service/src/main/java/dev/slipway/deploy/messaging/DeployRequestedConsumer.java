@@ -1,7 +1,6 @@
 package dev.slipway.deploy.messaging;
 
 import dev.slipway.deploy.repository.RolloutRepository;
-import dev.slipway.deploy.rollout.RolloutWorker;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EventType;
 import dev.slipway.events.KafkaCloudEvents;
@@ -13,8 +12,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Records each deploy.requested as a queued rollout and acks: the rollout itself is a worker's
- * business ({@link RolloutWorker}), so no record is held while a cluster is slow. At least once,
- * idempotent on the event id, unreadable records to {@code deploy.requested.dlq}.
+ * business (the commit wakes the rollout workers), so no record is held while a cluster is slow. At
+ * least once, idempotent on the event id, unreadable records to {@code deploy.requested.dlq}.
  */
 @ApplicationScoped
 public class DeployRequestedConsumer {
@@ -24,11 +23,9 @@ public class DeployRequestedConsumer {
   private static final Logger LOG = Logger.getLogger(DeployRequestedConsumer.class);
 
   private final RolloutRepository rollouts;
-  private final RolloutWorker worker;
 
-  public DeployRequestedConsumer(RolloutRepository rollouts, RolloutWorker worker) {
+  public DeployRequestedConsumer(RolloutRepository rollouts) {
     this.rollouts = rollouts;
-    this.worker = worker;
   }
 
   @Incoming(CHANNEL)
@@ -49,7 +46,6 @@ public class DeployRequestedConsumer {
                             event.subject(),
                             event.data().environment(),
                             event.data().reason());
-                        worker.nudge();
                       }
                     }));
   }

@@ -6,6 +6,7 @@ import dev.slipway.deploy.manifest.ManifestSet;
 import dev.slipway.deploy.manifest.ObjectRef;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.RenderedManifests;
+import dev.slipway.work.queue.Lease;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -24,7 +25,8 @@ import java.util.Optional;
  * What a rollout applies and how an operator steers it: the revision's objects (the rendered
  * manifests it fetched), the objects it created (so a failed first release removes only those), the
  * command an operator gave (pause, resume, promote, abort) and the count of unexpected failures.
- * Worker-side calls are blocking and fenced by the lease owner; the API's calls are reactive.
+ * Worker-side calls are blocking, and their writes fenced by the worker's lease (owner and token,
+ * {@link RolloutWorkRepository#fenced}); the API's calls are reactive.
  */
 @ApplicationScoped
 public class RolloutObjectsRepository {
@@ -32,10 +34,12 @@ public class RolloutObjectsRepository {
   private static final TypeReference<List<ObjectRef>> REFS = new TypeReference<>() {};
 
   private final Pool pool;
+  private final RolloutWorkRepository work;
   private final Duration timeout;
 
-  public RolloutObjectsRepository(Pool pool, DeployConfig config) {
+  public RolloutObjectsRepository(Pool pool, RolloutWorkRepository work, DeployConfig config) {
     this.pool = pool;
+    this.work = work;
     this.timeout = config.rollouts().databaseTimeout();
   }
 
@@ -147,70 +151,75 @@ public class RolloutObjectsRepository {
                         .orElse(null)));
   }
 
-  /** Records the objects a rollout applies and the artifact they came from. */
-  public void storeManifests(String id, RenderedManifests ref, ManifestSet manifests) {
-    await(
-        pool.preparedQuery(
-                """
-                UPDATE rollouts SET manifests_ref = COALESCE($2::text::jsonb, manifests_ref),
-                                    manifests = $3::text::jsonb
-                WHERE event_id = $1 AND status IN ('QUEUED', 'RUNNING')
-                """)
-            .execute(
-                Tuple.from(
-                    Arrays.asList(
-                        id, JsonColumns.write(ref), manifests == null ? null : manifests.toJson())))
-            .replaceWithVoid());
+  /** Records the objects a rollout applies and the artifact they came from; fenced. */
+  public void storeManifests(Lease lease, RenderedManifests ref, ManifestSet manifests) {
+    work.fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(
+                    """
+                    UPDATE rollouts SET manifests_ref = COALESCE($2::text::jsonb, manifests_ref),
+                                        manifests = $3::text::jsonb
+                    WHERE event_id = $1
+                    """)
+                .execute(
+                    Tuple.from(
+                        Arrays.asList(
+                            lease.id(),
+                            JsonColumns.write(ref),
+                            manifests == null ? null : manifests.toJson())))
+                .replaceWithVoid());
   }
 
-  /** Adds objects the rollout created. */
-  public void addCreated(String id, List<ObjectRef> created) {
+  /** Adds objects the rollout created; fenced. */
+  public void addCreated(Lease lease, List<ObjectRef> created) {
     if (created.isEmpty()) {
       return;
     }
-    List<ObjectRef> all = new ArrayList<>(new LinkedHashSet<>(concat(load(id).created(), created)));
-    await(
-        pool.preparedQuery(
-                """
-                UPDATE rollouts SET created = $2::text::jsonb
-                WHERE event_id = $1 AND status IN ('QUEUED', 'RUNNING')
-                """)
-            .execute(Tuple.of(id, JsonColumns.write(all)))
-            .replaceWithVoid());
+    List<ObjectRef> all =
+        new ArrayList<>(new LinkedHashSet<>(concat(load(lease.id()).created(), created)));
+    work.fenced(
+        lease,
+        tx ->
+            tx.preparedQuery("UPDATE rollouts SET created = $2::text::jsonb WHERE event_id = $1")
+                .execute(Tuple.of(lease.id(), JsonColumns.write(all)))
+                .replaceWithVoid());
   }
 
-  /** Marks the command carried out; a paused rollout records since when. */
-  public void commandDone(String id, String owner, OffsetDateTime pausedAt) {
-    await(
-        pool.preparedQuery(
-                """
-                UPDATE rollouts SET command = NULL, paused_at = $3
-                WHERE event_id = $1 AND lease_owner = $2
-                """)
-            .execute(Tuple.of(id, owner, pausedAt))
-            .replaceWithVoid());
+  /** Marks the command carried out; a paused rollout records since when. Fenced. */
+  public void commandDone(Lease lease, OffsetDateTime pausedAt) {
+    work.fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(
+                    "UPDATE rollouts SET command = NULL, paused_at = $2 WHERE event_id = $1")
+                .execute(Tuple.of(lease.id(), pausedAt))
+                .replaceWithVoid());
   }
 
-  /** Records how many analysis queries failed in a row. */
-  public void analysisErrors(String id, String owner, int count) {
-    await(
-        pool.preparedQuery(
-                "UPDATE rollouts SET analysis_errors = $3 WHERE event_id = $1 AND lease_owner = $2")
-            .execute(Tuple.of(id, owner, count))
-            .replaceWithVoid());
+  /** Records how many analysis queries failed in a row; fenced. */
+  public void analysisErrors(Lease lease, int count) {
+    work.fenced(
+        lease,
+        tx ->
+            tx.preparedQuery("UPDATE rollouts SET analysis_errors = $2 WHERE event_id = $1")
+                .execute(Tuple.of(lease.id(), count))
+                .replaceWithVoid());
   }
 
   /**
-   * Counts one more unexpected failure of rollout {@code id}.
+   * Counts one more unexpected failure of the rollout; fenced.
    *
    * @return how many it had
    */
-  public int recordError(String id) {
-    return await(
-        pool.preparedQuery(
-                "UPDATE rollouts SET errors = errors + 1 WHERE event_id = $1 RETURNING errors")
-            .execute(Tuple.of(id))
-            .map(rows -> first(rows).map(row -> row.getInteger(0)).orElse(0)));
+  public int recordError(Lease lease) {
+    return work.fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(
+                    "UPDATE rollouts SET errors = errors + 1 WHERE event_id = $1 RETURNING errors")
+                .execute(Tuple.of(lease.id()))
+                .map(rows -> first(rows).map(row -> row.getInteger(0)).orElse(0)));
   }
 
   /**

@@ -6,6 +6,8 @@ import dev.slipway.deploy.rollout.RolloutPhase;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;
+import dev.slipway.work.db.Transactions;
+import dev.slipway.work.queue.QueueWritten;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -19,7 +21,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * Rollouts as requested and as the API shows them. Recording a request is idempotent on the event
- * id, so a redelivered deploy.requested never makes a second rollout.
+ * id, so a redelivered deploy.requested never makes a second rollout; its commit wakes the rollout
+ * workers (a {@link QueueWritten} event, not a call into them).
  */
 @ApplicationScoped
 public class RolloutRepository {
@@ -68,9 +71,11 @@ public class RolloutRepository {
       "SELECT at, phase, step, message FROM rollout_log WHERE rollout_id = $1 ORDER BY seq";
 
   private final Pool pool;
+  private final Transactions transactions;
 
-  public RolloutRepository(Pool pool) {
+  public RolloutRepository(Pool pool, Transactions transactions) {
     this.pool = pool;
+    this.transactions = transactions;
   }
 
   /**
@@ -98,28 +103,35 @@ public class RolloutRepository {
                 event.time(),
                 request.approvalId(),
                 JsonColumns.write(request.manifests())));
-    if (request.reason() != DeployRequested.Reason.ROLLBACK) {
-      return pool.preparedQuery(INSERT).execute(values).map(rows -> rows.rowCount() == 1);
-    }
-    return pool.withTransaction(
+    boolean rollback = request.reason() == DeployRequested.Reason.ROLLBACK;
+    return transactions.run(
         tx ->
-            tx.preparedQuery(INSERT)
+            tx.sql()
+                .preparedQuery(INSERT)
                 .execute(values)
                 .flatMap(
-                    rows ->
-                        rows.rowCount() == 0
-                            ? Uni.createFrom().item(false)
-                            : tx.preparedQuery(PREEMPT)
-                                .execute(
-                                    Tuple.of(
-                                        event.subject(),
-                                        request.environment(),
-                                        event.id(),
-                                        "rollback request "
-                                            + event.id()
-                                            + " by "
-                                            + request.requestedBy()))
-                                .replaceWith(true)));
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                      }
+                      // The rollout workers look for it once this committed.
+                      tx.afterCommit(new QueueWritten(RolloutWorkRepository.TABLE.table()));
+                      if (!rollback) {
+                        return Uni.createFrom().item(true);
+                      }
+                      return tx.sql()
+                          .preparedQuery(PREEMPT)
+                          .execute(
+                              Tuple.of(
+                                  event.subject(),
+                                  request.environment(),
+                                  event.id(),
+                                  "rollback request "
+                                      + event.id()
+                                      + " by "
+                                      + request.requestedBy()))
+                          .replaceWith(true);
+                    }));
   }
 
   /**

@@ -11,55 +11,56 @@ import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;
 import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.queue.Lease;
+import dev.slipway.work.queue.LeasedQueue;
+import dev.slipway.work.queue.QueueTable;
+import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The rollout rows as workers claim and move them. Blocking: called from rollout worker threads,
- * never from an event loop.
+ * The rollout rows as workers claim and move them: work/'s leased queue ({@link LeasedQueue}) on
+ * table {@code rollouts}. Blocking: called from rollout worker threads, never from an event loop.
  *
  * <p>A worker claims the oldest unfinished rollout of each application and environment whose lease
- * is free or expired ({@code FOR UPDATE SKIP LOCKED}, so instances never claim the same row), and
- * every later write is fenced by the lease: it changes the row only while this worker still holds
- * it, else {@link LeaseLostException} tells the worker to let go. A rollout's outcome, the events
- * it causes (deploy.done, a promotion's deploy.requested) and a new approval are written in one
- * transaction, so none of them exists without the others.
+ * is free or expired ({@code FOR UPDATE SKIP LOCKED}, so instances never claim the same row); each
+ * claim takes a fencing token. Every later write, whatever it records (a step, a log line, the
+ * outcome), runs in a transaction that first locks the row fenced by the claim's owner and token
+ * ({@link #fenced}): a worker whose lease another took over writes nothing, and {@link
+ * LeaseLostException} tells it to let go. A rollout's outcome, the events it causes (deploy.done, a
+ * promotion's deploy.requested) and a new approval are written in one transaction, so none of them
+ * exists without the others.
  */
 @ApplicationScoped
 public class RolloutWorkRepository {
 
-  private static final String CLAIM =
-      """
-      WITH candidates AS (
-        SELECT r.event_id FROM rollouts r
-        WHERE r.status IN ('QUEUED', 'RUNNING')
-          AND (r.lease_until IS NULL OR r.lease_until < now())
-          AND NOT EXISTS (
-            SELECT 1 FROM rollouts e
-            WHERE e.application = r.application AND e.environment = r.environment
-              AND e.status IN ('QUEUED', 'RUNNING') AND e.seq < r.seq)
-        ORDER BY r.seq
-        LIMIT $2
-        FOR UPDATE OF r SKIP LOCKED)
-      UPDATE rollouts r
-      SET lease_owner = $1, lease_until = now() + make_interval(secs => $3),
-          started_at = COALESCE(r.started_at, now())
-      FROM candidates c
-      WHERE r.event_id = c.event_id
-      RETURNING r.event_id
-      """;
+  /**
+   * Rollouts as a leased queue, in the order they were recorded; a rollout waits while an older one
+   * of its application and environment is unfinished. A claim leaves the status to the worker: a
+   * rollout is RUNNING once it started, not once it was claimed.
+   */
+  public static final QueueTable TABLE =
+      QueueTable.of("rollouts", "event_id", "seq")
+          .leavingStatusToTheWorker()
+          .withClaimable(
+              """
+              NOT EXISTS (
+                SELECT 1 FROM rollouts e
+                WHERE e.application = q.application AND e.environment = q.environment
+                  AND e.status IN ('QUEUED', 'RUNNING') AND e.seq < q.seq)\
+              """)
+          .withOnClaim("started_at = COALESCE(lq.started_at, now())");
 
   private static final String LOAD =
       """
@@ -67,60 +68,40 @@ public class RolloutWorkRepository {
              requested_by, run_context::text AS run_context, approvers::text AS approvers,
              target_revision, status, phase, step, applied, ready_at, samples, sample_failures,
              phase_since, failure, cluster_failures, cluster, namespace, strategy,
-             spec::text AS spec, revision, restore_revision, started_at, lease_owner
+             spec::text AS spec, revision, restore_revision, started_at, lease_owner, lease_token
       FROM rollouts WHERE event_id = $1
-      """;
-
-  private static final String RENEW =
-      """
-      UPDATE rollouts SET lease_until = now() + make_interval(secs => $2)
-      WHERE lease_owner = $1 AND event_id = ANY($3) AND status IN ('QUEUED', 'RUNNING')
-      RETURNING event_id
       """;
 
   private static final String START =
       """
       UPDATE rollouts
-      SET status = 'RUNNING', cluster = $3, namespace = $4, strategy = $5, spec = $6::text::jsonb,
-          run_context = COALESCE($7::text::jsonb, run_context),
+      SET status = 'RUNNING', cluster = $2, namespace = $3, strategy = $4, spec = $5::text::jsonb,
+          run_context = COALESCE($6::text::jsonb, run_context),
           revision = (SELECT COALESCE(MAX(revision), 0) + 1 FROM rollouts
-                      WHERE application = $8 AND environment = $9),
-          restore_revision = $10, phase = $11, step = $12, applied = FALSE, ready_at = NULL,
+                      WHERE application = $7 AND environment = $8),
+          restore_revision = $9, phase = $10, step = $11, applied = FALSE, ready_at = NULL,
           samples = 0, sample_failures = 0, phase_since = now(), failure = NULL,
-          cluster_failures = 0, lease_until = now() + make_interval(secs => $13)
-      WHERE event_id = $1 AND lease_owner = $2 AND status = 'QUEUED'
+          cluster_failures = 0
+      WHERE event_id = $1 AND status = 'QUEUED'
       RETURNING revision
       """;
 
   private static final String SAVE =
       """
       UPDATE rollouts
-      SET phase = $3, step = $4, applied = $5, ready_at = $6, samples = $7, sample_failures = $8,
-          phase_since = $9, failure = $10, cluster_failures = $11,
-          lease_until = now() + make_interval(secs => $12)
-      WHERE event_id = $1 AND lease_owner = $2 AND status IN ('QUEUED', 'RUNNING')
+      SET phase = $2, step = $3, applied = $4, ready_at = $5, samples = $6, sample_failures = $7,
+          phase_since = $8, failure = $9, cluster_failures = $10
+      WHERE event_id = $1
       """;
 
   private static final String FINISH =
       """
       UPDATE rollouts
-      SET status = $3, phase = 'DONE', outcome = $4, serving_digest = $5, finished_at = now(),
-          cluster = COALESCE(cluster, $6), namespace = COALESCE(namespace, $7),
-          strategy = COALESCE(strategy, $8), lease_owner = NULL, lease_until = NULL
-      WHERE event_id = $1 AND lease_owner = $2 AND status IN ('QUEUED', 'RUNNING')
+      SET status = $2, phase = 'DONE', outcome = $3, serving_digest = $4, finished_at = now(),
+          cluster = COALESCE(cluster, $5), namespace = COALESCE(namespace, $6),
+          strategy = COALESCE(strategy, $7), lease_until = NULL
+      WHERE event_id = $1
       RETURNING finished_at
-      """;
-
-  private static final String RELEASE =
-      """
-      UPDATE rollouts SET lease_owner = NULL, lease_until = NULL
-      WHERE lease_owner = $1 AND event_id = ANY($2) AND status IN ('QUEUED', 'RUNNING')
-      """;
-
-  private static final String NOTE =
-      """
-      INSERT INTO rollout_log (rollout_id, phase, step, message)
-      SELECT event_id, phase, step, $3 FROM rollouts WHERE event_id = $1 AND lease_owner = $2
       """;
 
   private static final String LOG =
@@ -130,6 +111,7 @@ public class RolloutWorkRepository {
       """;
 
   private final Pool pool;
+  private final LeasedQueue queue;
   private final Outbox outbox;
   private final ApprovalRepository approvals;
   private final Duration timeout;
@@ -137,22 +119,15 @@ public class RolloutWorkRepository {
   public RolloutWorkRepository(
       Pool pool, Outbox outbox, ApprovalRepository approvals, DeployConfig config) {
     this.pool = pool;
+    this.queue = new LeasedQueue(pool, TABLE);
     this.outbox = outbox;
     this.approvals = approvals;
     this.timeout = config.rollouts().databaseTimeout();
   }
 
-  /** Claims up to {@code limit} rollouts for {@code owner}; returns their ids, oldest first. */
-  public List<String> claim(String owner, int limit, Duration lease) {
-    return await(
-        pool.preparedQuery(CLAIM)
-            .execute(Tuple.of(owner, limit, seconds(lease)))
-            .map(
-                rows -> {
-                  List<String> ids = new ArrayList<>();
-                  rows.forEach(row -> ids.add(row.getString(0)));
-                  return ids;
-                }));
+  /** Claims up to {@code limit} rollouts for {@code owner}, oldest first. */
+  public List<Lease> claim(String owner, int limit, Duration lease) {
+    return await(queue.claim(owner, limit, lease));
   }
 
   /** The rollout as stored now, if it exists. */
@@ -169,145 +144,142 @@ public class RolloutWorkRepository {
                 }));
   }
 
-  /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds. */
-  public Set<String> renew(String owner, Collection<String> ids, Duration lease) {
-    if (ids.isEmpty()) {
-      return Set.of();
-    }
-    return await(
-        pool.preparedQuery(RENEW)
-            .execute(Tuple.of(owner, seconds(lease), ids.toArray(new String[0])))
-            .map(
-                rows -> {
-                  Set<String> held = new HashSet<>();
-                  rows.forEach(row -> held.add(row.getString(0)));
-                  return held;
-                }));
-  }
-
-  /** Gives up {@code owner}'s leases so another instance can take the rollouts at once. */
-  public void release(String owner, Collection<String> ids) {
-    if (!ids.isEmpty()) {
-      await(
-          pool.preparedQuery(RELEASE)
-              .execute(Tuple.of(owner, ids.toArray(new String[0])))
-              .replaceWithVoid());
-    }
-  }
-
-  /** Adds a line to the rollout's log while {@code owner} holds it. */
-  public void note(String id, String owner, String message) {
-    await(pool.preparedQuery(NOTE).execute(Tuple.of(id, owner, message)).replaceWithVoid());
+  /**
+   * Extends {@code lease} by {@code duration} from now: {@link Renewal#LOST} when another holds the
+   * rollout now or it is over. Not blocking: a heartbeat calls it.
+   */
+  public Uni<Renewal> renew(Lease lease, Duration duration) {
+    return queue.renew(lease, duration);
   }
 
   /**
-   * Starts a queued rollout: what it deploys, where, and its new revision.
+   * Gives {@code lease} up, if it is still this claim's, so any worker may claim the rollout now.
+   * Not blocking.
+   */
+  public Uni<Void> release(Lease lease) {
+    return queue.release(lease);
+  }
+
+  /** Adds a line to the rollout's log, fenced by {@code lease}. */
+  public void note(Lease lease, String message) {
+    fenced(lease, tx -> log(tx, lease.id(), message));
+  }
+
+  /**
+   * Runs {@code write} in one transaction that first locks the rollout's row fenced by {@code
+   * lease} (its owner and fencing token): nothing is written, and {@link LeaseLostException} is
+   * thrown, when another holds the rollout now or it is over.
+   */
+  public <T> T fenced(Lease lease, Function<SqlConnection, Uni<T>> write) {
+    return await(
+        pool.withTransaction(
+            tx ->
+                queue
+                    .lock(Tx.of(tx), lease)
+                    .flatMap(
+                        status -> {
+                          if (status.isEmpty()) {
+                            return Uni.createFrom().failure(new LeaseLostException(lease.id()));
+                          }
+                          return write.apply(tx);
+                        })));
+  }
+
+  /**
+   * Starts a queued rollout: what it deploys, where, and its new revision. Fenced by {@code lease}.
    *
    * @return the revision assigned
    */
-  public long start(String id, String owner, Start start, Progress progress, Duration lease) {
-    return await(
-        pool.withTransaction(
-            tx ->
-                tx.preparedQuery(START)
-                    .execute(
-                        Tuple.from(
-                            Arrays.asList(
-                                id,
-                                owner,
-                                start.cluster(),
-                                start.namespace(),
-                                start.strategy().name(),
-                                JsonColumns.write(start.spec()),
-                                JsonColumns.write(start.run()),
-                                start.application(),
-                                start.environment(),
-                                start.restoreRevision(),
-                                progress.phase().name(),
-                                progress.step(),
-                                seconds(lease))))
-                    .map(
-                        rows -> {
-                          if (rows.rowCount() == 0) {
-                            throw new LeaseLostException(id);
-                          }
-                          return rows.iterator().next().getLong(0);
-                        })
-                    .call(ignored -> log(tx, id, start.message()))));
+  public long start(Lease lease, Start start, Progress progress) {
+    String id = lease.id();
+    return fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(START)
+                .execute(
+                    Tuple.from(
+                        Arrays.asList(
+                            id,
+                            start.cluster(),
+                            start.namespace(),
+                            start.strategy().name(),
+                            JsonColumns.write(start.spec()),
+                            JsonColumns.write(start.run()),
+                            start.application(),
+                            start.environment(),
+                            start.restoreRevision(),
+                            progress.phase().name(),
+                            progress.step())))
+                .map(
+                    rows -> {
+                      if (rows.rowCount() == 0) {
+                        // Started already: by a former holder of this lease's row.
+                        throw new LeaseLostException(id);
+                      }
+                      return rows.iterator().next().getLong(0);
+                    })
+                .call(ignored -> log(tx, id, start.message())));
   }
 
-  /** Saves a running rollout's progress, and a log line when given. */
-  public void save(String id, String owner, Progress progress, String message, Duration lease) {
-    await(
-        pool.withTransaction(
-            tx ->
-                tx.preparedQuery(SAVE)
-                    .execute(
-                        Tuple.from(
-                            Arrays.asList(
-                                id,
-                                owner,
-                                progress.phase().name(),
-                                progress.step(),
-                                progress.applied(),
-                                progress.readyAt(),
-                                progress.samples(),
-                                progress.sampleFailures(),
-                                progress.phaseSince(),
-                                progress.failure(),
-                                progress.clusterFailures(),
-                                seconds(lease))))
-                    .invoke(
-                        rows -> {
-                          if (rows.rowCount() == 0) {
-                            throw new LeaseLostException(id);
-                          }
-                        })
-                    .call(
-                        ignored ->
-                            message == null ? Uni.createFrom().voidItem() : log(tx, id, message))));
+  /** Saves a running rollout's progress, and a log line when given. Fenced by {@code lease}. */
+  public void save(Lease lease, Progress progress, String message) {
+    String id = lease.id();
+    fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(SAVE)
+                .execute(
+                    Tuple.from(
+                        Arrays.asList(
+                            id,
+                            progress.phase().name(),
+                            progress.step(),
+                            progress.applied(),
+                            progress.readyAt(),
+                            progress.samples(),
+                            progress.sampleFailures(),
+                            progress.phaseSince(),
+                            progress.failure(),
+                            progress.clusterFailures())))
+                .call(
+                    ignored ->
+                        message == null ? Uni.createFrom().voidItem() : log(tx, id, message)));
   }
 
   /**
-   * Finishes a rollout: its outcome, the events it causes and an approval it opens, at once.
+   * Finishes a rollout: its outcome, the events it causes and an approval it opens, at once, fenced
+   * by {@code lease}: a holder that lost the lease writes none of them.
    *
    * @return when it finished
    */
-  public java.time.OffsetDateTime finish(
-      String id,
-      String owner,
+  public OffsetDateTime finish(
+      Lease lease,
       Finish finish,
       List<Envelope<?>> events,
       Optional<ApprovalRepository.NewApproval> approval) {
-    return await(
-        pool.withTransaction(
-            tx ->
-                tx.preparedQuery(FINISH)
-                    .execute(
-                        Tuple.from(
-                            Arrays.asList(
-                                id,
-                                owner,
-                                finish.status().name(),
-                                finish.reason(),
-                                finish.servingDigest(),
-                                finish.cluster(),
-                                finish.namespace(),
-                                finish.strategy() == null ? null : finish.strategy().name())))
-                    .map(
-                        rows -> {
-                          if (rows.rowCount() == 0) {
-                            throw new LeaseLostException(id);
-                          }
-                          return rows.iterator().next().getOffsetDateTime(0);
-                        })
-                    .call(ignored -> log(tx, id, finish.status() + ": " + finish.reason()))
-                    .call(ignored -> addAll(tx, events))
-                    .call(
-                        ignored ->
-                            approval
-                                .map(a -> approvals.create(tx, a))
-                                .orElse(Uni.createFrom().voidItem()))));
+    String id = lease.id();
+    return fenced(
+        lease,
+        tx ->
+            tx.preparedQuery(FINISH)
+                .execute(
+                    Tuple.from(
+                        Arrays.asList(
+                            id,
+                            finish.status().name(),
+                            finish.reason(),
+                            finish.servingDigest(),
+                            finish.cluster(),
+                            finish.namespace(),
+                            finish.strategy() == null ? null : finish.strategy().name())))
+                .map(rows -> rows.iterator().next().getOffsetDateTime(0))
+                .call(ignored -> log(tx, id, finish.status() + ": " + finish.reason()))
+                .call(ignored -> addAll(tx, events))
+                .call(
+                    ignored ->
+                        approval
+                            .map(a -> approvals.create(tx, a))
+                            .orElse(Uni.createFrom().voidItem())));
   }
 
   private Uni<Void> addAll(SqlClient tx, List<Envelope<?>> events) {
@@ -331,10 +303,6 @@ public class RolloutWorkRepository {
     } catch (RuntimeException e) {
       throw new StoreUnavailableException(e);
     }
-  }
-
-  private static double seconds(Duration duration) {
-    return duration.toMillis() / 1000.0;
   }
 
   private static Stored toStored(Row row) {
@@ -373,16 +341,23 @@ public class RolloutWorkRepository {
             row.getLong("revision"),
             row.getLong("restore_revision"),
             row.getOffsetDateTime("started_at"));
-    return new Stored(state, row.getString("lease_owner"));
+    return new Stored(state, row.getString("lease_owner"), row.getLong("lease_token"));
   }
 
   /**
    * A rollout row and who holds it.
    *
    * @param state the rollout
-   * @param leaseOwner the instance holding its lease, or null
+   * @param leaseOwner the worker holding its lease, or null
+   * @param leaseToken the fencing token of that worker's claim, or null
    */
-  public record Stored(RolloutState state, String leaseOwner) {}
+  public record Stored(RolloutState state, String leaseOwner, Long leaseToken) {
+
+    /** Whether {@code lease} is the claim the row holds now. */
+    public boolean heldBy(Lease lease) {
+      return lease.owner().equals(leaseOwner) && leaseToken != null && leaseToken == lease.token();
+    }
+  }
 
   /**
    * What a rollout settles when it starts.
@@ -426,7 +401,10 @@ public class RolloutWorkRepository {
       String namespace,
       EnvironmentSpec.Strategy strategy) {}
 
-  /** The worker no longer holds the rollout's lease; another instance has it now. */
+  /**
+   * The worker no longer holds the rollout's lease (another claim has it now, or the heartbeat gave
+   * it up before it could run out): it stops the rollout here and writes nothing more.
+   */
   public static class LeaseLostException extends RuntimeException {
 
     public LeaseLostException(String id) {

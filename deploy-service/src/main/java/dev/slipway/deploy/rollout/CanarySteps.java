@@ -48,12 +48,12 @@ class CanarySteps {
     this.rolling = rolling;
   }
 
-  Step canary(RolloutState r, RolloutObjectsRepository.Objects o, String owner) {
+  Step canary(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
     Progress p = r.progress();
     List<Integer> weights = r.spec().canarySteps();
     int weight = weights.get(p.step());
     DeploymentSettings deployment = r.spec().deployment();
-    ClusterWorkload cluster = support.workload(r);
+    ClusterWorkload cluster = support.workload(r, held);
     ReleaseObjects.Release release = support.current(r, o);
     ReleaseObjects.Release stable = support.restored(r);
     Set<String> scaled = RolloutSupport.scaled(cluster, release);
@@ -77,7 +77,7 @@ class CanarySteps {
                 r.application(),
                 r.environment(),
                 deployment.adopt(),
-                refs -> support.objects().addCreated(r.id(), refs)));
+                refs -> support.objects().addCreated(held.lease(), refs)));
       }
       // The canary comes up first; the stable Deployment keeps its pods until it is ready.
       created.addAll(
@@ -86,7 +86,7 @@ class CanarySteps {
               r.application(),
               r.environment(),
               deployment.adopt(),
-              refs -> support.objects().addCreated(r.id(), refs)));
+              refs -> support.objects().addCreated(held.lease(), refs)));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), weight);
       }
@@ -163,9 +163,9 @@ class CanarySteps {
     Sample sample = sample(r, analysis);
     if (sample.error()) {
       int errors = o.analysisErrors() + 1;
-      support.objects().analysisErrors(r.id(), owner, errors);
+      support.objects().analysisErrors(held.lease(), errors);
       if (errors > analysis.consecutiveErrorLimit()) {
-        support.objects().commandDone(r.id(), owner, now);
+        support.objects().commandDone(held.lease(), now);
         return new Step.Continue(
             p,
             "%s: analysis inconclusive: %d queries in a row could not be evaluated (limit %d), last: %s; paused: resume, promote or abort it"
@@ -179,7 +179,7 @@ class CanarySteps {
           interval.isZero() ? Duration.ofSeconds(1) : interval);
     }
     if (o.analysisErrors() > 0) {
-      support.objects().analysisErrors(r.id(), owner, 0);
+      support.objects().analysisErrors(held.lease(), 0);
     }
     Progress next = p.sampled(!sample.good());
     if (next.sampleFailures() > analysis.failureLimit()) {
@@ -213,10 +213,10 @@ class CanarySteps {
             next.enter(RolloutPhase.PROMOTING, p.step(), now), passed, Duration.ZERO);
   }
 
-  Step promoting(RolloutState r, RolloutObjectsRepository.Objects o) {
+  Step promoting(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
     Progress p = r.progress();
     DeploymentSettings deployment = r.spec().deployment();
-    ClusterWorkload cluster = support.workload(r);
+    ClusterWorkload cluster = support.workload(r, held);
     ReleaseObjects.Release release = support.current(r, o);
     if (!p.applied()) {
       Set<String> scaled = RolloutSupport.scaled(cluster, release);
@@ -226,7 +226,7 @@ class CanarySteps {
           r.application(),
           r.environment(),
           deployment.adopt(),
-          refs -> support.objects().addCreated(r.id(), refs));
+          refs -> support.objects().addCreated(held.lease(), refs));
       return new Step.Continue(
           p.markApplied(),
           "promoting: stable Deployment %s takes %s (the canary serves until it is ready)"

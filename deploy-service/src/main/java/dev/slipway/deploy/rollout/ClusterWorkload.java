@@ -56,12 +56,19 @@ final class ClusterWorkload {
   private final KubernetesClient client;
   private final String namespace;
   private final String application;
+  private final Runnable beforeEachRequest;
 
-  ClusterWorkload(Cluster cluster, String namespace, String application) {
+  /**
+   * @param beforeEachRequest runs before every request to the cluster; a rollout whose lease was
+   *     given up throws there, so it stops touching the cluster at its next request
+   */
+  ClusterWorkload(
+      Cluster cluster, String namespace, String application, Runnable beforeEachRequest) {
     this.cluster = cluster;
     this.client = cluster.client();
     this.namespace = namespace;
     this.application = application;
+    this.beforeEachRequest = beforeEachRequest;
   }
 
   /**
@@ -106,6 +113,7 @@ final class ClusterWorkload {
   }
 
   private <T> T call(String what, Supplier<T> request) {
+    beforeEachRequest.run();
     try {
       return request.get();
     } catch (ClusterUnreachableException e) {

@@ -91,7 +91,8 @@ public class DriftDetector {
                 () ->
                     new ClusterRefusedException(
                         "cluster " + spec.cluster() + " is no longer registered", null));
-    ClusterWorkload workload = new ClusterWorkload(cluster, spec.namespace(), application);
+    ClusterWorkload workload =
+        new ClusterWorkload(cluster, spec.namespace(), application, () -> {});
     ReleaseObjects.Release release =
         new ReleaseObjects.Release(
             application,

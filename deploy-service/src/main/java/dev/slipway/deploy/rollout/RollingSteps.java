@@ -29,9 +29,9 @@ class RollingSteps {
     this.support = support;
   }
 
-  Step progressing(RolloutState r, RolloutObjectsRepository.Objects o) {
+  Step progressing(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
     Progress p = r.progress();
-    ClusterWorkload cluster = support.workload(r);
+    ClusterWorkload cluster = support.workload(r, held);
     DeploymentSettings deployment = r.spec().deployment();
     ReleaseObjects.Release release = support.current(r, o);
     if (!p.applied()) {
@@ -45,7 +45,7 @@ class RollingSteps {
               r.application(),
               r.environment(),
               deployment.adopt(),
-              refs -> support.objects().addCreated(r.id(), refs));
+              refs -> support.objects().addCreated(held.lease(), refs));
       if (r.routed()) {
         cluster.routeWeights(deployment.httpRoute(), deployment.port(), 0);
       }
@@ -129,11 +129,11 @@ class RollingSteps {
     return null;
   }
 
-  Step rollingBack(RolloutState r, RolloutObjectsRepository.Objects o) {
+  Step rollingBack(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
     Progress p = r.progress();
     Revision target = support.restore(r);
     ReleaseObjects.Release restored = support.restored(r);
-    ClusterWorkload cluster = support.workload(r);
+    ClusterWorkload cluster = support.workload(r, held);
     String leftRunning =
         "left running: revision %d (%s) as far as it was restored"
             .formatted(target.revision(), target.imageDigest());
@@ -208,8 +208,8 @@ class RollingSteps {
     };
   }
 
-  Step cleaningUp(RolloutState r, RolloutObjectsRepository.Objects o) {
-    ClusterWorkload cluster = support.workload(r);
+  Step cleaningUp(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
+    ClusterWorkload cluster = support.workload(r, held);
     String primary = support.current(r, o).primaryName();
     boolean canary = primary != null && cluster.delete(ReleaseObjects.canaryName(primary));
     List<String> removed = cluster.deleteOwned(o.created(), r.application(), r.environment());

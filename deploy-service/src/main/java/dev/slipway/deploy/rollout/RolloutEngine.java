@@ -51,19 +51,20 @@ public class RolloutEngine {
   }
 
   /**
-   * One turn of rollout {@code id} for the worker {@code owner}.
+   * One turn of the rollout {@code held}, fenced by its lease.
    *
-   * @param claimed whether {@code owner} just claimed it (a running one was then left by another
-   *     worker, whose lease expired: noted in its log)
+   * @param claimed whether it was just claimed (a running one was then left by another worker,
+   *     whose lease expired: noted in its log)
    * @return when to take the next turn; empty when the rollout is finished or not this worker's
-   * @throws RolloutWorkRepository.LeaseLostException when another instance took the rollout over
+   * @throws RolloutWorkRepository.LeaseLostException when another worker took the rollout over, or
+   *     the lease was given up (nothing was written, and the cluster no longer touched)
    * @throws StoreUnavailableException when the database could not be used; try again later
    */
-  public Optional<Duration> turn(String id, String owner, boolean claimed) {
+  public Optional<Duration> turn(HeldRollout held, boolean claimed) {
+    String id = held.id();
+    String owner = held.owner();
     RolloutWorkRepository.Stored stored = work.load(id).orElse(null);
-    if (stored == null
-        || !owner.equals(stored.leaseOwner())
-        || stored.state().status().finished()) {
+    if (stored == null || !stored.heldBy(held.lease()) || stored.state().status().isFinal()) {
       return Optional.empty();
     }
     RolloutState rollout = stored.state();
@@ -71,14 +72,14 @@ public class RolloutEngine {
       String message =
           "resumed by %s in phase %s, step %d, from the stored progress and the cluster's state"
               .formatted(owner, rollout.progress().phase(), rollout.progress().step() + 1);
-      work.note(id, owner, message);
+      work.note(held.lease(), message);
       LOG.infof("run %s: rollout %s %s", rollout.runId(), id, message);
     }
     RolloutObjectsRepository.Objects objects = support.objects().load(id);
     if (objects.command() != null) {
-      Optional<Step> commanded = command(rollout, objects, owner);
+      Optional<Step> commanded = command(rollout, objects, held);
       if (commanded.isPresent()) {
-        return persist(rollout, owner, commanded.get());
+        return persist(rollout, held, commanded.get());
       }
       objects = support.objects().load(id);
     }
@@ -89,15 +90,15 @@ public class RolloutEngine {
     Step step;
     try {
       if (rollout.progress().phase() == RolloutPhase.QUEUED) {
-        RolloutStarter.Resolution resolution = starter.resolve(rollout);
+        RolloutStarter.Resolution resolution = starter.resolve(rollout, held);
         if (resolution.refusal() != null) {
           step = resolution.refusal();
         } else {
           settled = resolution.settled();
-          step = starter.start(rollout, settled);
+          step = starter.start(rollout, settled, held);
         }
       } else {
-        step = advance(rollout, objects, owner);
+        step = advance(rollout, objects, held);
       }
     } catch (ClusterUnreachableException e) {
       step = unreachable(rollout, settled, e);
@@ -110,9 +111,9 @@ public class RolloutEngine {
     } catch (RolloutWorkRepository.LeaseLostException | StoreUnavailableException e) {
       throw e;
     } catch (RuntimeException e) {
-      step = unexpected(rollout, settled, owner, e);
+      step = unexpected(rollout, settled, held, e);
     }
-    return persist(rollout, owner, step);
+    return persist(rollout, held, step);
   }
 
   /**
@@ -121,9 +122,9 @@ public class RolloutEngine {
    * broken rollout never holds its environment (rollbacks included) forever.
    */
   private Step unexpected(
-      RolloutState r, RolloutStarter.Settled settled, String owner, RuntimeException e) {
+      RolloutState r, RolloutStarter.Settled settled, HeldRollout held, RuntimeException e) {
     String errorId = java.util.UUID.randomUUID().toString();
-    int count = support.objects().recordError(r.id());
+    int count = support.objects().recordError(held.lease());
     int limit = settings.unexpectedErrorLimit();
     LOG.errorf(
         e,
@@ -138,8 +139,7 @@ public class RolloutEngine {
             .formatted(errorId, count, String.valueOf(e.getMessage()));
     if (count < limit) {
       work.note(
-          r.id(),
-          owner,
+          held.lease(),
           "unexpected error (error id %s), attempt %d of %d; trying again"
               .formatted(errorId, count, limit));
       return Step.wait(settings.clusterRetryDelay().multipliedBy(count));
@@ -159,14 +159,14 @@ public class RolloutEngine {
    * the rest of the canary steps and their analysis. Empty when the turn goes on as usual.
    */
   private Optional<Step> command(
-      RolloutState r, RolloutObjectsRepository.Objects objects, String owner) {
+      RolloutState r, RolloutObjectsRepository.Objects objects, HeldRollout held) {
     RolloutObjectsRepository objectsRepository = support.objects();
     OffsetDateTime now = RolloutSupport.now();
     String by = objects.commandBy();
     Progress p = r.progress();
     switch (objects.command()) {
       case ABORT -> {
-        objectsRepository.commandDone(r.id(), owner, null);
+        objectsRepository.commandDone(held.lease(), null);
         if (p.phase() == RolloutPhase.QUEUED) {
           return Optional.of(
               starter.refuse(r, r.run(), "aborted by " + by + " before it started").refusal());
@@ -177,13 +177,13 @@ public class RolloutEngine {
         return Optional.of(support.failed(r, "aborted by " + by));
       }
       case PAUSE -> {
-        objectsRepository.commandDone(r.id(), owner, now);
+        objectsRepository.commandDone(held.lease(), now);
         return Optional.of(
             new Step.Continue(
                 p, "paused by " + by + " at step " + (p.step() + 1), settings.pollInterval()));
       }
       case RESUME -> {
-        objectsRepository.commandDone(r.id(), owner, null);
+        objectsRepository.commandDone(held.lease(), null);
         Duration paused =
             objects.pausedAt() == null ? Duration.ZERO : Duration.between(objects.pausedAt(), now);
         return Optional.of(
@@ -193,7 +193,7 @@ public class RolloutEngine {
                 Duration.ZERO));
       }
       case PROMOTE -> {
-        objectsRepository.commandDone(r.id(), owner, null);
+        objectsRepository.commandDone(held.lease(), null);
         if (p.phase() != RolloutPhase.CANARY) {
           return Optional.empty();
         }
@@ -208,13 +208,13 @@ public class RolloutEngine {
     return Optional.empty();
   }
 
-  private Step advance(RolloutState r, RolloutObjectsRepository.Objects o, String owner) {
+  private Step advance(RolloutState r, RolloutObjectsRepository.Objects o, HeldRollout held) {
     return switch (r.progress().phase()) {
-      case PROGRESSING -> rolling.progressing(r, o);
-      case CANARY -> canary.canary(r, o, owner);
-      case PROMOTING -> canary.promoting(r, o);
-      case ROLLING_BACK -> rolling.rollingBack(r, o);
-      case CLEANING_UP -> rolling.cleaningUp(r, o);
+      case PROGRESSING -> rolling.progressing(r, o, held);
+      case CANARY -> canary.canary(r, o, held);
+      case PROMOTING -> canary.promoting(r, o, held);
+      case ROLLING_BACK -> rolling.rollingBack(r, o, held);
+      case CLEANING_UP -> rolling.cleaningUp(r, o, held);
       case QUEUED, DONE ->
           throw new IllegalStateException("rollout " + r.id() + " is " + r.progress().phase());
     };
@@ -263,10 +263,9 @@ public class RolloutEngine {
     return new Step.Finish(RolloutStatus.FAILED, reason, null, null, false);
   }
 
-  private Optional<Duration> persist(RolloutState r, String owner, Step step) {
-    Duration lease = settings.lease();
+  private Optional<Duration> persist(RolloutState r, HeldRollout held, Step step) {
     if (step instanceof Step.Start start) {
-      long revision = work.start(r.id(), owner, start.start(), start.progress(), lease);
+      long revision = work.start(held.lease(), start.start(), start.progress());
       LOG.infof(
           "run %s: rollout %s of %s to %s is revision %d: %s",
           r.runId(), r.id(), r.application(), r.environment(), revision, start.start().message());
@@ -274,18 +273,18 @@ public class RolloutEngine {
     }
     if (step instanceof Step.Continue next) {
       if (next.progress() != null) {
-        work.save(r.id(), owner, next.progress(), next.message(), lease);
+        work.save(held.lease(), next.progress(), next.message());
         if (next.message() != null) {
           LOG.infof(
               "run %s: rollout %s of %s to %s: %s",
               r.runId(), r.id(), r.application(), r.environment(), next.message());
         }
       } else if (r.progress().clusterFailures() > 0) {
-        work.save(r.id(), owner, r.progress().clusterAnswered(), "cluster answers again", lease);
+        work.save(held.lease(), r.progress().clusterAnswered(), "cluster answers again");
       }
       return Optional.of(next.after());
     }
-    outcomes.finish(r, owner, (Step.Finish) step);
+    outcomes.finish(r, held, (Step.Finish) step);
     return Optional.empty();
   }
 }

@@ -38,7 +38,7 @@ class RolloutOutcomes {
     this.metrics = metrics;
   }
 
-  void finish(RolloutState r, String owner, Step.Finish finish) {
+  void finish(RolloutState r, HeldRollout held, Step.Finish finish) {
     RolloutWorkRepository.Start early = finish.early();
     String cluster = early != null ? early.cluster() : r.cluster();
     String namespace = early != null ? early.namespace() : r.namespace();
@@ -84,8 +84,7 @@ class RolloutOutcomes {
     events.add(event);
     events.addAll(plan.events());
     work.finish(
-        r.id(),
-        owner,
+        held.lease(),
         new RolloutWorkRepository.Finish(
             finish.status(), finish.reason(), finish.servingDigest(), cluster, namespace, strategy),
         events,

@@ -66,7 +66,7 @@ class RolloutStarter {
    */
   record Settled(RolloutWorkRepository.Start start, Cluster cluster, Revision restore) {}
 
-  Resolution resolve(RolloutState r) {
+  Resolution resolve(RolloutState r, HeldRollout held) {
     RunContext run =
         r.run() != null
             ? r.run()
@@ -143,7 +143,7 @@ class RolloutStarter {
             run,
             null,
             null);
-    String manifestsRefusal = manifests(r, spec, strategy);
+    String manifestsRefusal = manifests(r, spec, strategy, held);
     if (manifestsRefusal != null) {
       return refuse(r, run, manifestsRefusal);
     }
@@ -171,7 +171,8 @@ class RolloutStarter {
    * the same image), fetched by digest; without any, the generated Deployment and Service. Returns
    * why the rollout cannot start, or null.
    */
-  private String manifests(RolloutState r, EnvironmentSpec spec, Strategy strategy) {
+  private String manifests(
+      RolloutState r, EnvironmentSpec spec, Strategy strategy, HeldRollout held) {
     RolloutObjectsRepository objects = support.objects();
     RolloutObjectsRepository.Objects stored = objects.load(r.id());
     RenderedManifests ref = stored.manifestsRef();
@@ -218,7 +219,7 @@ class RolloutStarter {
             + " Deployment; with the application's own manifests, canary by replica ratio";
       }
     }
-    objects.storeManifests(r.id(), ref, set);
+    objects.storeManifests(held.lease(), ref, set);
     return null;
   }
 
@@ -237,7 +238,7 @@ class RolloutStarter {
             false));
   }
 
-  Step start(RolloutState r, Settled settled) {
+  Step start(RolloutState r, Settled settled, HeldRollout held) {
     RolloutWorkRepository.Start start = settled.start();
     EnvironmentSpec spec = start.spec();
     Revision restore = settled.restore();
@@ -249,7 +250,7 @@ class RolloutStarter {
             support.objects().manifestsOf(r.application(), r.environment(), restore.revision()),
             support.objects().load(r.id()).manifests())
         && alreadyServes(
-            RolloutSupport.workload(settled.cluster(), spec.namespace(), r), r, spec)) {
+            RolloutSupport.workload(settled.cluster(), spec.namespace(), r, held), r, spec)) {
       return finishEarly(
           settled,
           RolloutStatus.SUCCEEDED,

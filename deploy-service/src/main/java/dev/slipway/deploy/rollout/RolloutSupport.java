@@ -210,7 +210,8 @@ class RolloutSupport {
             () -> new IllegalStateException("revision " + r.restoreRevision() + " disappeared"));
   }
 
-  ClusterWorkload workload(RolloutState r) {
+  /** The rollout's namespace, for as long as {@code held} may act on it. */
+  ClusterWorkload workload(RolloutState r, HeldRollout held) {
     Cluster cluster =
         clusters
             .find(r.cluster())
@@ -218,11 +219,12 @@ class RolloutSupport {
                 () ->
                     new ClusterRefusedException(
                         "cluster " + r.cluster() + " is no longer registered", null));
-    return workload(cluster, r.namespace(), r);
+    return workload(cluster, r.namespace(), r, held);
   }
 
-  static ClusterWorkload workload(Cluster cluster, String namespace, RolloutState r) {
-    return new ClusterWorkload(cluster, namespace, r.application());
+  static ClusterWorkload workload(
+      Cluster cluster, String namespace, RolloutState r, HeldRollout held) {
+    return new ClusterWorkload(cluster, namespace, r.application(), held::check);
   }
 
   static Workload stable(RolloutState r, int replicas) {
