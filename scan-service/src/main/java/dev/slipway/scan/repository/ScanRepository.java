@@ -21,7 +21,6 @@ import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.queue.Lease;
-import dev.slipway.work.queue.LeasedQueue;
 import dev.slipway.work.queue.QueueTable;
 import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
@@ -95,19 +94,19 @@ public class ScanRepository {
 
   private static final String RETRY_LATER =
       """
-      UPDATE scans SET status = 'PENDING', lease_owner = NULL, lease_until = NULL, reason = $3,
-                       not_before = now() + $4 * interval '1 millisecond'
-      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      UPDATE scans SET status = 'PENDING', lease_owner = NULL, lease_until = NULL, reason = $2,
+                       not_before = now() + $3 * interval '1 millisecond'
+      WHERE scan_id = $1
       """;
 
   private static final String FINISH =
       """
-      UPDATE scans SET status = $3, reason = $4, db_version = $5, counts = $6::text::jsonb,
-                       findings = $7::text::jsonb, license_violations = $8::text::jsonb,
-                       components = $9, unmatched = $10, sbom = $11, finished_at = now(),
-                       unmatched_components = $12::text::jsonb,
+      UPDATE scans SET status = $2, reason = $3, db_version = $4, counts = $5::text::jsonb,
+                       findings = $6::text::jsonb, license_violations = $7::text::jsonb,
+                       components = $8, unmatched = $9, sbom = $10, finished_at = now(),
+                       unmatched_components = $11::text::jsonb,
                        lease_owner = NULL, lease_until = NULL
-      WHERE scan_id = $1 AND lease_owner = $2 AND status = 'SCANNING'
+      WHERE scan_id = $1
       """;
 
   private static final String INSERT_ADHOC =
@@ -154,12 +153,12 @@ public class ScanRepository {
 
   private final Pool pool;
   private final Outbox outbox;
-  private final LeasedQueue queue;
+  private final FencedQueue queue;
 
   public ScanRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
-    this.queue = new LeasedQueue(pool, TABLE);
+    this.queue = new FencedQueue(pool, TABLE);
   }
 
   /**
@@ -191,33 +190,18 @@ public class ScanRepository {
 
   /** Claims the oldest scan that waits or whose lease expired, for {@code owner}. */
   public Uni<Optional<ClaimedScan>> claim(String owner, Duration lease) {
-    return queue
-        .claimOne(owner, lease)
-        .flatMap(
-            claimed -> {
-              if (claimed.isEmpty()) {
-                return Uni.createFrom().item(Optional.<ClaimedScan>empty());
-              }
-              Lease held = claimed.get();
-              return pool.preparedQuery(CLAIMED)
-                  .execute(Tuple.of(held.id()))
-                  .map(
-                      rows -> {
-                        Row row = rows.iterator().next();
-                        return Optional.of(
-                            new ClaimedScan(
-                                held,
-                                EventJson.readEvent(
-                                    row.getString("cause").getBytes(StandardCharsets.UTF_8),
-                                    EventType.BUILD_DONE),
-                                read(row.getString("policy"), ScanPolicy.class),
-                                read(row.getString("ignores"), IGNORES),
-                                row.getString("sbom_ref")));
-                      })
-                  // Not started: let any worker take it at once rather than after the lease.
-                  .onFailure()
-                  .call(failure -> queue.release(held).onFailure().recoverWithNull());
-            });
+    return queue.claimOne(
+        owner,
+        lease,
+        CLAIMED,
+        (held, row) ->
+            new ClaimedScan(
+                held,
+                EventJson.readEvent(
+                    row.getString("cause").getBytes(StandardCharsets.UTF_8), EventType.BUILD_DONE),
+                read(row.getString("policy"), ScanPolicy.class),
+                read(row.getString("ignores"), IGNORES),
+                row.getString("sbom_ref")));
   }
 
   /** Extends the lease of a claimed scan: {@link Renewal#LOST} when another worker has it now. */
@@ -230,51 +214,33 @@ public class ScanRepository {
    * longer this claim's.
    */
   public Uni<Boolean> retryLater(ClaimedScan scan, String reason, Duration delay) {
-    return pool.withTransaction(
+    return queue.fenced(
+        scan.lease(),
         connection ->
-            queue
-                .lock(Tx.of(connection), scan.lease())
-                .flatMap(
-                    held ->
-                        held.isEmpty()
-                            ? Uni.createFrom().item(false)
-                            : connection
-                                .preparedQuery(RETRY_LATER)
-                                .execute(
-                                    Tuple.of(scan.scanId(), scan.owner(), reason, delay.toMillis()))
-                                .map(rows -> rows.rowCount() == 1)));
+            connection
+                .preparedQuery(RETRY_LATER)
+                .execute(Tuple.of(scan.scanId(), reason, delay.toMillis()))
+                .replaceWith(true));
   }
 
   /**
    * Stores the outcome of a claimed build scan, the image's components and the events it causes, in
-   * one transaction; nothing is written when {@code owner} lost the lease meanwhile.
+   * one transaction; fenced: nothing is written when the lease is no longer this claim's.
    *
    * @return whether this worker finished the scan
    */
   public Uni<Boolean> finish(ClaimedScan scan, ScanOutcome outcome, List<OutboxEvent> events) {
     String digest = scan.build().data().image().digest();
-    return pool.withTransaction(
+    return queue.fenced(
+        scan.lease(),
         connection ->
-            queue
-                .lock(Tx.of(connection), scan.lease())
-                .flatMap(
-                    held ->
-                        held.isEmpty()
-                            ? Uni.createFrom().item(0)
-                            : connection
-                                .preparedQuery(FINISH)
-                                .execute(finishTuple(scan.scanId(), scan.owner(), outcome))
-                                .map(rows -> rows.rowCount()))
-                .flatMap(
-                    count -> {
-                      if (count == 0) {
-                        return Uni.createFrom().item(false);
-                      }
-                      return insertComponents(connection, digest, outcome.packages())
-                          .flatMap(done -> insertKnown(connection, digest, outcome))
-                          .flatMap(done -> outbox.add(Tx.of(connection), events))
-                          .replaceWith(true);
-                    }));
+            connection
+                .preparedQuery(FINISH)
+                .execute(finishTuple(scan.scanId(), outcome))
+                .flatMap(done -> insertComponents(connection, digest, outcome.packages()))
+                .flatMap(done -> insertKnown(connection, digest, outcome))
+                .flatMap(done -> outbox.add(Tx.of(connection), events))
+                .replaceWith(true));
   }
 
   /** Stores a finished ad-hoc scan. */
@@ -396,11 +362,10 @@ public class ScanRepository {
     return connection.preparedQuery(INSERT_KNOWN).executeBatch(rows).replaceWithVoid();
   }
 
-  private static Tuple finishTuple(String scanId, String owner, ScanOutcome outcome) {
+  private static Tuple finishTuple(String scanId, ScanOutcome outcome) {
     return Tuple.from(
         Arrays.asList(
             scanId,
-            owner,
             outcome.gate().verdict().name(),
             outcome.gate().reason(),
             outcome.dbVersion(),
