@@ -4,7 +4,7 @@ import dev.slipway.problem.InvalidInputException;
 import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.Scan;
-import dev.slipway.scan.repository.ScanRepository.Position;
+import dev.slipway.scan.repository.ScanQueries.Position;
 import dev.slipway.scan.service.ScanService;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;

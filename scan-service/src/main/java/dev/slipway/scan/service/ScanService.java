@@ -11,8 +11,9 @@ import dev.slipway.scan.Scan;
 import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.config.ScanConfig;
 import dev.slipway.scan.repository.AdvisoryRepository;
-import dev.slipway.scan.repository.ScanRepository;
-import dev.slipway.scan.repository.ScanRepository.Position;
+import dev.slipway.scan.repository.ScanQueries;
+import dev.slipway.scan.repository.ScanQueries.Position;
+import dev.slipway.scan.repository.ScanQueue;
 import dev.slipway.scan.sbom.SbomReader;
 import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import io.smallrye.mutiny.Uni;
@@ -35,14 +36,20 @@ public class ScanService {
   private static final Duration AWAIT = Duration.ofMinutes(5);
   private static final String DEFAULT_APPLICATION = "adhoc";
 
-  private final ScanRepository scans;
+  private final ScanQueries scans;
+  private final ScanQueue stored;
   private final AdvisoryRepository advisories;
   private final Scanner scanner;
   private final ScanConfig config;
 
   public ScanService(
-      ScanRepository scans, AdvisoryRepository advisories, Scanner scanner, ScanConfig config) {
+      ScanQueries scans,
+      ScanQueue stored,
+      AdvisoryRepository advisories,
+      Scanner scanner,
+      ScanConfig config) {
     this.scans = scans;
+    this.stored = stored;
     this.advisories = advisories;
     this.scanner = scanner;
     this.config = config;
@@ -122,7 +129,7 @@ public class ScanService {
     ScanOutcome outcome =
         scanner.scan(sbom, policy.policy(), policy.ignores()).await().atMost(AWAIT);
     String scanId = UUID.randomUUID().toString();
-    scans
+    stored
         .insertAdhoc(
             scanId,
             application == null ? DEFAULT_APPLICATION : application,

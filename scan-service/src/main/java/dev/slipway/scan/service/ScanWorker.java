@@ -5,8 +5,8 @@ import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
-import dev.slipway.scan.repository.ScanRepository;
-import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
+import dev.slipway.scan.repository.ScanQueue;
+import dev.slipway.scan.repository.ScanQueue.ClaimedScan;
 import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
@@ -41,7 +41,7 @@ public class ScanWorker {
   private static final Logger LOG = Logger.getLogger(ScanWorker.class);
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
 
-  private final ScanRepository scans;
+  private final ScanQueue scans;
   private final OciSbomClient registry;
   private final Scanner scanner;
   private final Event<OutboxWritten> outboxWritten;
@@ -55,7 +55,7 @@ public class ScanWorker {
   private Heartbeats leases;
 
   public ScanWorker(
-      ScanRepository scans,
+      ScanQueue scans,
       OciSbomClient registry,
       Scanner scanner,
       Event<OutboxWritten> outboxWritten,

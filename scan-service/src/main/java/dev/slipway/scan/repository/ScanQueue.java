@@ -1,22 +1,15 @@
 package dev.slipway.scan.repository;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.events.BuildDone;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import dev.slipway.events.ScanDone.Finding;
-import dev.slipway.events.ScanDone.LicenseViolation;
 import dev.slipway.events.ScanPolicy;
-import dev.slipway.events.Severity;
 import dev.slipway.events.VulnerabilityIgnore;
-import dev.slipway.scan.Scan;
-import dev.slipway.scan.ScanKind;
 import dev.slipway.scan.ScanOutcome;
-import dev.slipway.scan.ScanStatus;
 import dev.slipway.scan.sbom.InstalledPackage;
-import dev.slipway.scan.sbom.Unmatched;
 import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
@@ -24,42 +17,28 @@ import dev.slipway.work.queue.Lease;
 import dev.slipway.work.queue.QueueTable;
 import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
- * Scans in scan-service's own database. A build's scan is recorded once per build.done (its id is
- * derived from the event id), claimed by one worker at a time with a lease, and finished in one
- * transaction with the events it causes, only by the worker that still holds the lease.
+ * The build scans as work/'s leased queue, the write side of scan-service's {@code scans} table. A
+ * build's scan is recorded once per build.done (its id is derived from the event id), claimed by
+ * one worker at a time with a lease, and finished in one transaction with the events it causes,
+ * only while the claim's lease is still its holder's. An ad-hoc scan is stored finished, with the
+ * same outcome columns. The read side is {@link ScanQueries}.
  */
 @ApplicationScoped
-public class ScanRepository {
+public class ScanQueue {
 
   private static final TypeReference<List<VulnerabilityIgnore>> IGNORES = new TypeReference<>() {};
-  private static final TypeReference<List<Finding>> FINDINGS = new TypeReference<>() {};
-  private static final TypeReference<List<LicenseViolation>> VIOLATIONS = new TypeReference<>() {};
-  private static final TypeReference<Map<Severity, Integer>> COUNTS = new TypeReference<>() {};
-  private static final TypeReference<List<Unmatched>> UNMATCHED = new TypeReference<>() {};
-
-  private static final String VIEW_COLUMNS =
-      """
-      scan_id, kind, application, run_id, commit_sha, image, image_digest, sbom_ref, requested_by,
-      status, reason, policy::text AS policy, ignores::text AS ignores, db_version,
-      counts::text AS counts, components, unmatched, requested_at, finished_at
-      """;
 
   private static final String REQUEST =
       """
@@ -131,31 +110,11 @@ public class ScanRepository {
       INSERT INTO known_findings (digest, purl, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
       """;
 
-  private static final String FIND =
-      "SELECT "
-          + VIEW_COLUMNS
-          + ", findings::text AS findings, license_violations::text AS license_violations,"
-          + " unmatched_components::text AS unmatched_components"
-          + " FROM scans WHERE scan_id = $1";
-
-  private static final String PAGE =
-      "SELECT "
-          + VIEW_COLUMNS
-          + """
-          FROM scans
-          WHERE ($1::text[] IS NULL OR application = ANY($1))
-            AND ($2::timestamptz IS NULL OR (requested_at, scan_id) < ($2, $3))
-          ORDER BY requested_at DESC, scan_id DESC
-          LIMIT $4
-          """;
-
-  private static final String SBOM = "SELECT status, sbom FROM scans WHERE scan_id = $1";
-
   private final Pool pool;
   private final Outbox outbox;
   private final FencedQueue queue;
 
-  public ScanRepository(Pool pool, Outbox outbox) {
+  public ScanQueue(Pool pool, Outbox outbox) {
     this.pool = pool;
     this.outbox = outbox;
     this.queue = new FencedQueue(pool, TABLE);
@@ -182,8 +141,8 @@ public class ScanRepository {
                 build.sbomRef(),
                 event.source(),
                 new String(EventJson.writeEvent(event), StandardCharsets.UTF_8),
-                json(policy),
-                json(build.ignores()),
+                ScanJson.write(policy),
+                ScanJson.write(build.ignores()),
                 event.time()));
     return pool.preparedQuery(REQUEST).execute(values).map(rows -> rows.rowCount() == 1);
   }
@@ -199,8 +158,8 @@ public class ScanRepository {
                 held,
                 EventJson.readEvent(
                     row.getString("cause").getBytes(StandardCharsets.UTF_8), EventType.BUILD_DONE),
-                read(row.getString("policy"), ScanPolicy.class),
-                read(row.getString("ignores"), IGNORES),
+                ScanJson.read(row.getString("policy"), ScanPolicy.class),
+                ScanJson.read(row.getString("ignores"), IGNORES),
                 row.getString("sbom_ref")));
   }
 
@@ -251,78 +210,12 @@ public class ScanRepository {
       ScanPolicy policy,
       List<VulnerabilityIgnore> ignores,
       ScanOutcome outcome) {
-    Tuple values =
-        Tuple.from(
+    List<Object> values =
+        new ArrayList<>(
             Arrays.asList(
-                scanId,
-                application,
-                requestedBy,
-                json(policy),
-                json(ignores),
-                outcome.gate().verdict().name(),
-                outcome.gate().reason(),
-                outcome.dbVersion(),
-                json(outcome.gate().counts()),
-                json(outcome.gate().findings()),
-                json(outcome.gate().licenseViolations()),
-                outcome.packages().size(),
-                outcome.unmatched().size(),
-                outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom()),
-                json(outcome.unmatched())));
-    return pool.preparedQuery(INSERT_ADHOC).execute(values).replaceWithVoid();
-  }
-
-  /** One scan with its findings. */
-  public Uni<Optional<Scan>> find(String scanId) {
-    return pool.preparedQuery(FIND)
-        .execute(Tuple.of(scanId))
-        .map(
-            rows ->
-                rows.rowCount() == 0
-                    ? Optional.empty()
-                    : Optional.of(toScan(rows.iterator().next(), true)));
-  }
-
-  /**
-   * A page of scans, newest first, after the position {@code after} (keyset pagination).
-   *
-   * @param application only this application's scans; null for all
-   * @param after the last scan of the previous page; null for the first page
-   * @param limit most scans returned
-   */
-  public Uni<List<Scan>> page(List<String> applications, Position after, int limit) {
-    return pool.preparedQuery(PAGE)
-        .execute(
-            Tuple.from(
-                Arrays.asList(
-                    applications == null ? null : applications.toArray(new String[0]),
-                    after == null ? null : after.requestedAt(),
-                    after == null ? null : after.scanId(),
-                    limit)))
-        .map(
-            rows -> {
-              List<Scan> scans = new ArrayList<>();
-              rows.forEach(row -> scans.add(toScan(row, false)));
-              return scans;
-            });
-  }
-
-  /** The SBOM a scan read: empty when no such scan, null bytes while it has none yet. */
-  public Uni<Optional<StoredSbom>> sbom(String scanId) {
-    return pool.preparedQuery(SBOM)
-        .execute(Tuple.of(scanId))
-        .map(
-            rows -> {
-              if (rows.rowCount() == 0) {
-                return Optional.empty();
-              }
-              Row row = rows.iterator().next();
-              Buffer sbom = row.getBuffer("sbom");
-              return Optional.of(
-                  new StoredSbom(
-                      ScanStatus.valueOf(row.getString("status")),
-                      sbom == null ? null : sbom.getBytes()));
-            });
+                scanId, application, requestedBy, ScanJson.write(policy), ScanJson.write(ignores)));
+    values.addAll(outcomeValues(outcome));
+    return pool.preparedQuery(INSERT_ADHOC).execute(Tuple.from(values)).replaceWithVoid();
   }
 
   private static Uni<Void> insertComponents(
@@ -363,74 +256,25 @@ public class ScanRepository {
   }
 
   private static Tuple finishTuple(String scanId, ScanOutcome outcome) {
-    return Tuple.from(
-        Arrays.asList(
-            scanId,
-            outcome.gate().verdict().name(),
-            outcome.gate().reason(),
-            outcome.dbVersion(),
-            json(outcome.gate().counts()),
-            json(outcome.gate().findings()),
-            json(outcome.gate().licenseViolations()),
-            outcome.packages().size(),
-            outcome.unmatched().size(),
-            outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom()),
-            json(outcome.unmatched())));
+    List<Object> values = new ArrayList<>();
+    values.add(scanId);
+    values.addAll(outcomeValues(outcome));
+    return Tuple.from(values);
   }
 
-  private static Scan toScan(Row row, boolean detail) {
-    String counts = row.getString("counts");
-    return new Scan(
-        row.getString("scan_id"),
-        ScanKind.valueOf(row.getString("kind")),
-        row.getString("application"),
-        row.getString("run_id"),
-        row.getString("commit_sha"),
-        row.getString("image"),
-        row.getString("image_digest"),
-        row.getString("sbom_ref"),
-        row.getString("requested_by"),
-        ScanStatus.valueOf(row.getString("status")),
-        row.getString("reason"),
-        read(row.getString("policy"), ScanPolicy.class),
-        read(row.getString("ignores"), IGNORES),
-        row.getString("db_version"),
-        counts == null ? null : read(counts, COUNTS),
-        row.getInteger("components"),
-        row.getInteger("unmatched"),
-        row.getOffsetDateTime("requested_at"),
-        row.getOffsetDateTime("finished_at"),
-        detail ? readOrEmpty(row.getString("findings"), FINDINGS) : null,
-        detail ? readOrEmpty(row.getString("license_violations"), VIOLATIONS) : null,
-        detail ? readOrEmpty(row.getString("unmatched_components"), UNMATCHED) : null);
-  }
-
-  private static <T> List<T> readOrEmpty(String json, TypeReference<List<T>> type) {
-    return json == null ? List.of() : read(json, type);
-  }
-
-  private static String json(Object value) {
-    try {
-      return EventJson.mapper().writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static <T> T read(String json, Class<T> type) {
-    try {
-      return EventJson.mapper().readValue(json, type);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static <T> T read(String json, TypeReference<T> type) {
-    try {
-      return EventJson.mapper().readValue(json, type);
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
-    }
+  /** The outcome columns a finish and an ad-hoc scan write, in the order both statements bind. */
+  private static List<Object> outcomeValues(ScanOutcome outcome) {
+    return Arrays.asList(
+        outcome.gate().verdict().name(),
+        outcome.gate().reason(),
+        outcome.dbVersion(),
+        ScanJson.write(outcome.gate().counts()),
+        ScanJson.write(outcome.gate().findings()),
+        ScanJson.write(outcome.gate().licenseViolations()),
+        outcome.packages().size(),
+        outcome.unmatched().size(),
+        outcome.sbom() == null ? null : io.vertx.core.buffer.Buffer.buffer(outcome.sbom()),
+        ScanJson.write(outcome.unmatched()));
   }
 
   /**
@@ -464,10 +308,4 @@ public class ScanRepository {
       return lease.attempts();
     }
   }
-
-  /** Where a page ends: the last scan's time and id. */
-  public record Position(OffsetDateTime requestedAt, String scanId) {}
-
-  /** A scan's SBOM, null while the scan has not read it. */
-  public record StoredSbom(ScanStatus status, byte[] sbom) {}
 }
