@@ -1,6 +1,8 @@
 package dev.slipway.scan.repository;
 
 import dev.slipway.work.db.Tx;
+import dev.slipway.work.outbox.Outbox;
+import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.queue.Lease;
 import dev.slipway.work.queue.LeasedQueue;
 import dev.slipway.work.queue.QueueTable;
@@ -11,6 +13,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -23,10 +26,12 @@ import java.util.function.Function;
 final class FencedQueue {
 
   private final Pool pool;
+  private final Outbox outbox;
   private final LeasedQueue queue;
 
-  FencedQueue(Pool pool, QueueTable table) {
+  FencedQueue(Pool pool, Outbox outbox, QueueTable table) {
     this.pool = pool;
+    this.outbox = outbox;
     this.queue = new LeasedQueue(pool, table);
   }
 
@@ -74,5 +79,23 @@ final class FencedQueue {
                 .flatMap(
                     held ->
                         held.isEmpty() ? Uni.createFrom().item(false) : write.apply(connection)));
+  }
+
+  /**
+   * Writes the outcome of the work {@code lease} holds and the events it causes, in one
+   * transaction, fenced as {@link #fenced}: a holder that lost the lease writes and publishes
+   * nothing.
+   *
+   * @return whether the outcome was written
+   */
+  Uni<Boolean> finish(
+      Lease lease, Function<SqlConnection, Uni<?>> outcome, List<OutboxEvent> events) {
+    return fenced(
+        lease,
+        connection ->
+            outcome
+                .apply(connection)
+                .flatMap(done -> outbox.add(Tx.of(connection), events))
+                .replaceWith(true));
   }
 }

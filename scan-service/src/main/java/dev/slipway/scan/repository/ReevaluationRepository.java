@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.VulnerabilityIgnore;
-import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.queue.Lease;
@@ -99,13 +98,11 @@ public class ReevaluationRepository {
       """;
 
   private final Pool pool;
-  private final Outbox outbox;
   private final FencedQueue queue;
 
   public ReevaluationRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
-    this.outbox = outbox;
-    this.queue = new FencedQueue(pool, TABLE);
+    this.queue = new FencedQueue(pool, outbox, TABLE);
   }
 
   /** Queues a re-evaluation for the advisories an import changed, in the import's transaction. */
@@ -126,16 +123,7 @@ public class ReevaluationRepository {
 
   /** Claims the oldest queued re-evaluation (or one whose lease ran out) for {@code owner}. */
   public Uni<Optional<Claimed>> claim(String owner, Duration lease) {
-    return queue.claimOne(
-        owner,
-        lease,
-        CLAIMED,
-        (held, row) ->
-            new Claimed(
-                held,
-                row.getString("db_version"),
-                Arrays.asList(row.getArrayOfStrings("advisories")),
-                row.getString("digest")));
+    return queue.claimOne(owner, lease, CLAIMED, Claimed::of);
   }
 
   /** Extends the lease: {@link Renewal#LOST} when another instance has the re-evaluation now. */
@@ -207,7 +195,7 @@ public class ReevaluationRepository {
       List<KnownName> known,
       List<ExposureRow> exposures,
       List<OutboxEvent> events) {
-    return queue.fenced(
+    return queue.finish(
         claimed.lease(),
         connection ->
             connection
@@ -226,9 +214,8 @@ public class ReevaluationRepository {
                         batch(
                             connection,
                             INSERT_EXPOSURE,
-                            exposures.stream().map(ExposureRow::tuple).toList()))
-                .flatMap(done -> outbox.add(Tx.of(connection), events))
-                .replaceWith(true));
+                            exposures.stream().map(ExposureRow::tuple).toList())),
+        events);
   }
 
   private static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {
@@ -256,6 +243,14 @@ public class ReevaluationRepository {
    * @param digest the digest that began to serve; null for an import's re-evaluation
    */
   public record Claimed(Lease lease, String dbVersion, List<String> advisories, String digest) {
+
+    static Claimed of(Lease lease, Row row) {
+      return new Claimed(
+          lease,
+          row.getString("db_version"),
+          Arrays.asList(row.getArrayOfStrings("advisories")),
+          row.getString("digest"));
+    }
 
     /** The re-evaluation. */
     public String id() {

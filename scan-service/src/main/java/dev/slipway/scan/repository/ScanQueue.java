@@ -10,7 +10,6 @@ import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.ScanOutcome;
 import dev.slipway.scan.sbom.InstalledPackage;
-import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.queue.Lease;
@@ -111,13 +110,11 @@ public class ScanQueue {
       """;
 
   private final Pool pool;
-  private final Outbox outbox;
   private final FencedQueue queue;
 
   public ScanQueue(Pool pool, Outbox outbox) {
     this.pool = pool;
-    this.outbox = outbox;
-    this.queue = new FencedQueue(pool, TABLE);
+    this.queue = new FencedQueue(pool, outbox, TABLE);
   }
 
   /**
@@ -190,16 +187,15 @@ public class ScanQueue {
    */
   public Uni<Boolean> finish(ClaimedScan scan, ScanOutcome outcome, List<OutboxEvent> events) {
     String digest = scan.build().data().image().digest();
-    return queue.fenced(
+    return queue.finish(
         scan.lease(),
         connection ->
             connection
                 .preparedQuery(FINISH)
                 .execute(finishTuple(scan.scanId(), outcome))
                 .flatMap(done -> insertComponents(connection, digest, outcome.packages()))
-                .flatMap(done -> insertKnown(connection, digest, outcome))
-                .flatMap(done -> outbox.add(Tx.of(connection), events))
-                .replaceWith(true));
+                .flatMap(done -> insertKnown(connection, digest, outcome)),
+        events);
   }
 
   /** Stores a finished ad-hoc scan. */
