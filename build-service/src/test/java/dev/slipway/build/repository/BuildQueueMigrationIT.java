@@ -50,7 +50,7 @@ class BuildQueueMigrationIT {
           .containsExactly(
               "ran-out RUNNING old/0 1 -", "held RUNNING old/1 2 -", "queued QUEUED - 0 -");
 
-      LeasedQueue queue = new LeasedQueue(db.pool(), BuildRepository.TABLE);
+      LeasedQueue queue = new LeasedQueue(db.pool(), BuildQueue.TABLE);
       List<Lease> claimed =
           queue.claim("new/0", 10, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10));
       assertThat(claimed).extracting(Lease::id).containsExactly("ran-out", "queued");
