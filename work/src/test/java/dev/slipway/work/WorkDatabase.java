@@ -1,11 +1,9 @@
 package dev.slipway.work;
 
-import dev.slipway.testsupport.SlipwayInfrastructure;
+import dev.slipway.testsupport.TestDatabase;
 import dev.slipway.work.db.WorkSchema;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +11,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The real PostgreSQL of the test JVM with this module's schema, as a reactive pool (what the
@@ -31,33 +27,15 @@ public final class WorkDatabase {
   public static synchronized Pool pool() {
     if (pool == null) {
       WorkSchema.migrate(dataSource(null));
-      PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
       vertx = Vertx.vertx();
-      pool =
-          io.vertx.mutiny.pgclient.PgPool.pool(
-              vertx,
-              new PgConnectOptions()
-                  .setHost(postgres.getHost())
-                  .setPort(postgres.getMappedPort(5432))
-                  .setDatabase(postgres.getDatabaseName())
-                  .setUser(postgres.getUsername())
-                  .setPassword(postgres.getPassword()),
-              new PoolOptions().setMaxSize(8));
+      pool = TestDatabase.pool(vertx, null, 8);
     }
     return pool;
   }
 
   /** A JDBC data source of the shared database, in {@code schema} when not null. */
   public static DataSource dataSource(String schema) {
-    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
-    PGSimpleDataSource source = new PGSimpleDataSource();
-    source.setUrl(postgres.getJdbcUrl());
-    source.setUser(postgres.getUsername());
-    source.setPassword(postgres.getPassword());
-    if (schema != null) {
-      source.setCurrentSchema(schema);
-    }
-    return source;
+    return TestDatabase.dataSource(schema);
   }
 
   /** Runs {@code sql} with {@code args} in the public schema; returns the rows it changed. */

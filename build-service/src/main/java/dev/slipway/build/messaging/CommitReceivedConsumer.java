@@ -1,6 +1,6 @@
 package dev.slipway.build.messaging;
 
-import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildQueue;
 import dev.slipway.build.service.BuildWorkers;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
@@ -27,10 +27,10 @@ public class CommitReceivedConsumer {
 
   private static final Logger LOG = Logger.getLogger(CommitReceivedConsumer.class);
 
-  private final BuildRepository builds;
+  private final BuildQueue builds;
   private final BuildWorkers workers;
 
-  public CommitReceivedConsumer(BuildRepository builds, BuildWorkers workers) {
+  public CommitReceivedConsumer(BuildQueue builds, BuildWorkers workers) {
     this.builds = builds;
     this.workers = workers;
   }

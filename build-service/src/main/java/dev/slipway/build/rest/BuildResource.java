@@ -3,8 +3,8 @@ package dev.slipway.build.rest;
 import dev.slipway.build.Build;
 import dev.slipway.build.BuildStatus;
 import dev.slipway.build.image.SbomPublisher;
-import dev.slipway.build.repository.BuildRepository;
-import dev.slipway.build.repository.BuildRepository.RetryResult;
+import dev.slipway.build.repository.BuildQueries;
+import dev.slipway.build.repository.BuildQueue.RetryResult;
 import dev.slipway.build.service.BuildCommands;
 import dev.slipway.build.service.LogFollower;
 import dev.slipway.problem.Page;
@@ -47,13 +47,13 @@ public class BuildResource {
 
   private static final Set<String> OPERATORS = Set.of(Roles.DEPLOYER, Roles.ADMIN);
 
-  private final BuildRepository builds;
+  private final BuildQueries builds;
   private final BuildCommands commands;
   private final LogFollower logs;
   private final Access access;
 
   public BuildResource(
-      BuildRepository builds, BuildCommands commands, LogFollower logs, Access access) {
+      BuildQueries builds, BuildCommands commands, LogFollower logs, Access access) {
     this.builds = builds;
     this.commands = commands;
     this.logs = logs;

@@ -3,8 +3,9 @@ package dev.slipway.build.service;
 import dev.slipway.build.Build;
 import dev.slipway.build.BuildOutcome;
 import dev.slipway.build.BuildStatus;
-import dev.slipway.build.repository.BuildRepository;
-import dev.slipway.build.repository.BuildRepository.RetryResult;
+import dev.slipway.build.repository.BuildQueries;
+import dev.slipway.build.repository.BuildQueue;
+import dev.slipway.build.repository.BuildQueue.RetryResult;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.work.outbox.OutboxWritten;
@@ -19,13 +20,18 @@ import java.util.Optional;
 @ApplicationScoped
 public class BuildCommands {
 
-  private final BuildRepository builds;
+  private final BuildQueue builds;
+  private final BuildQueries queries;
   private final BuildWorkers workers;
   private final Event<OutboxWritten> outboxWritten;
 
   public BuildCommands(
-      BuildRepository builds, BuildWorkers workers, Event<OutboxWritten> outboxWritten) {
+      BuildQueue builds,
+      BuildQueries queries,
+      BuildWorkers workers,
+      Event<OutboxWritten> outboxWritten) {
     this.builds = builds;
+    this.queries = queries;
     this.workers = workers;
     this.outboxWritten = outboxWritten;
   }
@@ -72,6 +78,6 @@ public class BuildCommands {
 
   /** One build with its steps. */
   public Uni<Optional<Build>> find(String buildId) {
-    return builds.find(buildId);
+    return queries.find(buildId);
   }
 }

@@ -7,7 +7,7 @@ import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.log.SecretMasker;
 import dev.slipway.build.repository.BuildLogRepository;
-import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildQueue;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
@@ -53,7 +53,7 @@ public class BuildWorkers {
   private static final Logger LOG = Logger.getLogger(BuildWorkers.class);
 
   private final BuildConfig config;
-  private final BuildRepository builds;
+  private final BuildQueue builds;
   private final BuildLogRepository logs;
   private final BuildRunner runner;
   private final Event<OutboxWritten> outboxWritten;
@@ -69,7 +69,7 @@ public class BuildWorkers {
 
   public BuildWorkers(
       BuildConfig config,
-      BuildRepository builds,
+      BuildQueue builds,
       BuildLogRepository logs,
       BuildRunner runner,
       Event<OutboxWritten> outboxWritten,

@@ -4,7 +4,7 @@ import dev.slipway.build.BuildStatus;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.repository.BuildLogRepository;
 import dev.slipway.build.repository.BuildLogRepository.Line;
-import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildQueries;
 import dev.slipway.events.EventJson;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -35,12 +35,12 @@ public class LogFollower {
   private static final Duration POLL = Duration.ofMillis(250);
 
   private final BuildLogRepository logs;
-  private final BuildRepository builds;
+  private final BuildQueries builds;
   private final BuildConfig.Followers limits;
   private final Map<String, AtomicInteger> perBuild = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
 
-  public LogFollower(BuildLogRepository logs, BuildRepository builds, BuildConfig config) {
+  public LogFollower(BuildLogRepository logs, BuildQueries builds, BuildConfig config) {
     this.logs = logs;
     this.builds = builds;
     this.limits = config.followers();

@@ -7,7 +7,7 @@ import dev.slipway.build.executor.StepListener;
 import dev.slipway.build.executor.StepsRequest;
 import dev.slipway.build.executor.StepsResult;
 import dev.slipway.build.report.TestReports;
-import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildQueue;
 import dev.slipway.build.workspace.RepositoryPaths;
 import dev.slipway.events.BuildDone.TestCounts;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +23,10 @@ import java.util.Map;
 public class StepsStage implements Stage {
 
   private final StepExecutor executor;
-  private final BuildRepository builds;
+  private final BuildQueue builds;
   private final TestReports reports = new TestReports();
 
-  public StepsStage(StepExecutor executor, BuildRepository builds) {
+  public StepsStage(StepExecutor executor, BuildQueue builds) {
     this.executor = executor;
     this.builds = builds;
   }

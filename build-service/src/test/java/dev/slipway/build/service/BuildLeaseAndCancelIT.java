@@ -8,7 +8,7 @@ import dev.slipway.build.BuildOutcome;
 import dev.slipway.build.BuildTestResource;
 import dev.slipway.build.Builds;
 import dev.slipway.build.GitFixture;
-import dev.slipway.build.repository.BuildRepository;
+import dev.slipway.build.repository.BuildQueue;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.events.BuildDone.BuildStatus;
 import dev.slipway.events.BuildDone.ImageRef;
@@ -46,9 +46,9 @@ class BuildLeaseAndCancelIT {
   private static final Duration LEASE = Duration.ofSeconds(3);
 
   private final Pool pool;
-  private final BuildRepository builds;
+  private final BuildQueue builds;
 
-  BuildLeaseAndCancelIT(Pool pool, BuildRepository builds) {
+  BuildLeaseAndCancelIT(Pool pool, BuildQueue builds) {
     this.pool = pool;
     this.builds = builds;
   }
@@ -135,7 +135,7 @@ class BuildLeaseAndCancelIT {
                 "FROM scratch\nCOPY .slipway.yaml /x\n"));
     Envelope<CommitReceived> commit =
         Builds.commit(application, repo, "refs/heads/main", "a change");
-    String buildId = BuildRepository.buildId(commit.runId(), 1);
+    String buildId = BuildQueue.buildId(commit.runId(), 1);
     // What the dead instance left: the build claimed and running, a step started, a few log lines.
     pool.withTransaction(
             connection ->
@@ -279,7 +279,7 @@ class BuildLeaseAndCancelIT {
     String application = SampleEvents.newApplication();
     Envelope<CommitReceived> commit =
         Builds.commit(application, GitFixture.create(Map.of("a", "b")), "refs/heads/main", "x");
-    String buildId = BuildRepository.buildId(commit.runId(), 1);
+    String buildId = BuildQueue.buildId(commit.runId(), 1);
     // Leases far ahead: this instance's workers leave the row alone.
     long tokenA = insertRunning(commit, buildId, "instance-a/0");
     Claim a = claim(buildId, "instance-a/0", tokenA, 1, commit);

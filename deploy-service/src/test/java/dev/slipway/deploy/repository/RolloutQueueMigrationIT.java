@@ -2,17 +2,14 @@ package dev.slipway.deploy.repository;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slipway.testsupport.ScratchSchema;
+import dev.slipway.testsupport.MigrationSchema;
 import dev.slipway.work.db.WorkSchema;
 import dev.slipway.work.queue.Lease;
 import dev.slipway.work.queue.LeasedQueue;
 import dev.slipway.work.queue.Renewal;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Pool;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,9 +22,10 @@ import org.junit.jupiter.api.Test;
 class RolloutQueueMigrationIT {
 
   @Test
-  void rolloutsQueuedOrRunningBeforeTheMoveAreKeptAndTakenOverOnlyOnceTheirLeaseRanOut() {
-    try (ScratchSchema db = ScratchSchema.create("migration")) {
-      flyway(db).target("3.2").load().migrate();
+  void rolloutsQueuedOrRunningBeforeTheMoveAreKeptAndTakenOverOnlyOnceTheirLeaseRanOut()
+      throws SQLException {
+    try (MigrationSchema db = MigrationSchema.create()) {
+      db.migrateTo("3.2");
       db.execute(
           """
           INSERT INTO rollouts (event_id, run_id, application, environment, image, image_digest,
@@ -44,7 +42,7 @@ class RolloutQueueMigrationIT {
              'QUEUED', now(), 'QUEUED', 0, NULL, NULL, NULL)
           """);
 
-      flyway(db).load().migrate();
+      db.migrate();
       WorkSchema.migrate(db.dataSource());
 
       assertThat(
@@ -58,40 +56,26 @@ class RolloutQueueMigrationIT {
               "behind-held QUEUED QUEUED - 0 -",
               "queued QUEUED QUEUED - 0 -");
 
-      Vertx vertx = Vertx.vertx();
-      Pool pool = db.pool(vertx);
-      try {
-        LeasedQueue queue = new LeasedQueue(pool, RolloutWorkRepository.TABLE);
-        List<Lease> claimed =
-            queue.claim("new", 10, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10));
-        assertThat(claimed).extracting(Lease::id).containsExactly("ran-out", "queued");
-        assertThat(claimed.get(0).attempts()).as("a take-over").isEqualTo(2);
-        assertThat(claimed).allSatisfy(lease -> assertThat(lease.token()).isPositive());
-        // The claim leaves the status to the worker: a rollout is RUNNING once it started.
-        assertThat(db.rows("SELECT status || ' ' || phase FROM rollouts WHERE event_id = 'queued'"))
-            .containsExactly("QUEUED QUEUED");
-        assertThat(db.rows("SELECT phase FROM rollouts WHERE event_id = 'ran-out'"))
-            .as("the take-over goes on from the stored phase")
-            .containsExactly("CANARY");
-        // The former holder of "held" has no token: nothing it sends is its lease any more.
-        Lease former = new Lease("held", "old-b", 0, 1, "RUNNING", System.nanoTime());
-        assertThat(
-                queue.renew(former, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10)))
-            .isEqualTo(Renewal.LOST);
-        assertThat(db.rows("SELECT lease_owner FROM rollouts WHERE event_id = 'held'"))
-            .containsExactly("old-b");
-      } finally {
-        pool.closeAndAwait();
-        vertx.closeAndAwait();
-      }
+      LeasedQueue queue = new LeasedQueue(db.pool(), RolloutWorkRepository.TABLE);
+      List<Lease> claimed =
+          queue.claim("new", 10, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10));
+      assertThat(claimed).extracting(Lease::id).containsExactly("ran-out", "queued");
+      assertThat(claimed.get(0).attempts()).as("a take-over").isEqualTo(2);
+      assertThat(claimed).allSatisfy(lease -> assertThat(lease.token()).isPositive());
+      // The claim leaves the status to the worker: a rollout is RUNNING once it started.
+      assertThat(db.rows("SELECT status || ' ' || phase FROM rollouts WHERE event_id = 'queued'"))
+          .containsExactly("QUEUED QUEUED");
+      assertThat(db.rows("SELECT phase FROM rollouts WHERE event_id = 'ran-out'"))
+          .as("the take-over goes on from the stored phase")
+          .containsExactly("CANARY");
+      // The former holder of "held" has no token: nothing it sends is its lease any more.
+      Lease former = new Lease("held", "old-b", 0, 1, "RUNNING", System.nanoTime());
+      assertThat(
+              queue.renew(former, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10)))
+          .isEqualTo(Renewal.LOST);
+      assertThat(db.rows("SELECT lease_owner FROM rollouts WHERE event_id = 'held'"))
+          .containsExactly("old-b");
     }
   }
 
-  private static FluentConfiguration flyway(ScratchSchema db) {
-    return Flyway.configure()
-        .dataSource(db.dataSource())
-        .schemas(db.name())
-        .defaultSchema(db.name())
-        .locations("classpath:db/migration");
-  }
 }

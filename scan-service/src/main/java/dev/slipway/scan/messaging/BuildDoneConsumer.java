@@ -8,7 +8,7 @@ import dev.slipway.events.KafkaCloudEvents;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.Severity;
 import dev.slipway.scan.ScanRequested;
-import dev.slipway.scan.repository.ScanRepository;
+import dev.slipway.scan.repository.ScanQueue;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -36,10 +36,10 @@ public class BuildDoneConsumer {
 
   private static final Logger LOG = Logger.getLogger(BuildDoneConsumer.class);
 
-  private final ScanRepository scans;
+  private final ScanQueue scans;
   private final Event<ScanRequested> requested;
 
-  public BuildDoneConsumer(ScanRepository scans, Event<ScanRequested> requested) {
+  public BuildDoneConsumer(ScanQueue scans, Event<ScanRequested> requested) {
     this.scans = scans;
     this.requested = requested;
   }

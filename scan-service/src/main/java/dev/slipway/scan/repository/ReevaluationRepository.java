@@ -5,9 +5,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.ScanPolicy;
 import dev.slipway.events.VulnerabilityIgnore;
-import dev.slipway.work.db.Tx;
 import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.queue.Lease;
+import dev.slipway.work.queue.QueueTable;
+import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,10 +29,10 @@ import java.util.Set;
 
 /**
  * Re-evaluations of the running digests after an import changed advisories: queued in the import's
- * transaction, claimed by one instance at a time with a lease, and finished in one transaction with
- * the exposures and vulnerability.found events they produce, only by the instance that still holds
- * the lease. Also reads what a re-evaluation needs: the names already known per digest and the
- * policy each digest was scanned under.
+ * transaction, claimed by one instance at a time from work/'s leased queue (owner and fencing
+ * token), and finished in one transaction with the exposures and vulnerability.found events they
+ * produce, only while the claim's lease is still its holder's. Also reads what a re-evaluation
+ * needs: the names already known per digest and the policy each digest was scanned under.
  */
 @ApplicationScoped
 public class ReevaluationRepository {
@@ -49,37 +51,27 @@ public class ReevaluationRepository {
       SELECT version, '{}', $1, 'QUEUED' FROM advisory_database
       """;
 
-  private static final String CLAIM =
-      """
-      UPDATE reevaluations SET status = 'RUNNING', lease_owner = $1,
-                               lease_until = now() + $2 * interval '1 millisecond',
-                               attempts = attempts + 1
-      WHERE id = (
-        SELECT id FROM reevaluations
-        WHERE status = 'QUEUED' OR (status = 'RUNNING' AND lease_until < now())
-        ORDER BY id LIMIT 1
-        FOR UPDATE SKIP LOCKED)
-      RETURNING id, db_version, advisories, digest, attempts
-      """;
+  /**
+   * Re-evaluations as work/'s leased queue: QUEUED ones, or RUNNING ones whose lease ran out, are
+   * claimed oldest first and become RUNNING.
+   */
+  public static final QueueTable TABLE = QueueTable.of("reevaluations", "id", "created_at");
 
-  private static final String RENEW =
-      """
-      UPDATE reevaluations SET lease_until = now() + $3 * interval '1 millisecond'
-      WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
-      """;
+  private static final String CLAIMED =
+      "SELECT db_version, advisories, digest FROM reevaluations WHERE id = $1";
 
   private static final String FINISH =
       """
-      UPDATE reevaluations SET status = 'DONE', found = $3, finished_at = now(),
+      UPDATE reevaluations SET status = 'DONE', found = $2, finished_at = now(),
                                lease_owner = NULL, lease_until = NULL
-      WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
+      WHERE id = $1
       """;
 
   private static final String GIVE_BACK =
       """
-      UPDATE reevaluations SET status = CASE WHEN attempts >= $3 THEN 'FAILED' ELSE 'QUEUED' END,
+      UPDATE reevaluations SET status = CASE WHEN attempts >= $2 THEN 'FAILED' ELSE 'QUEUED' END,
                                lease_owner = NULL, lease_until = NULL
-      WHERE id = $1 AND lease_owner = $2 AND status = 'RUNNING'
+      WHERE id = $1
       """;
 
   private static final String KNOWN =
@@ -106,11 +98,11 @@ public class ReevaluationRepository {
       """;
 
   private final Pool pool;
-  private final Outbox outbox;
+  private final FencedQueue queue;
 
   public ReevaluationRepository(Pool pool, Outbox outbox) {
     this.pool = pool;
-    this.outbox = outbox;
+    this.queue = new FencedQueue(pool, outbox, TABLE);
   }
 
   /** Queues a re-evaluation for the advisories an import changed, in the import's transaction. */
@@ -129,38 +121,28 @@ public class ReevaluationRepository {
     return pool.preparedQuery(ENQUEUE_DIGEST).execute(Tuple.of(digest)).replaceWithVoid();
   }
 
-  /** Claims the oldest queued re-evaluation (or one whose lease expired) for {@code owner}. */
+  /** Claims the oldest queued re-evaluation (or one whose lease ran out) for {@code owner}. */
   public Uni<Optional<Claimed>> claim(String owner, Duration lease) {
-    return pool.preparedQuery(CLAIM)
-        .execute(Tuple.of(owner, lease.toMillis()))
-        .map(
-            rows -> {
-              if (rows.rowCount() == 0) {
-                return Optional.empty();
-              }
-              Row row = rows.iterator().next();
-              return Optional.of(
-                  new Claimed(
-                      row.getLong("id"),
-                      row.getString("db_version"),
-                      Arrays.asList(row.getArrayOfStrings("advisories")),
-                      row.getString("digest"),
-                      row.getInteger("attempts")));
-            });
+    return queue.claimOne(owner, lease, CLAIMED, Claimed::of);
   }
 
-  /** Extends the lease; false when {@code owner} no longer holds it. */
-  public Uni<Boolean> renew(long id, String owner, Duration lease) {
-    return pool.preparedQuery(RENEW)
-        .execute(Tuple.of(id, owner, lease.toMillis()))
-        .map(rows -> rows.rowCount() == 1);
+  /** Extends the lease: {@link Renewal#LOST} when another instance has the re-evaluation now. */
+  public Uni<Renewal> renew(Claimed claimed, Duration lease) {
+    return queue.renew(claimed.lease(), lease);
   }
 
-  /** Puts a failed re-evaluation back (or gives it up after {@link #MAX_ATTEMPTS}). */
-  public Uni<Boolean> giveBack(long id, String owner) {
-    return pool.preparedQuery(GIVE_BACK)
-        .execute(Tuple.of(id, owner, MAX_ATTEMPTS))
-        .map(rows -> rows.rowCount() == 1);
+  /**
+   * Puts a failed re-evaluation back (or gives it up after {@link #MAX_ATTEMPTS}); fenced: false,
+   * and nothing changed, when the lease is no longer this claim's.
+   */
+  public Uni<Boolean> giveBack(Claimed claimed) {
+    return queue.fenced(
+        claimed.lease(),
+        connection ->
+            connection
+                .preparedQuery(GIVE_BACK)
+                .execute(Tuple.of(claimed.id(), MAX_ATTEMPTS))
+                .replaceWith(true));
   }
 
   /** Names already known per digest and purl: {@code digest -> purl -> names}. */
@@ -204,41 +186,36 @@ public class ReevaluationRepository {
 
   /**
    * Finishes a claimed re-evaluation in one transaction: the names it now knows, the exposures it
-   * found and their events; nothing is written when {@code owner} lost the lease meanwhile.
+   * found and their events; fenced: nothing is written when the lease is no longer this claim's.
    *
-   * @return whether this instance finished it
+   * @return whether this claim finished it
    */
   public Uni<Boolean> finish(
-      long id,
-      String owner,
+      Claimed claimed,
       List<KnownName> known,
       List<ExposureRow> exposures,
       List<OutboxEvent> events) {
-    return pool.withTransaction(
+    return queue.finish(
+        claimed.lease(),
         connection ->
             connection
                 .preparedQuery(FINISH)
-                .execute(Tuple.of(id, owner, exposures.size()))
+                .execute(Tuple.of(claimed.id(), exposures.size()))
                 .flatMap(
-                    rows -> {
-                      if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(false);
-                      }
-                      return batch(
-                              connection,
-                              INSERT_KNOWN,
-                              known.stream()
-                                  .map(k -> Tuple.of(k.digest(), k.purl(), k.name()))
-                                  .toList())
-                          .flatMap(
-                              done ->
-                                  batch(
-                                      connection,
-                                      INSERT_EXPOSURE,
-                                      exposures.stream().map(ExposureRow::tuple).toList()))
-                          .flatMap(done -> outbox.add(Tx.of(connection), events))
-                          .replaceWith(true);
-                    }));
+                    done ->
+                        batch(
+                            connection,
+                            INSERT_KNOWN,
+                            known.stream()
+                                .map(k -> Tuple.of(k.digest(), k.purl(), k.name()))
+                                .toList()))
+                .flatMap(
+                    done ->
+                        batch(
+                            connection,
+                            INSERT_EXPOSURE,
+                            exposures.stream().map(ExposureRow::tuple).toList())),
+        events);
   }
 
   private static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {
@@ -260,14 +237,31 @@ public class ReevaluationRepository {
   /**
    * A claimed re-evaluation.
    *
-   * @param id its id
+   * @param lease the lease on its row (owner, fencing token, attempts so far)
    * @param dbVersion the database version when it was queued
    * @param advisories the advisories an import changed; empty for a digest's re-evaluation
    * @param digest the digest that began to serve; null for an import's re-evaluation
-   * @param attempts tries so far, this one included
    */
-  public record Claimed(
-      long id, String dbVersion, List<String> advisories, String digest, int attempts) {}
+  public record Claimed(Lease lease, String dbVersion, List<String> advisories, String digest) {
+
+    static Claimed of(Lease lease, Row row) {
+      return new Claimed(
+          lease,
+          row.getString("db_version"),
+          Arrays.asList(row.getArrayOfStrings("advisories")),
+          row.getString("digest"));
+    }
+
+    /** The re-evaluation. */
+    public String id() {
+      return lease.id();
+    }
+
+    /** Tries so far, this one included. */
+    public int attempts() {
+      return lease.attempts();
+    }
+  }
 
   /** A digest's latest scan: the policy and ignores it was judged under. */
   public record ScannedUnder(ScanPolicy policy, List<VulnerabilityIgnore> ignores) {}

@@ -4,7 +4,8 @@ import dev.slipway.problem.InvalidInputException;
 import dev.slipway.problem.Page;
 import dev.slipway.problem.PageLimit;
 import dev.slipway.scan.Scan;
-import dev.slipway.scan.repository.ScanRepository.Position;
+import dev.slipway.scan.repository.ScanQueries.Position;
+import dev.slipway.scan.service.AdhocScans;
 import dev.slipway.scan.service.ScanService;
 import dev.slipway.work.access.Access;
 import dev.slipway.work.access.Roles;
@@ -41,10 +42,12 @@ public class ScanResource {
   private static final Set<String> SCANNERS = Set.of(Roles.DEPLOYER, Roles.ADMIN);
 
   private final ScanService scans;
+  private final AdhocScans adhoc;
   private final Access access;
 
-  public ScanResource(ScanService scans, Access access) {
+  public ScanResource(ScanService scans, AdhocScans adhoc, Access access) {
     this.scans = scans;
+    this.adhoc = adhoc;
     this.access = access;
   }
 
@@ -105,7 +108,7 @@ public class ScanResource {
     // An ad-hoc scan named after an application is that application's; one named after none is
     // the caller's own and needs a role for the whole platform.
     access.require(SCANNERS, application);
-    Scan scan = scans.adhoc(sbom, policy, application, access.actor().user());
+    Scan scan = adhoc.adhoc(sbom, policy, application, access.actor().user());
     URI location = uri.getBaseUriBuilder().path("api/scans").path(scan.scanId()).build();
     return Response.created(location).entity(scan).build();
   }

@@ -27,6 +27,7 @@ import dev.slipway.scan.service.AdvisoryImporter.AdvisoriesChanged;
 import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
+import dev.slipway.work.queue.Heartbeats;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,11 +44,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,7 +57,9 @@ import org.jboss.logging.Logger;
  * policy fails on and not under an active ignore, is stored as an exposure and published as {@code
  * vulnerability.found} through the outbox, once per application and environment (event ids derived
  * from what was found, so a retry publishes the same events). The work is queued by the import's
- * transaction and claimed here with a lease.
+ * transaction and claimed here from work/'s leased queue; a heartbeat renews the lease, and when no
+ * renewal got through the re-evaluation is stopped (its thread interrupted) before the lease can
+ * pass on, and writes nothing.
  */
 @ApplicationScoped
 public class Reevaluator {
@@ -79,7 +80,7 @@ public class Reevaluator {
   private final WakeUp signal = new WakeUp();
   private volatile boolean running;
   private ExecutorService thread;
-  private ScheduledExecutorService leases;
+  private Heartbeats leases;
 
   public Reevaluator(
       ReevaluationRepository reevaluations,
@@ -97,7 +98,7 @@ public class Reevaluator {
   void start(@Observes StartupEvent startup) {
     running = true;
     thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "reevaluator"));
-    leases = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "reevaluator-lease"));
+    leases = new Heartbeats("reevaluator");
     thread.submit(this::loop);
   }
 
@@ -106,7 +107,7 @@ public class Reevaluator {
     signal.wake();
     if (thread != null) {
       thread.shutdownNow();
-      leases.shutdownNow();
+      leases.close();
     }
   }
 
@@ -140,26 +141,39 @@ public class Reevaluator {
   }
 
   private void run(Claimed claimed) {
-    long lease = config.reevaluation().lease().toMillis();
-    ScheduledFuture<?> renewal =
-        leases.scheduleAtFixedRate(
-            () -> renew(claimed), lease / 3, lease / 3, TimeUnit.MILLISECONDS);
+    Duration lease = config.reevaluation().lease();
+    String work = "re-evaluation " + claimed.id();
     long start = System.nanoTime();
-    try {
-      Outcome outcome = evaluate(claimed);
-      boolean finished =
-          reevaluations
-              .finish(claimed.id(), owner, outcome.known(), outcome.exposures(), outcome.events())
-              .await()
-              .atMost(STEP_TIMEOUT);
-      if (finished) {
+    try (HeldLease held =
+        HeldLease.keep(
+            leases,
+            work,
+            lease,
+            claimed.lease().sentAtNanos(),
+            () -> reevaluations.renew(claimed, lease))) {
+      try {
+        Outcome outcome = evaluate(claimed);
+        if (!held.held()) {
+          LOG.warnf("%s left to another instance (%s)", work, held.lost());
+          return;
+        }
+        boolean finished =
+            reevaluations
+                .finish(claimed, outcome.known(), outcome.exposures(), outcome.events())
+                .await()
+                .atMost(STEP_TIMEOUT);
+        held.close();
+        if (!finished) {
+          LOG.warnf("%s was taken over by another instance; nothing written", work);
+          return;
+        }
         if (!outcome.events().isEmpty()) {
           outboxWritten.fire(OutboxWritten.ROWS);
         }
         LOG.infof(
-            "re-evaluation %d (database %s, %s): %d running digests matched again, %d new"
-                + " findings at or above their policy, in %d ms",
-            claimed.id(),
+            "%s (database %s, %s): %d running digests matched again, %d new findings at or"
+                + " above their policy, in %d ms",
+            work,
             claimed.dbVersion(),
             claimed.digest() != null
                 ? "digest " + claimed.digest()
@@ -167,14 +181,14 @@ public class Reevaluator {
             outcome.digests(),
             outcome.exposures().size(),
             (System.nanoTime() - start) / 1_000_000);
-      } else {
-        LOG.warnf("re-evaluation %d was taken over by another instance", claimed.id());
+      } catch (RuntimeException e) {
+        if (held.lost() != null) {
+          LOG.warnf("%s stopped: its lease was given up (%s)", work, held.lost());
+          return;
+        }
+        LOG.warnf(e, "%s failed (attempt %d)", work, claimed.attempts());
+        reevaluations.giveBack(claimed).await().atMost(STEP_TIMEOUT);
       }
-    } catch (RuntimeException e) {
-      LOG.warnf(e, "re-evaluation %d failed (attempt %d)", claimed.id(), claimed.attempts());
-      reevaluations.giveBack(claimed.id(), owner).await().atMost(STEP_TIMEOUT);
-    } finally {
-      renewal.cancel(false);
     }
   }
 
@@ -229,6 +243,9 @@ public class Reevaluator {
     List<ExposureRow> exposures = new ArrayList<>();
     List<OutboxEvent> events = new ArrayList<>();
     for (Map.Entry<String, List<Running>> entry : byDigest.entrySet()) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new CancellationException("stopped: the lease was given up");
+      }
       String digest = entry.getKey();
       Map<String, InstalledPackage> packages = new LinkedHashMap<>();
       Map<String, Running> deployed = new LinkedHashMap<>();
@@ -341,18 +358,5 @@ public class Reevaluator {
                 where.deployEventId(),
                 where.commitSha(),
                 payload)));
-  }
-
-  private void renew(Claimed claimed) {
-    try {
-      if (!reevaluations
-          .renew(claimed.id(), owner, config.reevaluation().lease())
-          .await()
-          .atMost(STEP_TIMEOUT)) {
-        LOG.warnf("re-evaluation %d: lease lost", claimed.id());
-      }
-    } catch (RuntimeException e) {
-      LOG.warnf("re-evaluation %d: lease not renewed: %s", claimed.id(), e.toString());
-    }
   }
 }

@@ -5,15 +5,13 @@ import dev.slipway.scan.ScanRequested;
 import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.scan.client.SbomUnavailableException;
 import dev.slipway.scan.config.ScanConfig;
-import dev.slipway.scan.repository.ScanRepository;
-import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
+import dev.slipway.scan.repository.ScanQueue;
+import dev.slipway.scan.repository.ScanQueue.ClaimedScan;
 import dev.slipway.scan.sbom.SbomReader.SbomFormatException;
 import dev.slipway.work.WakeUp;
 import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxWritten;
-import dev.slipway.work.queue.Heartbeat;
 import dev.slipway.work.queue.Heartbeats;
-import dev.slipway.work.queue.LeaseTiming;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,16 +24,15 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * Runs pending build scans off the Kafka consumer: claims one from the database (the oldest
  * waiting, or one whose lease expired because its worker died), renews the lease while it works
- * (work/'s {@link Heartbeat}), reads the SBOM from the registry, scans it and stores verdict and
- * events in one transaction, fenced by the lease's owner and token. A worker whose lease is lost,
- * or could run out because no renewal got through, gives the scan up and writes nothing. See {@code
+ * (work/'s {@code Heartbeat}, through {@link HeldLease}), reads the SBOM from the registry, scans
+ * it and stores verdict and events in one transaction, fenced by the lease's owner and token. A
+ * worker whose lease is lost, or could run out because no renewal got through, stops the scan (its
+ * thread is interrupted, so the fetch or scan it waits on ends) and writes nothing. See {@code
  * DESIGN.md} beside this package for the states.
  */
 @ApplicationScoped
@@ -44,7 +41,7 @@ public class ScanWorker {
   private static final Logger LOG = Logger.getLogger(ScanWorker.class);
   private static final Duration STEP_TIMEOUT = Duration.ofMinutes(5);
 
-  private final ScanRepository scans;
+  private final ScanQueue scans;
   private final OciSbomClient registry;
   private final Scanner scanner;
   private final Event<OutboxWritten> outboxWritten;
@@ -58,7 +55,7 @@ public class ScanWorker {
   private Heartbeats leases;
 
   public ScanWorker(
-      ScanRepository scans,
+      ScanQueue scans,
       OciSbomClient registry,
       Scanner scanner,
       Event<OutboxWritten> outboxWritten,
@@ -129,56 +126,47 @@ public class ScanWorker {
   private void run(ClaimedScan scan) {
     String runId = scan.build().runId();
     Duration lease = config.worker().lease();
-    AtomicReference<String> lost = new AtomicReference<>();
-    AtomicBoolean over = new AtomicBoolean();
-    Heartbeat heartbeat =
-        leases.keep(
-            "scan " + scan.scanId(),
-            LeaseTiming.of(lease),
-            scan.lease().sentAtNanos(),
-            () -> scans.renew(scan, lease),
-            why -> {
-              if (over.get()) {
-                return; // a renewal that crossed the finish
-              }
-              LOG.warnf(
-                  "scan %s: lease given up (%s); its outcome is not written", scan.scanId(), why);
-              lost.set(why);
-            });
+    String work = "scan " + scan.scanId();
     long start = System.nanoTime();
-    try {
-      LOG.infof("run %s: scanning %s (attempt %d)", runId, scan.sbomRef(), scan.attempts());
-      ScanOutcome outcome = outcome(scan, heartbeat);
-      if (outcome == null) {
-        return;
+    try (HeldLease held =
+        HeldLease.keep(
+            leases, work, lease, scan.lease().sentAtNanos(), () -> scans.renew(scan, lease))) {
+      try {
+        LOG.infof("run %s: scanning %s (attempt %d)", runId, scan.sbomRef(), scan.attempts());
+        ScanOutcome outcome = outcome(scan, held);
+        if (outcome == null) {
+          return;
+        }
+        if (!held.held()) {
+          LOG.warnf("run %s: %s left to another worker (%s)", runId, work, held.lost());
+          return;
+        }
+        List<OutboxEvent> events =
+            ScanEvents.of(
+                scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
+        boolean finished = scans.finish(scan, outcome, events).await().atMost(STEP_TIMEOUT);
+        held.close();
+        if (finished) {
+          outboxWritten.fire(OutboxWritten.ROWS);
+          metrics
+              .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
+              .record(Duration.ofNanos(System.nanoTime() - start));
+          LOG.infof(
+              "run %s: %s %s: %s", runId, work, outcome.gate().verdict(), outcome.gate().reason());
+        } else {
+          LOG.warnf("run %s: %s was taken over by another worker", runId, work);
+        }
+      } catch (RuntimeException e) {
+        if (held.lost() == null) {
+          throw e;
+        }
+        LOG.warnf("run %s: %s stopped: its lease was given up (%s)", runId, work, held.lost());
       }
-      if (!heartbeat.held()) {
-        LOG.warnf("run %s: scan %s left to another worker (%s)", runId, scan.scanId(), lost.get());
-        return;
-      }
-      List<OutboxEvent> events =
-          ScanEvents.of(
-              scan.build(), scan.scanId(), outcome, scan.policy(), config.maxFindingsInEvent());
-      boolean finished = scans.finish(scan, outcome, events).await().atMost(STEP_TIMEOUT);
-      over.set(finished);
-      if (finished) {
-        outboxWritten.fire(OutboxWritten.ROWS);
-        metrics
-            .timer("slipway.scan.duration", "verdict", outcome.gate().verdict().name())
-            .record(Duration.ofNanos(System.nanoTime() - start));
-        LOG.infof(
-            "run %s: scan %s %s: %s",
-            runId, scan.scanId(), outcome.gate().verdict(), outcome.gate().reason());
-      } else {
-        LOG.warnf("run %s: scan %s was taken over by another worker", runId, scan.scanId());
-      }
-    } finally {
-      heartbeat.close();
     }
   }
 
   /** The outcome to store, or null when the scan was put back to be retried later. */
-  private ScanOutcome outcome(ClaimedScan scan, Heartbeat heartbeat) {
+  private ScanOutcome outcome(ClaimedScan scan, HeldLease held) {
     byte[] sbom;
     try {
       sbom = registry.fetch(scan.sbomRef());
@@ -187,7 +175,7 @@ public class ScanWorker {
         Duration delay =
             config.worker().retryDelay().multipliedBy(1L << Math.min(10, scan.attempts() - 1));
         LOG.warnf("run %s: %s; retrying in %s", scan.build().runId(), e.getMessage(), delay);
-        if (heartbeat.held()) {
+        if (held.held()) {
           scans.retryLater(scan, e.getMessage(), delay).await().atMost(STEP_TIMEOUT);
         }
         return null;

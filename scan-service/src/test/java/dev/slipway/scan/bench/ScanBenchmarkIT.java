@@ -347,7 +347,7 @@ class ScanBenchmarkIT {
                     == 0);
     long reevaluated = System.nanoTime();
     var run =
-        pool.query("SELECT found, status FROM reevaluations ORDER BY id DESC LIMIT 1")
+        pool.query("SELECT found, status FROM reevaluations ORDER BY created_at DESC LIMIT 1")
             .execute()
             .await()
             .atMost(AWAIT)

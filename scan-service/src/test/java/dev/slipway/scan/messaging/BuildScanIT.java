@@ -23,8 +23,8 @@ import dev.slipway.events.VulnerabilityIgnore;
 import dev.slipway.scan.Advisories;
 import dev.slipway.scan.ScanFixtures;
 import dev.slipway.scan.ScanOutcome;
-import dev.slipway.scan.repository.ScanRepository;
-import dev.slipway.scan.repository.ScanRepository.ClaimedScan;
+import dev.slipway.scan.repository.ScanQueue;
+import dev.slipway.scan.repository.ScanQueue.ClaimedScan;
 import dev.slipway.scan.service.Scanner;
 import dev.slipway.testsupport.KafkaTestClient;
 import dev.slipway.testsupport.SlipwayTestResource;
@@ -57,7 +57,7 @@ class BuildScanIT {
   private static final ScanPolicy HIGH = new ScanPolicy(Severity.HIGH, false, List.of());
 
   @Inject Pool pool;
-  @Inject ScanRepository scans;
+  @Inject ScanQueue scans;
   @Inject Scanner scanner;
 
   @Test

@@ -1,0 +1,49 @@
+package dev.slipway.testsupport;
+
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * The shared test PostgreSQL ({@link SlipwayInfrastructure#postgres()}) as the code under test
+ * reaches it: a reactive pool, and plain JDBC for what a test sets up or checks behind the code's
+ * back. Needs the reactive PostgreSQL client on the test class path (every service has it).
+ */
+public final class TestDatabase {
+
+  private TestDatabase() {}
+
+  /** A JDBC data source of the shared database, in {@code schema} when not null. */
+  public static DataSource dataSource(String schema) {
+    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setUrl(postgres.getJdbcUrl());
+    source.setUser(postgres.getUsername());
+    source.setPassword(postgres.getPassword());
+    if (schema != null) {
+      source.setCurrentSchema(schema);
+    }
+    return source;
+  }
+
+  /** A reactive pool of at most {@code size} connections, in {@code schema} when not null. */
+  public static Pool pool(Vertx vertx, String schema, int size) {
+    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    PgConnectOptions options =
+        new PgConnectOptions()
+            .setHost(postgres.getHost())
+            .setPort(postgres.getMappedPort(5432))
+            .setDatabase(postgres.getDatabaseName())
+            .setUser(postgres.getUsername())
+            .setPassword(postgres.getPassword());
+    if (schema != null) {
+      options.addProperty("search_path", schema);
+    }
+    return PgPool.pool(vertx, options, new PoolOptions().setMaxSize(size));
+  }
+}
