@@ -70,12 +70,10 @@ class RolloutQueueMigrationIT {
           .containsExactly("CANARY");
       // The former holder of "held" has no token: nothing it sends is its lease any more.
       Lease former = new Lease("held", "old-b", 0, 1, "RUNNING", System.nanoTime());
-      assertThat(
-              queue.renew(former, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10)))
+      assertThat(queue.renew(former, Duration.ofMinutes(1)).await().atMost(Duration.ofSeconds(10)))
           .isEqualTo(Renewal.LOST);
       assertThat(db.rows("SELECT lease_owner FROM rollouts WHERE event_id = 'held'"))
           .containsExactly("old-b");
     }
   }
-
 }
