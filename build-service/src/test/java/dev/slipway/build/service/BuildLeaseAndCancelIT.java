@@ -17,6 +17,7 @@ import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.SampleEvents;
+import dev.slipway.testsupport.LeaseWatch;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
@@ -343,31 +344,11 @@ class BuildLeaseAndCancelIT {
   }
 
   /**
-   * Waits for the next renewal of build {@code id}'s lease (its {@code lease_until} moves on) and
-   * returns the new {@code lease_until}: the lease lasts at least until then.
+   * Waits for the next renewal of {@code id}'s lease and returns the new {@code lease_until}: the
+   * lease lasts at least until then.
    */
   private Instant nextRenewal(String id) throws InterruptedException {
-    Instant first = leaseUntil(id);
-    long deadline = System.nanoTime() + LEASE.toNanos();
-    while (System.nanoTime() < deadline) {
-      Instant now = leaseUntil(id);
-      if (!now.equals(first)) {
-        return now;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the lease of " + id + " was not renewed within " + LEASE);
-  }
-
-  private Instant leaseUntil(String id) {
-    return pool.preparedQuery("SELECT lease_until FROM builds WHERE id = $1")
-        .execute(Tuple.of(id))
-        .await()
-        .atMost(Duration.ofSeconds(5))
-        .iterator()
-        .next()
-        .getOffsetDateTime(0)
-        .toInstant();
+    return new LeaseWatch(pool, "builds", "id").nextRenewal(id, LEASE);
   }
 
   /** Starts a build whose one step runs four {@code sleep}s; returns once they all started. */

@@ -1,17 +1,13 @@
 package dev.slipway.deploy.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.slipway.deploy.support.DeploySandboxResource;
 import dev.slipway.deploy.support.Deploys;
 import dev.slipway.deploy.support.InjectSandbox;
 import dev.slipway.deploy.support.Rollouts;
 import dev.slipway.deploy.support.Sandbox;
-import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.Envelope;
-import dev.slipway.events.EnvironmentSpec;
-import dev.slipway.events.RunContext;
 import dev.slipway.sandbox.SandboxServer.DeploymentWrite;
 import dev.slipway.testsupport.SlipwayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -21,7 +17,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,22 +37,7 @@ class ResumeAfterRestartIT {
   @Test
   void canaryWhoseWorkerDiedIsResumedFromTheStoredStepNotStartedOver() {
     String app = Deploys.application();
-    EnvironmentSpec stage =
-        Deploys.canary(
-            "resume",
-            "local",
-            List.of(50, 100),
-            Deploys.settings(2, 30, null, new Analysis(null, null, null, 0, 2, 1, 0)));
-    RunContext run = Deploys.run(stage);
-    Rollouts.awaitFinished(
-        Rollouts.request(Deploys.scanPassed(app, "resume", Deploys.digest("v1"), run)), ROLLOUT);
-    String id = Rollouts.request(Deploys.scanPassed(app, "resume", Deploys.digest("v2"), run));
-    await()
-        .atMost(ROLLOUT)
-        .untilAsserted(
-            () ->
-                assertThat(Rollouts.log(id))
-                    .anyMatch(line -> line.startsWith("canary step 1/2 (50%): canary ready")));
+    String id = Rollouts.canaryAtItsFirstStep(app, "resume", ROLLOUT);
 
     int cut =
         pool.preparedQuery(

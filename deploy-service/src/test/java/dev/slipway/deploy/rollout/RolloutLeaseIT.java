@@ -2,7 +2,6 @@ package dev.slipway.deploy.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.RolloutObjectsRepository;
@@ -13,11 +12,9 @@ import dev.slipway.deploy.support.Deploys;
 import dev.slipway.deploy.support.InjectSandbox;
 import dev.slipway.deploy.support.Rollouts;
 import dev.slipway.deploy.support.Sandbox;
-import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.Envelope;
-import dev.slipway.events.EnvironmentSpec;
-import dev.slipway.events.RunContext;
 import dev.slipway.sandbox.SandboxServer.DeploymentWrite;
+import dev.slipway.testsupport.LeaseWatch;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.work.queue.Lease;
@@ -147,22 +144,7 @@ class RolloutLeaseIT {
   @Test
   void workerThatCannotRenewStopsActingOnTheClusterBeforeTheLeaseCanPassOn() throws Exception {
     String app = Deploys.application();
-    EnvironmentSpec stage =
-        Deploys.canary(
-            "paused-db",
-            "local",
-            List.of(50, 100),
-            Deploys.settings(2, 30, null, new Analysis(null, null, null, 0, 2, 1, 0)));
-    RunContext run = Deploys.run(stage);
-    Rollouts.awaitFinished(
-        Rollouts.request(Deploys.scanPassed(app, "paused-db", Deploys.digest("v1"), run)), ROLLOUT);
-    String id = Rollouts.request(Deploys.scanPassed(app, "paused-db", Deploys.digest("v2"), run));
-    await()
-        .atMost(ROLLOUT)
-        .untilAsserted(
-            () ->
-                assertThat(Rollouts.log(id))
-                    .anyMatch(line -> line.startsWith("canary step 1/2 (50%): canary ready")));
+    String id = Rollouts.canaryAtItsFirstStep(app, "paused-db", ROLLOUT);
 
     assertThat(worker.acting(id)).as("the worker acts on the rollout").isTrue();
     // Freeze right after a renewal, so the test knows until when the lease surely lasts.
@@ -214,31 +196,11 @@ class RolloutLeaseIT {
   }
 
   /**
-   * Waits for the next renewal of rollout {@code id}'s lease (its {@code lease_until} moves on) and
-   * returns the new {@code lease_until}: the lease lasts at least until then.
+   * Waits for the next renewal of {@code id}'s lease and returns the new {@code lease_until}: the
+   * lease lasts at least until then.
    */
   private Instant nextRenewal(String id) throws InterruptedException {
-    Instant first = leaseUntil(id);
-    long deadline = System.nanoTime() + LEASE.toNanos();
-    while (System.nanoTime() < deadline) {
-      Instant now = leaseUntil(id);
-      if (!now.equals(first)) {
-        return now;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the lease of " + id + " was not renewed within " + LEASE);
-  }
-
-  private Instant leaseUntil(String id) {
-    return pool.preparedQuery("SELECT lease_until FROM rollouts WHERE event_id = $1")
-        .execute(Tuple.of(id))
-        .await()
-        .atMost(Duration.ofSeconds(5))
-        .iterator()
-        .next()
-        .getOffsetDateTime(0)
-        .toInstant();
+    return new LeaseWatch(pool, "rollouts", "event_id").nextRenewal(id, LEASE);
   }
 
   private long single(String sql, Tuple values) {

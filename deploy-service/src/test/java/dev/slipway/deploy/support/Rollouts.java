@@ -6,9 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.slipway.events.DeployDone;
 import dev.slipway.events.DeployRequested;
+import dev.slipway.events.DeploymentSettings.Analysis;
 import dev.slipway.events.Envelope;
+import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
+import dev.slipway.events.RunContext;
 import dev.slipway.events.SampleEvents;
 import dev.slipway.events.ScanDone;
 import dev.slipway.events.ScanPolicy;
@@ -64,6 +67,31 @@ public final class Rollouts {
                 List.of(),
                 null,
                 verdict == ScanDone.Verdict.PASSED ? "no finding at or above HIGH" : "a finding")));
+  }
+
+  /**
+   * A two-step canary (50%, 100%) of application {@code app} in environment {@code environment} of
+   * cluster "local": a first release (v1) rolled out, then v2 requested; returns v2's rollout id
+   * once its first canary step is ready (the rollout is mid-canary, its step stored).
+   */
+  public static String canaryAtItsFirstStep(String app, String environment, Duration timeout) {
+    EnvironmentSpec stage =
+        Deploys.canary(
+            environment,
+            "local",
+            List.of(50, 100),
+            Deploys.settings(2, 30, null, new Analysis(null, null, null, 0, 2, 1, 0)));
+    RunContext run = Deploys.run(stage);
+    awaitFinished(
+        request(Deploys.scanPassed(app, environment, Deploys.digest("v1"), run)), timeout);
+    String id = request(Deploys.scanPassed(app, environment, Deploys.digest("v2"), run));
+    await()
+        .atMost(timeout)
+        .untilAsserted(
+            () ->
+                assertThat(log(id))
+                    .anyMatch(line -> line.startsWith("canary step 1/2 (50%): canary ready")));
+    return id;
   }
 
   /** Waits until rollout {@code id} finished and returns it as the API shows it. */
