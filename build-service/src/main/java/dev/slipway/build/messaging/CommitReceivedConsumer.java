@@ -1,7 +1,6 @@
 package dev.slipway.build.messaging;
 
 import dev.slipway.build.repository.BuildQueue;
-import dev.slipway.build.service.BuildWorkers;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;
@@ -28,11 +27,9 @@ public class CommitReceivedConsumer {
   private static final Logger LOG = Logger.getLogger(CommitReceivedConsumer.class);
 
   private final BuildQueue builds;
-  private final BuildWorkers workers;
 
-  public CommitReceivedConsumer(BuildQueue builds, BuildWorkers workers) {
+  public CommitReceivedConsumer(BuildQueue builds) {
     this.builds = builds;
-    this.workers = workers;
   }
 
   @Incoming(CHANNEL)
@@ -40,14 +37,7 @@ public class CommitReceivedConsumer {
     return KafkaCloudEvents.consume(
         message,
         EventType.COMMIT_RECEIVED,
-        event -> builds.queue(event).invoke(queued -> queued(event, queued)));
-  }
-
-  private void queued(Envelope<CommitReceived> event, boolean queued) {
-    if (queued) {
-      workers.nudge();
-    }
-    log(event, queued);
+        event -> builds.queue(event).invoke(queued -> log(event, queued)));
   }
 
   private static void log(Envelope<CommitReceived> event, boolean queued) {

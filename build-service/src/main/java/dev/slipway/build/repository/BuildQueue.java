@@ -16,6 +16,7 @@ import dev.slipway.work.outbox.Outbox;
 import dev.slipway.work.queue.Lease;
 import dev.slipway.work.queue.LeasedQueue;
 import dev.slipway.work.queue.QueueTable;
+import dev.slipway.work.queue.QueueWritten;
 import dev.slipway.work.queue.Renewal;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -133,11 +135,21 @@ public class BuildQueue {
   private final Pool pool;
   private final Outbox outbox;
   private final LeasedQueue queue;
+  private final Event<QueueWritten> written;
 
-  public BuildQueue(Pool pool, Outbox outbox) {
+  public BuildQueue(Pool pool, Outbox outbox, Event<QueueWritten> written) {
     this.pool = pool;
     this.outbox = outbox;
     this.queue = new LeasedQueue(pool, TABLE);
+    this.written = written;
+  }
+
+  /**
+   * Once a write that queued a build committed, wakes the idle workers of this instance (an event,
+   * not a call into them): they claim at once rather than at their next poll.
+   */
+  private void wakeWorkers() {
+    written.fire(new QueueWritten(TABLE.table()));
   }
 
   /**
@@ -172,7 +184,15 @@ public class BuildQueue {
                 commit.ref(),
                 commit.repoUrl(),
                 Buffer.buffer(EventJson.writeEvent(event))));
-    return pool.preparedQuery(QUEUE).execute(values).map(rows -> rows.rowCount() == 1);
+    return pool.preparedQuery(QUEUE)
+        .execute(values)
+        .map(rows -> rows.rowCount() == 1)
+        .invoke(
+            queued -> {
+              if (queued) {
+                wakeWorkers();
+              }
+            });
   }
 
   /**
@@ -400,7 +420,13 @@ public class BuildQueue {
                     .execute(Tuple.of(buildId))
                     .flatMap(rows -> retryOf(connection, rows, user)))
         .onFailure(BuildQueue::isUniqueViolation)
-        .recoverWithItem(new RetryResult.Busy(buildId, BuildStatus.QUEUED));
+        .recoverWithItem(new RetryResult.Busy(buildId, BuildStatus.QUEUED))
+        .invoke(
+            result -> {
+              if (result instanceof RetryResult.Queued) {
+                wakeWorkers();
+              }
+            });
   }
 
   private static Uni<RetryResult> retryOf(SqlConnection connection, RowSet<Row> rows, String user) {

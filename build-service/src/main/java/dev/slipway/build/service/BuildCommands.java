@@ -66,14 +66,7 @@ public class BuildCommands {
 
   /** Queues a new attempt of the run of {@code buildId}. */
   public Uni<RetryResult> retry(String buildId, String user) {
-    return builds
-        .retry(buildId, user)
-        .invoke(
-            result -> {
-              if (result instanceof RetryResult.Queued) {
-                workers.nudge();
-              }
-            });
+    return builds.retry(buildId, user);
   }
 
   /** One build with its steps. */

@@ -15,6 +15,7 @@ import dev.slipway.work.outbox.OutboxWritten;
 import dev.slipway.work.queue.Heartbeat;
 import dev.slipway.work.queue.Heartbeats;
 import dev.slipway.work.queue.LeaseTiming;
+import dev.slipway.work.queue.QueueWritten;
 import dev.slipway.work.queue.Renewal;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -123,9 +124,14 @@ public class BuildWorkers {
     }
   }
 
-  /** A commit was queued here: wake an idle worker now rather than at its next poll. */
-  public void nudge() {
-    wake.release();
+  /**
+   * A transaction that queued a build committed (a commit.received, a retry): wake an idle worker
+   * now rather than at its next poll.
+   */
+  void queued(@Observes QueueWritten written) {
+    if (BuildQueue.TABLE.table().equals(written.queue())) {
+      wake.release();
+    }
   }
 
   /**
