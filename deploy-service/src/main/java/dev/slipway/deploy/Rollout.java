@@ -1,6 +1,5 @@
 package dev.slipway.deploy;
 
-import dev.slipway.deploy.rollout.RolloutPhase;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import java.time.OffsetDateTime;

@@ -1,7 +1,7 @@
 package dev.slipway.deploy.repository;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.slipway.deploy.service.FourEyes;
+import dev.slipway.deploy.ChangePush;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
@@ -97,7 +97,7 @@ public class ChangeLedger {
    * The pushes of the change {@code runId} would bring into {@code environment}, newest first: on
    * {@code ref} since the push of the environment's current release.
    */
-  public Uni<List<FourEyes.Push>> changeSinceRelease(
+  public Uni<List<ChangePush>> changeSinceRelease(
       SqlClient client, String application, String environment, String ref, String runId) {
     return client
         .preparedQuery(RELEASE_RUN)
@@ -114,14 +114,14 @@ public class ChangeLedger {
                 StreamSupport.stream(rows.spliterator(), false).map(ChangeLedger::toPush).toList());
   }
 
-  private static FourEyes.Push toPush(Row row) {
+  private static ChangePush toPush(Row row) {
     List<Person> people;
     try {
       people = EventJson.mapper().readValue(row.getString("people"), PEOPLE);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("stored contributors are unreadable", e);
     }
-    return new FourEyes.Push(
+    return new ChangePush(
         row.getString("commit_sha"),
         row.getString("provider"),
         row.getString("actor"),

@@ -1,8 +1,8 @@
 package dev.slipway.deploy.repository;
 
 import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.RolloutStatus;
-import dev.slipway.deploy.rollout.Revision;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;

@@ -1,8 +1,8 @@
 package dev.slipway.deploy.repository;
 
 import dev.slipway.deploy.Rollout;
+import dev.slipway.deploy.RolloutPhase;
 import dev.slipway.deploy.RolloutStatus;
-import dev.slipway.deploy.rollout.RolloutPhase;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;

@@ -1,10 +1,10 @@
 package dev.slipway.deploy.repository;
 
+import dev.slipway.deploy.Progress;
+import dev.slipway.deploy.RolloutPhase;
+import dev.slipway.deploy.RolloutState;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.config.DeployConfig;
-import dev.slipway.deploy.rollout.Progress;
-import dev.slipway.deploy.rollout.RolloutPhase;
-import dev.slipway.deploy.rollout.RolloutState;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EnvironmentSpec;

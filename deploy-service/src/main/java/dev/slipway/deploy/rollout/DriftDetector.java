@@ -2,6 +2,7 @@ package dev.slipway.deploy.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.client.ClusterRegistry;
 import dev.slipway.deploy.manifest.ObjectRef;
 import dev.slipway.deploy.repository.ReleaseRepository;

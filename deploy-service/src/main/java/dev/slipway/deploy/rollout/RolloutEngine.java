@@ -1,5 +1,8 @@
 package dev.slipway.deploy.rollout;
 
+import dev.slipway.deploy.Progress;
+import dev.slipway.deploy.RolloutPhase;
+import dev.slipway.deploy.RolloutState;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.ClusterUnreachableException;
 import dev.slipway.deploy.config.DeployConfig;

@@ -1,5 +1,6 @@
 package dev.slipway.deploy.rollout;
 
+import dev.slipway.deploy.RolloutState;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import dev.slipway.deploy.service.PromotionPlanner;

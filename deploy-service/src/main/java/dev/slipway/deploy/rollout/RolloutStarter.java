@@ -1,5 +1,10 @@
 package dev.slipway.deploy.rollout;
 
+import dev.slipway.deploy.ImagePin;
+import dev.slipway.deploy.Progress;
+import dev.slipway.deploy.Revision;
+import dev.slipway.deploy.RolloutPhase;
+import dev.slipway.deploy.RolloutState;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.client.Cluster;
 import dev.slipway.deploy.client.ClusterRegistry;

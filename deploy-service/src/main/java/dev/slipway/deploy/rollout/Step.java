@@ -1,5 +1,6 @@
 package dev.slipway.deploy.rollout;
 
+import dev.slipway.deploy.Progress;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.RolloutWorkRepository;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.slipway.deploy.service;
 
 import dev.slipway.deploy.Approval;
 import dev.slipway.deploy.ApprovalStatus;
+import dev.slipway.deploy.ChangePush;
 import dev.slipway.deploy.problem.SelfApprovalException;
 import dev.slipway.deploy.repository.ApprovalDecisions;
 import dev.slipway.deploy.repository.ApprovalRepository;
@@ -220,9 +221,9 @@ public class ApprovalService {
                     tx, view.application(), view.environment(), run.ref(), view.runId()))
         .invoke(
             earlier -> {
-              List<FourEyes.Push> pushes = new ArrayList<>();
+              List<ChangePush> pushes = new ArrayList<>();
               pushes.add(
-                  new FourEyes.Push(
+                  new ChangePush(
                       view.commitSha(),
                       run.provider(),
                       run.actor(),

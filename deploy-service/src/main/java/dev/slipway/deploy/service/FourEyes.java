@@ -1,5 +1,6 @@
 package dev.slipway.deploy.service;
 
+import dev.slipway.deploy.ChangePush;
 import dev.slipway.events.Person;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,28 +20,12 @@ public final class FourEyes {
   private FourEyes() {}
 
   /**
-   * One push of the change.
-   *
-   * @param commitSha its head commit
-   * @param provider the Git host, or {@code manual}
-   * @param actor who pushed, or the user who asked for a manual run
-   * @param author the head commit's author
-   * @param contributors everyone who wrote, committed or pushed a commit of it
-   */
-  public record Push(
-      String commitSha, String provider, String actor, Person author, List<Person> contributors) {
-
-    public Push {
-      contributors = contributors == null ? List.of() : List.copyOf(contributors);
-    }
-  }
-
-  /**
    * Why {@code caller} may not approve the promotion of {@code pushes} (newest first, the approved
    * run's push among them) into {@code environment}; empty when they may.
    */
-  public static Optional<String> refusal(Caller caller, List<Push> pushes, String environment) {
-    for (Push push : pushes) {
+  public static Optional<String> refusal(
+      Caller caller, List<ChangePush> pushes, String environment) {
+    for (ChangePush push : pushes) {
       String commit = "commit " + shortSha(push.commitSha());
       String after =
           " and cannot approve its promotion to " + environment + "; another approver must";

@@ -1,9 +1,9 @@
 package dev.slipway.deploy.service;
 
 import dev.slipway.deploy.Release;
+import dev.slipway.deploy.Revision;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.ReleaseRepository;
-import dev.slipway.deploy.rollout.Revision;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventType;

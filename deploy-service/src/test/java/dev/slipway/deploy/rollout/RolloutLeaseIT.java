@@ -3,6 +3,8 @@ package dev.slipway.deploy.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slipway.deploy.Progress;
+import dev.slipway.deploy.RolloutState;
 import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.deploy.repository.RolloutObjectsRepository;
 import dev.slipway.deploy.repository.RolloutWorkRepository;

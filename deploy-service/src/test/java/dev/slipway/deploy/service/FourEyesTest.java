@@ -2,6 +2,7 @@ package dev.slipway.deploy.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slipway.deploy.ChangePush;
 import dev.slipway.events.AccessPolicy;
 import dev.slipway.events.Person;
 import java.util.List;
@@ -20,10 +21,9 @@ class FourEyesTest {
   private static final Person LINUS = new Person("Linus", "linus@example.com", "linus", "2001");
   private static final Person ADA = new Person("Ada Lovelace", "ada@example.com", "ada");
   private static final Person WEB_FLOW = new Person("GitHub", "noreply@github.com", "web-flow");
-  private static final List<FourEyes.Push> CHANGE =
+  private static final List<ChangePush> CHANGE =
       List.of(
-          new FourEyes.Push(
-              "4c5b6a7d8e9f", "github", "linus", LINUS, List.of(LINUS, ADA, WEB_FLOW)));
+          new ChangePush("4c5b6a7d8e9f", "github", "linus", LINUS, List.of(LINUS, ADA, WEB_FLOW)));
 
   static Stream<Arguments> callers() {
     return Stream.of(

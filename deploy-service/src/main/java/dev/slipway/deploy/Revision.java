@@ -1,4 +1,4 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy;
 
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;

@@ -1,6 +1,5 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy;
 
-import dev.slipway.deploy.RolloutStatus;
 import dev.slipway.events.DeployRequested;
 import dev.slipway.events.EnvironmentSpec;
 import dev.slipway.events.RunContext;

@@ -1,4 +1,4 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

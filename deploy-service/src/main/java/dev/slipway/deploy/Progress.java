@@ -1,4 +1,4 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy;
 
 import java.time.OffsetDateTime;
 

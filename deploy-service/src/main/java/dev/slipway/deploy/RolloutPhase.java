@@ -1,4 +1,4 @@
-package dev.slipway.deploy.rollout;
+package dev.slipway.deploy;
 
 /** The steps of a rollout's state machine (see DESIGN.md beside this class). */
 public enum RolloutPhase {
