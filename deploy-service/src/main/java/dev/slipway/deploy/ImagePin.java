@@ -1,5 +1,6 @@
 package dev.slipway.deploy;
 
+import dev.slipway.deploy.manifest.ManifestSet;
 import java.util.regex.Pattern;
 
 /**
@@ -26,15 +27,6 @@ public final class ImagePin {
     if (!isDigest(digest)) {
       throw new IllegalArgumentException("'" + digest + "' is not a content digest");
     }
-    String repository = image;
-    int at = repository.indexOf('@');
-    if (at >= 0) {
-      repository = repository.substring(0, at);
-    }
-    int colon = repository.lastIndexOf(':');
-    if (colon > repository.lastIndexOf('/')) {
-      repository = repository.substring(0, colon);
-    }
-    return repository + "@" + digest;
+    return ManifestSet.repositoryOf(image) + "@" + digest;
   }
 }
