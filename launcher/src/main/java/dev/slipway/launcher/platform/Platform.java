@@ -403,7 +403,7 @@ public final class Platform implements AutoCloseable {
   }
 
   private void prepareAuditStore() {
-    new AuditStore(settings, secrets, processes).prepare();
+    new AuditStore(settings, secrets).prepare();
   }
 
   /** A loopback registry of this platform; another registry is someone else's to run. */
