@@ -58,7 +58,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * run's story ({@link PipelineStory}). Each page is saved as a screenshot in {@code
  * target/console-screenshots/} and kept as {@code docs/console/<page>.png} (the READMEs show them);
  * the server time of every page is measured at the end and printed against a raw service API call,
- * also into {@code target/console-page-times.txt} (figures, no assertion on time).
+ * also into {@code target/console-page-times.txt} (figures, no assertion on time). The platform is
+ * the test JVM's shared one ({@link PlatformUnderTest#shared}); this class runs first on it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserIT {
@@ -101,7 +102,7 @@ class ConsoleBrowserIT {
         .exists();
     assertThat(Path.of("/usr/bin/chromedriver")).as("Debian's chromium-driver").exists();
     Files.createDirectories(SHOTS);
-    platform = PlatformUnderTest.start();
+    platform = PlatformUnderTest.shared();
     console = ConsoleUnderTest.start(platform.endpoints());
     client = new PlatformClient(platform.endpoints());
     browser = chromium();
@@ -127,9 +128,6 @@ class ConsoleBrowserIT {
     }
     if (console != null) {
       console.close();
-    }
-    if (platform != null) {
-      platform.close();
     }
     if (profile != null) {
       try (var files = Files.walk(profile)) {

@@ -49,7 +49,6 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.URIish;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -80,15 +79,8 @@ class PlatformBenchmarkIT {
 
   @BeforeAll
   static void startPlatform() {
-    platform = PlatformUnderTest.start();
+    platform = PlatformUnderTest.shared();
     client = new PlatformClient(platform.endpoints());
-  }
-
-  @AfterAll
-  static void stopPlatform() {
-    if (platform != null) {
-      platform.close();
-    }
   }
 
   @Test

@@ -25,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -44,6 +43,9 @@ import org.junit.jupiter.api.Test;
  * long ones, tagged {@code chaos}, run with {@code ./slipway chaos}: 200 pushes across 10
  * applications while each service is killed once in turn and the broker restarted once; and the
  * same load while PostgreSQL is stopped for 30 s.
+ *
+ * <p>The platform is the test JVM's shared one ({@link PlatformUnderTest#shared}): the console's
+ * browser test runs on it first; this test's applications are its own, and only theirs are counted.
  */
 class PlatformChaosIT {
 
@@ -65,15 +67,8 @@ class PlatformChaosIT {
 
   @BeforeAll
   static void startPlatform() {
-    platform = PlatformUnderTest.start();
+    platform = PlatformUnderTest.shared();
     client = new PlatformClient(platform.endpoints());
-  }
-
-  @AfterAll
-  static void stopPlatform() {
-    if (platform != null) {
-      platform.close();
-    }
   }
 
   @BeforeEach
@@ -235,6 +230,7 @@ class PlatformChaosIT {
     String auditor = TestTokens.token("chaos", "auditor");
     Instant deadline = Instant.now().plus(SETTLE_TIMEOUT);
     Set<String> done = new HashSet<>();
+    Instant nextNote = Instant.now();
     while (Instant.now().isBefore(deadline)) {
       done.clear();
       for (String application : applications) {
@@ -248,10 +244,11 @@ class PlatformChaosIT {
       if (done.containsAll(runs)) {
         return;
       }
-      if (Instant.now().getEpochSecond() % 15 < 3) {
+      if (Instant.now().isAfter(nextNote)) {
         note("%d of %d runs through staging", done.size(), runs.size());
+        nextNote = Instant.now().plusSeconds(15);
       }
-      sleep(Duration.ofSeconds(3));
+      sleep(Duration.ofSeconds(1));
     }
     Set<String> missing = new HashSet<>(runs);
     missing.removeAll(done);

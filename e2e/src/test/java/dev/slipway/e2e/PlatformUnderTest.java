@@ -27,11 +27,30 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * the five services' packaged jars, the sandbox Kubernetes API and a loopback registry as
  * processes, against the real Kafka broker and PostgreSQL server of {@link SlipwayInfrastructure}.
  * Only the settings differ: free ports, the state folder {@code target/e2e/} (each process logs to
- * {@code target/e2e/logs/<name>.log}), the test run's token key, and pods ready after 300 ms.
+ * {@code target/e2e/logs/<name>.log}), the test run's token key, pods ready after 300 ms, and
+ * shorter leases.
  */
-final class PlatformUnderTest implements AutoCloseable {
+final class PlatformUnderTest {
 
   private static final Path STATE = Path.of("target", "e2e");
+
+  /**
+   * Leases of 10 s (relays' 5 s) instead of 30-60 s: work a SIGKILLed service held is taken over
+   * that much sooner, so the kill scenarios settle in seconds, not a minute. Renewals and the stop
+   * before a lease can pass on scale with the lease (a third, a quarter of it); fencing does not
+   * depend on its length.
+   */
+  private static final Map<String, String> SHORT_LEASES =
+      Map.of(
+          "SLIPWAY_BUILD_LEASE", "10s",
+          "SLIPWAY_SCAN_WORKER_LEASE", "10s",
+          "SLIPWAY_DEPLOY_ROLLOUTS_LEASE", "10s",
+          "SLIPWAY_TRIGGER_OUTBOX_LEASE_DURATION", "5s",
+          "SLIPWAY_BUILD_OUTBOX_LEASE_DURATION", "5s",
+          "SLIPWAY_SCAN_OUTBOX_LEASE_DURATION", "5s",
+          "SLIPWAY_DEPLOY_OUTBOX_LEASE_DURATION", "5s");
+
+  private static PlatformUnderTest shared;
 
   private final Platform platform;
 
@@ -39,8 +58,24 @@ final class PlatformUnderTest implements AutoCloseable {
     this.platform = platform;
   }
 
+  /**
+   * The one platform of this test JVM, started by the first test class that asks for it and stopped
+   * when the JVM exits: the end-to-end classes run one after another on it (each with applications
+   * of its own), so the run pays one platform start, not one per class. Every service is running
+   * when this returns, whatever the class before killed.
+   */
+  static synchronized PlatformUnderTest shared() {
+    if (shared == null) {
+      shared = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "platform-under-test-stop"));
+    } else {
+      shared.platform.start();
+    }
+    return shared;
+  }
+
   /** Starts everything and waits until every service is ready. */
-  static PlatformUnderTest start() {
+  private static PlatformUnderTest start() {
     PlatformSettings settings =
         new PlatformSettings(
             new PlatformLayout(Path.of(".."), STATE),
@@ -51,7 +86,8 @@ final class PlatformUnderTest implements AutoCloseable {
             TestTokens.publicKeyLocation(),
             Optional.of(Duration.ofMillis(300)),
             JvmOptions.defaults(),
-            Duration.ofSeconds(120));
+            Duration.ofSeconds(120),
+            SHORT_LEASES);
     Platform platform = new Platform(settings, progress());
     // Processes a crashed earlier run left behind are not this run's.
     platform.close();
@@ -107,8 +143,7 @@ final class PlatformUnderTest implements AutoCloseable {
     return rss;
   }
 
-  @Override
-  public void close() {
+  private void close() {
     platform.close();
   }
 

@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -101,7 +102,8 @@ public final class LocalPlatform {
         "file:" + state().resolve("jwt/public-key.pem"),
         Optional.empty(),
         JvmOptions.defaults(),
-        Duration.ofSeconds(120));
+        Duration.ofSeconds(120),
+        Map.of());
   }
 
   private static String env(String name, String fallback) {

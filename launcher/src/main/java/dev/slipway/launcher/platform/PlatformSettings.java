@@ -2,6 +2,7 @@ package dev.slipway.launcher.platform;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +20,9 @@ import java.util.Optional;
  * @param sandboxReadyAfter how long a sandbox pod takes to become ready; empty: the sandbox's own
  * @param jvm how the services' JVMs run
  * @param readyTimeout how long a process may take to become ready
+ * @param serviceOverrides settings every service gets on top of the topology's, as environment
+ *     variables (each service reads only its own prefix), e.g. the end-to-end tests' shorter
+ *     leases; they win over everything else
  */
 public record PlatformSettings(
     PlatformLayout layout,
@@ -29,7 +33,12 @@ public record PlatformSettings(
     String jwtPublicKey,
     Optional<Duration> sandboxReadyAfter,
     JvmOptions jvm,
-    Duration readyTimeout) {
+    Duration readyTimeout,
+    Map<String, String> serviceOverrides) {
+
+  public PlatformSettings {
+    serviceOverrides = Map.copyOf(serviceOverrides);
+  }
 
   /** The sandbox's kubeconfig, or the given cluster's. */
   public Path clusterKubeconfig() {

@@ -21,7 +21,10 @@ final class ServiceSettings {
     this.secrets = secrets;
   }
 
-  /** The environment {@code service} runs with; its own settings come last and win. */
+  /**
+   * The environment {@code service} runs with; its own settings come after the shared ones, and the
+   * platform's overrides last.
+   */
   Map<String, String> environment(PlatformService service) {
     Infrastructure.Postgres postgres = settings.infrastructure().postgres();
     Map<String, String> env = new LinkedHashMap<>();
@@ -33,6 +36,7 @@ final class ServiceSettings {
     env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
     env.put("SLIPWAY_JWT_PUBLIC_KEY", settings.jwtPublicKey());
     env.putAll(ownSettings(service));
+    env.putAll(settings.serviceOverrides());
     return env;
   }
 

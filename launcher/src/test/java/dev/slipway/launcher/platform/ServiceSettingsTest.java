@@ -15,6 +15,11 @@ class ServiceSettingsTest {
   @TempDir Path state;
 
   private PlatformSettings settings(String registry, Optional<Path> kubeconfig) {
+    return settings(registry, kubeconfig, Map.of());
+  }
+
+  private PlatformSettings settings(
+      String registry, Optional<Path> kubeconfig, Map<String, String> overrides) {
     Infrastructure infrastructure =
         new Infrastructure() {
           @Override
@@ -37,7 +42,8 @@ class ServiceSettingsTest {
         "file:/keys/public-key.pem",
         Optional.empty(),
         JvmOptions.defaults(),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5),
+        overrides);
   }
 
   @Test
@@ -56,6 +62,24 @@ class ServiceSettingsTest {
             "QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://localhost:15432/slipway_scan")
         .containsEntry("SLIPWAY_JWT_PUBLIC_KEY", "file:/keys/public-key.pem")
         .containsEntry("SLIPWAY_SCAN_ADVISORIES_DIRECTORY", "/checkout/infra/advisories");
+  }
+
+  @Test
+  void thePlatformsOverridesReachEveryServiceAndWinOverTheTopologysOwnSettings() {
+    ServiceSettings services =
+        new ServiceSettings(
+            settings(
+                "127.0.0.1:5000",
+                Optional.empty(),
+                Map.of(
+                    "SLIPWAY_DEPLOY_ROLLOUTS_LEASE", "10s",
+                    "SLIPWAY_SCAN_ADVISORIES_DIRECTORY", "/elsewhere")),
+            new LocalSecrets(state));
+
+    assertThat(services.environment(PlatformService.DEPLOY))
+        .containsEntry("SLIPWAY_DEPLOY_ROLLOUTS_LEASE", "10s");
+    assertThat(services.environment(PlatformService.SCAN))
+        .containsEntry("SLIPWAY_SCAN_ADVISORIES_DIRECTORY", "/elsewhere");
   }
 
   @Test
