@@ -1,7 +1,11 @@
 package dev.slipway.console.rest;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A hint only decides which calls start early. What a page shows always comes from the calls of
  * this load, made with this user's token: when the fresh answer differs from the hint, the calls it
  * names are made then, and an early call nobody needs is dropped. Keyed by the user's token, so one
- * user's hints never shape another user's calls.
+ * user's hints never shape another user's calls; by its SHA-256, so the map holds no credential.
  */
 @ApplicationScoped
 public class CallHints {
@@ -32,7 +36,7 @@ public class CallHints {
 
   /** The hint {@code key} of {@code token}'s user, if one was noted in the last {@link #KEPT}. */
   public <T> Optional<T> get(String token, String key, Class<T> type) {
-    Entry entry = entries.get(token + ' ' + key);
+    Entry entry = entries.get(keyOf(token, key));
     if (entry == null || entry.expiresAt() - System.nanoTime() <= 0) {
       return Optional.empty();
     }
@@ -50,6 +54,16 @@ public class CallHints {
         entries.clear();
       }
     }
-    entries.put(token + ' ' + key, new Entry(value, now + KEPT.toNanos()));
+    entries.put(keyOf(token, key), new Entry(value, now + KEPT.toNanos()));
+  }
+
+  private static String keyOf(String token, String key) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest) + ' ' + key;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 }
