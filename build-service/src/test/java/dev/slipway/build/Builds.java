@@ -146,24 +146,29 @@ public final class Builds {
         .asString();
   }
 
-  /** Every build.done of {@code application} on Kafka (waits for at least one). */
+  /**
+   * Every build.done of {@code application} on Kafka, once at least {@code atLeast} are there and a
+   * second more has passed: a relay that published one twice would have done so within its poll
+   * interval (200 ms in tests), so a duplicate shows in what this returns.
+   */
   public static List<Envelope<BuildDone>> buildDones(String application, int atLeast) {
-    List<Envelope<BuildDone>> found = new java.util.ArrayList<>();
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              found.clear();
-              for (ConsumerRecord<String, byte[]> record :
-                  KafkaTestClient.read(
-                      Topics.BUILD_DONE, Integer.MAX_VALUE, Duration.ofSeconds(2))) {
-                if (application.equals(record.key())) {
-                  found.add(envelope(record));
-                }
-              }
-              return found.size() >= atLeast;
-            });
-    return found;
+        .until(() -> buildDonesOnKafka(application).size() >= atLeast);
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return buildDonesOnKafka(application);
+  }
+
+  private static List<Envelope<BuildDone>> buildDonesOnKafka(String application) {
+    return KafkaTestClient.readAll(Topics.BUILD_DONE).stream()
+        .filter(record -> application.equals(record.key()))
+        .map(Builds::envelope)
+        .toList();
   }
 
   private static Envelope<BuildDone> envelope(ConsumerRecord<String, byte[]> record) {

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +18,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -48,21 +49,12 @@ public final class KafkaTestClient {
    */
   public static List<ConsumerRecord<String, byte[]>> read(
       String topic, int atLeast, Duration timeout) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            SlipwayInfrastructure.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "test-reader-" + UUID.randomUUID(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-            "earliest",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false);
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      Instant deadline = Instant.now().plus(timeout);
+    Instant deadline = Instant.now().plus(timeout);
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions(consumer, topic, deadline);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
       while (records.size() < atLeast && Instant.now().isBefore(deadline)) {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
@@ -70,17 +62,75 @@ public final class KafkaTestClient {
     return records;
   }
 
+  /**
+   * Everything on {@code topic} when called: read from its beginning up to each partition's end
+   * offset of that moment, without waiting for more (an absent topic has nothing). A test that
+   * checks nothing more arrives waits for that itself.
+   */
+  public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions(consumer, topic, Instant.now());
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Instant deadline = Instant.now().plusSeconds(30);
+      while (ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        if (Instant.now().isAfter(deadline)) {
+          throw new AssertionError("could not read " + topic + " to its end offsets " + ends);
+        }
+        consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /**
+   * A consumer of no group: it is assigned partitions and joins nothing, so reading starts at once
+   * (a group's first join waits out the broker's rebalance delay).
+   */
+  private static KafkaConsumer<String, byte[]> consumer() {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            SlipwayInfrastructure.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
+    return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** The partitions of {@code topic}, waiting until {@code deadline} for it to exist. */
+  private static List<TopicPartition> partitions(
+      KafkaConsumer<?, ?> consumer, String topic, Instant deadline) {
+    while (true) {
+      List<PartitionInfo> found =
+          consumer.listTopics(Duration.ofSeconds(10)).getOrDefault(topic, List.of());
+      if (!found.isEmpty() || !Instant.now().isBefore(deadline)) {
+        return found.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** Waits until a record keyed {@code key} is on {@code topic}, and returns it. */
   public static ConsumerRecord<String, byte[]> awaitRecord(
       String topic, String key, Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      var found =
-          read(topic, 1, Duration.ofSeconds(2)).stream()
-              .filter(record -> key.equals(record.key()))
-              .findFirst();
-      if (found.isPresent()) {
-        return found.get();
+    try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+      List<TopicPartition> partitions = partitions(consumer, topic, deadline);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      while (Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (key.equals(record.key())) {
+            return record;
+          }
+        }
       }
     }
     throw new AssertionError("no record keyed " + key + " on " + topic + " within " + timeout);

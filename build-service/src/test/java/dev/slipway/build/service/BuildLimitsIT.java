@@ -192,7 +192,7 @@ class BuildLimitsIT {
                 version: 1
                 steps:
                   - name: slow
-                    run: sleep 10
+                    run: sleep 4
                 image:
                   builder: files
                   files: [.slipway.yaml]

@@ -384,9 +384,7 @@ class BuildScanIT {
   }
 
   static List<ConsumerRecord<String, byte[]>> recordsKeyed(String topic, String key) {
-    return KafkaTestClient.read(topic, Integer.MAX_VALUE, Duration.ofSeconds(3)).stream()
-        .filter(r -> key.equals(r.key()))
-        .toList();
+    return KafkaTestClient.readAll(topic).stream().filter(r -> key.equals(r.key())).toList();
   }
 
   static <T> Envelope<T> awaitEvent(String topic, String key, EventType<T> type) {
