@@ -10,17 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What trigger-service left behind: the commit.received records of one application (read from the
@@ -63,42 +54,9 @@ public final class CommitTopic {
   /** Every record of {@code topic} keyed by {@code application} in the topic right now. */
   public static List<ConsumerRecord<String, byte[]>> topicRecordsOf(
       String topic, String application) {
-    Map<String, Object> config =
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            SlipwayInfrastructure.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG,
-            "trigger-test-" + UUID.randomUUID(),
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed");
-    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      Instant deadline = Instant.now().plusSeconds(30);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (Instant.now().isAfter(deadline)) {
-          throw new IllegalStateException("could not read " + topic + " to its end");
-        }
-        consumer
-            .poll(Duration.ofMillis(200))
-            .forEach(
-                record -> {
-                  if (application.equals(record.key())) {
-                    found.add(record);
-                  }
-                });
-      }
-    }
-    return found;
+    return KafkaTestClient.readAll(topic).stream()
+        .filter(record -> application.equals(record.key()))
+        .toList();
   }
 
   /** The text of header {@code name} of {@code record}. */

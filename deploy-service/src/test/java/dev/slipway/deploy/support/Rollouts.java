@@ -152,7 +152,7 @@ public final class Rollouts {
             () -> {
               matching.set(
                   0,
-                  TopicReader.readAll(Topics.DEPLOY_DONE).stream()
+                  KafkaTestClient.readAll(Topics.DEPLOY_DONE).stream()
                       .filter(record -> eventId.equals(KafkaTestClient.header(record, "ce_id")))
                       .toList());
               return matching.get(0).size() >= atLeast;
@@ -162,7 +162,7 @@ public final class Rollouts {
 
   /** The records keyed {@code application} on {@code topic} now. */
   public static List<ConsumerRecord<String, byte[]>> records(String topic, String application) {
-    return TopicReader.readAll(topic).stream()
+    return KafkaTestClient.readAll(topic).stream()
         .filter(record -> application.equals(record.key()))
         .toList();
   }

@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
  * still accepted with 202, from the outbox in PostgreSQL; readiness stays UP; the outbox health
  * group turns DEGRADED and the relay's lag shows on /q/metrics; after the thaw every push is
  * published exactly once, with the run id its 202 named. The outage lasts {@code
- * slipway.test.kafka-pause-seconds} (default 20): four times the tests' produce-request timeout
- * (5 s; production's is 30 s), so the relay's producer times out and retries its requests during
- * the outage as it would in a minute-long one under production settings. {@code
+ * slipway.test.kafka-pause-seconds} (default 20): four times the tests' produce-request timeout (5
+ * s; production's is 30 s), so the relay's producer times out and retries its requests during the
+ * outage as it would in a minute-long one under production settings. {@code
  * -Dslipway.test.kafka-pause-seconds=60} gives the original figure.
  */
 @QuarkusTest
