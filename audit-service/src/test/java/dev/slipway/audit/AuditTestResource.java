@@ -65,7 +65,12 @@ public class AuditTestResource extends SlipwayTestResource {
     config.put("slipway.audit.checkpoint.file", CHECKPOINT_FILE.toString());
     // Tests make checkpoints when they need one.
     config.put("slipway.audit.checkpoint.interval", "1h");
-    config.put("slipway.audit.ingest.heartbeat-timeout", "PT8S");
+    // A consumer stops sending heartbeats once its session has expired without an answer; it is
+    // DOWN 2 s later. The broker's shortest session (6 s) and a heartbeat a second make that 8 s
+    // after the broker goes silent, instead of production's 10 s session and 8 s here before.
+    config.put("mp.messaging.incoming.audit-in.session.timeout.ms", "6000");
+    config.put("mp.messaging.incoming.audit-in.heartbeat.interval.ms", "1000");
+    config.put("slipway.audit.ingest.heartbeat-timeout", "PT2S");
     config.put("slipway.audit.verify.max-rows", "500");
     config.put("slipway.audit.ingest.max-retry-backoff", "PT2S");
     // Subscribe a newly created topic within a second instead of thirty.

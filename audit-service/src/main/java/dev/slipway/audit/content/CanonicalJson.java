@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -195,56 +194,67 @@ public final class CanonicalJson {
     return true;
   }
 
-  /** Writes the canonical form of {@code node}; null is JSON {@code null}. */
+  /**
+   * Writes the canonical form of {@code node}; null is JSON {@code null}. The node's type is asked
+   * once (each {@code isX()} is a virtual call of its own).
+   */
   public static void append(JsonNode node, Utf8Output out) {
-    if (node == null || node.isNull() || node.isMissingNode()) {
+    if (node == null) {
       out.ascii("null");
-    } else if (node.isObject()) {
-      appendObject(node, out);
-    } else if (node.isArray()) {
-      out.ascii('[');
-      for (int i = 0; i < node.size(); i++) {
-        if (i > 0) {
-          out.ascii(',');
+      return;
+    }
+    switch (node.getNodeType()) {
+      case OBJECT -> appendObject(node, out);
+      case ARRAY -> {
+        out.ascii('[');
+        boolean first = true;
+        for (JsonNode element : node) {
+          if (!first) {
+            out.ascii(',');
+          }
+          first = false;
+          append(element, out);
         }
-        append(node.get(i), out);
+        out.ascii(']');
       }
-      out.ascii(']');
-    } else if (node.isTextual()) {
-      out.string(node.textValue());
-    } else if (node.isNumber()) {
-      appendNumber(node, out);
-    } else if (node.isBoolean()) {
-      out.ascii(node.booleanValue() ? "true" : "false");
-    } else {
-      out.string(node.asText());
+      case STRING -> out.string(node.textValue());
+      case NUMBER -> appendNumber(node, out);
+      case BOOLEAN -> out.ascii(node.booleanValue() ? "true" : "false");
+      case NULL, MISSING -> out.ascii("null");
+      default -> out.string(node.asText());
     }
   }
 
-  /** Members in key order (UTF-16 code units, {@link String#compareTo}). */
+  /**
+   * Members in key order (UTF-16 code units, {@link String#compareTo}), each value taken with its
+   * key rather than looked up again by it.
+   */
+  @SuppressWarnings("unchecked")
   private static void appendObject(JsonNode node, Utf8Output out) {
     int n = node.size();
-    String[] keys = new String[n];
+    Map.Entry<String, JsonNode>[] members = new Map.Entry[n];
     boolean sorted = true;
     int i = 0;
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); i++) {
-      keys[i] = names.next();
-      sorted &= i == 0 || keys[i - 1].compareTo(keys[i]) < 0;
+    for (Map.Entry<String, JsonNode> member : node.properties()) {
+      members[i] = member;
+      sorted &= i == 0 || members[i - 1].getKey().compareTo(member.getKey()) < 0;
+      i++;
     }
     if (!sorted) {
       if (n <= 32) {
         // Objects are small: an insertion sort without allocation beats the general sort.
         for (int a = 1; a < n; a++) {
-          String key = keys[a];
+          Map.Entry<String, JsonNode> member = members[a];
+          String key = member.getKey();
           int b = a - 1;
-          while (b >= 0 && keys[b].compareTo(key) > 0) {
-            keys[b + 1] = keys[b];
+          while (b >= 0 && members[b].getKey().compareTo(key) > 0) {
+            members[b + 1] = members[b];
             b--;
           }
-          keys[b + 1] = key;
+          members[b + 1] = member;
         }
       } else {
-        Arrays.sort(keys);
+        Arrays.sort(members, Map.Entry.comparingByKey());
       }
     }
     out.ascii('{');
@@ -252,8 +262,8 @@ public final class CanonicalJson {
       if (k > 0) {
         out.ascii(',');
       }
-      out.string(keys[k]).ascii(':');
-      append(node.get(keys[k]), out);
+      out.string(members[k].getKey()).ascii(':');
+      append(members[k].getValue(), out);
     }
     out.ascii('}');
   }
