@@ -26,11 +26,11 @@ import java.util.TreeMap;
  * from {@code /etc/os-release}; Debian and Ubuntu packages from dpkg's {@code status} file and
  * distroless {@code status.d}, with their source package and the licences of their machine-
  * readable {@code copyright} file; Alpine packages from apk's {@code installed} database; RPM
- * packages from rpm's SQLite database ({@code rpmdb.sqlite}, rpm 4.16 and later). Each becomes a
- * package URL advisories can be matched against, e.g. {@code
- * pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl}. rpm's
- * older Berkeley DB ({@code Packages}) and SUSE's ndb ({@code Packages.db}) are not read: an image
- * that has only those is reported as such.
+ * packages from rpm's SQLite database ({@code rpmdb.sqlite}, rpm 4.16 and later), its older
+ * Berkeley DB hash database ({@code Packages}, {@link RpmBerkeleyDb}) or its ndb ({@code
+ * Packages.db}, {@link RpmNdb}). Each becomes a package URL advisories can be matched against, e.g.
+ * {@code pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl}. A
+ * database that cannot be read is named in the notes, never skipped silently.
  */
 public final class OsPackageReader {
 
@@ -41,9 +41,10 @@ public final class OsPackageReader {
   static final String APK_INSTALLED = "lib/apk/db/installed";
   static final List<String> RPM_SQLITE =
       List.of("var/lib/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/rpmdb.sqlite");
-  static final List<String> RPM_UNREAD =
-      List.of(
-          "var/lib/rpm/Packages", "var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db");
+  static final List<String> RPM_BERKELEY_DB =
+      List.of("var/lib/rpm/Packages", "usr/lib/sysimage/rpm/Packages");
+  static final List<String> RPM_NDB =
+      List.of("var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/Packages.db");
   static final String DOC = "usr/share/doc/";
 
   // rpm header tags and types (rpmtag.h)
@@ -54,6 +55,8 @@ public final class OsPackageReader {
   private static final int LICENSE = 1014;
   private static final int ARCH = 1022;
   private static final int SOURCERPM = 1044;
+  private static final Set<Integer> TAGS =
+      Set.of(NAME, VERSION, RELEASE, EPOCH, LICENSE, ARCH, SOURCERPM);
 
   /** Debian licence short names (DEP-5) and their SPDX ids; others stay names. */
   private static final Map<String, String> DEBIAN_LICENSES =
@@ -116,7 +119,8 @@ public final class OsPackageReader {
         || path.startsWith(DPKG_STATUS_D)
         || path.equals(APK_INSTALLED)
         || RPM_SQLITE.contains(path)
-        || RPM_UNREAD.contains(path)
+        || RPM_BERKELEY_DB.contains(path)
+        || RPM_NDB.contains(path)
         || (path.startsWith(DOC) && path.endsWith("/copyright") && path.split("/").length == 5);
   }
 
@@ -150,13 +154,26 @@ public final class OsPackageReader {
         }
       }
     }
-    for (String path : RPM_UNREAD) {
-      if (!rpmRead && files.get(path) != null) {
-        notes.add(
-            "/"
-                + path
-                + " is an rpm database in a format not read (Berkeley DB or ndb): its"
-                + " packages are not in the SBOM");
+    for (String path : RPM_BERKELEY_DB) {
+      byte[] db = files.get(path);
+      if (db != null && !rpmRead) {
+        try {
+          packages.addAll(rpmPackages(RpmBerkeleyDb.headers(db), id, versionId));
+          rpmRead = true;
+        } catch (IOException e) {
+          notes.add("/" + path + " cannot be read as rpm's Berkeley DB: " + e.getMessage());
+        }
+      }
+    }
+    for (String path : RPM_NDB) {
+      byte[] db = files.get(path);
+      if (db != null && !rpmRead) {
+        try {
+          packages.addAll(rpmPackages(RpmNdb.headers(db), id, versionId));
+          rpmRead = true;
+        } catch (IOException e) {
+          notes.add("/" + path + " cannot be read as rpm's ndb: " + e.getMessage());
+        }
       }
     }
     return new Found(id, versionId, packages, notes);
@@ -293,47 +310,57 @@ public final class OsPackageReader {
   /** rpm's SQLite database: a Packages table whose blobs are rpm headers. */
   static List<OsPackage> rpm(byte[] database, String id, String versionId)
       throws IOException, SQLException {
-    String namespace = rpmNamespace(id);
     Path file = Files.createTempFile("rpmdb-", ".sqlite");
     try {
       Files.write(file, database);
-      List<OsPackage> packages = new ArrayList<>();
+      List<byte[]> headers = new ArrayList<>();
       try (Connection sqlite = DriverManager.getConnection("jdbc:sqlite:" + file);
           Statement query = sqlite.createStatement();
           ResultSet rows = query.executeQuery("SELECT blob FROM Packages")) {
         while (rows.next()) {
-          Map<Integer, Object> header = header(rows.getBytes(1));
-          String name = (String) header.get(NAME);
-          if (name == null || name.startsWith("gpg-pubkey")) {
-            continue;
-          }
-          String version = header.get(VERSION) + "-" + header.get(RELEASE);
-          Map<String, String> qualifiers = new TreeMap<>();
-          if (header.get(ARCH) != null) {
-            qualifiers.put("arch", (String) header.get(ARCH));
-          }
-          if (header.get(EPOCH) != null) {
-            qualifiers.put("epoch", String.valueOf(header.get(EPOCH)));
-          }
-          if (header.get(SOURCERPM) != null) {
-            qualifiers.put("upstream", (String) header.get(SOURCERPM));
-          }
-          if (versionId != null && id != null) {
-            qualifiers.put("distro", id.toLowerCase(Locale.ROOT) + "-" + versionId);
-          }
-          String license = (String) header.get(LICENSE);
-          packages.add(
-              new OsPackage(
-                  purl("rpm", namespace, name, version, qualifiers),
-                  name,
-                  version,
-                  license == null ? List.of() : List.of(license)));
+          headers.add(rows.getBytes(1));
         }
       }
-      return packages;
+      return rpmPackages(headers, id, versionId);
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  /** The packages of rpm header blobs, whichever database held them. */
+  static List<OsPackage> rpmPackages(List<byte[]> headers, String id, String versionId)
+      throws IOException {
+    String namespace = rpmNamespace(id);
+    List<OsPackage> packages = new ArrayList<>();
+    for (byte[] blob : headers) {
+      Map<Integer, Object> header = header(blob);
+      String name = (String) header.get(NAME);
+      if (name == null || name.startsWith("gpg-pubkey")) {
+        continue;
+      }
+      String version = header.get(VERSION) + "-" + header.get(RELEASE);
+      Map<String, String> qualifiers = new TreeMap<>();
+      if (header.get(ARCH) != null) {
+        qualifiers.put("arch", (String) header.get(ARCH));
+      }
+      if (header.get(EPOCH) != null) {
+        qualifiers.put("epoch", String.valueOf(header.get(EPOCH)));
+      }
+      if (header.get(SOURCERPM) != null) {
+        qualifiers.put("upstream", (String) header.get(SOURCERPM));
+      }
+      if (versionId != null && id != null) {
+        qualifiers.put("distro", id.toLowerCase(Locale.ROOT) + "-" + versionId);
+      }
+      String license = (String) header.get(LICENSE);
+      packages.add(
+          new OsPackage(
+              purl("rpm", namespace, name, version, qualifiers),
+              name,
+              version,
+              license == null ? List.of() : List.of(license)));
+    }
+    return packages;
   }
 
   /** The purl namespace of an RPM distribution, by os-release ID. */
@@ -350,8 +377,9 @@ public final class OsPackageReader {
   }
 
   /**
-   * The string and int32 tags of an rpm header as rpmdb stores it: the index and data lengths, then
-   * 16-byte index entries (tag, type, offset, count), then the data.
+   * The tags a package URL needs (name, version, release, epoch, licence, arch, source rpm) of an
+   * rpm header as rpmdb stores it: the index and data lengths, then 16-byte index entries (tag,
+   * type, offset, count), then the data.
    */
   static Map<Integer, Object> header(byte[] blob) throws IOException {
     ByteBuffer buffer = ByteBuffer.wrap(blob);
@@ -360,16 +388,19 @@ public final class OsPackageReader {
     }
     int entries = buffer.getInt(0);
     int dataLength = buffer.getInt(4);
-    int dataStart = 8 + entries * 16;
-    if (entries < 0 || dataLength < 0 || dataStart + (long) dataLength > blob.length) {
+    if (entries < 0 || dataLength < 0 || 8 + entries * 16L + dataLength > blob.length) {
       throw new IOException("an rpm header whose lengths do not fit its blob");
     }
+    int dataStart = 8 + entries * 16;
     Map<Integer, Object> values = new LinkedHashMap<>();
     for (int i = 0; i < entries; i++) {
       int at = 8 + i * 16;
       int tag = buffer.getInt(at);
       int type = buffer.getInt(at + 4);
       int offset = buffer.getInt(at + 8);
+      if (!TAGS.contains(tag) || values.containsKey(tag)) {
+        continue; // only the tags read, each once: a hostile header's repeats cost nothing
+      }
       if (offset < 0 || offset >= dataLength) {
         continue;
       }

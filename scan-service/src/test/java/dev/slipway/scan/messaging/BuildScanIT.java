@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
-class BuildScanIT {
+public class BuildScanIT {
 
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final ScanPolicy HIGH = new ScanPolicy(Severity.HIGH, false, List.of());
@@ -387,7 +387,8 @@ class BuildScanIT {
     return KafkaTestClient.readAll(topic).stream().filter(r -> key.equals(r.key())).toList();
   }
 
-  static <T> Envelope<T> awaitEvent(String topic, String key, EventType<T> type) {
+  /** The event of {@code type} keyed {@code key} on {@code topic}, awaited. */
+  public static <T> Envelope<T> awaitEvent(String topic, String key, EventType<T> type) {
     ConsumerRecord<String, byte[]> record = KafkaTestClient.awaitRecord(topic, key, WAIT);
     T payload = EventJson.readPayload(record.value(), type.payloadType());
     return new Envelope<>(
