@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * builder, repository and commit rolls out; an unsigned one, one signed by another key, one whose
  * provenance is about another digest, one whose signed payload was altered, and one built by
  * another builder are refused, FAILED with the reason in the rollout and its deploy.done, and
- * nothing is applied.
+ * nothing is applied. An accepted verification remembered for a digest covers no other commit.
  */
 @QuarkusTest
 @TestProfile(ProvenanceProfile.class)
@@ -141,6 +141,28 @@ class ProvenanceCheckIT {
 
     assertRefused(request(app, digest, commit), "builder https://ci.attacker.example/");
     assertRefused(request(app, built, commit), "names commit", "not the run's " + commit);
+  }
+
+  @Test
+  void anAcceptedVerificationIsRememberedOnlyForWhatItWasDecidedOn() {
+    String app = Deploys.application();
+    String digest = SignedImages.pushImage(app);
+    String commit = commit();
+    SignedImages.attach(app, digest, signed(app, digest, commit));
+    Envelope<DeployRequested> verified = request(app, digest, commit);
+    Rollouts.request(verified);
+    assertThat(Rollouts.awaitFinished(verified.id(), ROLLOUT).getString("rollout.status"))
+        .isEqualTo("SUCCEEDED");
+
+    // The same digest, now said to be built from another commit: asked afresh, and refused.
+    String claimed = commit();
+    Envelope<DeployRequested> other = request(app, digest, claimed);
+    Rollouts.request(other);
+    JsonPath rollout = Rollouts.awaitFinished(other.id(), ROLLOUT);
+    assertThat(rollout.getString("rollout.status")).isEqualTo("FAILED");
+    assertThat(rollout.getString("rollout.outcome"))
+        .startsWith("refused: no trusted provenance for ")
+        .contains("names commit", "not the run's " + claimed);
   }
 
   @Test

@@ -283,6 +283,10 @@ public class OutboxRelay {
         break;
       }
     }
+    // The round's records are all handed over: send them now, in the batches they filled, rather
+    // than after the producer's linger (which only ever waits for records this round does not
+    // have).
+    flush();
     awaitAll(sends);
     List<Long> acked = new ArrayList<>();
     Map<String, Integer> perTopic = new HashMap<>();
@@ -339,6 +343,15 @@ public class OutboxRelay {
       ack.completeExceptionally(e);
     }
     return new Send(row, ack, blocked);
+  }
+
+  private void flush() {
+    try {
+      producer.flush();
+    } catch (KafkaException e) {
+      // Each send's own outcome is read from its acknowledgement.
+      LOG.debugf("outbox relay: flush failed: %s", e.toString());
+    }
   }
 
   private void awaitAll(List<Send> sends) {
