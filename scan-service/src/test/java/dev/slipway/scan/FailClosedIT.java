@@ -18,7 +18,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -158,13 +157,7 @@ class FailClosedIT {
   }
 
   private long outboxRows(String application, String topic) {
-    return pool.preparedQuery("SELECT count(*) FROM outbox WHERE application = $1 AND topic = $2")
-        .execute(Tuple.of(application, topic))
-        .await()
-        .indefinitely()
-        .iterator()
-        .next()
-        .getLong(0);
+    return ScanFixtures.outboxRows(pool, application, topic);
   }
 
   private static ValidatableResponse scan(byte[] sbom, String policy) {

@@ -24,6 +24,8 @@ import dev.slipway.scan.client.OciSbomClient;
 import dev.slipway.testsupport.OciRegistry;
 import dev.slipway.testsupport.TestTokens;
 import io.restassured.response.ValidatableResponse;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -228,5 +230,16 @@ public final class ScanFixtures {
   /** A fresh application name. */
   public static String newApplication() {
     return SampleEvents.newApplication();
+  }
+
+  /** Outbox rows of {@code application} for {@code topic}, whatever their state. */
+  public static long outboxRows(Pool pool, String application, String topic) {
+    return pool.preparedQuery("SELECT count(*) FROM outbox WHERE application = $1 AND topic = $2")
+        .execute(Tuple.of(application, topic))
+        .await()
+        .indefinitely()
+        .iterator()
+        .next()
+        .getLong(0);
   }
 }

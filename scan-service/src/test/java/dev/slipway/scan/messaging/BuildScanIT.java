@@ -374,13 +374,7 @@ public class BuildScanIT {
   }
 
   private long outboxRows(String application, String topic) {
-    return pool.preparedQuery("SELECT count(*) FROM outbox WHERE application = $1 AND topic = $2")
-        .execute(Tuple.of(application, topic))
-        .await()
-        .indefinitely()
-        .iterator()
-        .next()
-        .getLong(0);
+    return ScanFixtures.outboxRows(pool, application, topic);
   }
 
   static List<ConsumerRecord<String, byte[]>> recordsKeyed(String topic, String key) {
