@@ -53,6 +53,9 @@ public final class KafkaTestClient {
     Instant deadline = Instant.now().plus(timeout);
     try (KafkaConsumer<String, byte[]> consumer = consumer()) {
       List<TopicPartition> partitions = partitions(consumer, topic, deadline);
+      if (partitions.isEmpty()) {
+        return records;
+      }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (records.size() < atLeast && Instant.now().isBefore(deadline)) {
@@ -125,7 +128,7 @@ public final class KafkaTestClient {
       List<TopicPartition> partitions = partitions(consumer, topic, deadline);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      while (Instant.now().isBefore(deadline)) {
+      while (!partitions.isEmpty() && Instant.now().isBefore(deadline)) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
           if (key.equals(record.key())) {
             return record;
