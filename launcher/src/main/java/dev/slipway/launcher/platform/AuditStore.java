@@ -121,11 +121,17 @@ final class AuditStore {
   }
 
   private static Properties flywaySettings(Path app) {
-    try (JarFile jar = new JarFile(app.toFile());
-        InputStream in = jar.getInputStream(jar.getEntry("application.properties"))) {
-      Properties all = new Properties();
-      all.load(in);
-      return all;
+    try (JarFile jar = new JarFile(app.toFile())) {
+      var entry = jar.getEntry("application.properties");
+      if (entry == null) {
+        throw new PlatformException(
+            app + " has no application.properties: not audit-service's jar");
+      }
+      try (InputStream in = jar.getInputStream(entry)) {
+        Properties all = new Properties();
+        all.load(in);
+        return all;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + app + "'s application.properties", e);
     }
