@@ -71,6 +71,19 @@ final class ChaosApplications {
   static List<Push> create(
       PlatformClient client, Path gitRoot, Path work, String prefix, int applications, int commits)
       throws IOException, GitAPIException, GeneralSecurityException, URISyntaxException {
+    return create(client, gitRoot, work, prefix, applications, commits, ENVIRONMENTS);
+  }
+
+  /** As {@link #create}, each application promoted through {@code environments} only. */
+  static List<Push> create(
+      PlatformClient client,
+      Path gitRoot,
+      Path work,
+      String prefix,
+      int applications,
+      int commits,
+      List<String> environments)
+      throws IOException, GitAPIException, GeneralSecurityException, URISyntaxException {
     List<List<Push>> perApplication = new ArrayList<>();
     for (int a = 0; a < applications; a++) {
       String name = prefix + "-" + a;
@@ -124,7 +137,7 @@ final class ChaosApplications {
           }
         }
       }
-      register(client, name, secret, "file://" + bare);
+      register(client, name, secret, "file://" + bare, environments);
       perApplication.add(pushes);
     }
     List<Push> interleaved = new ArrayList<>();
@@ -136,16 +149,17 @@ final class ChaosApplications {
     return interleaved;
   }
 
-  private static void register(PlatformClient client, String name, String secret, String url) {
+  private static void register(
+      PlatformClient client, String name, String secret, String url, List<String> environments) {
     ObjectNode app = JSON.createObjectNode();
     app.put("name", name);
     app.put("repositoryUrl", "https://github.com/slipway-demo/" + name);
     app.put("provider", "github");
     app.put("webhookSecret", secret);
     app.putArray("branches").add("main");
-    ArrayNode environments = app.putArray("environments");
-    for (String environmentName : ENVIRONMENTS) {
-      ObjectNode environment = environments.addObject();
+    ArrayNode list = app.putArray("environments");
+    for (String environmentName : environments) {
+      ObjectNode environment = list.addObject();
       environment.put("name", environmentName);
       environment.put("cluster", "local");
       environment.put("namespace", name + "-" + environmentName);

@@ -153,6 +153,59 @@ public final class Platform implements AutoCloseable {
   }
 
   /**
+   * Starts one more instance of {@code service}, as a second replica of its Deployment runs: the
+   * same packaged jar, settings and database, so it claims from the same queues and joins the same
+   * consumer groups; its own port and process ({@code build-service.2}, logging to {@code
+   * logs/build-service.2.log}) and, for build-service, its own workspace folder (a pod's emptyDir),
+   * while the signing key and the layer cache stay shared, as replicas share a Secret and a volume.
+   * Returns the process once it is ready; {@link #close} stops it with the rest.
+   *
+   * @param ordinal the instance's number, from 2 (the platform's own instance is the first)
+   */
+  public ProcessHandle startReplica(PlatformService service, int ordinal, int port) {
+    if (ordinal < 2) {
+      throw new IllegalArgumentException("a replica's ordinal starts at 2, not " + ordinal);
+    }
+    String name = replicaName(service, ordinal);
+    Optional<ProcessHandle> running = processes.running(name);
+    if (running.isPresent()) {
+      throw new PlatformException(name + " already runs (pid " + running.get().pid() + ")");
+    }
+    requireFreePort(port, name);
+    Path jar = settings.layout().jar(service);
+    if (!Files.isRegularFile(jar)) {
+      throw new PlatformException(service + " is not built (" + jar + " missing)");
+    }
+    Map<String, String> env = serviceSettings.replicaEnvironment(service, name, port);
+    Instant launched = Instant.now();
+    ProcessHandle process = processes.startQuarkus(name, settings.jvm().of(service, jar), jar, env);
+    await(
+        name,
+        process,
+        () -> answers("http://127.0.0.1:" + port + "/q/health/ready"),
+        settings.readyTimeout());
+    say(
+        "%s ready after %.1f s",
+        name, Duration.between(launched, Instant.now()).toMillis() / 1000.0);
+    return process;
+  }
+
+  /** Stops the replica {@link #startReplica} started (SIGTERM, SIGKILL after 20 s). */
+  public void stopReplica(PlatformService service, int ordinal) {
+    String name = replicaName(service, ordinal);
+    stopProcess(name, name, STOP_GRACE);
+  }
+
+  /** The live process of {@code service}'s own instance, if it runs. */
+  public Optional<ProcessHandle> process(PlatformService service) {
+    return processes.running(service.module());
+  }
+
+  private static String replicaName(PlatformService service, int ordinal) {
+    return service.module() + "." + ordinal;
+  }
+
+  /**
    * Starts the web console on {@code port} unless it runs, against this platform's services, with
    * the session key of the state folder ({@code secrets/console-session-key}, which {@code
    * ./slipway console-link} seals sign-in links with) and the token key the services trust; returns
@@ -253,6 +306,9 @@ public final class Platform implements AutoCloseable {
     List<CompletableFuture<Void>> stopping = new ArrayList<>();
     for (PlatformService service : PlatformService.values()) {
       stopping.add(CompletableFuture.runAsync(() -> stop(service)));
+      for (String replica : processes.known(service.module() + ".")) {
+        stopping.add(CompletableFuture.runAsync(() -> stopProcess(replica, replica, STOP_GRACE)));
+      }
     }
     stopping.add(CompletableFuture.runAsync(() -> stopProcess(CONSOLE, "the console", STOP_GRACE)));
     CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();

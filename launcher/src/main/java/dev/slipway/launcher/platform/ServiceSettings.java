@@ -40,6 +40,23 @@ final class ServiceSettings {
     return env;
   }
 
+  /**
+   * The environment of one more instance of {@code service}, the process {@code name} (e.g. {@code
+   * build-service.2}) on {@code port}: the service's own, so it shares its database, topics and
+   * consumer groups; for build-service a workspace folder of its own (as a pod's emptyDir), while
+   * the signing key and the layer cache stay shared (as replicas share a Secret and a volume).
+   */
+  Map<String, String> replicaEnvironment(PlatformService service, String name, int port) {
+    Map<String, String> env = environment(service);
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    if (service == PlatformService.BUILD) {
+      env.put(
+          "SLIPWAY_BUILD_WORKSPACE_DIR",
+          settings.layout().build().resolve(name).resolve("workspaces").toString());
+    }
+    return env;
+  }
+
   private Map<String, String> ownSettings(PlatformService service) {
     PlatformLayout layout = settings.layout();
     Map<String, String> env = new LinkedHashMap<>();

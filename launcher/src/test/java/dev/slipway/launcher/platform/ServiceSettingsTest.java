@@ -65,6 +65,30 @@ class ServiceSettingsTest {
   }
 
   @Test
+  void aSecondBuildInstanceSharesDatabaseKeyAndCacheButNotPortOrWorkspaces() {
+    ServiceSettings services =
+        new ServiceSettings(settings("127.0.0.1:5000", Optional.empty()), new LocalSecrets(state));
+
+    Map<String, String> first = services.environment(PlatformService.BUILD);
+    Map<String, String> second =
+        services.replicaEnvironment(PlatformService.BUILD, "build-service.2", 18082);
+
+    assertThat(second)
+        .containsEntry("QUARKUS_HTTP_PORT", "18082")
+        .containsEntry("QUARKUS_DATASOURCE_JDBC_URL", first.get("QUARKUS_DATASOURCE_JDBC_URL"))
+        .containsEntry("KAFKA_BOOTSTRAP_SERVERS", first.get("KAFKA_BOOTSTRAP_SERVERS"))
+        // The signing key and the layer cache live under the shared build folder.
+        .containsEntry("SLIPWAY_BUILD_DIR", first.get("SLIPWAY_BUILD_DIR"))
+        .containsEntry(
+            "SLIPWAY_BUILD_WORKSPACE_DIR",
+            Path.of(first.get("SLIPWAY_BUILD_DIR"), "build-service.2", "workspaces").toString());
+    assertThat(first).doesNotContainKey("SLIPWAY_BUILD_WORKSPACE_DIR");
+    assertThat(services.replicaEnvironment(PlatformService.SCAN, "scan-service.2", 18083))
+        .containsEntry("QUARKUS_HTTP_PORT", "18083")
+        .doesNotContainKey("SLIPWAY_BUILD_WORKSPACE_DIR");
+  }
+
+  @Test
   void thePlatformsOverridesReachEveryServiceAndWinOverTheTopologysOwnSettings() {
     ServiceSettings services =
         new ServiceSettings(
