@@ -57,10 +57,12 @@ final class ImageFiles {
         } else if (base.startsWith(WHITEOUT)) {
           String removed = folder + base.substring(WHITEOUT.length());
           files.keySet().removeIf(p -> p.equals(removed) || p.startsWith(removed + "/"));
+        } else if (entry.isSymbolicLink() || entry.isLink() || entry.isDirectory()) {
+          // Checked before isFile(), which holds for links too: Debian's /etc/os-release is a
+          // symlink to ../usr/lib/os-release, and read as a file it was empty (no distro).
+          files.remove(path);
         } else if (entry.isFile() && wanted.test(path)) {
           files.put(path, read(entries, path));
-        } else if (entry.isSymbolicLink() || entry.isDirectory()) {
-          files.remove(path);
         }
       }
     }

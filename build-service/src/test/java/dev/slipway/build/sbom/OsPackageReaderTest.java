@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slipway.build.sbom.OsPackageReader.Found;
 import dev.slipway.build.sbom.OsPackageReader.OsPackage;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -254,6 +260,50 @@ class OsPackageReaderTest {
         .containsExactly(
             "pkg:apk/alpine/libcrypto3@3.1.4-r5?arch=x86_64&distro=alpine-3.19.1&upstream=openssl",
             "pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&distro=alpine-3.19.1&upstream=musl");
+  }
+
+  @Test
+  void debiansOsReleaseSymlinkIsFollowedToUsrLibNotReadAsAnEmptyFile() throws IOException {
+    // The demo image's shape: base-files' /etc/os-release symlink, distroless status.d entries
+    // (each package's control data as dpkg-deb -f prints it).
+    ByteArrayOutputStream layer = new ByteArrayOutputStream();
+    try (var tar = new TarArchiveOutputStream(new GZIPOutputStream(layer))) {
+      var link = new TarArchiveEntry("etc/os-release", TarConstants.LF_SYMLINK);
+      link.setLinkName("../usr/lib/os-release");
+      tar.putArchiveEntry(link);
+      tar.closeArchiveEntry();
+      file(
+          tar,
+          "usr/lib/os-release",
+          "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"
+              + "VERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n");
+      file(
+          tar,
+          "var/lib/dpkg/status.d/libexpat1",
+          "Package: libexpat1\nSource: expat\n"
+              + "Version: 2.5.0-1+deb12u2\nArchitecture: amd64\n");
+    }
+    ImageFiles files = new ImageFiles(OsPackageReader::wanted, 1 << 20);
+    files.apply(new ByteArrayInputStream(layer.toByteArray()));
+
+    Found found = OsPackageReader.read(files);
+
+    assertThat(found.distroId()).isEqualTo("debian");
+    assertThat(found.distroVersion()).isEqualTo("12");
+    assertThat(found.packages())
+        .extracting(OsPackage::purl)
+        .containsExactly(
+            "pkg:deb/debian/libexpat1@2.5.0-1%2Bdeb12u2?arch=amd64&distro=debian-12&upstream=expat");
+  }
+
+  private static void file(TarArchiveOutputStream tar, String path, String content)
+      throws IOException {
+    byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+    var entry = new TarArchiveEntry(path);
+    entry.setSize(bytes.length);
+    tar.putArchiveEntry(entry);
+    tar.write(bytes);
+    tar.closeArchiveEntry();
   }
 
   private static OsPackage byName(Found found, String name) {

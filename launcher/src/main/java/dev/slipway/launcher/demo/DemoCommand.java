@@ -75,6 +75,12 @@ public final class DemoCommand {
       }
       out.println();
       out.println("[demo] 1/3 a clean commit, all the way to prod (canary)");
+      out.println(
+          "[demo]     its image is the site on Debian 12 packages from bookworm (base-files,"
+              + " busybox-static, expat): the scan lists their findings too, and the shop's"
+              + " policy fails on "
+              + DemoScenario.FAIL_ON
+              + " and above");
       RunReport clean = demo.cleanCommitToProduction();
       demo.printTimeline(clean);
       printConsoleLink(out, clean);

@@ -5,10 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -18,7 +15,8 @@ import org.eclipse.jgit.transport.URIish;
 /**
  * The demo application's Git repository, made on the fly: a bare repository under the state folder
  * (build-service clones it by {@code file://}) and a working copy the demo commits to and pushes
- * from, as a developer would.
+ * from, as a developer would. The working copy's {@code rootfs/} is the image's Debian base ({@link
+ * DebianBase}), its packages kept under the work folder once downloaded.
  */
 public final class DemoRepository {
 
@@ -36,6 +34,9 @@ public final class DemoRepository {
     "deploy/shop.yaml",
     "deploy/legacy.yaml"
   };
+
+  /** The folder of the work root that keeps the downloaded Debian packages between runs. */
+  static final String PACKAGE_CACHE = "debian-packages";
 
   private final Path bare;
   private final Path work;
@@ -60,6 +61,7 @@ public final class DemoRepository {
       try (Git git = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
         git.remoteAdd().setName("origin").setUri(new URIish(bare.toUri().toString())).call();
       }
+      DebianBase.unpack(workRoot.resolve(PACKAGE_CACHE).toAbsolutePath(), work.resolve("rootfs"));
       return new DemoRepository(bare, work);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -87,7 +89,6 @@ public final class DemoRepository {
           write(file, content);
         }
       }
-      copyBusybox();
       git.add().addFilepattern(".").call();
       // Files a change removes are removed from the commit too.
       git.add().setUpdate(true).addFilepattern(".").call();
@@ -116,19 +117,6 @@ public final class DemoRepository {
     }
   }
 
-  /**
-   * The shop's server is busybox's httpd; a statically linked busybox runs on an empty base image.
-   * It is copied from this machine (Debian's busybox-static), not kept in the repository.
-   */
-  private void copyBusybox() throws IOException {
-    Path busybox = Path.of(System.getProperty("slipway.demo.busybox", "/bin/busybox"));
-    if (!Files.isRegularFile(busybox)) {
-      throw new IllegalStateException(
-          busybox + " is missing: install Debian's busybox-static (./slipway up does)");
-    }
-    Files.copy(busybox, work.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
   private static String resource(String file) throws IOException {
     try (InputStream in = DemoRepository.class.getResourceAsStream(APP + file)) {
       if (in == null) {
@@ -139,13 +127,6 @@ public final class DemoRepository {
   }
 
   private static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    }
+    DebianBase.delete(dir);
   }
 }

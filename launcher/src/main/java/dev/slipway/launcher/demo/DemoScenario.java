@@ -46,6 +46,12 @@ public final class DemoScenario {
   /** The second person, who approves the production deploy. */
   public static final String APPROVER = "grace";
 
+  /**
+   * The shop's scan policy fails on high and above: the critical minimist advisory stops its
+   * commit, the medium one of its Debian base (DEBIAN-CVE-2026-56410, expat) is reported only.
+   */
+  static final String FAIL_ON = "high";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final PlatformClient client;
@@ -509,17 +515,24 @@ public final class DemoScenario {
         counts.path("MEDIUM").asInt(),
         counts.path("LOW").asInt(),
         data.path("dbVersion").asText());
+    // Every finding, blocking or not: the image's Debian packages have one below the policy.
     for (JsonNode finding : data.path("findings")) {
-      if (finding.path("blocking").asBoolean()) {
-        say(
-            "           %s (%s) %s in %s, fixed in %s",
-            finding.path("advisoryId").asText(),
-            join(finding.path("aliases")),
-            finding.path("severity").asText(),
-            finding.path("packageUrl").asText(),
-            finding.path("fixedVersion").asText("no release"));
-      }
+      String aliases = join(finding.path("aliases"));
+      say(
+          "           %s%s %s in %s, fixed in %s%s",
+          finding.path("advisoryId").asText(),
+          aliases.isEmpty() ? "" : " (" + aliases + ")",
+          finding.path("severity").asText(),
+          finding.path("packageUrl").asText(),
+          finding.path("fixedVersion").asText("no release"),
+          finding.path("blocking").asBoolean() ? "" : ": not blocking, " + why(finding));
     }
+  }
+
+  /** Why a finding does not block: its note (an ignore), else the policy's threshold. */
+  private static String why(JsonNode finding) {
+    String note = finding.path("note").asText("");
+    return note.isEmpty() ? "below the policy's " + FAIL_ON : note;
   }
 
   private void printRolloutSteps(Timeline timeline, String rolloutId) {
@@ -572,7 +585,7 @@ public final class DemoScenario {
     analysis.put("intervalSeconds", settings.canaryStepSeconds());
     analysis.put("maxRestarts", 0);
     ObjectNode policy = app.putObject("scanPolicy");
-    policy.put("failOn", "high");
+    policy.put("failOn", FAIL_ON);
     policy.put("ignoreUnfixed", false);
     policy.putArray("deniedLicenses").add("AGPL-3.0-only");
     ObjectNode source = app.putObject("source");

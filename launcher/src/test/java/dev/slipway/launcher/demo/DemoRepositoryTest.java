@@ -2,7 +2,6 @@ package dev.slipway.launcher.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.ObjectId;
@@ -10,19 +9,12 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DemoRepositoryTest {
 
   @TempDir static Path dir;
-
-  @BeforeAll
-  static void fakeBusybox() throws Exception {
-    Path busybox = Files.writeString(dir.resolve("busybox"), "not really busybox");
-    System.setProperty("slipway.demo.busybox", busybox.toString());
-  }
 
   @Test
   void theThreeCommitsLandInTheBareRepositoryWithTheirOneChangeEach() throws Exception {
@@ -46,7 +38,11 @@ class DemoRepositoryTest {
       assertThat(file(repo, neverReady, "Dockerfile"))
           .contains("dev.slipway.sandbox.behaviour=\"never-ready\"", "\"-p\", \"9090\"");
       assertThat(file(repo, clean, "Dockerfile")).doesNotContain("never-ready");
-      assertThat(file(repo, clean, "busybox")).isEqualTo("not really busybox");
+      // The image's Debian base is committed with the shop, its dpkg records with it.
+      assertThat(file(repo, clean, "rootfs/var/lib/dpkg/status.d/expat"))
+          .contains("Package: expat\n");
+      assertThat(file(repo, neverReady, "rootfs/usr/lib/os-release")).contains("VERSION_ID=\"12\"");
+      assertThat(file(repo, clean, "Dockerfile")).contains("COPY rootfs/ /");
     }
   }
 

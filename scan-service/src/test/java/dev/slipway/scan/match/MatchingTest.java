@@ -127,6 +127,15 @@ class MatchingTest {
         "pkg:deb/debian/nginx@1.2.1-2.2+wheezy3?distro=debian-7.11, DSA-3029-1, false, -",
         "pkg:deb/debian/nginx@1.2.1-2.2+wheezy2?distro=debian-12, DSA-3029-1, false, -",
         "pkg:deb/debian/nginx-common@1.2.1-2.2+wheezy2?distro=debian-7, DSA-3029-1, false, -",
+        // Debian 12: DEBIAN-CVE-2026-56410 (source expat) against the demo image's bookworm
+        // packages,
+        // spelled as build-service's OsPackageReader writes them; bookworm-security fixes it
+        "pkg:deb/debian/libexpat1@2.5.0-1%2Bdeb12u2?arch=amd64&distro=debian-12&upstream=expat, DEBIAN-CVE-2026-56410, true, 2.5.0-1+deb12u3",
+        "pkg:deb/debian/expat@2.5.0-1%2Bdeb12u2?arch=amd64&distro=debian-12, DEBIAN-CVE-2026-56410, true, 2.5.0-1+deb12u3",
+        "pkg:deb/debian/libexpat1@2.5.0-1%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=expat, DEBIAN-CVE-2026-56410, false, -",
+        "pkg:deb/debian/libexpat1@2.5.0-1%2Bdeb12u5?arch=amd64&distro=debian-12&upstream=expat, DEBIAN-CVE-2026-56410, false, -",
+        "pkg:deb/debian/libexpat1@2.8.1-1?arch=amd64&distro=debian-13&upstream=expat, DEBIAN-CVE-2026-56410, true, 2.8.2-1~deb13u1",
+        "pkg:deb/debian/libexpat1@2.5.0-1%2Bdeb12u2?arch=amd64&distro=debian-11&upstream=expat, DEBIAN-CVE-2026-56410, false, -",
         // Ubuntu: an unfixed range plus a versions list, release from the distro qualifier
         "pkg:deb/ubuntu/linux-image-generic@3.13.0-206.257?distro=ubuntu-14.04&upstream=linux, UBUNTU-CVE-2025-38094, true, -",
         "pkg:deb/ubuntu/linux@3.13.0-24.46?distro=trusty, UBUNTU-CVE-2025-38094, true, -",
