@@ -6,6 +6,7 @@ import dev.slipway.build.executor.Cancellation;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.stage.BuildContext;
+import dev.slipway.build.stage.BuildPhases;
 import dev.slipway.build.stage.CacheRestoreStage;
 import dev.slipway.build.stage.CacheSaveStage;
 import dev.slipway.build.stage.CloneStage;
@@ -70,7 +71,8 @@ public class BuildRunner {
   }
 
   /** Runs the build; returns how it ended. */
-  public BuildOutcome run(Claim claim, BuildLog log, Cancellation cancellation) {
+  public BuildOutcome run(
+      Claim claim, BuildLog log, Cancellation cancellation, BuildPhases phases) {
     Instant start = Instant.now();
     log.info(
         "==> build "
@@ -83,25 +85,35 @@ public class BuildRunner {
             + claim.commit().data().commitSha());
     BuildWorkspace workspace;
     try {
+      long creating = System.nanoTime();
       workspace = workspaces.create(claim.buildId());
+      phases.took("workspace", (System.nanoTime() - creating) / 1_000_000);
     } catch (IOException | UncheckedIOException e) {
       BuildContext failed =
           new BuildContext(
-              claim, log, cancellation, null, start, start.plus(config.buildTimeout()));
+              claim, log, cancellation, null, start, start.plus(config.buildTimeout()), phases);
       return stages.fail(
           failed, StageFailure.failed("workspace", "cannot prepare: " + e.getMessage()));
     }
     try (AutoCloseable quota = workspaces.enforce(workspace, cancellation)) {
       BuildContext build =
           new BuildContext(
-              claim, log, cancellation, workspace, start, start.plus(config.buildTimeout()));
+              claim,
+              log,
+              cancellation,
+              workspace,
+              start,
+              start.plus(config.buildTimeout()),
+              phases);
       return stages.run(build);
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
       if (!config.keepWorkspaces()) {
+        long deleting = System.nanoTime();
         try {
           workspaces.delete(workspace);
+          phases.took("cleanup", (System.nanoTime() - deleting) / 1_000_000);
         } catch (IOException | UncheckedIOException e) {
           log.info("==> could not delete the workspace: " + e.getMessage());
         }
