@@ -112,11 +112,13 @@ public final class ContainerExecutor implements StepExecutor {
     String toolchain =
         request.toolchain() == null ? config.toolchain().defaultImage() : request.toolchain();
     Podman.Image image;
+    long resolving = System.nanoTime();
     try {
       image = resolve(toolchain, request.workspace(), log);
     } catch (ContainerException e) {
       return StepsResult.failed(request.steps().get(0).name(), null, e.getMessage());
     }
+    listener.took("steps.toolchain", (System.nanoTime() - resolving) / 1_000_000);
     String pinned = image.digest() != null ? toolchain + "@" + image.digest() : image.id();
     log.info(
         "==> toolchain "
@@ -125,13 +127,23 @@ public final class ContainerExecutor implements StepExecutor {
             + shortId(image)
             + "), steps as user "
             + config.local().user());
+    long chowning = System.nanoTime();
     try {
       prepareForSteps(request.workspace());
     } catch (IOException | UncheckedIOException e) {
       return StepsResult.failed(
           request.steps().get(0).name(), null, "cannot prepare the workspace: " + e.getMessage());
     }
-    try (BuildNetwork network = openNetwork(request.buildId(), "s", List.of(), false)) {
+    long opening = System.nanoTime();
+    listener.took("steps.chown", (opening - chowning) / 1_000_000);
+    BuildNetwork network;
+    try {
+      network = openNetwork(request.buildId(), "s", List.of(), false);
+    } catch (ContainerException e) {
+      return StepsResult.failed(request.steps().get(0).name(), null, e.getMessage()).in(pinned);
+    }
+    listener.took("steps.network", (System.nanoTime() - opening) / 1_000_000);
+    try {
       for (int i = 0; i < request.steps().size(); i++) {
         BuildSpec.Step step = request.steps().get(i);
         if (cancellation.isCancelled()) {
@@ -145,6 +157,10 @@ public final class ContainerExecutor implements StepExecutor {
       return StepsResult.succeeded(pinned);
     } catch (ContainerException e) {
       return StepsResult.failed(request.steps().get(0).name(), null, e.getMessage()).in(pinned);
+    } finally {
+      long closing = System.nanoTime();
+      network.close();
+      listener.took("steps.network-close", (System.nanoTime() - closing) / 1_000_000);
     }
   }
 
