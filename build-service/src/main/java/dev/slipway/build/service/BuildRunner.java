@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one claim of a build from an empty workspace to its outcome, as a list of named stages (see
@@ -37,6 +38,8 @@ import java.util.List;
  */
 @ApplicationScoped
 public class BuildRunner {
+
+  private static final Logger LOG = Logger.getLogger(BuildRunner.class);
 
   private final BuildConfig config;
   private final Workspaces workspaces;
@@ -108,16 +111,24 @@ public class BuildRunner {
       return stages.run(build);
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-    } finally {
-      if (!config.keepWorkspaces()) {
-        long deleting = System.nanoTime();
-        try {
-          workspaces.delete(workspace);
-          phases.took("cleanup", (System.nanoTime() - deleting) / 1_000_000);
-        } catch (IOException | UncheckedIOException e) {
-          log.info("==> could not delete the workspace: " + e.getMessage());
-        }
-      }
+    }
+  }
+
+  /**
+   * Removes the workspace of {@code claim} (unless {@code slipway.build.keep-workspaces}): called
+   * once its outcome is recorded, or left to another claim, so the build.done does not wait for it.
+   * A leftover is also removed by the next {@link Workspaces#create} of the same build.
+   */
+  public void cleanUp(Claim claim, BuildPhases phases) {
+    if (config.keepWorkspaces()) {
+      return;
+    }
+    long deleting = System.nanoTime();
+    try {
+      workspaces.delete(workspaces.of(claim.buildId()));
+      phases.took("cleanup", (System.nanoTime() - deleting) / 1_000_000);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf("build %s: could not delete the workspace: %s", claim.buildId(), e.getMessage());
     }
   }
 }

@@ -267,6 +267,10 @@ public class BuildWorkers {
       record(claim, outcome, log, build, phases);
     } finally {
       logFlush.cancel(false);
+      // After the outcome: the build.done does not wait for the workspace's removal; the build
+      // stays in `running` meanwhile, so a take-over here never meets the workspace half-removed.
+      runner.cleanUp(claim, phases);
+      phases.recordInto(metrics);
       heartbeat.close();
       running.remove(claim.buildId(), build);
     }
@@ -341,7 +345,6 @@ public class BuildWorkers {
           metrics
               .timer("slipway.build.duration", "status", outcome.status().name())
               .record(Duration.ofMillis(outcome.durationMs()));
-          phases.recordInto(metrics);
           LOG.infof(
               "run %s: build %s %s%s (%s)",
               claim.commit().runId(),
