@@ -206,10 +206,13 @@ public class BuildWorkers {
   private void execute(Claim claim) {
     String runId = claim.commit().runId();
     BuildPhases phases = new BuildPhases();
-    // From the commit.received (the trigger's clock, this host in one-machine runs) to the claim.
-    phases.took(
-        "queued",
-        Math.max(0, Duration.between(claim.commit().time(), OffsetDateTime.now()).toMillis()));
+    if (claim.attempt() == 1 && claim.claims() == 1) {
+      // From the commit.received (the trigger's clock) to this first claim; a retry or a take-over
+      // waited for other reasons.
+      phases.took(
+          "queued",
+          Math.max(0, Duration.between(claim.commit().time(), OffsetDateTime.now()).toMillis()));
+    }
     long preparing = System.nanoTime();
     // A take-over by this very instance waits until its own former claim, which gave the lease up,
     // has stopped: both would use the same workspace and continue the same log.
