@@ -3,9 +3,11 @@ package dev.slipway.build.service;
 import dev.slipway.build.BuildOutcome;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.executor.Cancellation;
+import dev.slipway.build.executor.StepExecutor;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.stage.BuildContext;
+import dev.slipway.build.stage.BuildPhases;
 import dev.slipway.build.stage.CacheRestoreStage;
 import dev.slipway.build.stage.CacheSaveStage;
 import dev.slipway.build.stage.CloneStage;
@@ -24,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Runs one claim of a build from an empty workspace to its outcome, as a list of named stages (see
@@ -37,13 +40,17 @@ import java.util.List;
 @ApplicationScoped
 public class BuildRunner {
 
+  private static final Logger LOG = Logger.getLogger(BuildRunner.class);
+
   private final BuildConfig config;
   private final Workspaces workspaces;
+  private final StepExecutor executor;
   private final StageLoop stages;
 
   public BuildRunner(
       BuildConfig config,
       Workspaces workspaces,
+      StepExecutor executor,
       CloneStage clone,
       ConfigStage configStage,
       CacheRestoreStage cacheRestore,
@@ -55,6 +62,7 @@ public class BuildRunner {
       ProvenanceStage provenance) {
     this.config = config;
     this.workspaces = workspaces;
+    this.executor = executor;
     this.stages =
         new StageLoop(
             List.of(
@@ -70,7 +78,8 @@ public class BuildRunner {
   }
 
   /** Runs the build; returns how it ended. */
-  public BuildOutcome run(Claim claim, BuildLog log, Cancellation cancellation) {
+  public BuildOutcome run(
+      Claim claim, BuildLog log, Cancellation cancellation, BuildPhases phases) {
     Instant start = Instant.now();
     log.info(
         "==> build "
@@ -83,29 +92,50 @@ public class BuildRunner {
             + claim.commit().data().commitSha());
     BuildWorkspace workspace;
     try {
+      long creating = System.nanoTime();
       workspace = workspaces.create(claim.buildId());
+      phases.took("workspace", (System.nanoTime() - creating) / 1_000_000);
     } catch (IOException | UncheckedIOException e) {
       BuildContext failed =
           new BuildContext(
-              claim, log, cancellation, null, start, start.plus(config.buildTimeout()));
+              claim, log, cancellation, null, start, start.plus(config.buildTimeout()), phases);
       return stages.fail(
           failed, StageFailure.failed("workspace", "cannot prepare: " + e.getMessage()));
     }
+    executor.prepare(claim.buildId());
     try (AutoCloseable quota = workspaces.enforce(workspace, cancellation)) {
       BuildContext build =
           new BuildContext(
-              claim, log, cancellation, workspace, start, start.plus(config.buildTimeout()));
+              claim,
+              log,
+              cancellation,
+              workspace,
+              start,
+              start.plus(config.buildTimeout()),
+              phases);
       return stages.run(build);
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     } finally {
-      if (!config.keepWorkspaces()) {
-        try {
-          workspaces.delete(workspace);
-        } catch (IOException | UncheckedIOException e) {
-          log.info("==> could not delete the workspace: " + e.getMessage());
-        }
-      }
+      executor.release(claim.buildId());
+    }
+  }
+
+  /**
+   * Removes the workspace of {@code claim} (unless {@code slipway.build.keep-workspaces}): called
+   * once its outcome is recorded, or left to another claim, so the build.done does not wait for it.
+   * A leftover is also removed by the next {@link Workspaces#create} of the same build.
+   */
+  public void cleanUp(Claim claim, BuildPhases phases) {
+    if (config.keepWorkspaces()) {
+      return;
+    }
+    long deleting = System.nanoTime();
+    try {
+      workspaces.delete(workspaces.of(claim.buildId()));
+      phases.took("cleanup", (System.nanoTime() - deleting) / 1_000_000);
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warnf("build %s: could not delete the workspace: %s", claim.buildId(), e.getMessage());
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.slipway.build.log.SecretMasker;
 import dev.slipway.build.repository.BuildLogRepository;
 import dev.slipway.build.repository.BuildQueue;
 import dev.slipway.build.repository.Claim;
+import dev.slipway.build.stage.BuildPhases;
 import dev.slipway.events.BuildDone.Failure;
 import dev.slipway.events.BuildDone.TestCounts;
 import dev.slipway.work.outbox.OutboxWritten;
@@ -25,6 +26,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -203,6 +205,15 @@ public class BuildWorkers {
 
   private void execute(Claim claim) {
     String runId = claim.commit().runId();
+    BuildPhases phases = new BuildPhases();
+    if (claim.attempt() == 1 && claim.claims() == 1) {
+      // From the commit.received (the trigger's clock) to this first claim; a retry or a take-over
+      // waited for other reasons.
+      phases.took(
+          "queued",
+          Math.max(0, Duration.between(claim.commit().time(), OffsetDateTime.now()).toMillis()));
+    }
+    long preparing = System.nanoTime();
     // A take-over by this very instance waits until its own former claim, which gave the lease up,
     // has stopped: both would use the same workspace and continue the same log.
     while (running.containsKey(claim.buildId())) {
@@ -240,11 +251,12 @@ public class BuildWorkers {
                 + claim.claims()
                 + ")");
       }
+      phases.took("prepare", (System.nanoTime() - preparing) / 1_000_000);
       LOG.infof("run %s: build %s started by %s", runId, claim.buildId(), claim.owner());
       BuildOutcome outcome =
           claim.claims() > config.maxClaims()
               ? abandonedTooOften(claim, log)
-              : run(claim, log, build);
+              : run(claim, log, build, phases);
       if (build.lost.get() || build.abandoned.get()) {
         LOG.infof(
             "run %s: build %s left to another instance (%s)",
@@ -255,17 +267,21 @@ public class BuildWorkers {
         }
         return;
       }
-      record(claim, outcome, log, build);
+      record(claim, outcome, log, build, phases);
     } finally {
       logFlush.cancel(false);
+      // After the outcome: the build.done does not wait for the workspace's removal; the build
+      // stays in `running` meanwhile, so a take-over here never meets the workspace half-removed.
+      runner.cleanUp(claim, phases);
+      phases.recordInto(metrics);
       heartbeat.close();
       running.remove(claim.buildId(), build);
     }
   }
 
-  private BuildOutcome run(Claim claim, BuildLog log, Running build) {
+  private BuildOutcome run(Claim claim, BuildLog log, Running build, BuildPhases phases) {
     try {
-      return runner.run(claim, log, build.cancellation);
+      return runner.run(claim, log, build.cancellation, phases);
     } catch (RuntimeException e) {
       LOG.errorf(e, "build %s failed unexpectedly", claim.buildId());
       log.info("==> FAILED: internal error: " + log.mask(String.valueOf(e.getMessage())));
@@ -306,12 +322,16 @@ public class BuildWorkers {
    * Records the outcome and its build.done, retrying while the database is away, as long as the
    * lease is surely held: once the heartbeat gave it up, the outcome is another claim's to write.
    */
-  private void record(Claim claim, BuildOutcome ended, BuildLog log, Running build) {
+  private void record(
+      Claim claim, BuildOutcome ended, BuildLog log, Running build, BuildPhases phases) {
     Duration delay = Duration.ofMillis(200);
     while (!build.lost.get()) {
       try {
+        long flushing = System.nanoTime();
         flushQuietly(log);
         log.flush();
+        long finishing = System.nanoTime();
+        phases.took("log-flush", (finishing - flushing) / 1_000_000);
         Optional<BuildOutcome> recorded =
             builds
                 .finish(
@@ -320,6 +340,7 @@ public class BuildWorkers {
                     outcome -> BuildEvents.buildDone(claim.buildId(), claim.commit(), outcome))
                 .await()
                 .atMost(Duration.ofSeconds(30));
+        phases.took("record", (System.nanoTime() - finishing) / 1_000_000);
         if (recorded.isPresent()) {
           build.recorded = true;
           BuildOutcome outcome = recorded.get();
@@ -328,13 +349,14 @@ public class BuildWorkers {
               .timer("slipway.build.duration", "status", outcome.status().name())
               .record(Duration.ofMillis(outcome.durationMs()));
           LOG.infof(
-              "run %s: build %s %s%s",
+              "run %s: build %s %s%s (%s)",
               claim.commit().runId(),
               claim.buildId(),
               outcome.status(),
               outcome.failure() == null
                   ? ""
-                  : " in " + outcome.failure().step() + ": " + outcome.failure().reason());
+                  : " in " + outcome.failure().step() + ": " + outcome.failure().reason(),
+              phases);
           outboxWritten.fire(OutboxWritten.ROWS);
         } else {
           LOG.infof("build %s: the outcome belongs to another instance now", claim.buildId());

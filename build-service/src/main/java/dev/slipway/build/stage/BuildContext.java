@@ -39,6 +39,7 @@ public final class BuildContext {
   private final Cancellation cancellation;
   private final BuildWorkspace workspace;
   private final Instant start;
+  private final BuildPhases phases;
   private final Map<String, Long> stages = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, String> secretEnv = new LinkedHashMap<>();
   private Instant deadline;
@@ -64,13 +65,15 @@ public final class BuildContext {
       Cancellation cancellation,
       BuildWorkspace workspace,
       Instant start,
-      Instant deadline) {
+      Instant deadline,
+      BuildPhases phases) {
     this.claim = claim;
     this.log = log;
     this.cancellation = cancellation;
     this.workspace = workspace;
     this.start = start;
     this.deadline = deadline;
+    this.phases = phases;
   }
 
   public Claim claim() {
@@ -104,6 +107,11 @@ public final class BuildContext {
 
   public Instant start() {
     return start;
+  }
+
+  /** Where this claim's wall time goes, phase by phase (every stage, timed or not). */
+  public BuildPhases phases() {
+    return phases;
   }
 
   /** When the whole build times out. */

@@ -126,8 +126,10 @@ public class ImageStage implements Stage {
       }
       build.image(pushed);
       build.took("image", pushed.buildMs());
+      build.phases().took("image.build", pushed.buildMs());
       if (pushed.pushMs() > 0) {
         build.took("push", pushed.pushMs());
+        build.phases().took("image.push", pushed.pushMs());
       }
       build.log().info("==> pushed " + reference + "@" + pushed.digest());
     } catch (RepositoryPaths.UnsafePathException e) {

@@ -40,6 +40,7 @@ public class SbomStage implements Stage {
   @Override
   public void run(BuildContext build) {
     try {
+      long started = System.nanoTime();
       SbomGenerator.Sbom sbom =
           build.spec().sbom() != null
               ? sboms.own(
@@ -51,11 +52,16 @@ public class SbomStage implements Stage {
                   build.application(),
                   build.commit().commitSha().substring(0, ImageNames.SHORT_SHA),
                   build.buildId());
+      long read = System.nanoTime();
+      build.phases().took("sbom.lockfiles", (read - started) / 1_000_000);
       ImageSbom.Result withOs =
           imageSbom.addOsPackages(sbom, build.application(), build.image().digest());
+      long osRead = System.nanoTime();
+      build.phases().took("sbom.os-packages", (osRead - read) / 1_000_000);
       sbom = withOs.sbom();
       withOs.found().notes().forEach(note -> build.log().info("==> SBOM: " + note));
       String sbomRef = publisher.push(build.application(), build.image().digest(), sbom.json());
+      build.phases().took("sbom.push", (System.nanoTime() - osRead) / 1_000_000);
       build.sbom(sbom, sbomRef);
       build
           .log()

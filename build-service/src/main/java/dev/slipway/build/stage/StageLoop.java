@@ -73,9 +73,11 @@ public final class StageLoop {
             build.cancellation().isCancelled() ? stopped(build, failure.step()) : failure);
       } finally {
         watchdog.cancel(false);
+        long wall = (System.nanoTime() - started) / 1_000_000;
         if (stage.timed()) {
-          build.took(stage.name(), (System.nanoTime() - started) / 1_000_000);
+          build.took(stage.name(), wall);
         }
+        build.phases().took(stage.name(), wall);
         LOG.debugf("build %s: stage %s done", build.buildId(), stage.name());
       }
       if (build.cancellation().isCancelled()) {

@@ -98,17 +98,37 @@ public class StepsStage implements Stage {
     return new StepListener() {
       @Override
       public void started(int position, String name) {
-        builds.stepStarted(build.buildId(), position, name).await().atMost(Duration.ofSeconds(30));
+        build
+            .phases()
+            .time(
+                "steps.record",
+                () ->
+                    builds
+                        .stepStarted(build.buildId(), position, name)
+                        .await()
+                        .atMost(Duration.ofSeconds(30)));
       }
 
       @Override
       public void finished(
           int position, String name, StepStatus status, Integer exitCode, long durationMs) {
         build.took(name, durationMs);
-        builds
-            .stepFinished(build.buildId(), position, status.name(), exitCode, durationMs)
-            .await()
-            .atMost(Duration.ofSeconds(30));
+        build.phases().took("steps.run", durationMs);
+        build
+            .phases()
+            .time(
+                "steps.record",
+                () ->
+                    builds
+                        .stepFinished(
+                            build.buildId(), position, status.name(), exitCode, durationMs)
+                        .await()
+                        .atMost(Duration.ofSeconds(30)));
+      }
+
+      @Override
+      public void took(String phase, long ms) {
+        build.phases().took(phase, ms);
       }
     };
   }

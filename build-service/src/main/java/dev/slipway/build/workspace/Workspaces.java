@@ -12,16 +12,22 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -32,6 +38,10 @@ import org.jboss.logging.Logger;
  * filesystem of its own of exactly that size, so a build that writes more gets "No space left on
  * device" and nothing else on the disk is touched; elsewhere (a Kubernetes pod, a non-root host)
  * the workspace is measured every few seconds and a build over its quota is stopped.
+ *
+ * <p>Making a filesystem takes a few tens of milliseconds, so one per worker is made ahead, in the
+ * background, while the workers are busy or idle: a new workspace mounts a spare that no build has
+ * ever seen (made by this process, never mounted before) and the next spare is made behind it.
  */
 @ApplicationScoped
 public class Workspaces {
@@ -39,9 +49,22 @@ public class Workspaces {
   private static final Logger LOG = Logger.getLogger(Workspaces.class);
   private static final long MEASURE_EVERY_MS = 2000;
 
+  private static final String SPARE = "spare-";
+
   private final Path root;
   private final long quota;
+  private final int spareCount;
   private final AtomicBoolean mounting = new AtomicBoolean(true);
+  private final Queue<Path> spares = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger sparesWanted = new AtomicInteger();
+  private final AtomicBoolean staleSparesRemoved = new AtomicBoolean();
+  private final ExecutorService spareMaker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "workspace-spare");
+            t.setDaemon(true);
+            return t;
+          });
   private final ScheduledExecutorService measurer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -53,6 +76,7 @@ public class Workspaces {
   public Workspaces(BuildConfig config) {
     this.root = config.workspaceDir().toAbsolutePath().normalize();
     this.quota = bytes(config.workspaceQuota());
+    this.spareCount = Math.max(1, config.workers());
   }
 
   /** The quota in bytes. */
@@ -60,9 +84,14 @@ public class Workspaces {
     return quota;
   }
 
+  /** Where the workspace of {@code buildId} is (whether or not it exists). */
+  public BuildWorkspace of(String buildId) {
+    return new BuildWorkspace(root.resolve(buildId));
+  }
+
   /** An empty workspace for {@code buildId} (an earlier claim's leftovers are removed). */
   public BuildWorkspace create(String buildId) throws IOException {
-    BuildWorkspace workspace = new BuildWorkspace(root.resolve(buildId));
+    BuildWorkspace workspace = of(buildId);
     delete(workspace);
     Files.createDirectories(workspace.root());
     if (mounting.get() && !mount(workspace)) {
@@ -122,37 +151,96 @@ public class Workspaces {
     Path image = image(workspace);
     try {
       Files.createDirectories(image.getParent());
-      try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
-        file.setLength(quota);
+      Path spare = spares.poll();
+      boolean ready = false;
+      if (spare != null) {
+        try {
+          Files.move(spare, image, StandardCopyOption.REPLACE_EXISTING);
+          ready = true;
+        } catch (IOException e) {
+          LOG.debugf("cannot use the spare filesystem %s: %s", spare, e.getMessage());
+          Files.deleteIfExists(spare);
+        }
       }
-      // No journal, lazy inode tables, nothing reserved for root: a scratch disk made in ms.
+      if (!ready && !makeFilesystem(image)) {
+        Files.deleteIfExists(image);
+        return false;
+      }
       if (!run(
-              List.of(
-                  "mkfs.ext4",
-                  "-q",
-                  "-F",
-                  "-m",
-                  "0",
-                  "-O",
-                  "^has_journal",
-                  "-E",
-                  "lazy_itable_init=1,lazy_journal_init=1",
-                  image.toString()))
-          || !run(
-              List.of(
-                  "mount",
-                  "-o",
-                  "loop,nosuid,nodev",
-                  image.toString(),
-                  workspace.root().toString()))) {
+          List.of(
+              "mount", "-o", "loop,nosuid,nodev", image.toString(), workspace.root().toString()))) {
         Files.deleteIfExists(image);
         return false;
       }
       Files.deleteIfExists(workspace.root().resolve("lost+found"));
+      // This host mounts workspaces: the next one's filesystem is made now, off the build's path.
+      makeSpares();
       return true;
     } catch (IOException e) {
       LOG.debugf("cannot make the workspace filesystem: %s", e.getMessage());
       return false;
+    }
+  }
+
+  /** A fresh ext4 filesystem of the quota's size in the file {@code image}. */
+  private boolean makeFilesystem(Path image) throws IOException {
+    try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+      file.setLength(quota);
+    }
+    // No journal, lazy inode tables, nothing reserved for root: a scratch disk made in ms.
+    return run(
+        List.of(
+            "mkfs.ext4",
+            "-q",
+            "-F",
+            "-m",
+            "0",
+            "-O",
+            "^has_journal",
+            "-E",
+            "lazy_itable_init=1,lazy_journal_init=1",
+            image.toString()));
+  }
+
+  /**
+   * Makes, in the background, the spare filesystems missing to one per worker; spares a former
+   * process left are removed first (only this process's own spares are ever mounted).
+   */
+  private void makeSpares() {
+    int missing = spareCount - spares.size() - sparesWanted.get();
+    for (int i = 0; i < missing; i++) {
+      sparesWanted.incrementAndGet();
+      spareMaker.execute(
+          () -> {
+            try {
+              removeStaleSpares();
+              Path spare = root.resolve(".filesystems").resolve(SPARE + UUID.randomUUID() + ".img");
+              if (makeFilesystem(spare)) {
+                spares.add(spare);
+              } else {
+                Files.deleteIfExists(spare);
+              }
+            } catch (IOException | RuntimeException e) {
+              LOG.debugf("cannot make a spare workspace filesystem: %s", e.getMessage());
+            } finally {
+              sparesWanted.decrementAndGet();
+            }
+          });
+    }
+  }
+
+  private void removeStaleSpares() throws IOException {
+    if (staleSparesRemoved.getAndSet(true)) {
+      return;
+    }
+    Path dir = root.resolve(".filesystems");
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith(SPARE)).toList()) {
+        Files.deleteIfExists(file);
+      }
     }
   }
 
