@@ -35,14 +35,16 @@ import java.util.concurrent.Executor;
 public class GroupCommit {
 
   private final DeliveryRepository deliveries;
+  private final TriggerMetrics metrics;
   private final Duration window;
   private final int maxBatch;
   private final int maxInFlight;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int inFlight;
 
-  public GroupCommit(DeliveryRepository deliveries, TriggerConfig config) {
+  public GroupCommit(DeliveryRepository deliveries, TriggerConfig config, TriggerMetrics metrics) {
     this.deliveries = deliveries;
+    this.metrics = metrics;
     this.window = config.dedupWindow();
     this.maxBatch = Math.max(1, config.groupCommit().maxBatch());
     this.maxInFlight = Math.max(1, config.groupCommit().maxInFlight());
@@ -97,6 +99,7 @@ public class GroupCommit {
 
   /** Writes {@code batch} in one transaction, counted in flight until it ended. */
   private void write(List<Waiting> batch) {
+    metrics.groupCommit(batch.size());
     deliveries
         .acceptAll(batch.stream().map(Waiting::delivery).toList(), window)
         .subscribe()

@@ -61,6 +61,9 @@ class WebhookThroughputBenchmarkIT {
   @TestHTTPResource("/webhooks/github")
   URL endpoint;
 
+  @TestHTTPResource("/q/metrics")
+  URL metrics;
+
   private final HttpClient http =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1)
@@ -75,8 +78,13 @@ class WebhookThroughputBenchmarkIT {
 
     closedLoop(app, secret, WARM_UP);
     awaitOutboxDrained();
+    double[] transactionsBefore = groupCommits();
     long sustainedStart = System.nanoTime();
     Result sustained = closedLoop(app, secret, SUSTAINED);
+    double[] transactionsAfter = groupCommits();
+    double perTransaction =
+        (transactionsAfter[1] - transactionsBefore[1])
+            / (transactionsAfter[0] - transactionsBefore[0]);
     awaitOutboxDrained();
     double endToEnd = sustained.ok() / ((System.nanoTime() - sustainedStart) / 1e9);
     Latencies fixed = openLoop(app, secret, FIXED_RATE, FIXED);
@@ -93,6 +101,7 @@ class WebhookThroughputBenchmarkIT {
 
         ==== trigger-service benchmark (2 cores; client, service, Kafka, PostgreSQL share them) ====
         signed GitHub pushes, %d concurrent clients, %ds: %d accepted, %d failed -> %.0f pushes/s accepted (202: stored)
+        webhooks per PostgreSQL transaction (group commit) in that phase: %.1f on average
         the same pushes through the relay to Kafka, until the outbox was empty: %.0f records/s end to end
         fixed rate %d/s for %ds (open loop, latency from scheduled send): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed
         the relay alone, a backlog of %d outbox rows (copies of one push's row) to Kafka, acks=all: %.0f records/s
@@ -111,6 +120,7 @@ class WebhookThroughputBenchmarkIT {
         sustained.ok(),
         sustained.failed(),
         sustained.perSecond(),
+        perTransaction,
         endToEnd,
         FIXED_RATE,
         FIXED.toSeconds(),
@@ -135,6 +145,24 @@ class WebhookThroughputBenchmarkIT {
   }
 
   private record Result(long ok, long failed, double perSecond) {}
+
+  /** Group-commit transactions so far and the webhooks they wrote, from /q/metrics. */
+  private double[] groupCommits() throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(metrics.toURI()).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    double[] totals = new double[2];
+    for (String line : text.split("\n")) {
+      if (line.startsWith("slipway_webhook_group_commit_webhooks_count")) {
+        totals[0] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } else if (line.startsWith("slipway_webhook_group_commit_webhooks_sum")) {
+        totals[1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return totals;
+  }
 
   private static void awaitOutboxDrained() {
     await()
