@@ -63,6 +63,27 @@ public interface TriggerConfig {
   /** What old deliveries and pushes are deleted, and when (the outbox keeps its own retention). */
   Retention retention();
 
+  /** How concurrent webhooks share a transaction ({@code slipway.trigger.group-commit.*}). */
+  GroupCommit groupCommit();
+
+  /**
+   * Group commit: webhooks that arrive while earlier ones are being written wait for the next
+   * transaction and are written together, one commit (one fsync) for all of them.
+   */
+  interface GroupCommit {
+
+    /** Most webhooks written in one transaction. */
+    @WithDefault("64")
+    int maxBatch();
+
+    /**
+     * Transactions of webhooks in progress at once; a webhook arriving while all are busy waits for
+     * the next one (1: a single writer).
+     */
+    @WithDefault("2")
+    int maxInFlight();
+  }
+
   /** Settings of the retention job. */
   interface Retention {
 

@@ -14,7 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -210,6 +214,175 @@ public class DeliveryRepository {
                 : outbox
                     .add(tx, List.of(run.event()))
                     .replaceWith(new RunOutcome(run, run.runId(), true)));
+  }
+
+  /**
+   * One delivery of {@link #acceptAll}.
+   *
+   * @param provider the Git host
+   * @param deliveryKey its delivery id (never null)
+   * @param runs the runs it asks for
+   * @param answer the answer made of the runs' outcomes, stored for a redelivery
+   */
+  public record Delivery(
+      String provider,
+      String deliveryKey,
+      List<NewRun> runs,
+      Function<List<RunOutcome>, String> answer) {}
+
+  /**
+   * Accepts {@code batch} in ONE transaction and one commit, each delivery exactly as {@link
+   * #accept} would, in the batch's order (a run seen by an earlier delivery of the batch is that
+   * delivery's run). Each statement is sent once for the whole batch (a pipelined batch: one round
+   * trip), so a batch costs the round trips and the commit of a single push. The delivery keys must
+   * be distinct. Anything that fails rolls the whole batch back: nothing of any of them is stored.
+   */
+  public Uni<List<Acceptance>> acceptAll(List<Delivery> batch, Duration window) {
+    if (batch.stream().map(d -> d.provider() + "\n" + d.deliveryKey()).distinct().count()
+        != batch.size()) {
+      return Uni.createFrom()
+          .failure(new IllegalArgumentException("a batch takes each delivery key once"));
+    }
+    OffsetDateTime windowStart = OffsetDateTime.now(ZoneOffset.UTC).minus(window);
+    return transactions.run(
+        tx ->
+            each(
+                    tx,
+                    CLAIM,
+                    batch.stream().map(d -> Tuple.of(d.provider(), d.deliveryKey(), null)).toList())
+                .flatMap(
+                    claims -> {
+                      List<Integer> claimed = new ArrayList<>();
+                      List<Integer> known = new ArrayList<>();
+                      for (int i = 0; i < batch.size(); i++) {
+                        (claims.get(i).rowCount() == 1 ? claimed : known).add(i);
+                      }
+                      return originals(tx, batch, known)
+                          .flatMap(
+                              acceptances ->
+                                  startAll(tx, batch, claimed, windowStart, acceptances));
+                    }));
+  }
+
+  /** The stored answers of the deliveries at {@code known}, at their places (others null). */
+  private static Uni<Acceptance[]> originals(Tx tx, List<Delivery> batch, List<Integer> known) {
+    Acceptance[] acceptances = new Acceptance[batch.size()];
+    if (known.isEmpty()) {
+      return Uni.createFrom().item(acceptances);
+    }
+    return each(
+            tx,
+            ORIGINAL,
+            known.stream()
+                .map(i -> Tuple.of(batch.get(i).provider(), batch.get(i).deliveryKey()))
+                .toList())
+        .map(
+            rows -> {
+              for (int k = 0; k < known.size(); k++) {
+                Row row = rows.get(k).iterator().next();
+                acceptances[known.get(k)] =
+                    new Acceptance(Acceptance.Kind.REDELIVERY, row.getString(0), row.getString(1));
+              }
+              return acceptances;
+            });
+  }
+
+  /** The runs of the deliveries at {@code claimed}, their outbox rows and stored answers. */
+  private Uni<List<Acceptance>> startAll(
+      Tx tx,
+      List<Delivery> batch,
+      List<Integer> claimed,
+      OffsetDateTime windowStart,
+      Acceptance[] acceptances) {
+    List<NewRun> runs = new ArrayList<>();
+    for (int i : claimed) {
+      runs.addAll(batch.get(i).runs());
+    }
+    List<NewRun> dedup = runs.stream().filter(NewRun::dedup).toList();
+    return each(
+            tx,
+            SEEN,
+            dedup.stream()
+                .map(r -> Tuple.of(r.application(), r.ref(), r.commitSha(), r.runId(), windowStart))
+                .toList())
+        .flatMap(
+            seen -> {
+              List<NewRun> earlier = new ArrayList<>();
+              for (int k = 0; k < dedup.size(); k++) {
+                if (seen.get(k).rowCount() != 1) {
+                  earlier.add(dedup.get(k));
+                }
+              }
+              return each(
+                      tx,
+                      FIRST_RUN,
+                      earlier.stream()
+                          .map(r -> Tuple.of(r.application(), r.ref(), r.commitSha()))
+                          .toList())
+                  .map(
+                      firsts -> {
+                        Map<NewRun, String> runIds = new IdentityHashMap<>();
+                        for (int k = 0; k < earlier.size(); k++) {
+                          runIds.put(earlier.get(k), firstColumn(firsts.get(k)));
+                        }
+                        return runIds;
+                      });
+            })
+        .flatMap(
+            earlierRuns -> {
+              List<OutboxEvent> events = new ArrayList<>();
+              List<Tuple> answers = new ArrayList<>();
+              for (int i : claimed) {
+                Delivery delivery = batch.get(i);
+                List<RunOutcome> outcomes = new ArrayList<>();
+                for (NewRun run : delivery.runs()) {
+                  String earlier = earlierRuns.get(run);
+                  if (earlier == null) {
+                    events.add(run.event());
+                  }
+                  outcomes.add(
+                      new RunOutcome(
+                          run, earlier == null ? run.runId() : earlier, earlier == null));
+                }
+                String response = delivery.answer().apply(outcomes);
+                boolean started = outcomes.stream().anyMatch(RunOutcome::started);
+                acceptances[i] =
+                    new Acceptance(
+                        started ? Acceptance.Kind.STARTED : Acceptance.Kind.ALREADY_RUNNING,
+                        response,
+                        null);
+                answers.add(Tuple.of(delivery.provider(), delivery.deliveryKey(), response));
+              }
+              return outbox
+                  .add(tx, events)
+                  .flatMap(added -> each(tx, ANSWER, answers))
+                  .map(answered -> Arrays.asList(acceptances));
+            });
+  }
+
+  /**
+   * Runs {@code sql} once per tuple in one pipelined batch; the result of each, in order (none for
+   * no tuples).
+   */
+  private static Uni<List<RowSet<Row>>> each(Tx tx, String sql, List<Tuple> tuples) {
+    if (tuples.isEmpty()) {
+      return Uni.createFrom().item(List.of());
+    }
+    return tx.sql()
+        .preparedQuery(sql)
+        .executeBatch(tuples)
+        .map(
+            first -> {
+              List<RowSet<Row>> results = new ArrayList<>(tuples.size());
+              for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
+                results.add(rows);
+              }
+              if (results.size() != tuples.size()) {
+                throw new IllegalStateException(
+                    results.size() + " results for a batch of " + tuples.size());
+              }
+              return results;
+            });
   }
 
   private static Uni<Acceptance> original(Tx tx, String provider, String deliveryKey) {

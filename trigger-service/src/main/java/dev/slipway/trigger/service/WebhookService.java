@@ -18,8 +18,8 @@ import dev.slipway.trigger.problem.DatabaseUnavailableException;
 import dev.slipway.trigger.problem.InvalidSignatureException;
 import dev.slipway.trigger.problem.PayloadTooLargeException;
 import dev.slipway.trigger.problem.SecretUnreadableException;
-import dev.slipway.trigger.repository.DeliveryRepository;
 import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
+import dev.slipway.trigger.repository.DeliveryRepository.Delivery;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
 import dev.slipway.trigger.repository.DeliveryRepository.RunOutcome;
 import dev.slipway.trigger.service.TriggerMetrics.Outcome;
@@ -51,8 +51,9 @@ import java.util.stream.Collectors;
 /**
  * Turns a Git host's webhook into runs: size check, the signature over the raw bytes, the host's
  * payload, filters, and one transaction that stores the delivery and the commit.received of each
- * run in the outbox (published afterwards by the outbox relay). HMACs and parsing run in {@link
- * WebhookWorkers}' bulkheads; the event loop only routes and writes.
+ * run in the outbox (published afterwards by the outbox relay), shared with the webhooks arriving
+ * at the same time ({@link GroupCommit}). HMACs and parsing run in {@link WebhookWorkers}'
+ * bulkheads; the event loop only routes and writes.
  *
  * <p>Whose secret checks the signature: on an application's own URL ({@code
  * /webhooks/{provider}/{application}}) that application's, one HMAC, before the body is read. On
@@ -68,7 +69,7 @@ public class WebhookService {
 
   private final Map<GitProvider, PushPayloadParser> parsers = new EnumMap<>(GitProvider.class);
   private final ApplicationIndex index;
-  private final DeliveryRepository deliveries;
+  private final GroupCommit groupCommit;
   private final CommitEvents events;
   private final WebhookWorkers workers;
   private final WebhookSignatureVerifier verifier;
@@ -78,7 +79,7 @@ public class WebhookService {
   public WebhookService(
       Instance<PushPayloadParser> parsers,
       ApplicationIndex index,
-      DeliveryRepository deliveries,
+      GroupCommit groupCommit,
       CommitEvents events,
       WebhookWorkers workers,
       WebhookSignatureVerifier verifier,
@@ -86,7 +87,7 @@ public class WebhookService {
       TriggerMetrics metrics) {
     parsers.forEach(parser -> this.parsers.put(parser.provider(), parser));
     this.index = index;
-    this.deliveries = deliveries;
+    this.groupCommit = groupCommit;
     this.events = events;
     this.workers = workers;
     this.verifier = verifier;
@@ -354,14 +355,13 @@ public class WebhookService {
   }
 
   private Uni<Answer> accept(Plan plan, Request request) {
-    return deliveries
+    return groupCommit
         .accept(
-            request.provider().id(),
-            plan.deliveryKey(),
-            null,
-            plan.newRuns(),
-            config.dedupWindow(),
-            WebhookService::answer)
+            new Delivery(
+                request.provider().id(),
+                plan.deliveryKey(),
+                plan.newRuns(),
+                WebhookService::answer))
         .onFailure(DatabaseErrors::isUnavailable)
         .transform(
             failure ->

@@ -56,9 +56,13 @@ class WebhookThroughputBenchmarkIT {
   private static final Duration RAW = Duration.ofSeconds(8);
   private static final int FIXED_RATE = 200;
   private static final Duration FIXED = Duration.ofSeconds(15);
+  private static final int BACKLOG = 20_000;
 
   @TestHTTPResource("/webhooks/github")
   URL endpoint;
+
+  @TestHTTPResource("/q/metrics")
+  URL metrics;
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -74,11 +78,18 @@ class WebhookThroughputBenchmarkIT {
 
     closedLoop(app, secret, WARM_UP);
     awaitOutboxDrained();
+    double[] transactionsBefore = groupCommits();
     long sustainedStart = System.nanoTime();
     Result sustained = closedLoop(app, secret, SUSTAINED);
+    double[] transactionsAfter = groupCommits();
+    double perTransaction =
+        (transactionsAfter[1] - transactionsBefore[1])
+            / (transactionsAfter[0] - transactionsBefore[0]);
     awaitOutboxDrained();
     double endToEnd = sustained.ok() / ((System.nanoTime() - sustainedStart) / 1e9);
     Latencies fixed = openLoop(app, secret, FIXED_RATE, FIXED);
+    awaitOutboxDrained();
+    double relay = relayBacklog(app, BACKLOG);
 
     ConsumerRecord<String, byte[]> sample = recordsOf(app).get(0);
     double rawOneAtATime = rawKafka(sample, 1, RAW);
@@ -90,8 +101,10 @@ class WebhookThroughputBenchmarkIT {
 
         ==== trigger-service benchmark (2 cores; client, service, Kafka, PostgreSQL share them) ====
         signed GitHub pushes, %d concurrent clients, %ds: %d accepted, %d failed -> %.0f pushes/s accepted (202: stored)
+        webhooks per PostgreSQL transaction (group commit) in that phase: %.1f on average
         the same pushes through the relay to Kafka, until the outbox was empty: %.0f records/s end to end
         fixed rate %d/s for %ds (open loop, latency from scheduled send): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed
+        the relay alone, a backlog of %d outbox rows (copies of one push's row) to Kafka, acks=all: %.0f records/s
         raw Kafka producer, same record, acks=all, one send at a time (wait for each ack): %.0f records/s
         raw Kafka producer, same record, acks=all, %d sends in flight (one per client): %.0f records/s
         raw Kafka producer, same record, acks=all, unbounded async batching: %.0f records/s
@@ -99,6 +112,7 @@ class WebhookThroughputBenchmarkIT {
         ratio trigger-service accepted / raw at same concurrency: %.1f%%
         ratio trigger-service accepted / raw unbounded: %.1f%%
         ratio end to end (accepted and published) / raw at same concurrency: %.1f%%
+        ratio relay backlog / raw unbounded: %.1f%%
         ===========================================================================================
         %n""",
         CLIENTS,
@@ -106,6 +120,7 @@ class WebhookThroughputBenchmarkIT {
         sustained.ok(),
         sustained.failed(),
         sustained.perSecond(),
+        perTransaction,
         endToEnd,
         FIXED_RATE,
         FIXED.toSeconds(),
@@ -113,6 +128,8 @@ class WebhookThroughputBenchmarkIT {
         fixed.percentile(99),
         fixed.percentile(100),
         fixed.failed(),
+        BACKLOG,
+        relay,
         rawOneAtATime,
         CLIENTS,
         rawSameConcurrency,
@@ -120,7 +137,8 @@ class WebhookThroughputBenchmarkIT {
         100 * sustained.perSecond() / rawOneAtATime,
         100 * sustained.perSecond() / rawSameConcurrency,
         100 * sustained.perSecond() / rawUnbounded,
-        100 * endToEnd / rawSameConcurrency);
+        100 * endToEnd / rawSameConcurrency,
+        100 * relay / rawUnbounded);
 
     assertThat(sustained.failed()).isZero();
     assertThat(fixed.failed()).isZero();
@@ -128,15 +146,63 @@ class WebhookThroughputBenchmarkIT {
 
   private record Result(long ok, long failed, double perSecond) {}
 
+  /** Group-commit transactions so far and the webhooks they wrote, from /q/metrics. */
+  private double[] groupCommits() throws Exception {
+    String text =
+        http.send(
+                HttpRequest.newBuilder(metrics.toURI()).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    double[] totals = new double[2];
+    for (String line : text.split("\n")) {
+      if (line.startsWith("slipway_webhook_group_commit_webhooks_count")) {
+        totals[0] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      } else if (line.startsWith("slipway_webhook_group_commit_webhooks_sum")) {
+        totals[1] += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return totals;
+  }
+
   private static void awaitOutboxDrained() {
     await()
         .atMost(Duration.ofMinutes(3))
-        .pollInterval(Duration.ofMillis(50))
+        .pollInterval(Duration.ofMillis(100))
         .until(
             () ->
                 Database.number(
                         "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL")
                     == 0);
+  }
+
+  /**
+   * Records/s of the relay alone: {@code rows} copies of one of {@code app}'s outbox rows (new
+   * event ids) written in one transaction, from that transaction's time to the last row marked sent
+   * (both PostgreSQL's clock; the relay finds the rows at its next poll, at most 200 ms later in
+   * tests).
+   */
+  private static double relayBacklog(String app, int rows) {
+    String prefix = "relay-bench-" + UUID.randomUUID() + "-";
+    Database.update(
+        """
+        INSERT INTO outbox (event_id, topic, application, event, traceparent)
+        SELECT ? || g, t.topic, t.application, t.event, t.traceparent
+        FROM (SELECT topic, application, event, traceparent FROM outbox
+              WHERE application = ? ORDER BY id DESC LIMIT 1) t,
+             generate_series(1, ?) g
+        """,
+        prefix,
+        app,
+        rows);
+    awaitOutboxDrained();
+    double seconds =
+        ((Number)
+                Database.value(
+                    "SELECT extract(epoch FROM max(sent_at) - min(created_at)) FROM outbox"
+                        + " WHERE event_id LIKE ?",
+                    prefix + "%"))
+            .doubleValue();
+    return rows / seconds;
   }
 
   private record Latencies(double[] millis, long failed) {
