@@ -4,11 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.trigger.Database;
+import dev.slipway.trigger.ManyApplications;
 import dev.slipway.trigger.Webhooks;
-import dev.slipway.trigger.service.SecretCipher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,11 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +31,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -163,47 +157,12 @@ class ScaleBenchmarkIT {
 
   /** Inserts the applications straight into the database, secrets sealed as the service does. */
   private static long insertApplications(String prefix) throws Exception {
-    SecretCipher cipher =
-        new SecretCipher(
-            ConfigProvider.getConfig()
-                .getValue("slipway.trigger.secret-encryption-key", String.class));
-    String environments =
-        "[{\"name\":\"dev\",\"cluster\":\"local\",\"namespace\":\"dev\",\"promotion\":\"AUTO\","
-            + "\"requiredApprovals\":0,\"strategy\":\"ROLLING\",\"canarySteps\":[]},"
-            + "{\"name\":\"prod\",\"cluster\":\"local\",\"namespace\":\"prod\",\"promotion\":\"MANUAL\","
-            + "\"requiredApprovals\":1,\"strategy\":\"CANARY\",\"canarySteps\":[10,50,100]}]";
-    Timestamp now = Timestamp.from(Instant.now());
-    try (Connection db = SlipwayInfrastructure.postgres().createConnection("");
-        PreparedStatement insert =
-            db.prepareStatement(
-                """
-                INSERT INTO applications (name, repo_url, provider, webhook_secret, branch_filters,
-                  tag_filters, environments, scan_fail_on, scan_ignore_unfixed, created_at,
-                  updated_at, version)
-                VALUES (?, ?, 'GITHUB', ?, '["**"]', '["**"]', ?, 'HIGH', false, ?, ?, 0)
-                """)) {
-      db.setAutoCommit(false);
-      for (int i = 0; i < APPLICATIONS; i++) {
-        String name = prefix + "-" + i;
-        insert.setString(1, name);
-        insert.setString(2, "https://github.com/acme/" + name);
-        insert.setBytes(3, cipher.encrypt(name, secret(prefix, i)));
-        insert.setString(4, environments);
-        insert.setTimestamp(5, now);
-        insert.setTimestamp(6, now);
-        insert.addBatch();
-        if (i % 1000 == 999) {
-          insert.executeBatch();
-        }
-      }
-      insert.executeBatch();
-      db.commit();
-    }
+    ManyApplications.insert(prefix, APPLICATIONS);
     return APPLICATIONS;
   }
 
   private static String secret(String prefix, int i) {
-    return "secret-" + prefix + "-" + i;
+    return ManyApplications.secret(prefix, i);
   }
 
   private Latencies fixedRate(String prefix, boolean ownUrl, Duration duration) throws Exception {

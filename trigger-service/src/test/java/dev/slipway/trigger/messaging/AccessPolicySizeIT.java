@@ -7,22 +7,16 @@ import dev.slipway.events.AccessPolicy;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.Topics;
 import dev.slipway.testsupport.KafkaTestClient;
-import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.trigger.Database;
+import dev.slipway.trigger.ManyApplications;
 import dev.slipway.trigger.Webhooks;
-import dev.slipway.trigger.service.SecretCipher;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +35,7 @@ class AccessPolicySizeIT {
   @Test
   void aPolicyOverOneMebibyteIsPublishedAndReadBack() throws Exception {
     String prefix = "many" + UUID.randomUUID().toString().substring(0, 6);
-    insertApplications(prefix);
+    ManyApplications.insert(prefix, APPLICATIONS);
     try {
       // A change through the API: the relay publishes the policy as it stands, with all of them.
       String last = prefix + "-last";
@@ -89,42 +83,5 @@ class AccessPolicySizeIT {
       }
     }
     return null;
-  }
-
-  private static void insertApplications(String prefix) throws Exception {
-    String environments =
-        "[{\"name\":\"dev\",\"cluster\":\"local\",\"namespace\":\"dev\",\"promotion\":\"AUTO\","
-            + "\"requiredApprovals\":0,\"strategy\":\"ROLLING\",\"canarySteps\":[]},"
-            + "{\"name\":\"prod\",\"cluster\":\"local\",\"namespace\":\"prod\","
-            + "\"promotion\":\"MANUAL\",\"requiredApprovals\":1,\"strategy\":\"CANARY\","
-            + "\"canarySteps\":[10,50,100]}]";
-    SecretCipher cipher =
-        new SecretCipher(
-            ConfigProvider.getConfig()
-                .getValue("slipway.trigger.secret-encryption-key", String.class));
-    Timestamp now = Timestamp.from(Instant.now());
-    try (Connection db = SlipwayInfrastructure.postgres().createConnection("");
-        PreparedStatement insert =
-            db.prepareStatement(
-                """
-                INSERT INTO applications (name, repo_url, provider, webhook_secret, branch_filters,
-                  tag_filters, environments, scan_fail_on, scan_ignore_unfixed, created_at,
-                  updated_at, version)
-                VALUES (?, ?, 'GITHUB', ?, '["**"]', '["**"]', ?, 'HIGH', false, ?, ?, 0)
-                """)) {
-      db.setAutoCommit(false);
-      for (int i = 0; i < APPLICATIONS; i++) {
-        String name = prefix + "-" + i;
-        insert.setString(1, name);
-        insert.setString(2, "https://github.com/acme/" + name);
-        insert.setBytes(3, cipher.encrypt(name, "secret-" + name));
-        insert.setString(4, environments);
-        insert.setTimestamp(5, now);
-        insert.setTimestamp(6, now);
-        insert.addBatch();
-      }
-      insert.executeBatch();
-      db.commit();
-    }
   }
 }
