@@ -1,7 +1,9 @@
 package dev.slipway.events;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +15,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -83,35 +84,35 @@ public final class EventJson {
 
   /**
    * Serializes a whole event as a CloudEvents 1.0 JSON document (structured mode): the form in
-   * which services keep events in their outbox until the relay publishes them.
+   * which services keep events in their outbox until the relay publishes them. Written in one pass
+   * (no intermediate tree): every service writes one per outcome, trigger-service one per push.
    */
   public static byte[] writeEvent(Envelope<?> event) {
-    try {
-      return MAPPER.writeValueAsBytes(toTree(event));
-    } catch (JsonProcessingException e) {
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(512);
+        JsonGenerator json = MAPPER.getFactory().createGenerator(bytes)) {
+      json.writeStartObject();
+      json.writeStringField("specversion", SPEC_VERSION);
+      json.writeStringField("id", event.id());
+      json.writeStringField("source", event.source());
+      json.writeStringField("type", event.type());
+      json.writeStringField("time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
+      json.writeStringField("subject", event.subject());
+      json.writeStringField("datacontenttype", CONTENT_TYPE);
+      json.writeStringField(RUN_ID, event.runId());
+      if (event.causationId() != null) {
+        json.writeStringField(CAUSATION_ID, event.causationId());
+      }
+      if (event.commitSha() != null) {
+        json.writeStringField(COMMIT_SHA, event.commitSha());
+      }
+      json.writeFieldName("data");
+      MAPPER.writeValue(json, event.data());
+      json.writeEndObject();
+      json.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** A whole event as a CloudEvents 1.0 JSON tree. */
-  public static ObjectNode toTree(Envelope<?> event) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("specversion", SPEC_VERSION);
-    node.put("id", event.id());
-    node.put("source", event.source());
-    node.put("type", event.type());
-    node.put("time", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(event.time()));
-    node.put("subject", event.subject());
-    node.put("datacontenttype", CONTENT_TYPE);
-    node.put(RUN_ID, event.runId());
-    if (event.causationId() != null) {
-      node.put(CAUSATION_ID, event.causationId());
-    }
-    if (event.commitSha() != null) {
-      node.put(COMMIT_SHA, event.commitSha());
-    }
-    node.set("data", MAPPER.valueToTree(event.data()));
-    return node;
   }
 
   /** Reads a CloudEvents 1.0 JSON document of any Slipway event type, e.g. from an outbox. */

@@ -3,8 +3,11 @@ package dev.slipway.events;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -147,6 +150,44 @@ class EventJsonTest {
     Envelope<?> read = EventJson.readAnyEvent(EventJson.writeEvent(event));
 
     assertThat(read).isEqualTo(event);
+  }
+
+  @ParameterizedTest
+  @MethodSource("eventTypes")
+  void structuredFormHasTheCloudEventsAttributesInOrderAndThePayloadAsWritten(EventType<?> type)
+      throws Exception {
+    Envelope<?> cause = SampleEvents.event(EventType.COMMIT_RECEIVED, null);
+    Envelope<?> event = SampleEvents.event(type, cause);
+
+    JsonNode json = EventJson.mapper().readTree(EventJson.writeEvent(event));
+
+    List<String> names = new ArrayList<>();
+    json.fieldNames().forEachRemaining(names::add);
+    List<String> expected =
+        new ArrayList<>(
+            List.of(
+                "specversion",
+                "id",
+                "source",
+                "type",
+                "time",
+                "subject",
+                "datacontenttype",
+                "runid"));
+    if (event.causationId() != null) {
+      expected.add("causationid");
+    }
+    if (event.commitSha() != null) {
+      expected.add("commitsha");
+    }
+    expected.add("data");
+    assertThat(names).isEqualTo(expected);
+    assertThat(json.get("specversion").asText()).isEqualTo("1.0");
+    assertThat(json.get("id").asText()).isEqualTo(event.id());
+    assertThat(json.get("datacontenttype").asText()).isEqualTo("application/json");
+    // Compared as text: a parsed number is the smallest node that holds it, a written long a long.
+    assertThat(json.get("data").toString())
+        .isEqualTo(EventJson.mapper().valueToTree(event.data()).toString());
   }
 
   @Test
