@@ -18,7 +18,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -46,6 +48,7 @@ public class AccessPolicyRelay {
   private final Vertx vertx;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+  private final AtomicReference<String> lastFailure = new AtomicReference<>();
   private long timer = -1;
 
   public AccessPolicyRelay(
@@ -95,6 +98,9 @@ public class AccessPolicyRelay {
         .with(
             sent -> {
               running.set(false);
+              if (sent > 0) {
+                lastFailure.set(null);
+              }
               if (again.getAndSet(false) || sent == BATCH) {
                 wake();
               }
@@ -102,9 +108,19 @@ public class AccessPolicyRelay {
             failure -> {
               running.set(false);
               again.set(false);
+              lastFailure.set(failure.toString());
               LOG.warnf(
                   "relaying the access policy failed, trying again later: %s", failure.toString());
             });
+  }
+
+  /**
+   * Why the last round failed, or empty once a round published again: what the health check shows
+   * beside the unsent changes (a policy Kafka refuses blocks every later change, as each carries
+   * the whole policy).
+   */
+  public Optional<String> lastFailure() {
+    return Optional.ofNullable(lastFailure.get());
   }
 
   private Uni<Integer> relay() {

@@ -239,6 +239,23 @@ public class AccessRepository {
   }
 
   /** Marks logged changes relayed. */
+  /** The logged changes not yet published: how many, and when the oldest was made. */
+  public Uni<Backlog> backlog() {
+    return pool()
+        .query(
+            "SELECT count(*) AS unsent, min(created_at) AS oldest FROM access_log"
+                + " WHERE sent_at IS NULL")
+        .execute()
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new Backlog(row.getLong("unsent"), row.getOffsetDateTime("oldest"));
+            });
+  }
+
+  /** Unpublished access changes: their count and the oldest one's time (null when none). */
+  public record Backlog(long unsent, OffsetDateTime oldest) {}
+
   public Uni<Void> markSent(SqlClient client, List<Long> versions) {
     return client
         .preparedQuery("UPDATE access_log SET sent_at = now() WHERE version = ANY($1)")
