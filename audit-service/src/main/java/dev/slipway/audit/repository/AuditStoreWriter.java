@@ -189,6 +189,18 @@ public class AuditStoreWriter {
   private final DistributionSummary batchSize;
   private final DistributionSummary groupSize;
 
+  /** Before the lock: the records' content, digests and COPY encoding; the twins query. */
+  private final Timer prepareTime;
+
+  private final Timer twinsTime;
+
+  /** Under the lock: the state query, the rows hashed and copied, the tree's rows, the commit. */
+  private final Timer stateTime;
+
+  private final Timer rowsTime;
+  private final Timer treeTime;
+  private final Timer commitTime;
+
   public AuditStoreWriter(
       AgroalDataSource dataSource, LogSnapshots snapshots, MeterRegistry registry) {
     this.dataSource = dataSource;
@@ -197,6 +209,12 @@ public class AuditStoreWriter {
     this.locked = registry.timer("slipway.audit.append.locked");
     this.batchSize = registry.summary("slipway.audit.append.records");
     this.groupSize = registry.summary("slipway.audit.append.group.records");
+    this.prepareTime = registry.timer("slipway.audit.append.phase", "phase", "prepare");
+    this.twinsTime = registry.timer("slipway.audit.append.phase", "phase", "twins");
+    this.stateTime = registry.timer("slipway.audit.append.phase", "phase", "state");
+    this.rowsTime = registry.timer("slipway.audit.append.phase", "phase", "rows");
+    this.treeTime = registry.timer("slipway.audit.append.phase", "phase", "tree");
+    this.commitTime = registry.timer("slipway.audit.append.phase", "phase", "commit");
   }
 
   /**
@@ -230,11 +248,16 @@ public class AuditStoreWriter {
    * @throws RecordsRefusedException when PostgreSQL refused what is in the batch
    */
   public AppendResult append(List<AuditRecord> batch) {
+    long from = System.nanoTime();
     List<Prepared> prepared = new ArrayList<>(batch.size());
     for (AuditRecord record : batch) {
       prepared.add(prepare(record));
     }
-    Request request = new Request(prepared, twins(prepared));
+    long preparedAt = System.nanoTime();
+    prepareTime.record(preparedAt - from, TimeUnit.NANOSECONDS);
+    Twins twins = twins(prepared);
+    twinsTime.record(System.nanoTime() - preparedAt, TimeUnit.NANOSECONDS);
+    Request request = new Request(prepared, twins);
     batchSize.record(batch.size());
     waiting.add(request);
     while (!request.done()) {
@@ -323,7 +346,9 @@ public class AuditStoreWriter {
       c.setAutoCommit(false);
       try {
         Appended appended = appendLocked(c, group);
+        long committing = System.nanoTime();
         c.commit();
+        commitTime.record(System.nanoTime() - committing, TimeUnit.NANOSECONDS);
         locked.record(System.nanoTime() - appended.lockedAt(), TimeUnit.NANOSECONDS);
         groupSize.record(group.stream().mapToInt(r -> r.batch().size()).sum());
         remember(appended.edge(), appended.lastHash());
@@ -530,6 +555,7 @@ public class AuditStoreWriter {
       }
     }
     List<Long> recentTwins = new ArrayList<>();
+    long stateFrom = System.nanoTime();
     try (PreparedStatement sql = c.prepareStatement(STATE)) {
       bindPartitions(c, sql, partitions);
       sql.setLong(3, since);
@@ -581,6 +607,8 @@ public class AuditStoreWriter {
     }
 
     TreeAppender tree = edge(c, tail, prev);
+    long rowsFrom = System.nanoTime();
+    stateTime.record(rowsFrom - stateFrom, TimeUnit.NANOSECONDS);
     OffsetDateTime recordedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     TreeRows treeRows = new TreeRows();
     List<AppendResult> results = new ArrayList<>(group.size());
@@ -639,7 +667,10 @@ public class AuditStoreWriter {
         in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
         copy.sendTo(in);
         in.endCopy();
+        long treeFrom = System.nanoTime();
+        rowsTime.record(treeFrom - rowsFrom, TimeUnit.NANOSECONDS);
         treeRows.insert(c);
+        treeTime.record(System.nanoTime() - treeFrom, TimeUnit.NANOSECONDS);
       }
     } finally {
       if (in != null && in.isActive()) {
