@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -68,7 +67,6 @@ public class AuditStoreWriter {
   /** COPY data is handed to PostgreSQL in pieces of this size while the rest is computed. */
   private static final int COPY_CHUNK = 256 * 1024;
 
-  private static final String LOCK = "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")";
 
   /**
    * Before the lock: the log's size then, and every stored row with an event id of the batch (its
@@ -104,6 +102,10 @@ public class AuditStoreWriter {
       SELECT 'recent', seq, NULL, NULL, NULL, topic, source, event_id
         FROM audit_events WHERE seq > ? AND seq <= ?
       """;
+
+  /** The append lock, then the state once it is held: two statements, one round trip. */
+  private static final String LOCK_THEN_STATE =
+      "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ");\n" + STATE;
 
   /**
    * Rows the state query reads by seq at most: a bounded range keeps PostgreSQL on the primary key
@@ -517,12 +519,6 @@ public class AuditStoreWriter {
       long lockedAt) {}
 
   private Appended appendLocked(Connection c, List<Request> group) throws SQLException {
-    long waitFrom = System.nanoTime();
-    try (Statement lock = c.createStatement()) {
-      lock.execute(LOCK);
-    }
-    long lockedAt = System.nanoTime();
-    lockWait.record(lockedAt - waitFrom, TimeUnit.NANOSECONDS);
     long tail = 0;
     byte[] prev = AuditContent.GENESIS;
     Map<PartitionKey, Long> marks = new HashMap<>();
@@ -555,12 +551,21 @@ public class AuditStoreWriter {
       }
     }
     List<Long> recentTwins = new ArrayList<>();
-    long stateFrom = System.nanoTime();
-    try (PreparedStatement sql = c.prepareStatement(STATE)) {
+    long waitFrom = System.nanoTime();
+    long lockedAt;
+    // The lock and then the state, in one round trip: the state statement's snapshot is taken
+    // when it starts, once the lock is held (read committed: a snapshot per statement).
+    try (PreparedStatement sql = c.prepareStatement(LOCK_THEN_STATE)) {
       bindPartitions(c, sql, partitions);
       sql.setLong(3, since);
       sql.setLong(4, since + RECENT_ROWS);
-      try (ResultSet rows = sql.executeQuery()) {
+      sql.execute();
+      if (!sql.getMoreResults()) {
+        throw new SQLException("the state query after the append lock returned no rows");
+      }
+      lockedAt = System.nanoTime();
+      lockWait.record(lockedAt - waitFrom, TimeUnit.NANOSECONDS);
+      try (ResultSet rows = sql.getResultSet()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
             case "tail" -> {
@@ -608,7 +613,7 @@ public class AuditStoreWriter {
 
     TreeAppender tree = edge(c, tail, prev);
     long rowsFrom = System.nanoTime();
-    stateTime.record(rowsFrom - stateFrom, TimeUnit.NANOSECONDS);
+    stateTime.record(rowsFrom - lockedAt, TimeUnit.NANOSECONDS);
     OffsetDateTime recordedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     TreeRows treeRows = new TreeRows();
     List<AppendResult> results = new ArrayList<>(group.size());
