@@ -123,6 +123,7 @@ class AuditLogBenchmarkIT {
   void ingestAgainstRawInsertThenProofsAndVerificationAtAMillionRows() throws Exception {
     double logged = ingest();
     appends();
+    explainTwins(ingestTopic);
     double raw = rawInsert(ingestTopic);
     print(
         "ingest, Kafka -> log with Merkle tree and checkpoints: %,.0f events/s sustained", logged);
@@ -421,6 +422,44 @@ class AuditLogBenchmarkIT {
       times.put(name, new double[] {timer.totalTime(TimeUnit.SECONDS), timer.count()});
     }
     return times;
+  }
+
+  /**
+   * How PostgreSQL plans the writer's lookup of stored rows by event id (a batch's 2,000 ids), with
+   * a plan for the ids given (custom) and one for any ids (generic, what a prepared statement gets
+   * after five runs).
+   */
+  private static void explainTwins(String topic) {
+    try (Connection admin = AuditTestData.admin();
+        Statement sql = admin.createStatement()) {
+      sql.execute(
+          "PREPARE twins(text[]) AS SELECT e.seq FROM audit_events e WHERE e.event_id = ANY($1)");
+      String ids;
+      try (PreparedStatement read =
+          admin.prepareStatement(
+              "SELECT array_agg(event_id)::text FROM (SELECT event_id FROM audit_events"
+                  + " WHERE topic = ? ORDER BY seq DESC LIMIT 2000) AS last")) {
+        read.setString(1, topic);
+        try (ResultSet rows = read.executeQuery()) {
+          rows.next();
+          ids = rows.getString(1);
+        }
+      }
+      for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
+        sql.execute("SET plan_cache_mode = " + mode);
+        StringBuilder plan = new StringBuilder();
+        try (ResultSet rows =
+            sql.executeQuery("EXPLAIN EXECUTE twins('" + ids.replace("'", "''") + "')")) {
+          while (rows.next()) {
+            String line = rows.getString(1).trim();
+            plan.append(" | ").append(line, 0, Math.min(line.length(), 110));
+          }
+        }
+        print("plan of the twins lookup (%s):%s", mode, plan);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The same rows, read back, inserted with plain JDBC batches into a copy of the table. */
