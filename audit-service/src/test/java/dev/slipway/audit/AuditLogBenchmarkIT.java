@@ -17,7 +17,6 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.launcher.AuditVerifyCommand;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -219,9 +218,7 @@ class AuditLogBenchmarkIT {
                 print(
                     "  seen running in %,d samples of pg_stat_activity (every 20 ms), for up to %,d"
                         + " ms: %s",
-                    q.getValue()[0],
-                    q.getValue()[1],
-                    q.getKey()));
+                    q.getValue()[0], q.getValue()[1], q.getKey()));
     if (!checkpoints.outcome().healthy()) {
       throw new IllegalStateException(checkpoints.outcome().detail());
     }
@@ -397,15 +394,14 @@ class AuditLogBenchmarkIT {
       double seconds = phase.getValue()[0] - phasesFrom.get(phase.getKey())[0];
       double count = phase.getValue()[1] - phasesFrom.get(phase.getKey())[1];
       out.append(
-          String.format(" %s %.2f s (%.2f ms each)", phase.getKey(), seconds, 1e3 * seconds / count));
+          String.format(
+              " %s %.2f s (%.2f ms each)", phase.getKey(), seconds, 1e3 * seconds / count));
     }
     print(
         "appends during ingest: %,.0f batches, %,.0f groups; the writer's time (per batch before the"
             + " lock: prepare, twins; per group: lock wait, then under the lock state, rows, tree,"
             + " commit; locked is all of it under the lock):%s",
-        batches[1] - phasesFrom.get("prepare")[1],
-        groups[1] - phasesFrom.get("locked")[1],
-        out);
+        batches[1] - phasesFrom.get("prepare")[1], groups[1] - phasesFrom.get("locked")[1], out);
   }
 
   private Map<String, double[]> phasesFrom;

@@ -67,7 +67,6 @@ public class AuditStoreWriter {
   /** COPY data is handed to PostgreSQL in pieces of this size while the rest is computed. */
   private static final int COPY_CHUNK = 256 * 1024;
 
-
   /**
    * Before the lock: the log's size then, and every stored row with an event id of the batch (its
    * twin candidates), in one round trip.
