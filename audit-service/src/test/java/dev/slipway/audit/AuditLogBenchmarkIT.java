@@ -421,15 +421,18 @@ class AuditLogBenchmarkIT {
   }
 
   /**
-   * How PostgreSQL plans the writer's lookup of stored rows by event id (a batch's 2,000 ids), with
-   * a plan for the ids given (custom) and one for any ids (generic, what a prepared statement gets
-   * after five runs).
+   * How PostgreSQL plans the writer's lookup of stored rows by event id for a batch of 2,000 ids
+   * ({@link AuditStoreWriter#TWINS}), planned for the ids given (custom) and for any ids (generic,
+   * what a statement prepared on the server gets after five runs); and with 2,000 ids as one {@code
+   * = ANY} array, the form that read the whole table without statistics.
    */
   private static void explainTwins(String topic) {
     try (Connection admin = AuditTestData.admin();
         Statement sql = admin.createStatement()) {
+      sql.execute("PREPARE twins(text[]) AS " + AuditStoreWriter.TWINS.replace("?", "$1"));
       sql.execute(
-          "PREPARE twins(text[]) AS SELECT e.seq FROM audit_events e WHERE e.event_id = ANY($1)");
+          "PREPARE any_ids(text[]) AS SELECT e.seq FROM audit_events e"
+              + " WHERE e.event_id = ANY($1)");
       String ids;
       try (PreparedStatement read =
           admin.prepareStatement(
@@ -441,17 +444,20 @@ class AuditLogBenchmarkIT {
           ids = rows.getString(1);
         }
       }
-      for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
-        sql.execute("SET plan_cache_mode = " + mode);
-        StringBuilder plan = new StringBuilder();
-        try (ResultSet rows =
-            sql.executeQuery("EXPLAIN EXECUTE twins('" + ids.replace("'", "''") + "')")) {
-          while (rows.next()) {
-            String line = rows.getString(1).trim();
-            plan.append(" | ").append(line, 0, Math.min(line.length(), 110));
+      for (String statement : List.of("twins", "any_ids")) {
+        for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
+          sql.execute("SET plan_cache_mode = " + mode);
+          StringBuilder plan = new StringBuilder();
+          try (ResultSet rows =
+              sql.executeQuery(
+                  "EXPLAIN EXECUTE " + statement + "('" + ids.replace("'", "''") + "')")) {
+            while (rows.next()) {
+              String line = rows.getString(1).trim();
+              plan.append(" | ").append(line, 0, Math.min(line.length(), 110));
+            }
           }
+          print("plan of the event-id lookup %s (%s):%s", statement, mode, plan);
         }
-        print("plan of the twins lookup (%s):%s", mode, plan);
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
