@@ -17,7 +17,6 @@ import dev.slipway.events.SampleEvents;
 import dev.slipway.launcher.AuditVerifyCommand;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -123,6 +122,7 @@ class AuditLogBenchmarkIT {
   void ingestAgainstRawInsertThenProofsAndVerificationAtAMillionRows() throws Exception {
     double logged = ingest();
     appends();
+    explainTwins(ingestTopic);
     double raw = rawInsert(ingestTopic);
     print(
         "ingest, Kafka -> log with Merkle tree and checkpoints: %,.0f events/s sustained", logged);
@@ -170,6 +170,8 @@ class AuditLogBenchmarkIT {
         "produced %,d events to %s in %.1f s",
         INGEST_EVENTS, ingestTopic, (System.nanoTime() - start) / 1e9);
     long cpuFrom = processCpuNanos();
+    Cpu machineFrom = Cpu.now();
+    phasesFrom = appendTimes();
     long compileFrom = compileMillis();
     Map<String, Long> readsFrom = tableReads();
     long rowsFrom = storedOf(topicIds.refresh(Set.of(ingestTopic)).get(ingestTopic));
@@ -191,18 +193,32 @@ class AuditLogBenchmarkIT {
             },
             "bench-checkpoints");
     checkpointer.start();
+    Map<String, long[]> running = new java.util.concurrent.ConcurrentHashMap<>();
+    Thread watcher = new Thread(() -> watchQueries(ingesting, running), "bench-queries");
+    watcher.start();
     try {
       awaitRows(ingestTopic, INGEST_EVENTS);
     } finally {
       ingesting.set(false);
       checkpointer.join();
+      watcher.join();
     }
     long cpu = processCpuNanos() - cpuFrom;
+    Cpu machineTo = Cpu.now();
     Map<String, Long> reads = tableReads();
     StringBuilder scans = new StringBuilder();
     reads.forEach(
         (name, value) -> scans.append(String.format(" %s %,d", name, value - readsFrom.get(name))));
     print("PostgreSQL during ingest (pg_stat_user_tables/indexes):%s", scans);
+    running.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(8)
+        .forEach(
+            q ->
+                print(
+                    "  seen running in %,d samples of pg_stat_activity (every 20 ms), for up to %,d"
+                        + " ms: %s",
+                    q.getValue()[0], q.getValue()[1], q.getKey()));
     if (!checkpoints.outcome().healthy()) {
       throw new IllegalStateException(checkpoints.outcome().detail());
     }
@@ -213,6 +229,9 @@ class AuditLogBenchmarkIT {
         checkpoints.latest().map(Checkpoint::treeSize).orElse(0L),
         cpu / 1e3 / Math.max(1, INGEST_EVENTS - rowsFrom),
         (compileMillis() - compileFrom) / 1e3);
+    print(
+        "CPU during ingest per event: %s",
+        machineTo.minus(machineFrom).per(Math.max(1, INGEST_EVENTS - rowsFrom)));
     try (Connection admin = AuditTestData.admin();
         PreparedStatement sql =
             admin.prepareStatement(
@@ -241,6 +260,39 @@ class AuditLogBenchmarkIT {
         }
         return overall;
       }
+    }
+  }
+
+  /**
+   * Samples PostgreSQL's active statements every 20 ms while {@code on}: how often each statement
+   * (its first 140 characters and what it waited for) was seen running, and for how long at most.
+   */
+  private static void watchQueries(AtomicBoolean on, Map<String, long[]> seen) {
+    try (Connection admin = AuditTestData.admin();
+        PreparedStatement sql =
+            admin.prepareStatement(
+                """
+                SELECT regexp_replace(left(query, 140), '\\s+', ' ', 'g'),
+                       coalesce(wait_event_type || ':' || wait_event, 'CPU'),
+                       (extract(epoch FROM clock_timestamp() - query_start) * 1000)::bigint
+                  FROM pg_stat_activity
+                 WHERE state = 'active' AND pid <> pg_backend_pid()
+                   AND backend_type = 'client backend'
+                """)) {
+      while (on.get()) {
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            long[] counts =
+                seen.computeIfAbsent(
+                    "[" + rows.getString(2) + "] " + rows.getString(1), k -> new long[2]);
+            counts[0]++;
+            counts[1] = Math.max(counts[1], rows.getLong(3));
+          }
+        }
+        sleepQuietly(20);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -332,19 +384,84 @@ class AuditLogBenchmarkIT {
     }
   }
 
-  /** How the appends of the ingest went: batch sizes, and how long the append lock was held. */
+  /** How the appends of the measured ingest went: batch sizes, and where the writer's time went. */
   private void appends() {
-    Timer locked = registry.find("slipway.audit.append.locked").timer();
-    Timer waited = registry.find("slipway.audit.append.lock.wait").timer();
-    DistributionSummary records = registry.find("slipway.audit.append.records").summary();
+    Map<String, double[]> phases = appendTimes();
+    double[] batches = phases.get("prepare");
+    double[] groups = phases.get("locked");
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, double[]> phase : phases.entrySet()) {
+      double seconds = phase.getValue()[0] - phasesFrom.get(phase.getKey())[0];
+      double count = phase.getValue()[1] - phasesFrom.get(phase.getKey())[1];
+      out.append(
+          String.format(
+              " %s %.2f s (%.2f ms each)", phase.getKey(), seconds, 1e3 * seconds / count));
+    }
     print(
-        "appends: %,d batches of %.0f records on average; lock held %.1f ms per batch (%.1f s in"
-            + " all), waited for %.1f ms per batch",
-        records.count(),
-        records.mean(),
-        locked.mean(TimeUnit.MILLISECONDS),
-        locked.totalTime(TimeUnit.SECONDS),
-        waited.mean(TimeUnit.MILLISECONDS));
+        "appends during ingest: %,.0f batches, %,.0f groups; the writer's time (per batch before the"
+            + " lock: prepare, twins; per group: lock wait, then under the lock state, rows, tree,"
+            + " commit; locked is all of it under the lock):%s",
+        batches[1] - phasesFrom.get("prepare")[1], groups[1] - phasesFrom.get("locked")[1], out);
+  }
+
+  private Map<String, double[]> phasesFrom;
+
+  /** Total seconds and count of each of the writer's timers so far. */
+  private Map<String, double[]> appendTimes() {
+    Map<String, double[]> times = new java.util.LinkedHashMap<>();
+    for (String phase : List.of("prepare", "twins", "state", "rows", "tree", "commit")) {
+      Timer timer = registry.find("slipway.audit.append.phase").tag("phase", phase).timer();
+      times.put(phase, new double[] {timer.totalTime(TimeUnit.SECONDS), timer.count()});
+    }
+    for (String name : List.of("lock.wait", "locked")) {
+      Timer timer = registry.find("slipway.audit.append." + name).timer();
+      times.put(name, new double[] {timer.totalTime(TimeUnit.SECONDS), timer.count()});
+    }
+    return times;
+  }
+
+  /**
+   * How PostgreSQL plans the writer's lookup of stored rows by event id for a batch of 2,000 ids
+   * ({@link AuditStoreWriter#TWINS}), planned for the ids given (custom) and for any ids (generic,
+   * what a statement prepared on the server gets after five runs); and with 2,000 ids as one {@code
+   * = ANY} array, the form that read the whole table without statistics.
+   */
+  private static void explainTwins(String topic) {
+    try (Connection admin = AuditTestData.admin();
+        Statement sql = admin.createStatement()) {
+      sql.execute("PREPARE twins(text[]) AS " + AuditStoreWriter.TWINS.replace("?", "$1"));
+      sql.execute(
+          "PREPARE any_ids(text[]) AS SELECT e.seq FROM audit_events e"
+              + " WHERE e.event_id = ANY($1)");
+      String ids;
+      try (PreparedStatement read =
+          admin.prepareStatement(
+              "SELECT array_agg(event_id)::text FROM (SELECT event_id FROM audit_events"
+                  + " WHERE topic = ? ORDER BY seq DESC LIMIT 2000) AS last")) {
+        read.setString(1, topic);
+        try (ResultSet rows = read.executeQuery()) {
+          rows.next();
+          ids = rows.getString(1);
+        }
+      }
+      for (String statement : List.of("twins", "any_ids")) {
+        for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
+          sql.execute("SET plan_cache_mode = " + mode);
+          StringBuilder plan = new StringBuilder();
+          try (ResultSet rows =
+              sql.executeQuery(
+                  "EXPLAIN EXECUTE " + statement + "('" + ids.replace("'", "''") + "')")) {
+            while (rows.next()) {
+              String line = rows.getString(1).trim();
+              plan.append(" | ").append(line, 0, Math.min(line.length(), 110));
+            }
+          }
+          print("plan of the event-id lookup %s (%s):%s", statement, mode, plan);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The same rows, read back, inserted with plain JDBC batches into a copy of the table. */
@@ -361,6 +478,7 @@ class AuditLogBenchmarkIT {
                 .toList());
     long insertNanos = 0;
     long rows = 0;
+    Cpu insertCpu = Cpu.ZERO;
     try (Connection reader = AuditTestData.admin();
         Connection writerConnection =
             DriverManager.getConnection(url, postgres.getUsername(), postgres.getPassword())) {
@@ -397,6 +515,7 @@ class AuditLogBenchmarkIT {
             }
             if (batch.size() == RAW_BATCH || (!more && !batch.isEmpty())) {
               long start = System.nanoTime();
+              Cpu cpuFrom = Cpu.now();
               for (Object[] row : batch) {
                 for (int c = 0; c < columns; c++) {
                   insert.setObject(c + 1, row[c]);
@@ -406,6 +525,7 @@ class AuditLogBenchmarkIT {
               insert.executeBatch();
               writerConnection.commit();
               insertNanos += System.nanoTime() - start;
+              insertCpu = insertCpu.plus(Cpu.now().minus(cpuFrom));
               rows += batch.size();
               batch.clear();
             }
@@ -422,6 +542,7 @@ class AuditLogBenchmarkIT {
       writerConnection.commit();
     }
     print("raw: %,d rows in %.1f s of INSERT time", rows, insertNanos / 1e9);
+    print("CPU during the raw INSERT per row: %s", insertCpu.per(rows));
     return rows / (insertNanos / 1e9);
   }
 
@@ -730,6 +851,97 @@ class AuditLogBenchmarkIT {
       throw new IllegalStateException(e);
     }
     return reads;
+  }
+
+  /**
+   * CPU used so far, in nanoseconds: by this JVM, by the PostgreSQL and Kafka containers (their
+   * cgroups; -1 where this machine does not expose them) and by the whole machine (other builds
+   * included), and the wall-clock time, so a figure can say where its time went.
+   */
+  private record Cpu(long jvm, long postgres, long kafka, long machine, long wall) {
+    static final Cpu ZERO = new Cpu(0, 0, 0, 0, 0);
+
+    static Cpu now() {
+      return new Cpu(
+          processCpuNanos(),
+          containerCpu(SlipwayInfrastructure.postgres().getContainerId()),
+          containerCpu(SlipwayInfrastructure.kafka().getContainerId()),
+          machineCpu(),
+          System.nanoTime());
+    }
+
+    Cpu minus(Cpu o) {
+      return new Cpu(
+          jvm - o.jvm, postgres - o.postgres, kafka - o.kafka, machine - o.machine, wall - o.wall);
+    }
+
+    Cpu plus(Cpu o) {
+      return new Cpu(
+          jvm + o.jvm, postgres + o.postgres, kafka + o.kafka, machine + o.machine, wall + o.wall);
+    }
+
+    String per(long units) {
+      return String.format(
+          "this JVM %.1f µs, PostgreSQL %.1f µs, Kafka %.1f µs, everything else on the machine"
+              + " %.1f µs; the machine's %d cores were busy %.0f %% of %.1f s",
+          jvm / 1e3 / units,
+          postgres / 1e3 / units,
+          kafka / 1e3 / units,
+          (machine - jvm - Math.max(0, postgres) - Math.max(0, kafka)) / 1e3 / units,
+          Runtime.getRuntime().availableProcessors(),
+          100.0 * machine / wall / Runtime.getRuntime().availableProcessors(),
+          wall / 1e9);
+    }
+
+    /** A container's CPU time from its cgroup (v1 cpuacct or v2 cpu.stat), or -1. */
+    private static long containerCpu(String id) {
+      for (String v1 :
+          List.of(
+              "/sys/fs/cgroup/cpuacct/docker/%s/cpuacct.usage",
+              "/sys/fs/cgroup/cpu,cpuacct/docker/%s/cpuacct.usage")) {
+        Path path = Path.of(String.format(v1, id));
+        if (Files.isReadable(path)) {
+          try {
+            return Long.parseLong(Files.readString(path).trim());
+          } catch (Exception e) {
+            return -1;
+          }
+        }
+      }
+      for (String v2 :
+          List.of(
+              "/sys/fs/cgroup/docker/%s/cpu.stat",
+              "/sys/fs/cgroup/system.slice/docker-%s.scope/cpu.stat")) {
+        Path path = Path.of(String.format(v2, id));
+        if (Files.isReadable(path)) {
+          try {
+            return Files.readAllLines(path).stream()
+                .filter(l -> l.startsWith("usage_usec "))
+                .mapToLong(l -> Long.parseLong(l.substring(11).trim()) * 1000)
+                .findFirst()
+                .orElse(-1);
+          } catch (Exception e) {
+            return -1;
+          }
+        }
+      }
+      return -1;
+    }
+
+    /** Busy CPU time of the whole machine from /proc/stat (ticks of 10 ms), or 0. */
+    private static long machineCpu() {
+      try {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long busy = 0;
+        // user nice system idle iowait irq softirq steal: all but idle and iowait.
+        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+          busy += Long.parseLong(f[i]);
+        }
+        return busy * 10_000_000L;
+      } catch (Exception e) {
+        return 0;
+      }
+    }
   }
 
   private static long compileMillis() {

@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -68,20 +67,24 @@ public class AuditStoreWriter {
   /** COPY data is handed to PostgreSQL in pieces of this size while the rest is computed. */
   private static final int COPY_CHUNK = 256 * 1024;
 
-  private static final String LOCK = "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ")";
-
   /**
    * Before the lock: the log's size then, and every stored row with an event id of the batch (its
-   * twin candidates), in one round trip.
+   * twin candidates), in one round trip. Each id is looked up on its own (the subquery, fenced by
+   * {@code OFFSET 0}, runs once per id on the event id index): asked for {@code event_id = ANY(2000
+   * ids)} without statistics on the column (a new database in its first minute, before autovacuum
+   * analysed it), PostgreSQL assumes each id matches 0.5 % of the table and reads all of it, 150 to
+   * 500 ms a batch at 300,000 rows. Public for the benchmark, which prints its plan.
    */
-  private static final String TWINS =
+  public static final String TWINS =
       """
       SELECT 'tail' AS kind, coalesce(max(seq), 0) AS seq, NULL::text AS topic,
              NULL::text AS source, NULL::text AS event_id, NULL::text AS event
         FROM audit_events
       UNION ALL
       SELECT 'twin', e.seq, e.topic, e.source, e.event_id, e.event::text
-        FROM audit_events e WHERE e.event_id = ANY(?::text[])
+        FROM unnest(?::text[]) AS k(id)
+       CROSS JOIN LATERAL (SELECT seq, topic, source, event_id, event FROM audit_events
+                            WHERE event_id = k.id OFFSET 0) AS e
       """;
 
   /**
@@ -104,6 +107,10 @@ public class AuditStoreWriter {
       SELECT 'recent', seq, NULL, NULL, NULL, topic, source, event_id
         FROM audit_events WHERE seq > ? AND seq <= ?
       """;
+
+  /** The append lock, then the state once it is held: two statements, one round trip. */
+  private static final String LOCK_THEN_STATE =
+      "SELECT pg_advisory_xact_lock(" + APPEND_LOCK + ");\n" + STATE;
 
   /**
    * Rows the state query reads by seq at most: a bounded range keeps PostgreSQL on the primary key
@@ -189,6 +196,18 @@ public class AuditStoreWriter {
   private final DistributionSummary batchSize;
   private final DistributionSummary groupSize;
 
+  /** Before the lock: the records' content, digests and COPY encoding; the twins query. */
+  private final Timer prepareTime;
+
+  private final Timer twinsTime;
+
+  /** Under the lock: the state query, the rows hashed and copied, the tree's rows, the commit. */
+  private final Timer stateTime;
+
+  private final Timer rowsTime;
+  private final Timer treeTime;
+  private final Timer commitTime;
+
   public AuditStoreWriter(
       AgroalDataSource dataSource, LogSnapshots snapshots, MeterRegistry registry) {
     this.dataSource = dataSource;
@@ -197,6 +216,12 @@ public class AuditStoreWriter {
     this.locked = registry.timer("slipway.audit.append.locked");
     this.batchSize = registry.summary("slipway.audit.append.records");
     this.groupSize = registry.summary("slipway.audit.append.group.records");
+    this.prepareTime = registry.timer("slipway.audit.append.phase", "phase", "prepare");
+    this.twinsTime = registry.timer("slipway.audit.append.phase", "phase", "twins");
+    this.stateTime = registry.timer("slipway.audit.append.phase", "phase", "state");
+    this.rowsTime = registry.timer("slipway.audit.append.phase", "phase", "rows");
+    this.treeTime = registry.timer("slipway.audit.append.phase", "phase", "tree");
+    this.commitTime = registry.timer("slipway.audit.append.phase", "phase", "commit");
   }
 
   /**
@@ -230,11 +255,16 @@ public class AuditStoreWriter {
    * @throws RecordsRefusedException when PostgreSQL refused what is in the batch
    */
   public AppendResult append(List<AuditRecord> batch) {
+    long from = System.nanoTime();
     List<Prepared> prepared = new ArrayList<>(batch.size());
     for (AuditRecord record : batch) {
       prepared.add(prepare(record));
     }
-    Request request = new Request(prepared, twins(prepared));
+    long preparedAt = System.nanoTime();
+    prepareTime.record(preparedAt - from, TimeUnit.NANOSECONDS);
+    Twins twins = twins(prepared);
+    twinsTime.record(System.nanoTime() - preparedAt, TimeUnit.NANOSECONDS);
+    Request request = new Request(prepared, twins);
     batchSize.record(batch.size());
     waiting.add(request);
     while (!request.done()) {
@@ -323,7 +353,9 @@ public class AuditStoreWriter {
       c.setAutoCommit(false);
       try {
         Appended appended = appendLocked(c, group);
+        long committing = System.nanoTime();
         c.commit();
+        commitTime.record(System.nanoTime() - committing, TimeUnit.NANOSECONDS);
         locked.record(System.nanoTime() - appended.lockedAt(), TimeUnit.NANOSECONDS);
         groupSize.record(group.stream().mapToInt(r -> r.batch().size()).sum());
         remember(appended.edge(), appended.lastHash());
@@ -492,12 +524,6 @@ public class AuditStoreWriter {
       long lockedAt) {}
 
   private Appended appendLocked(Connection c, List<Request> group) throws SQLException {
-    long waitFrom = System.nanoTime();
-    try (Statement lock = c.createStatement()) {
-      lock.execute(LOCK);
-    }
-    long lockedAt = System.nanoTime();
-    lockWait.record(lockedAt - waitFrom, TimeUnit.NANOSECONDS);
     long tail = 0;
     byte[] prev = AuditContent.GENESIS;
     Map<PartitionKey, Long> marks = new HashMap<>();
@@ -530,11 +556,21 @@ public class AuditStoreWriter {
       }
     }
     List<Long> recentTwins = new ArrayList<>();
-    try (PreparedStatement sql = c.prepareStatement(STATE)) {
+    long waitFrom = System.nanoTime();
+    long lockedAt;
+    // The lock and then the state, in one round trip: the state statement's snapshot is taken
+    // when it starts, once the lock is held (read committed: a snapshot per statement).
+    try (PreparedStatement sql = c.prepareStatement(LOCK_THEN_STATE)) {
       bindPartitions(c, sql, partitions);
       sql.setLong(3, since);
       sql.setLong(4, since + RECENT_ROWS);
-      try (ResultSet rows = sql.executeQuery()) {
+      sql.execute();
+      if (!sql.getMoreResults()) {
+        throw new SQLException("the state query after the append lock returned no rows");
+      }
+      lockedAt = System.nanoTime();
+      lockWait.record(lockedAt - waitFrom, TimeUnit.NANOSECONDS);
+      try (ResultSet rows = sql.getResultSet()) {
         while (rows.next()) {
           switch (rows.getString("kind")) {
             case "tail" -> {
@@ -581,6 +617,8 @@ public class AuditStoreWriter {
     }
 
     TreeAppender tree = edge(c, tail, prev);
+    long rowsFrom = System.nanoTime();
+    stateTime.record(rowsFrom - lockedAt, TimeUnit.NANOSECONDS);
     OffsetDateTime recordedAt = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     TreeRows treeRows = new TreeRows();
     List<AppendResult> results = new ArrayList<>(group.size());
@@ -639,7 +677,10 @@ public class AuditStoreWriter {
         in = in != null ? in : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
         copy.sendTo(in);
         in.endCopy();
+        long treeFrom = System.nanoTime();
+        rowsTime.record(treeFrom - rowsFrom, TimeUnit.NANOSECONDS);
         treeRows.insert(c);
+        treeTime.record(System.nanoTime() - treeFrom, TimeUnit.NANOSECONDS);
       }
     } finally {
       if (in != null && in.isActive()) {
