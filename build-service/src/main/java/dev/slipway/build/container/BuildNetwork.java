@@ -84,7 +84,8 @@ public final class BuildNetwork implements AutoCloseable {
     apply(List.of("ip", "netns", "add", name), null);
     Process slirp = null;
     try {
-      apply(List.of("ip", "netns", "exec", name, "nft", "-f", "-"), rules(extraDenied, allowed));
+      applyFilter(name, rules(extraDenied, allowed));
+      requireOwnNamespace(name);
       List<String> argv = new ArrayList<>(List.of("slirp4netns", "--configure", "--mtu=65520"));
       if (!hostLoopback) {
         argv.add("--disable-host-loopback");
@@ -125,6 +126,60 @@ public final class BuildNetwork implements AutoCloseable {
       slirp.destroyForcibly();
     }
     deleteQuietly(name);
+  }
+
+  /**
+   * Loads {@code rules} into namespace {@code name}, and only there: {@code nsenter} joins the
+   * namespace by its path (and fails if the path is gone or is not a namespace), then the same
+   * process checks that the namespace it is now in is not this service's own (the host's) before
+   * it becomes {@code nft}. A namespace deleted, never made, or this host's under a build's name
+   * fails the build; the filter never lands on the host, where it would cut the node off the
+   * cluster's private networks.
+   */
+  static void applyFilter(String name, String rules) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "nsenter",
+                "--net=" + NETNS_DIR.resolve(name),
+                "sh",
+                "-c",
+                """
+                for host in "$@"; do
+                  if [ /proc/$$/ns/net -ef "$host" ]; then
+                    echo "refused: the namespace is this host's ($host)" >&2
+                    exit 97
+                  fi
+                done
+                exec nft -f -
+                """,
+                "slipway-filter"));
+    argv.addAll(HostNamespaces.PATHS);
+    apply(argv, rules);
+  }
+
+  /**
+   * Fails unless {@code name}'s path is a namespace other than this host's (for slirp4netns, which
+   * configures the interface and the default route of the namespace it is given).
+   */
+  static void requireOwnNamespace(String name) {
+    Path path = NETNS_DIR.resolve(name);
+    if (!Files.exists(path)) {
+      throw new ContainerException("the build network " + name + " is gone");
+    }
+    for (String host : HostNamespaces.PATHS) {
+      boolean same;
+      try {
+        same = Files.isSameFile(path, Path.of(host));
+      } catch (IOException e) {
+        LOG.debugf("cannot compare with %s: %s", host, e.getMessage());
+        continue;
+      }
+      if (same) {
+        throw new ContainerException(
+            "refused: the build network " + name + " is this host's namespace (" + host + ")");
+      }
+    }
   }
 
   /** The nftables ruleset of a build's namespace. */
@@ -256,6 +311,12 @@ public final class BuildNetwork implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ContainerException("interrupted while setting up the build network");
     }
+  }
+
+  /** The network namespaces that are this host's: this service's own and process 1's. */
+  static final class HostNamespaces {
+    static final List<String> PATHS =
+        List.of("/proc/" + ProcessHandle.current().pid() + "/ns/net", "/proc/1/ns/net");
   }
 
   /** This host's own addresses (every interface but loopback), read once. */
