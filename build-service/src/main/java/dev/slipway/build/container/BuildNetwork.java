@@ -17,6 +17,9 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -59,6 +62,14 @@ public final class BuildNetwork implements AutoCloseable {
 
   static final List<String> DENIED_V6 =
       List.of("::/127", "::ffff:0:0/96", "64:ff9b::/96", "fc00::/7", "fe80::/10", "ff00::/8");
+
+  private static final ExecutorService CLOSER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "build-network-close");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final String name;
   private final Process slirp;
@@ -112,6 +123,19 @@ public final class BuildNetwork implements AutoCloseable {
   /** The namespace's path, for {@code podman run --network ns:PATH}. */
   public Path path() {
     return NETNS_DIR.resolve(name);
+  }
+
+  /**
+   * Tears the namespace down on a background thread, for a caller whose containers have all exited
+   * (nothing runs in the namespace any more): the build goes on without waiting the ~15 ms that
+   * stopping slirp4netns and deleting the namespace take.
+   */
+  public void closeInBackground() {
+    try {
+      CLOSER.execute(this::close);
+    } catch (RejectedExecutionException e) {
+      close();
+    }
   }
 
   @Override
