@@ -17,10 +17,12 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -135,6 +137,15 @@ public final class BuildNetwork implements AutoCloseable {
       CLOSER.execute(this::close);
     } catch (RejectedExecutionException e) {
       close();
+    }
+  }
+
+  /** Waits until every teardown {@link #closeInBackground} was given before this call is done. */
+  public static void awaitBackgroundCloses(Duration atMost) throws InterruptedException {
+    try {
+      CLOSER.submit(() -> {}).get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      LOG.warnf("build networks still being torn down after %s: %s", atMost, e);
     }
   }
 

@@ -133,6 +133,25 @@ public final class ContainerExecutor implements StepExecutor {
     }
   }
 
+  /**
+   * The service stops: the networks prepared for builds that have not reached their steps, and
+   * those still being torn down, are removed (their slirp4netns stopped) before it exits, rather
+   * than left behind on the node.
+   */
+  public void close() {
+    for (String buildId : List.copyOf(stepNetworks.keySet())) {
+      release(buildId);
+    }
+    networkOpener.shutdown();
+    try {
+      if (networkOpener.awaitTermination(10, TimeUnit.SECONDS)) {
+        BuildNetwork.awaitBackgroundCloses(Duration.ofSeconds(10));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** The steps' network: the one {@link #prepare} opened, or a new one. */
   private BuildNetwork stepNetwork(String buildId) {
     CompletableFuture<BuildNetwork> opening = stepNetworks.remove(buildId);
