@@ -122,8 +122,8 @@ public final class SlipwayInfrastructure {
   }
 
   /**
-   * The PostgreSQL container's address on Docker's bridge, read now. Testcontainers keeps the one it
-   * had when it started, but a container stopped and started again ({@link #stopPostgres()}, as
+   * The PostgreSQL container's address on Docker's bridge, read now. Testcontainers keeps the one
+   * it had when it started, but a container stopped and started again ({@link #stopPostgres()}, as
    * every readiness test does) gets the lowest free address: another one when another container (of
    * a module tested alongside under {@code mvnw -T 2}) came or went while it was stopped.
    */

@@ -166,10 +166,10 @@ public final class BuildNetwork implements AutoCloseable {
   /**
    * Loads {@code rules} into namespace {@code name}, and only there: {@code nsenter} joins the
    * namespace by its path (and fails if the path is gone or is not a namespace), then the same
-   * process checks that the namespace it is now in is not this service's own (the host's) before
-   * it becomes {@code nft}. A namespace deleted, never made, or this host's under a build's name
-   * fails the build; the filter never lands on the host, where it would cut the node off the
-   * cluster's private networks.
+   * process checks that the namespace it is now in is not this service's own (the host's) before it
+   * becomes {@code nft}. A namespace deleted, never made, or this host's under a build's name fails
+   * the build; the filter never lands on the host, where it would cut the node off the cluster's
+   * private networks.
    */
   static void applyFilter(String name, String rules) {
     List<String> argv =

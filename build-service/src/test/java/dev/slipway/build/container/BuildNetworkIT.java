@@ -63,7 +63,8 @@ class BuildNetworkIT {
     String deleted = "slipway-test-gone-" + UUID.randomUUID().toString().substring(0, 8);
     run("ip", "netns", "add", deleted);
     run("ip", "netns", "delete", deleted);
-    Path plain = Path.of("/run/netns", "slipway-test-file-" + UUID.randomUUID().toString().substring(0, 8));
+    Path plain =
+        Path.of("/run/netns", "slipway-test-file-" + UUID.randomUUID().toString().substring(0, 8));
     Files.createFile(plain);
     try {
       assertThatThrownBy(() -> BuildNetwork.applyFilter(deleted, PROBE))
