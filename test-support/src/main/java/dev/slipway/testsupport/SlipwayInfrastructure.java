@@ -113,9 +113,30 @@ public final class SlipwayInfrastructure {
         .awaitStatusCode(30, SECONDS);
   }
 
-  /** Starts the PostgreSQL server stopped by {@link #stopPostgres()} on the same address. */
+  /**
+   * Starts the PostgreSQL server stopped by {@link #stopPostgres()} on the same host port. Its
+   * address on Docker's bridge may change (see {@link #postgresBridgeAddress()}).
+   */
   public static void startPostgres() {
     docker().startContainerCmd(postgres().getContainerId()).exec();
+  }
+
+  /**
+   * The PostgreSQL container's address on Docker's bridge, read now. Testcontainers keeps the one
+   * it had when it started, but a container stopped and started again ({@link #stopPostgres()}, as
+   * every readiness test does) gets the lowest free address: another one when another container (of
+   * a module tested alongside under {@code mvnw -T 2}) came or went while it was stopped.
+   */
+  public static String postgresBridgeAddress() {
+    return docker()
+        .inspectContainerCmd(postgres().getContainerId())
+        .exec()
+        .getNetworkSettings()
+        .getNetworks()
+        .values()
+        .iterator()
+        .next()
+        .getIpAddress();
   }
 
   /** Freezes the PostgreSQL server: connections stay open, no query is answered. */

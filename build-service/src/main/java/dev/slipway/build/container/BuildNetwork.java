@@ -17,7 +17,12 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
@@ -60,6 +65,14 @@ public final class BuildNetwork implements AutoCloseable {
   static final List<String> DENIED_V6 =
       List.of("::/127", "::ffff:0:0/96", "64:ff9b::/96", "fc00::/7", "fe80::/10", "ff00::/8");
 
+  private static final ExecutorService CLOSER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "build-network-close");
+            t.setDaemon(true);
+            return t;
+          });
+
   private final String name;
   private final Process slirp;
 
@@ -84,7 +97,8 @@ public final class BuildNetwork implements AutoCloseable {
     apply(List.of("ip", "netns", "add", name), null);
     Process slirp = null;
     try {
-      apply(List.of("ip", "netns", "exec", name, "nft", "-f", "-"), rules(extraDenied, allowed));
+      applyFilter(name, rules(extraDenied, allowed));
+      requireOwnNamespace(name);
       List<String> argv = new ArrayList<>(List.of("slirp4netns", "--configure", "--mtu=65520"));
       if (!hostLoopback) {
         argv.add("--disable-host-loopback");
@@ -113,6 +127,28 @@ public final class BuildNetwork implements AutoCloseable {
     return NETNS_DIR.resolve(name);
   }
 
+  /**
+   * Tears the namespace down on a background thread, for a caller whose containers have all exited
+   * (nothing runs in the namespace any more): the build goes on without waiting the ~15 ms that
+   * stopping slirp4netns and deleting the namespace take.
+   */
+  public void closeInBackground() {
+    try {
+      CLOSER.execute(this::close);
+    } catch (RejectedExecutionException e) {
+      close();
+    }
+  }
+
+  /** Waits until every teardown {@link #closeInBackground} was given before this call is done. */
+  public static void awaitBackgroundCloses(Duration atMost) throws InterruptedException {
+    try {
+      CLOSER.submit(() -> {}).get(atMost.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      LOG.warnf("build networks still being torn down after %s: %s", atMost, e);
+    }
+  }
+
   @Override
   public void close() {
     slirp.destroy();
@@ -125,6 +161,60 @@ public final class BuildNetwork implements AutoCloseable {
       slirp.destroyForcibly();
     }
     deleteQuietly(name);
+  }
+
+  /**
+   * Loads {@code rules} into namespace {@code name}, and only there: {@code nsenter} joins the
+   * namespace by its path (and fails if the path is gone or is not a namespace), then the same
+   * process checks that the namespace it is now in is not this service's own (the host's) before it
+   * becomes {@code nft}. A namespace deleted, never made, or this host's under a build's name fails
+   * the build; the filter never lands on the host, where it would cut the node off the cluster's
+   * private networks.
+   */
+  static void applyFilter(String name, String rules) {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "nsenter",
+                "--net=" + NETNS_DIR.resolve(name),
+                "sh",
+                "-c",
+                """
+                for host in "$@"; do
+                  if [ /proc/$$/ns/net -ef "$host" ]; then
+                    echo "refused: the namespace is this host's ($host)" >&2
+                    exit 97
+                  fi
+                done
+                exec nft -f -
+                """,
+                "slipway-filter"));
+    argv.addAll(HostNamespaces.PATHS);
+    apply(argv, rules);
+  }
+
+  /**
+   * Fails unless {@code name}'s path is a namespace other than this host's (for slirp4netns, which
+   * configures the interface and the default route of the namespace it is given).
+   */
+  static void requireOwnNamespace(String name) {
+    Path path = NETNS_DIR.resolve(name);
+    if (!Files.exists(path)) {
+      throw new ContainerException("the build network " + name + " is gone");
+    }
+    for (String host : HostNamespaces.PATHS) {
+      boolean same;
+      try {
+        same = Files.isSameFile(path, Path.of(host));
+      } catch (IOException e) {
+        LOG.debugf("cannot compare with %s: %s", host, e.getMessage());
+        continue;
+      }
+      if (same) {
+        throw new ContainerException(
+            "refused: the build network " + name + " is this host's namespace (" + host + ")");
+      }
+    }
   }
 
   /** The nftables ruleset of a build's namespace. */
@@ -256,6 +346,12 @@ public final class BuildNetwork implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ContainerException("interrupted while setting up the build network");
     }
+  }
+
+  /** The network namespaces that are this host's: this service's own and process 1's. */
+  static final class HostNamespaces {
+    static final List<String> PATHS =
+        List.of("/proc/" + ProcessHandle.current().pid() + "/ns/net", "/proc/1/ns/net");
   }
 
   /** This host's own addresses (every interface but loopback), read once. */

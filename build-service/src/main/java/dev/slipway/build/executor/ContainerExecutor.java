@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,7 +94,16 @@ public final class ContainerExecutor implements StepExecutor {
             t.setDaemon(true);
             return t;
           });
+  private final ExecutorService networkOpener =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "build-network-open");
+            t.setDaemon(true);
+            return t;
+          });
   private final Map<String, CachedImage> images = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<BuildNetwork>> stepNetworks =
+      new ConcurrentHashMap<>();
 
   public ContainerExecutor(BuildConfig config, Podman podman) {
     this.config = config;
@@ -100,6 +111,59 @@ public final class ContainerExecutor implements StepExecutor {
   }
 
   private record CachedImage(Podman.Image image, Instant until) {}
+
+  /**
+   * Opens the steps' network namespace (the same filter, the same slirp4netns) while the build
+   * clones and reads its configuration; nothing runs in it before the steps.
+   */
+  @Override
+  public void prepare(String buildId) {
+    stepNetworks.computeIfAbsent(
+        buildId,
+        id ->
+            CompletableFuture.supplyAsync(
+                () -> openNetwork(id, "s", List.of(), false), networkOpener));
+  }
+
+  @Override
+  public void release(String buildId) {
+    CompletableFuture<BuildNetwork> unused = stepNetworks.remove(buildId);
+    if (unused != null) {
+      unused.thenAccept(BuildNetwork::closeInBackground);
+    }
+  }
+
+  /**
+   * The service stops: the networks prepared for builds that have not reached their steps, and
+   * those still being torn down, are removed (their slirp4netns stopped) before it exits, rather
+   * than left behind on the node.
+   */
+  public void close() {
+    for (String buildId : List.copyOf(stepNetworks.keySet())) {
+      release(buildId);
+    }
+    networkOpener.shutdown();
+    try {
+      if (networkOpener.awaitTermination(10, TimeUnit.SECONDS)) {
+        BuildNetwork.awaitBackgroundCloses(Duration.ofSeconds(10));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The steps' network: the one {@link #prepare} opened, or a new one. */
+  private BuildNetwork stepNetwork(String buildId) {
+    CompletableFuture<BuildNetwork> opening = stepNetworks.remove(buildId);
+    if (opening == null) {
+      return openNetwork(buildId, "s", List.of(), false);
+    }
+    try {
+      return opening.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
 
   /** Why steps cannot run here, if they cannot. */
   public Optional<String> unavailable() {
@@ -138,7 +202,7 @@ public final class ContainerExecutor implements StepExecutor {
     listener.took("steps.chown", (opening - chowning) / 1_000_000);
     BuildNetwork network;
     try {
-      network = openNetwork(request.buildId(), "s", List.of(), false);
+      network = stepNetwork(request.buildId());
     } catch (ContainerException e) {
       return StepsResult.failed(request.steps().get(0).name(), null, e.getMessage()).in(pinned);
     }
@@ -158,9 +222,8 @@ public final class ContainerExecutor implements StepExecutor {
     } catch (ContainerException e) {
       return StepsResult.failed(request.steps().get(0).name(), null, e.getMessage()).in(pinned);
     } finally {
-      long closing = System.nanoTime();
-      network.close();
-      listener.took("steps.network-close", (System.nanoTime() - closing) / 1_000_000);
+      // Every step's container has exited (runStep waits for it): nothing is left in the namespace.
+      network.closeInBackground();
     }
   }
 

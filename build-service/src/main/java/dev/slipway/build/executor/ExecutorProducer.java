@@ -4,6 +4,7 @@ import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.container.Podman;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
@@ -23,5 +24,11 @@ public class ExecutorProducer {
               config, new Podman(config.local().podman(), config.local().runtime()));
       case KUBERNETES -> new KubernetesExecutor(kubernetes.get(), config, config.workspaceDir());
     };
+  }
+
+  void close(@Disposes StepExecutor executor) {
+    if (executor instanceof ContainerExecutor containers) {
+      containers.close();
+    }
   }
 }

@@ -11,6 +11,16 @@ import dev.slipway.build.log.BuildLog;
  */
 public interface StepExecutor {
 
+  /**
+   * Build {@code buildId} starts: the executor may make ready, in the background, what its steps
+   * will need (the steps' network namespace), so the steps stage does not wait for it; {@link
+   * #release} ends it when the build is over.
+   */
+  default void prepare(String buildId) {}
+
+  /** Build {@code buildId} is over: what {@link #prepare} made and no step used is removed. */
+  default void release(String buildId) {}
+
   /** Runs the steps; returns only when nothing it started is left running. */
   StepsResult run(
       StepsRequest request, BuildLog log, StepListener listener, Cancellation cancellation);

@@ -3,6 +3,7 @@ package dev.slipway.build.service;
 import dev.slipway.build.BuildOutcome;
 import dev.slipway.build.config.BuildConfig;
 import dev.slipway.build.executor.Cancellation;
+import dev.slipway.build.executor.StepExecutor;
 import dev.slipway.build.log.BuildLog;
 import dev.slipway.build.repository.Claim;
 import dev.slipway.build.stage.BuildContext;
@@ -43,11 +44,13 @@ public class BuildRunner {
 
   private final BuildConfig config;
   private final Workspaces workspaces;
+  private final StepExecutor executor;
   private final StageLoop stages;
 
   public BuildRunner(
       BuildConfig config,
       Workspaces workspaces,
+      StepExecutor executor,
       CloneStage clone,
       ConfigStage configStage,
       CacheRestoreStage cacheRestore,
@@ -59,6 +62,7 @@ public class BuildRunner {
       ProvenanceStage provenance) {
     this.config = config;
     this.workspaces = workspaces;
+    this.executor = executor;
     this.stages =
         new StageLoop(
             List.of(
@@ -98,6 +102,7 @@ public class BuildRunner {
       return stages.fail(
           failed, StageFailure.failed("workspace", "cannot prepare: " + e.getMessage()));
     }
+    executor.prepare(claim.buildId());
     try (AutoCloseable quota = workspaces.enforce(workspace, cancellation)) {
       BuildContext build =
           new BuildContext(
@@ -111,6 +116,8 @@ public class BuildRunner {
       return stages.run(build);
     } catch (Exception e) {
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    } finally {
+      executor.release(claim.buildId());
     }
   }
 

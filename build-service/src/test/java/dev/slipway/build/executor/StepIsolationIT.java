@@ -76,15 +76,8 @@ class StepIsolationIT {
     int kafka = Integer.parseInt(SlipwayInfrastructure.bootstrapServers().replaceAll(".*:", ""));
     int registry = Integer.parseInt(OciRegistry.address().replaceAll(".*:", ""));
     int http = service.getPort();
-    String postgresContainer =
-        SlipwayInfrastructure.postgres()
-            .getContainerInfo()
-            .getNetworkSettings()
-            .getNetworks()
-            .values()
-            .iterator()
-            .next()
-            .getIpAddress();
+    // Read now: BuildReadinessIT stops and starts the container, which may then have another one.
+    String postgresContainer = SlipwayInfrastructure.postgresBridgeAddress();
     List<String> targets = new ArrayList<>();
     for (String host : hostAddresses()) {
       for (int port : List.of(postgres, kafka, registry, http)) {
@@ -96,9 +89,9 @@ class StepIsolationIT {
     targets.add("169.254.169.254:80");
     // From the host, PostgreSQL answers on loopback, on the host's own address (Docker publishes
     // it on every interface) and at its container's address.
-    assertThat(hostConnects("127.0.0.1", postgres)).isTrue();
-    assertThat(hostConnects(hostAddresses().get(1), postgres)).isTrue();
-    assertThat(hostConnects(postgresContainer, 5432)).as(postgresContainer + ":5432").isTrue();
+    assertThat(connects("127.0.0.1", postgres)).isTrue();
+    assertThat(connects(hostAddresses().get(1), postgres)).isTrue();
+    assertThat(connects(postgresContainer, 5432)).as(postgresContainer + ":5432").isTrue();
 
     String application = SampleEvents.newApplication();
     GitFixture.Repo repo =
@@ -220,20 +213,5 @@ class StepIsolationIT {
     } catch (java.io.IOException e) {
       return false;
     }
-  }
-
-  /**
-   * What the host reaches, tried for up to 5 s: once (2026-12-07, a full run on a loaded machine)
-   * the PostgreSQL container's own address refused the host for a moment. The step's side is asked
-   * once, as a step would.
-   */
-  private static boolean hostConnects(String host, int port) throws InterruptedException {
-    for (int attempt = 0; attempt < 10; attempt++) {
-      if (connects(host, port)) {
-        return true;
-      }
-      Thread.sleep(500);
-    }
-    return false;
   }
 }
