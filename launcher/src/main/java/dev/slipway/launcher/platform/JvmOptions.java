@@ -1,5 +1,6 @@
 package dev.slipway.launcher.platform;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,24 +23,54 @@ import java.util.Map;
  */
 public record JvmOptions(List<String> common, Map<PlatformService, List<String>> perService) {
 
+  /** The class-data archive Quarkus's build makes ({@code quarkus.package.jar.appcds.enabled}). */
+  static final String BUILD_ARCHIVE = "app-cds.jsa";
+
+  /** The class-data archive of a whole run of a build, written when that run exits. */
+  static final String RUN_ARCHIVE = "app-cds-run.jsa";
+
   /**
    * Heap options of a service at rest on a laptop (and in k8s/, {@code JAVA_TOOL_OPTIONS} of {@code
    * k8s/base/config/slipway.env}): G1 collects every 5 s when nothing else did, and gives back heap
-   * above 30% free, so an idle service shrinks instead of keeping its start-up's peak. Measured
-   * back to back with `./slipway up` (five services and the sandbox, 45 s after ready): 1,262 MB
-   * resident against 1,370 MB without, the platform ready after 26.8 s against 27.5 s.
+   * above 30% free, so an idle service shrinks instead of keeping its start-up's peak.
    */
   static final List<String> AT_REST =
       List.of(
           "-XX:G1PeriodicGCInterval=5000", "-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10");
 
   /**
-   * Today's settings: a bounded heap given back at rest ({@link #AT_REST}), and a JVM that exits on
-   * running out of memory rather than limping on (as the Kubernetes Deployments run them).
+   * Native memory given back at rest (also in {@code JAVA_TOOL_OPTIONS} of {@code
+   * k8s/base/config/slipway.env}): the JIT compilers' scratch memory and other freed native memory
+   * stays in glibc's heap and counts as resident until trimmed; the JVM trims it every 5 s.
+   */
+  static final List<String> NATIVE_AT_REST = List.of("-XX:TrimNativeHeapInterval=5000");
+
+  /**
+   * The environment of every service's JVM (also in {@code k8s/base/config/slipway.env}): glibc
+   * makes up to 8 malloc arenas per core, each keeping freed memory of its own; two are enough for
+   * a service's few busy threads.
+   */
+  public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+
+  /**
+   * What a JVM of the platform that is no service (the sandbox Kubernetes API) runs with: heap and
+   * native memory given back at rest, its heap otherwise the JVM's default.
+   */
+  public static List<String> atRest() {
+    List<String> options = new ArrayList<>(AT_REST);
+    options.addAll(NATIVE_AT_REST);
+    return options;
+  }
+
+  /**
+   * Today's settings: a bounded heap given back at rest ({@link #AT_REST}), native memory trimmed
+   * at rest ({@link #NATIVE_AT_REST}), and a JVM that exits on running out of memory rather than
+   * limping on (as the Kubernetes Deployments run them).
    */
   public static JvmOptions defaults() {
     List<String> common = new ArrayList<>(List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
     common.addAll(AT_REST);
+    common.addAll(NATIVE_AT_REST);
     String extra = System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS");
     if (extra != null && !extra.isBlank()) {
       common.addAll(Arrays.asList(extra.trim().split("\\s+")));
@@ -53,17 +84,41 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
   }
 
   /**
-   * The options of the JVM of the packaged application {@code jar}: its AppCDS archive if it has
-   * one, the common options, then {@code own}.
+   * The options of the JVM of the packaged application {@code jar}: its class-data archive (below),
+   * the common options, then {@code own}.
+   *
+   * <p>Quarkus's build archive ({@code app-cds.jsa}) holds the classes loaded up to the end of
+   * static initialisation; a service loads about as many again while it starts (Flyway, the Kafka
+   * clients, Vert.x, the datasources) and runs. So when the build made one, the first run of that
+   * build writes the archive of every class it loaded when it exits ({@code app-cds-run.jsa}, the
+   * JVM's {@code -XX:ArchiveClassesAtExit}: a dynamic archive on top of the JDK's own, which is why
+   * that run does without the build's), and every later run of the same build starts with it. An
+   * archive older than the jar or the build's archive is from another build and is written anew.
+   * The JVM checks an archive before using it (class path, each class's bytes) and starts without
+   * one it does not trust, e.g. one half-written by a process killed while exiting.
    */
   public List<String> of(Path jar, List<String> own) {
     List<String> options = new ArrayList<>();
-    Path archive = jar.resolveSibling("app-cds.jsa");
-    if (Files.isRegularFile(archive)) {
-      options.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
+    Path built = jar.resolveSibling(BUILD_ARCHIVE).toAbsolutePath();
+    Path run = jar.resolveSibling(RUN_ARCHIVE).toAbsolutePath();
+    if (Files.isRegularFile(built)) {
+      if (newer(run, jar) && newer(run, built)) {
+        options.add("-XX:SharedArchiveFile=" + run);
+      } else {
+        options.add("-XX:ArchiveClassesAtExit=" + run);
+      }
     }
     options.addAll(common);
     options.addAll(own);
     return options;
+  }
+
+  private static boolean newer(Path file, Path than) {
+    try {
+      return Files.isRegularFile(file)
+          && Files.getLastModifiedTime(file).compareTo(Files.getLastModifiedTime(than)) > 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }
