@@ -15,8 +15,10 @@ import java.util.Map;
  *
  * <p>Every service gets {@link #common} then its own options; a service whose build produced an
  * AppCDS archive ({@code quarkus-app/app-cds.jsa}, Quarkus's {@code
- * quarkus.package.jar.appcds.enabled}) starts with it. {@code SLIPWAY_SERVICE_JAVA_OPTIONS}
- * (space-separated) is added to the common options, after the defaults, and so wins over them.
+ * quarkus.package.jar.appcds.enabled}) starts with the archive of a whole earlier run of that build
+ * ({@link #of(Path, List)}). {@code SLIPWAY_SERVICE_JAVA_OPTIONS} (space-separated) is added to the
+ * common options, after the defaults, and so wins over them. Every JVM also gets {@link
+ * #ENVIRONMENT}. What these settings save is measured in README.md ("What the platform costs").
  *
  * @param common options of every service's JVM
  * @param perService options of one service's JVM, after the common ones
