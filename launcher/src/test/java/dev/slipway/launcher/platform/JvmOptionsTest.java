@@ -37,6 +37,7 @@ class JvmOptionsTest {
     assertThat(new JvmOptions(List.of("-Xmx384m"), Map.of()).of(PlatformService.AUDIT, jar))
         .containsExactly(
             "-XX:ArchiveClassesAtExit=" + app.resolve("app-cds-run.jsa").toAbsolutePath(),
+            "-Xlog:cds*=error",
             "-Xmx384m");
   }
 
@@ -60,7 +61,7 @@ class JvmOptionsTest {
     Files.writeString(app.resolve("app-cds.jsa"), "archive");
 
     assertThat(new JvmOptions(List.of(), Map.of()).of(PlatformService.AUDIT, jar))
-        .containsExactly("-XX:ArchiveClassesAtExit=" + run.toAbsolutePath());
+        .containsExactly("-XX:ArchiveClassesAtExit=" + run.toAbsolutePath(), "-Xlog:cds*=error");
   }
 
   @Test
