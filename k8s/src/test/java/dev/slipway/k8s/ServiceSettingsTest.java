@@ -372,6 +372,10 @@ class ServiceSettingsTest {
       // Read by every JVM at its start, before any service code.
       return true;
     }
+    if (env.equals("MALLOC_ARENA_MAX")) {
+      // Read by glibc's malloc in every process.
+      return true;
+    }
     if (env.startsWith("SLIPWAY_")) {
       return service.declaresEnv(env);
     }

@@ -28,6 +28,14 @@ public final class LocalContainers implements Infrastructure {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path state;
+
+  /**
+   * The local broker's heap: a laptop's platform keeps a few hundred small records per run, and the
+   * heap starts small and is given back at rest ({@link JvmOptions#atRest}). Set when the container
+   * is created ({@code ./slipway up --reset} recreates it).
+   */
+  static final String KAFKA_HEAP = "-Xmx192m -Xms16m";
+
   private final String kafkaImage;
   private final String postgresImage;
   private final String password;
@@ -113,6 +121,12 @@ public final class LocalContainers implements Infrastructure {
             "KAFKA_NUM_PARTITIONS=3",
             "-e",
             "CLUSTER_ID=c2xpcHdheS1sb2NhbC0x",
+            "-e",
+            "KAFKA_HEAP_OPTS=" + KAFKA_HEAP,
+            "-e",
+            "KAFKA_OPTS=" + String.join(" ", JvmOptions.atRest()),
+            "-e",
+            "MALLOC_ARENA_MAX=" + JvmOptions.ENVIRONMENT.get("MALLOC_ARENA_MAX"),
             kafkaImage),
         "localhost:9092");
     Instant begin = Instant.now();

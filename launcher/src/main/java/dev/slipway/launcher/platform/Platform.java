@@ -549,8 +549,8 @@ public final class Platform implements AutoCloseable {
         processes.start(
             SANDBOX,
             ProcessRunner.java(
-                List.of(), settings.layout().sandboxJar(), args.toArray(String[]::new)),
-            Map.of());
+                JvmOptions.atRest(), settings.layout().sandboxJar(), args.toArray(String[]::new)),
+            ProcessRunner.withJvmEnvironment(Map.of()));
     timed(
         "the sandbox Kubernetes API on 127.0.0.1:" + port,
         () ->

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,21 @@ final class ProcessRunner {
    * with another class path.
    */
   ProcessHandle startQuarkus(String name, List<String> options, Path jar, Map<String, String> env) {
-    return start(name, java(options, jar.getFileName()), env, jar.toAbsolutePath().getParent());
+    return start(
+        name,
+        java(options, jar.getFileName()),
+        withJvmEnvironment(env),
+        jar.toAbsolutePath().getParent());
+  }
+
+  /**
+   * {@code env} after the environment every JVM of the platform gets ({@link
+   * JvmOptions#ENVIRONMENT}).
+   */
+  static Map<String, String> withJvmEnvironment(Map<String, String> env) {
+    Map<String, String> all = new LinkedHashMap<>(JvmOptions.ENVIRONMENT);
+    all.putAll(env);
+    return all;
   }
 
   /** {@code java OPTIONS -jar JAR ARGS}, with the JVM running this launcher. */
