@@ -88,6 +88,15 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
   }
 
   /**
+   * The options of a second instance of {@code service} ({@code Platform.startReplica}): as {@link
+   * #of(PlatformService, Path)}, but it never writes the run archive, so two JVMs exiting together
+   * never write one file; without a run archive it starts with the build's.
+   */
+  public List<String> ofReplica(PlatformService service, Path jar) {
+    return of(jar, perService.getOrDefault(service, List.of()), false);
+  }
+
+  /**
    * The options of the JVM of the packaged application {@code jar}: its class-data archive (below),
    * the common options, then {@code own}.
    *
@@ -105,12 +114,18 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
    * costs per run").
    */
   public List<String> of(Path jar, List<String> own) {
+    return of(jar, own, true);
+  }
+
+  private List<String> of(Path jar, List<String> own, boolean mayWriteRunArchive) {
     List<String> options = new ArrayList<>();
     Path built = jar.resolveSibling(BUILD_ARCHIVE).toAbsolutePath();
     Path run = jar.resolveSibling(RUN_ARCHIVE).toAbsolutePath();
     if (Files.isRegularFile(built)) {
       if (newer(run, jar) && newer(run, built)) {
         options.add("-XX:SharedArchiveFile=" + run);
+      } else if (!mayWriteRunArchive) {
+        options.add("-XX:SharedArchiveFile=" + built);
       } else {
         options.add("-XX:ArchiveClassesAtExit=" + run);
         // Not one warning per class left out of the archive (thousands) in the service's log.

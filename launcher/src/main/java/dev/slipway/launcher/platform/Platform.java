@@ -178,7 +178,8 @@ public final class Platform implements AutoCloseable {
     }
     Map<String, String> env = serviceSettings.replicaEnvironment(service, name, port);
     Instant launched = Instant.now();
-    ProcessHandle process = processes.startQuarkus(name, settings.jvm().of(service, jar), jar, env);
+    ProcessHandle process =
+        processes.startQuarkus(name, settings.jvm().ofReplica(service, jar), jar, env);
     await(
         name,
         process,

@@ -65,6 +65,23 @@ class JvmOptionsTest {
   }
 
   @Test
+  void aSecondInstanceNeverWritesTheRunArchiveAndUsesItOnceWritten() throws Exception {
+    Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
+    Path built = Files.writeString(app.resolve("app-cds.jsa"), "archive");
+    JvmOptions options = new JvmOptions(List.of("-Xmx384m"), Map.of());
+
+    // Two instances of one service stopping together must not write the same file at exit.
+    assertThat(options.ofReplica(PlatformService.BUILD, jar))
+        .containsExactly("-XX:SharedArchiveFile=" + built.toAbsolutePath(), "-Xmx384m");
+
+    Path run = Files.writeString(app.resolve("app-cds-run.jsa"), "run archive");
+    age(jar, 60);
+    age(built, 60);
+    assertThat(options.ofReplica(PlatformService.BUILD, jar))
+        .containsExactly("-XX:SharedArchiveFile=" + run.toAbsolutePath(), "-Xmx384m");
+  }
+
+  @Test
   void withoutTheBuildsArchiveNoneIsUsedNorWritten() throws Exception {
     Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
 
