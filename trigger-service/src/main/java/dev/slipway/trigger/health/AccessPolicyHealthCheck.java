@@ -9,7 +9,6 @@ import io.smallrye.health.api.HealthGroup;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
@@ -45,11 +44,7 @@ public class AccessPolicyHealthCheck implements AsyncHealthCheck {
         .backlog()
         .map(
             backlog -> {
-              long age =
-                  backlog.oldest() == null
-                      ? 0
-                      : Math.max(
-                          0, Duration.between(backlog.oldest(), OffsetDateTime.now()).toSeconds());
+              long age = OutboxHealthCheck.ageSeconds(backlog.oldest());
               boolean lagging = age > degradedAfter.toSeconds();
               HealthCheckResponseBuilder response =
                   HealthCheckResponse.named(NAME)
@@ -62,12 +57,6 @@ public class AccessPolicyHealthCheck implements AsyncHealthCheck {
               return response.build();
             })
         .onFailure()
-        .recoverWithItem(
-            failure ->
-                HealthCheckResponse.named(NAME)
-                    .down()
-                    .withData("state", "UNKNOWN")
-                    .withData("error", String.valueOf(failure.getMessage()))
-                    .build());
+        .recoverWithItem(failure -> OutboxHealthCheck.unknown(NAME, failure));
   }
 }

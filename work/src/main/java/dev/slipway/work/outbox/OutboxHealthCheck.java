@@ -39,11 +39,7 @@ public class OutboxHealthCheck implements AsyncHealthCheck {
         .backlog()
         .map(
             backlog -> {
-              long age =
-                  backlog.oldest() == null
-                      ? 0
-                      : Math.max(
-                          0, Duration.between(backlog.oldest(), OffsetDateTime.now()).toSeconds());
+              long age = ageSeconds(backlog.oldest());
               boolean lagging = age > degradedAfter.toSeconds();
               boolean degraded = lagging || backlog.parked() > 0;
               return HealthCheckResponse.named(NAME)
@@ -56,12 +52,22 @@ public class OutboxHealthCheck implements AsyncHealthCheck {
                   .build();
             })
         .onFailure()
-        .recoverWithItem(
-            failure ->
-                HealthCheckResponse.named(NAME)
-                    .down()
-                    .withData("state", "UNKNOWN")
-                    .withData("error", String.valueOf(failure.getMessage()))
-                    .build());
+        .recoverWithItem(failure -> unknown(NAME, failure));
+  }
+
+  /** Seconds since {@code oldest} (a backlog's oldest row), 0 when nothing waits. */
+  public static long ageSeconds(OffsetDateTime oldest) {
+    return oldest == null
+        ? 0
+        : Math.max(0, Duration.between(oldest, OffsetDateTime.now()).toSeconds());
+  }
+
+  /** The answer of check {@code name} when its backlog could not be read: DOWN, state UNKNOWN. */
+  public static HealthCheckResponse unknown(String name, Throwable failure) {
+    return HealthCheckResponse.named(name)
+        .down()
+        .withData("state", "UNKNOWN")
+        .withData("error", String.valueOf(failure.getMessage()))
+        .build();
   }
 }
