@@ -98,9 +98,9 @@ public class AccessPolicyRelay {
         .with(
             sent -> {
               running.set(false);
-              if (sent > 0) {
-                lastFailure.set(null);
-              }
+              // A round that went through (also one with nothing to send, or whose lock another
+              // instance holds) ends this instance's failure: no stale error in its health.
+              lastFailure.set(null);
               if (again.getAndSet(false) || sent == BATCH) {
                 wake();
               }
@@ -115,9 +115,9 @@ public class AccessPolicyRelay {
   }
 
   /**
-   * Why the last round failed, or empty once a round published again: what the health check shows
-   * beside the unsent changes (a policy Kafka refuses blocks every later change, as each carries
-   * the whole policy).
+   * Why the last round failed, or empty once a round went through again: what the health check
+   * shows beside the unsent changes (a policy Kafka refuses blocks every later change, as each
+   * carries the whole policy).
    */
   public Optional<String> lastFailure() {
     return Optional.ofNullable(lastFailure.get());
