@@ -6,6 +6,7 @@ import dev.slipway.events.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -51,7 +52,12 @@ public class AccessPolicyFeed {
     this.kafka = kafka;
   }
 
-  void start(@Observes StartupEvent event) {
+  /**
+   * Starts reading before any other observer of the start (the work schema's migration, the
+   * messaging channels, the workers), so the read overlaps them instead of following them: it needs
+   * Kafka only, and the service is not ready before it is done.
+   */
+  void start(@Observes @Priority(0) StartupEvent event) {
     reader = new Thread(this::follow, "access-policy-feed");
     reader.setDaemon(true);
     reader.start();
@@ -114,13 +120,15 @@ public class AccessPolicyFeed {
         c.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = c.endOffsets(partitions);
         while (running) {
-          for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
-            read(record);
-          }
+          // Checked before each poll too: a topic with nothing to read (or nothing left) is read
+          // up to its end at once, not after a poll that waited its whole timeout for records.
           if (!caughtUp
               && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
             caughtUp = true;
             LOG.infof("access policy read up to version %d", current().version());
+          }
+          for (ConsumerRecord<String, byte[]> record : c.poll(POLL)) {
+            read(record);
           }
         }
       } catch (WakeupException e) {

@@ -4,10 +4,8 @@ import dev.slipway.trigger.Application;
 import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.repository.ApplicationRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -241,14 +239,7 @@ public class ApplicationIndex {
   }
 
   private List<Application> read(List<String> names) {
-    try {
-      return VertxContextSupport.subscribeAndAwait(
-          () -> Panache.withSession(() -> repository.list("name in ?1", names)));
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Throwable e) {
-      throw new IllegalStateException(e);
-    }
+    return repository.named(names).await().atMost(QUERY_TIMEOUT);
   }
 
   private static IndexedApplication unreadable(String name, long version, Exception cause) {

@@ -14,22 +14,19 @@ import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.messaging.AccessPolicyRelay;
 import dev.slipway.trigger.problem.ApplicationExistsException;
 import dev.slipway.trigger.problem.ApplicationNotFoundException;
-import dev.slipway.trigger.problem.ConcurrentChangeException;
+import dev.slipway.trigger.repository.AccessRepository;
 import dev.slipway.trigger.repository.ApplicationRepository;
 import dev.slipway.trigger.service.ApplicationValidator.ValidApplication;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.OptimisticLockException;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.hibernate.StaleStateException;
-import org.hibernate.exception.ConstraintViolationException;
 import org.jboss.logging.Logger;
 
 /** The application registry: create, read, replace and delete applications. */
@@ -40,6 +37,7 @@ public class ApplicationService {
   private static final String UNIQUE_VIOLATION = "23505";
 
   private final ApplicationRepository applications;
+  private final AccessRepository access;
   private final SecretCipher cipher;
   private final ApplicationIndex index;
   private final AccessPolicyRelay relay;
@@ -47,11 +45,13 @@ public class ApplicationService {
 
   public ApplicationService(
       ApplicationRepository applications,
+      AccessRepository access,
       SecretCipher cipher,
       ApplicationIndex index,
       AccessPolicyRelay relay,
       TriggerConfig config) {
     this.applications = applications;
+    this.access = access;
     this.cipher = cipher;
     this.index = index;
     this.relay = relay;
@@ -67,13 +67,15 @@ public class ApplicationService {
         .item(() -> ApplicationValidator.validate(request, null))
         .flatMap(
             valid ->
-                Panache.withTransaction(
-                        () ->
+                applications
+                    .pool()
+                    .withTransaction(
+                        tx ->
                             applications
-                                .findById(valid.name())
+                                .find(tx, valid.name())
                                 .flatMap(
                                     existing -> {
-                                      if (existing != null) {
+                                      if (existing.isPresent()) {
                                         return Uni.createFrom().failure(exists(valid.name()));
                                       }
                                       Application application = new Application();
@@ -81,9 +83,10 @@ public class ApplicationService {
                                       application.createdAt = now();
                                       apply(valid, application);
                                       return applications
-                                          .persist(application)
+                                          .insert(tx, application)
                                           .call(
-                                              app -> logChange(actor, "application.created", app));
+                                              app ->
+                                                  logChange(tx, actor, "application.created", app));
                                     }))
                     .onFailure(ApplicationService::isUniqueViolation)
                     .transform(failure -> exists(valid.name())))
@@ -95,16 +98,14 @@ public class ApplicationService {
 
   /** A page of applications by name: at most {@code limit}, after {@code after} when given. */
   public Uni<List<ApplicationView>> page(String after, int limit, URI base) {
-    return Panache.withSession(
-        () ->
-            applications
-                .pageByName(after, limit)
-                .map(page -> page.stream().map(app -> view(app, base)).toList()));
+    return applications
+        .pageByName(after, limit)
+        .map(page -> page.stream().map(app -> view(app, base)).toList());
   }
 
   /** One application; 404 when unknown. */
   public Uni<ApplicationView> get(String name, URI base) {
-    return Panache.withSession(() -> find(name)).map(app -> view(app, base));
+    return find(name).map(app -> view(app, base));
   }
 
   /** Replaces an application's settings; the secret stays when the request leaves it out. */
@@ -114,21 +115,22 @@ public class ApplicationService {
         .item(() -> ApplicationValidator.validate(request, name))
         .flatMap(
             valid ->
-                Panache.withTransaction(
-                    () ->
-                        find(name)
-                            .invoke(application -> apply(valid, application))
-                            .call(applications::flush)
-                            .call(
-                                app ->
-                                    logChange(
-                                        actor,
-                                        valid.webhookSecret() == null
-                                            ? "application.updated"
-                                            : "application.updated, webhook secret replaced",
-                                        app))))
-        .onFailure(ApplicationService::changedConcurrently)
-        .transform(failure -> new ConcurrentChangeException())
+                applications
+                    .pool()
+                    .withTransaction(
+                        tx ->
+                            find(tx, name)
+                                .invoke(application -> apply(valid, application))
+                                .flatMap(application -> applications.update(tx, application))
+                                .call(
+                                    app ->
+                                        logChange(
+                                            tx,
+                                            actor,
+                                            valid.webhookSecret() == null
+                                                ? "application.updated"
+                                                : "application.updated, webhook secret replaced",
+                                            app))))
         .invoke(app -> LOG.infof("application %s updated", app.name))
         .call(index::refresh)
         .call(relay::changed)
@@ -137,32 +139,41 @@ public class ApplicationService {
 
   /** Removes an application; 404 when unknown. */
   public Uni<Void> delete(String name, String actor) {
-    return Panache.withTransaction(
-            () ->
-                find(name)
-                    .call(applications::delete)
-                    .call(app -> logChange(actor, "application.deleted", app)))
+    return applications
+        .pool()
+        .withTransaction(
+            tx ->
+                find(tx, name)
+                    .flatMap(app -> applications.delete(tx, app))
+                    .call(app -> logChange(tx, actor, "application.deleted", app)))
         .invoke(app -> LOG.infof("application %s deleted", app.name))
         .call(index::refresh)
         .call(relay::changed)
         .replaceWithVoid();
   }
 
-  /** The application named {@code name}, inside the caller's session; 404 when unknown. */
+  /** The application named {@code name}; 404 when unknown. */
   public Uni<Application> find(String name) {
+    return find(applications.pool(), name);
+  }
+
+  /** The application named {@code name}, read through {@code client}; 404 when unknown. */
+  private Uni<Application> find(SqlClient client, String name) {
     return applications
-        .findById(name)
-        .onItem()
-        .ifNull()
-        .failWith(
-            () -> new ApplicationNotFoundException("No application is named '" + name + "'."));
+        .find(client, name)
+        .map(
+            found ->
+                found.orElseThrow(
+                    () ->
+                        new ApplicationNotFoundException(
+                            "No application is named '" + name + "'.")));
   }
 
   /**
    * Records the change in the access log, in the transaction that made it: the application's team,
    * repository and gates are part of the access policy every service decides with.
    */
-  private static Uni<Integer> logChange(String actor, String action, Application app) {
+  private Uni<Long> logChange(SqlClient tx, String actor, String action, Application app) {
     String detail =
         "repository "
             + app.repoUrl
@@ -172,18 +183,7 @@ public class ApplicationService {
             + app.environments.stream()
                 .map(e -> e.name() + " (" + e.promotion().name().toLowerCase(Locale.ROOT) + ")")
                 .toList();
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(
-                        "INSERT INTO access_log (actor, action, target, detail)"
-                            + " VALUES (?1, ?2, ?3, ?4)")
-                    .setParameter(1, actor)
-                    .setParameter(2, action)
-                    .setParameter(3, app.name)
-                    .setParameter(4, detail)
-                    .executeUpdate());
+    return access.log(tx, actor, action, app.name, detail);
   }
 
   private void apply(ValidApplication valid, Application application) {
@@ -269,24 +269,11 @@ public class ApplicationService {
       if (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
         return true;
       }
-      if (t instanceof ConstraintViolationException) {
-        return true;
-      }
     }
     return false;
   }
 
   private static OffsetDateTime now() {
     return OffsetDateTime.now(ZoneOffset.UTC);
-  }
-
-  /** Whether another request changed the row between this one's read and write. */
-  private static boolean changedConcurrently(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof OptimisticLockException || t instanceof StaleStateException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

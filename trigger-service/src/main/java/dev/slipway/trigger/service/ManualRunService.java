@@ -17,7 +17,6 @@ import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
 import dev.slipway.work.db.DatabaseErrors;
 import dev.slipway.work.outbox.OutboxEvent;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -69,10 +68,7 @@ public class ManualRunService {
   public Uni<Started> start(String name, RunRequest request, String user, String idempotencyKey) {
     return Uni.createFrom()
         .item(() -> new Asked(validRef(request), validSha(request), validKey(idempotencyKey)))
-        .flatMap(
-            asked ->
-                Panache.withSession(() -> applications.find(name))
-                    .flatMap(app -> accept(app, asked, user)));
+        .flatMap(asked -> applications.find(name).flatMap(app -> accept(app, asked, user)));
   }
 
   private Uni<Started> accept(Application app, Asked asked, String user) {

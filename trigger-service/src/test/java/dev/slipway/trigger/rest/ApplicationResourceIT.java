@@ -2,6 +2,7 @@ package dev.slipway.trigger.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -12,11 +13,15 @@ import static org.hamcrest.Matchers.nullValue;
 
 import dev.slipway.testsupport.SlipwayTestResource;
 import dev.slipway.testsupport.TestTokens;
+import dev.slipway.trigger.Application;
 import dev.slipway.trigger.CommitTopic;
 import dev.slipway.trigger.Webhooks;
+import dev.slipway.trigger.problem.ConcurrentChangeException;
+import dev.slipway.trigger.repository.ApplicationRepository;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashMap;
@@ -34,6 +39,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @QuarkusTestResource(SlipwayTestResource.class)
 class ApplicationResourceIT {
+
+  @Inject ApplicationRepository repository;
 
   private static final String VIEWER = TestTokens.token("vera", "viewer");
 
@@ -302,6 +309,40 @@ class ApplicationResourceIT {
         .statusCode(404)
         .contentType("application/problem+json");
     given().auth().oauth2(Webhooks.ADMIN).delete("/api/apps/" + name).then().statusCode(404);
+  }
+
+  @Test
+  void aWriteFromAnOlderReadChangesNothing() {
+    String name = Webhooks.unique("stale");
+    Webhooks.register(name, "github", "https://github.com/acme/" + name, "s3cret-value");
+    Application read =
+        repository.find(repository.pool(), name).await().indefinitely().orElseThrow();
+    Application stale =
+        repository.find(repository.pool(), name).await().indefinitely().orElseThrow();
+
+    read.repoUrl = "https://github.com/acme/" + name + "-first";
+    repository.pool().withTransaction(tx -> repository.update(tx, read)).await().indefinitely();
+    stale.repoUrl = "https://github.com/acme/" + name + "-second";
+
+    assertThatThrownBy(
+            () ->
+                repository
+                    .pool()
+                    .withTransaction(tx -> repository.update(tx, stale))
+                    .await()
+                    .indefinitely())
+        .isInstanceOf(ConcurrentChangeException.class);
+    assertThatThrownBy(
+            () ->
+                repository
+                    .pool()
+                    .withTransaction(tx -> repository.delete(tx, stale))
+                    .await()
+                    .indefinitely())
+        .isInstanceOf(ConcurrentChangeException.class);
+    Application now = repository.find(repository.pool(), name).await().indefinitely().orElseThrow();
+    assertThat(now.repoUrl).isEqualTo(read.repoUrl);
+    assertThat(now.version).isEqualTo(read.version).isEqualTo(stale.version + 1);
   }
 
   @Test

@@ -8,7 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
 import javax.sql.DataSource;
@@ -23,7 +27,14 @@ import org.jboss.logging.Logger;
  * by Flyway with their own history table ({@code flyway_work_history}) in every service's database.
  * Shipped once, here, instead of a copy per service; versioned apart from each service's own
  * migrations, so neither numbering can collide with the other. Runs at start, before anything else
- * of the service observes the start (the service's own Flyway migration has run by then).
+ * of the service that uses its database observes the start (the service's own Flyway migration has
+ * run by then).
+ *
+ * <p>A start finds the schema current almost always; then Flyway is not started at all ({@link
+ * #current}): one query finds in the history exactly the migrations below, each applied with its
+ * checksum, which is what Flyway's validation accepts with nothing left to migrate. Anything else
+ * (no history yet, a pending, failed, changed or unknown migration) goes to Flyway, which migrates
+ * or refuses as before.
  */
 @ApplicationScoped
 public class WorkSchema {
@@ -49,6 +60,9 @@ public class WorkSchema {
 
   /** Brings the schema of {@code dataSource} up to this module's latest version. */
   public static void migrate(DataSource dataSource) {
+    if (current(dataSource)) {
+      return;
+    }
     var result =
         Flyway.configure()
             .dataSource(dataSource)
@@ -62,6 +76,37 @@ public class WorkSchema {
     if (result.migrationsExecuted > 0) {
       LOG.infof("work schema migrated to version %s", result.targetSchemaVersion);
     }
+  }
+
+  /**
+   * Whether the history of {@code dataSource} holds this module's migrations and nothing else, in
+   * order, each applied successfully with today's checksum (a baseline row, which Flyway's
+   * validation skips too, aside). False when it cannot tell, e.g. before the first migration.
+   */
+  static boolean current(DataSource dataSource) {
+    List<String> applied = new ArrayList<>();
+    try (Connection db = dataSource.getConnection();
+        Statement statement = db.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT version, checksum, success FROM "
+                    + HISTORY
+                    + " WHERE type <> 'BASELINE' ORDER BY installed_rank")) {
+      while (rows.next()) {
+        int checksum = rows.getInt(2);
+        applied.add(
+            rows.getString(1)
+                + " "
+                + (rows.wasNull() ? "none" : checksum)
+                + " "
+                + rows.getBoolean(3));
+      }
+    } catch (SQLException e) {
+      return false;
+    }
+    List<String> expected =
+        MIGRATIONS.stream().map(m -> m.version() + " " + m.getChecksum() + " true").toList();
+    return applied.equals(expected);
   }
 
   /** One SQL file of {@code db/work}, run as a Flyway migration. */

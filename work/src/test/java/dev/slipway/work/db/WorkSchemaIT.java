@@ -1,6 +1,7 @@
 package dev.slipway.work.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
@@ -119,6 +120,36 @@ class WorkSchemaIT {
     assertThat(rows(schema)).containsExactly("p deploy.requested unparked");
     assertThat(rows(empty)).isEmpty();
     assertThat(exists(empty, "work_lease")).isTrue();
+  }
+
+  @Test
+  void aCurrentSchemaIsToldWithoutFlywayAndAnythingElseGoesToFlyway() throws SQLException {
+    String schema = schema();
+    DataSource source = WorkDatabase.dataSource(schema);
+    assertThat(WorkSchema.current(source)).as("no history yet").isFalse();
+
+    WorkSchema.migrate(source);
+    assertThat(WorkSchema.current(source)).as("every migration applied").isTrue();
+
+    run(
+        schema,
+        "UPDATE " + WorkSchema.HISTORY + " SET checksum = checksum + 1 WHERE version = '1'");
+    assertThat(WorkSchema.current(source)).as("a changed migration").isFalse();
+    assertThatThrownBy(() -> WorkSchema.migrate(source))
+        .as("Flyway's validation refuses it, as before")
+        .hasMessageContaining("checksum");
+
+    run(
+        schema,
+        "UPDATE " + WorkSchema.HISTORY + " SET checksum = checksum - 1 WHERE version = '1'");
+    run(
+        schema,
+        "INSERT INTO "
+            + WorkSchema.HISTORY
+            + " (installed_rank, version, description, type, script, checksum, installed_by,"
+            + " execution_time, success) VALUES (99, '2', 'later', 'JDBC', 'later', 1, 'test', 0,"
+            + " true)");
+    assertThat(WorkSchema.current(source)).as("a migration this build does not know").isFalse();
   }
 
   private static String schema() throws SQLException {
