@@ -1,12 +1,18 @@
 package dev.slipway.audit.content;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.POJONode;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +81,40 @@ public final class CanonicalJson {
     Utf8Output out = new Utf8Output(256);
     append(node, out);
     return new String(out.buffer(), 0, out.length(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A JSON value already in canonical form, as a node of a tree: {@link #append} writes its bytes
+   * as they are, and Jackson writes it as raw JSON.
+   */
+  public static JsonNode canonicalNode(byte[] canonical) {
+    return JsonNodeFactory.instance.pojoNode(new Canonical(canonical));
+  }
+
+  /** The bytes of a value in canonical form, carried in a tree by {@link #canonicalNode}. */
+  private static final class Canonical implements JsonSerializable {
+    private final byte[] utf8;
+
+    Canonical(byte[] utf8) {
+      this.utf8 = utf8;
+    }
+
+    @Override
+    public void serialize(JsonGenerator gen, SerializerProvider serializers) throws IOException {
+      gen.writeRawValue(new String(utf8, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void serializeWithType(
+        JsonGenerator gen, SerializerProvider serializers, TypeSerializer typeSer)
+        throws IOException {
+      serialize(gen, serializers);
+    }
+
+    @Override
+    public String toString() {
+      return new String(utf8, StandardCharsets.UTF_8);
+    }
   }
 
   /** What keeps a JSON value from being stored as it is, if anything. */
@@ -221,6 +261,13 @@ public final class CanonicalJson {
       case NUMBER -> appendNumber(node, out);
       case BOOLEAN -> out.ascii(node.booleanValue() ? "true" : "false");
       case NULL, MISSING -> out.ascii("null");
+      case POJO -> {
+        if (((POJONode) node).getPojo() instanceof Canonical canonical) {
+          out.raw(canonical.utf8, 0, canonical.utf8.length);
+        } else {
+          out.string(node.asText());
+        }
+      }
       default -> out.string(node.asText());
     }
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slipway.audit.AuditRecord;
 import dev.slipway.audit.content.CanonicalJson;
+import dev.slipway.audit.content.CanonicalJsonReader;
 import dev.slipway.events.EventFormatException;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
@@ -26,6 +27,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -66,10 +69,28 @@ public final class AuditRecordReader {
   /** The audit form of one record of the topic incarnation {@code topicId}. */
   public static AuditRecord read(ConsumerRecord<byte[], byte[]> record, String topicId) {
     try {
-      return event(record, topicId);
+      return event(record, topicId, false);
+    } catch (CanonicalJsonReader.NeedsTree e) {
+      return readAsTree(record, topicId);
     } catch (Quarantine q) {
       return quarantine(record, topicId, q.getMessage());
     } catch (RuntimeException | StackOverflowError e) {
+      return quarantine(record, topicId, "the record cannot be read: " + e);
+    }
+  }
+
+  /**
+   * {@link #read} as it was before the value was read in one streaming pass: through a Jackson tree
+   * of the value, written again in canonical form. Kept for values the streaming pass does not
+   * mirror exactly (see {@link CanonicalJsonReader}), and as the reference the streaming reading is
+   * tested against.
+   */
+  static AuditRecord readAsTree(ConsumerRecord<byte[], byte[]> record, String topicId) {
+    try {
+      return event(record, topicId, true);
+    } catch (Quarantine q) {
+      return quarantine(record, topicId, q.getMessage());
+    } catch (CanonicalJsonReader.NeedsTree | RuntimeException | StackOverflowError e) {
       return quarantine(record, topicId, "the record cannot be read: " + e);
     }
   }
@@ -106,7 +127,9 @@ public final class AuditRecordReader {
         event);
   }
 
-  private static AuditRecord event(ConsumerRecord<byte[], byte[]> record, String topicId) {
+  private static AuditRecord event(
+      ConsumerRecord<byte[], byte[]> record, String topicId, boolean asTree)
+      throws CanonicalJsonReader.NeedsTree {
     List<String> problems = new ArrayList<>();
     ObjectNode event = JSON.objectNode();
     ObjectNode headers = JSON.objectNode();
@@ -139,9 +162,21 @@ public final class AuditRecordReader {
         throw new Quarantine("the record key is not UTF-8 text");
       }
     }
-    JsonNode data = data(record.value(), problems);
+    String contractTopic =
+        Topics.isDlq(record.topic())
+            ? record.topic().substring(0, record.topic().length() - Topics.DLQ_SUFFIX.length())
+            : record.topic();
+    String type = text(event, "type");
+    Optional<EventType<?>> contract = EventType.forTopic(contractTopic);
+    Data data =
+        asTree
+            ? treeData(record.value(), problems)
+            : streamedData(
+                record.value(),
+                contract.filter(expected -> type == null || type.equals(expected.ceType())),
+                problems);
     if (data != null) {
-      event.set("data", data);
+      event.set("data", data.node());
     } else if (record.value() != null) {
       event.put("data_base64", base64(record.value()));
     }
@@ -150,13 +185,7 @@ public final class AuditRecordReader {
         problems.add("ce_" + attribute + " is missing");
       }
     }
-    String contractTopic =
-        Topics.isDlq(record.topic())
-            ? record.topic().substring(0, record.topic().length() - Topics.DLQ_SUFFIX.length())
-            : record.topic();
-    String type = text(event, "type");
-    EventType.forTopic(contractTopic)
-        .ifPresent(expected -> checkContract(expected, type, data, problems));
+    contract.ifPresent(expected -> checkContract(expected, type, data, record.value(), problems));
     OffsetDateTime eventTime = time(text(event, "time"), problems);
     if (eventTime == null) {
       eventTime = kafkaTime(record.timestamp(), problems);
@@ -181,10 +210,14 @@ public final class AuditRecordReader {
         column("ce_causationid", text(event, EventJson.CAUSATION_ID), MAX_COLUMN_BYTES, problems),
         column(
             "the commit",
-            commitSha != null ? commitSha : text(data, "commitSha"),
+            commitSha != null ? commitSha : data == null ? null : data.text("commitSha"),
             MAX_COLUMN_BYTES,
             problems),
-        column("data.environment", text(data, "environment"), MAX_COLUMN_BYTES, problems),
+        column(
+            "data.environment",
+            data == null ? null : data.text("environment"),
+            MAX_COLUMN_BYTES,
+            problems),
         column("the actor", actor(contractTopic, data), MAX_ACTOR_BYTES, problems),
         column(
             "the status",
@@ -227,26 +260,155 @@ public final class AuditRecordReader {
    * approved deploy, otherwise whoever requested it.
    */
   static String actor(String contractTopic, JsonNode data) {
+    return actor(contractTopic, data == null ? null : new TreeData(data));
+  }
+
+  private static String actor(String contractTopic, Data data) {
+    if (data == null) {
+      return null;
+    }
     return switch (contractTopic) {
-      case Topics.COMMIT_RECEIVED -> text(data, "actor");
-      case Topics.BUILD_DONE -> text(data == null ? null : data.get("run"), "actor");
+      case Topics.COMMIT_RECEIVED -> data.text("actor");
+      case Topics.BUILD_DONE -> data.textIn("run", "actor");
       case Topics.DEPLOY_REQUESTED -> {
-        JsonNode approvers = data == null ? null : data.get("approvers");
-        if ("APPROVAL".equals(text(data, "reason"))
-            && approvers != null
-            && approvers.isArray()
-            && !approvers.isEmpty()) {
-          List<String> names = new ArrayList<>();
-          approvers.forEach(a -> names.add(a.isTextual() ? a.textValue() : a.toString()));
-          yield String.join(",", names);
+        List<String> approvers = data.texts("approvers");
+        if ("APPROVAL".equals(data.text("reason")) && approvers != null && !approvers.isEmpty()) {
+          yield String.join(",", approvers);
         }
-        yield text(data, "requestedBy");
+        yield data.text("requestedBy");
       }
       default -> firstText(data, "actor", "requestedBy");
     };
   }
 
-  private static JsonNode data(byte[] value, List<String> problems) {
+  /** The members of the value the columns are read from (see {@link #actor} and {@link #event}). */
+  private static final List<CanonicalJsonReader.Member> MEMBERS =
+      List.of(
+          new CanonicalJsonReader.Member(null, "environment", false),
+          new CanonicalJsonReader.Member(null, "commitSha", false),
+          new CanonicalJsonReader.Member(null, "status", false),
+          new CanonicalJsonReader.Member(null, "verdict", false),
+          new CanonicalJsonReader.Member(null, "decision", false),
+          new CanonicalJsonReader.Member(null, "actor", false),
+          new CanonicalJsonReader.Member(null, "requestedBy", false),
+          new CanonicalJsonReader.Member(null, "reason", false),
+          new CanonicalJsonReader.Member(null, "approvers", true),
+          new CanonicalJsonReader.Member("run", "actor", false));
+
+  /** A value that is JSON and can be stored as the event's data. */
+  private interface Data {
+
+    /** The event's {@code data}. */
+    JsonNode node();
+
+    /** The root object's member {@code name} if it is text. */
+    String text(String name);
+
+    /** The member {@code name} of the root object's object member {@code parent} if it is text. */
+    String textIn(String parent, String name);
+
+    /**
+     * The root object's member {@code name} if it is an array: each element's text, or its JSON
+     * when it is not text.
+     */
+    List<String> texts(String name);
+
+    /**
+     * Adds to {@code problems} how the value breaks the contract of {@code expected}, if it does.
+     */
+    void check(EventType<?> expected, byte[] value, List<String> problems);
+  }
+
+  /** The value as a Jackson tree. */
+  private record TreeData(JsonNode node) implements Data {
+
+    @Override
+    public String text(String name) {
+      return AuditRecordReader.text(node, name);
+    }
+
+    @Override
+    public String textIn(String parent, String name) {
+      return AuditRecordReader.text(node.get(parent), name);
+    }
+
+    @Override
+    public List<String> texts(String name) {
+      JsonNode array = node.get(name);
+      if (array == null || !array.isArray()) {
+        return null;
+      }
+      List<String> texts = new ArrayList<>();
+      array.forEach(a -> texts.add(a.isTextual() ? a.textValue() : a.toString()));
+      return texts;
+    }
+
+    @Override
+    public void check(EventType<?> expected, byte[] value, List<String> problems) {
+      try {
+        EventJson.readPayload(node, expected.payloadType());
+      } catch (EventFormatException e) {
+        problems.add("data: " + e.getMessage());
+      } catch (RuntimeException e) {
+        problems.add("data does not match " + expected.ceType());
+      }
+    }
+  }
+
+  /**
+   * The value read in one streaming pass: its canonical form and the {@link #MEMBERS}.
+   *
+   * @param read what the pass found
+   * @param checked whether the pass also read the value as its contract's payload, successfully
+   */
+  private record StreamedData(CanonicalJsonReader.Read read, boolean checked) implements Data {
+
+    @Override
+    public JsonNode node() {
+      return CanonicalJson.canonicalNode(read.canonical());
+    }
+
+    @Override
+    public String text(String name) {
+      return read.text(index(null, name));
+    }
+
+    @Override
+    public String textIn(String parent, String name) {
+      return read.text(index(parent, name));
+    }
+
+    @Override
+    public List<String> texts(String name) {
+      return read.texts(index(null, name));
+    }
+
+    @Override
+    public void check(EventType<?> expected, byte[] value, List<String> problems) {
+      if (!checked) {
+        JsonNode tree;
+        try {
+          tree = CanonicalJson.parse(value);
+        } catch (IOException unexpected) {
+          throw new IllegalStateException("a value read once is read again", unexpected);
+        }
+        new TreeData(tree).check(expected, value, problems);
+      }
+    }
+
+    private static int index(String parent, String name) {
+      for (int i = 0; i < MEMBERS.size(); i++) {
+        CanonicalJsonReader.Member m = MEMBERS.get(i);
+        if (m.name().equals(name) && Objects.equals(m.parent(), parent)) {
+          return i;
+        }
+      }
+      throw new IllegalArgumentException(name + " is not read");
+    }
+  }
+
+  /** The value as data, read as a tree. */
+  private static Data treeData(byte[] value, List<String> problems) {
     if (value == null) {
       problems.add("value is missing");
       return null;
@@ -255,14 +417,58 @@ public final class AuditRecordReader {
     try {
       data = CanonicalJson.parse(value);
     } catch (IOException e) {
-      problems.add("value is not JSON; kept as data_base64");
+      problems.add(NOT_JSON);
       return null;
     }
     if (data == null || data.isMissingNode()) {
       problems.add("value is empty");
       return null;
     }
-    CanonicalJson.Fault fault = CanonicalJson.fault(data);
+    return stored(CanonicalJson.fault(data), problems) ? new TreeData(data) : null;
+  }
+
+  /**
+   * The value as data, read in one streaming pass; the same outcome as {@link #treeData}. The pass
+   * also reads the value as the payload of {@code contract}, if any: when that fails, the caller
+   * reads the record as a tree, so the problem is worded as before.
+   */
+  private static Data streamedData(
+      byte[] value, Optional<EventType<?>> contract, List<String> problems)
+      throws CanonicalJsonReader.NeedsTree {
+    if (value == null) {
+      problems.add("value is missing");
+      return null;
+    }
+    CanonicalJsonReader.Read read;
+    try {
+      read =
+          CanonicalJsonReader.read(
+              value,
+              MEMBERS,
+              contract
+                  .<CanonicalJsonReader.ReadAlong>map(
+                      expected ->
+                          parser -> EventJson.mapper().readValue(parser, expected.payloadType()))
+                  .orElse(null));
+    } catch (IOException e) {
+      problems.add(NOT_JSON);
+      return null;
+    }
+    if (read.empty()) {
+      problems.add("value is empty");
+      return null;
+    }
+    return stored(read.fault(), problems) ? new StreamedData(read, contract.isPresent()) : null;
+  }
+
+  private static final String NOT_JSON = "value is not JSON; kept as data_base64";
+
+  /**
+   * Whether a value with {@code fault} is stored as data.
+   *
+   * @throws Quarantine when it cannot be stored as an event at all
+   */
+  private static boolean stored(CanonicalJson.Fault fault, List<String> problems) {
     if (fault == CanonicalJson.Fault.NUMBER_OUT_OF_RANGE) {
       throw new Quarantine(
           "the value holds a number with more than "
@@ -273,25 +479,19 @@ public final class AuditRecordReader {
     }
     if (fault == CanonicalJson.Fault.UNSTORABLE_TEXT) {
       problems.add("value holds a NUL character or an unpaired surrogate; kept as data_base64");
-      return null;
+      return false;
     }
-    return data;
+    return true;
   }
 
   private static void checkContract(
-      EventType<?> expected, String type, JsonNode data, List<String> problems) {
+      EventType<?> expected, String type, Data data, byte[] value, List<String> problems) {
     if (type != null && !type.equals(expected.ceType())) {
       problems.add("ce_type is " + type + ", expected " + expected.ceType());
       return;
     }
     if (data != null) {
-      try {
-        EventJson.readPayload(data, expected.payloadType());
-      } catch (EventFormatException e) {
-        problems.add("data: " + e.getMessage());
-      } catch (RuntimeException e) {
-        problems.add("data does not match " + expected.ceType());
-      }
+      data.check(expected, value, problems);
     }
   }
 
@@ -342,9 +542,12 @@ public final class AuditRecordReader {
     return text != null ? JSON.textNode(text) : JSON.objectNode().put("base64", base64(value));
   }
 
-  private static String firstText(JsonNode node, String... fields) {
+  private static String firstText(Data data, String... fields) {
+    if (data == null) {
+      return null;
+    }
     for (String field : fields) {
-      String value = text(node, field);
+      String value = data.text(field);
       if (value != null) {
         return value;
       }
