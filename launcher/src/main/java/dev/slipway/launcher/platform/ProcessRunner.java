@@ -175,8 +175,9 @@ final class ProcessRunner {
     try (var files = Files.list(layout.run())) {
       return files
           .map(f -> f.getFileName().toString())
-          .filter(f -> f.startsWith(prefix) && f.endsWith(".pid"))
+          .filter(f -> f.endsWith(".pid"))
           .map(f -> f.substring(0, f.length() - ".pid".length()))
+          .filter(name -> name.startsWith(prefix))
           .sorted()
           .toList();
     } catch (IOException e) {

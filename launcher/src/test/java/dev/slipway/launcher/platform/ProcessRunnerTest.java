@@ -59,6 +59,18 @@ class ProcessRunnerTest {
   }
 
   @Test
+  void theInstancesOfAServiceAreFoundByPrefixWithoutTheServiceItself() {
+    processes().start("build-service", List.of("sleep", "60"), Map.of());
+    processes().start("build-service.2", List.of("sleep", "60"), Map.of());
+    processes().start("build-service-x", List.of("sleep", "60"), Map.of());
+
+    // close() stops the service, then each of these: listing the service too stopped it twice.
+    assertThat(processes().known("build-service.")).containsExactly("build-service.2");
+    assertThat(processes().known("build-service"))
+        .containsExactly("build-service", "build-service-x", "build-service.2");
+  }
+
+  @Test
   void aProcessThatStopsOnSigtermIsStoppedGracefully() {
     processes().start("polite", List.of("sleep", "60"), Map.of());
 
