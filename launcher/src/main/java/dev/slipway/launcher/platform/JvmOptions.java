@@ -1,6 +1,9 @@
 package dev.slipway.launcher.platform;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +33,16 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
 
   /** The class-data archive of a whole run of a build, written when that run exits. */
   static final String RUN_ARCHIVE = "app-cds-run.jsa";
+
+  /** The option that makes a JVM write the run archive when it exits. */
+  private static final String WRITE_AT_EXIT = "-XX:ArchiveClassesAtExit=";
+
+  /**
+   * The first four bytes of a complete dynamic class-data archive: HotSpot's {@code
+   * CDS_DYNAMIC_ARCHIVE_MAGIC}, in the machine's byte order. The JVM writes the archive's header
+   * last, after every region, so a file left by a JVM killed while writing it lacks them.
+   */
+  private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
 
   /**
    * Heap options of a service at rest on a laptop (and in k8s/, {@code JAVA_TOOL_OPTIONS} of {@code
@@ -106,9 +119,11 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
    * build writes the archive of every class it loaded when it exits ({@code app-cds-run.jsa}, the
    * JVM's {@code -XX:ArchiveClassesAtExit}: a dynamic archive on top of the JDK's own, which is why
    * that run does without the build's), and every later run of the same build starts with it. An
-   * archive older than the jar or the build's archive is from another build and is written anew.
-   * The JVM checks an archive before using it (class path, each class's bytes) and starts without
-   * one it does not trust, e.g. one half-written by a process killed while exiting. Measured
+   * archive older than the jar or the build's archive is from another build and is written anew,
+   * and so is one without a complete header ({@link #complete}): what a JVM killed while writing it
+   * leaves. The JVM checks an archive before using it (class path, each class's bytes) and starts
+   * without one it does not trust. Writing the archive takes the exiting JVM a while, so the
+   * platform gives such a JVM a longer grace to stop ({@link #writesRunArchive}). Measured
    * (2026-12-07, 2 cores, each service restarted alone on a running platform): ready after 2.8 to
    * 3.5 s with the run archive against 3.1 to 4.4 s with the build's (README, "What the platform
    * costs per run").
@@ -122,12 +137,12 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
     Path built = jar.resolveSibling(BUILD_ARCHIVE).toAbsolutePath();
     Path run = jar.resolveSibling(RUN_ARCHIVE).toAbsolutePath();
     if (Files.isRegularFile(built)) {
-      if (newer(run, jar) && newer(run, built)) {
+      if (newer(run, jar) && newer(run, built) && complete(run)) {
         options.add("-XX:SharedArchiveFile=" + run);
       } else if (!mayWriteRunArchive) {
         options.add("-XX:SharedArchiveFile=" + built);
       } else {
-        options.add("-XX:ArchiveClassesAtExit=" + run);
+        options.add(WRITE_AT_EXIT + run);
         // Not one warning per class left out of the archive (thousands) in the service's log.
         options.add("-Xlog:cds*=error");
       }
@@ -135,6 +150,28 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
     options.addAll(common);
     options.addAll(own);
     return options;
+  }
+
+  /**
+   * Whether {@code process} writes its run archive when it exits, which takes it a while after its
+   * shutdown: seconds alone on 2 cores, several times that when all the services stop at once.
+   */
+  static boolean writesRunArchive(ProcessHandle process) {
+    return process
+        .info()
+        .arguments()
+        .map(arguments -> Arrays.stream(arguments).anyMatch(a -> a.startsWith(WRITE_AT_EXIT)))
+        .orElse(false);
+  }
+
+  /** Whether {@code archive} is a whole dynamic archive, not one a killed JVM left unfinished. */
+  static boolean complete(Path archive) {
+    try (FileChannel file = FileChannel.open(archive)) {
+      ByteBuffer head = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder());
+      return file.read(head, 0) == Integer.BYTES && head.getInt(0) == DYNAMIC_ARCHIVE_MAGIC;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static boolean newer(Path file, Path than) {

@@ -48,6 +48,14 @@ public final class Platform implements AutoCloseable {
   static final String REGISTRY = "registry";
   static final String CONSOLE = "console";
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+  /**
+   * How long a service or the console may take to stop when it writes its run class archive as it
+   * exits ({@link JvmOptions}): the archive takes a JVM seconds on its own, and the five services
+   * and the console stopping at once share the cores.
+   */
+  private static final Duration ARCHIVE_STOP_GRACE = Duration.ofSeconds(120);
+
   private static final Pattern QUARKUS_STARTED = Pattern.compile("started in ([0-9.]+)s");
 
   private final PlatformSettings settings;
@@ -562,11 +570,28 @@ public final class Platform implements AutoCloseable {
                 settings.readyTimeout()));
   }
 
+  /**
+   * Stops {@code name}: SIGTERM, then SIGKILL after {@code grace}, or after {@link
+   * #ARCHIVE_STOP_GRACE} for a JVM that writes its run class archive as it exits (the first run of
+   * a build, {@link JvmOptions}): killing it then would throw the archive away, and every later run
+   * would be a first run again.
+   */
   private void stopProcess(String name, String what, Duration grace) {
-    switch (processes.stop(name, grace)) {
-      case STOPPED -> say("stopped %s", what);
+    boolean archiving = processes.running(name).filter(JvmOptions::writesRunArchive).isPresent();
+    Duration allowed = archiving ? ARCHIVE_STOP_GRACE : grace;
+    Instant asked = Instant.now();
+    switch (processes.stop(name, allowed)) {
+      case STOPPED -> {
+        if (archiving) {
+          say(
+              "stopped %s after %.1f s, its class archive written for later starts",
+              what, Duration.between(asked, Instant.now()).toMillis() / 1000.0);
+        } else {
+          say("stopped %s", what);
+        }
+      }
       case KILLED ->
-          say("%s did not stop within %d s: killed it (SIGKILL)", what, grace.toSeconds());
+          say("%s did not stop within %d s: killed it (SIGKILL)", what, allowed.toSeconds());
       case NOT_RUNNING -> {}
     }
   }

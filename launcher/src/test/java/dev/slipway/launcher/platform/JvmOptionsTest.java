@@ -2,6 +2,8 @@ package dev.slipway.launcher.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +48,7 @@ class JvmOptionsTest {
   void laterRunsOfTheSameBuildStartWithIt() throws Exception {
     Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
     Path built = Files.writeString(app.resolve("app-cds.jsa"), "archive");
-    Path run = Files.writeString(app.resolve("app-cds-run.jsa"), "run archive");
+    Path run = runArchive(app.resolve("app-cds-run.jsa"));
     age(jar, 60);
     age(built, 60);
 
@@ -54,8 +57,59 @@ class JvmOptionsTest {
   }
 
   @Test
+  void anArchiveAJvmWasKilledWhileWritingIsWrittenAnew() throws Exception {
+    Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
+    Path built = Files.writeString(app.resolve("app-cds.jsa"), "archive");
+    // What a JVM killed while writing leaves: the regions written, the header (written last) not.
+    Path run = Files.write(app.resolve("app-cds-run.jsa"), new byte[64 * 1024]);
+    age(jar, 60);
+    age(built, 60);
+
+    assertThat(new JvmOptions(List.of(), Map.of()).of(PlatformService.AUDIT, jar))
+        .containsExactly("-XX:ArchiveClassesAtExit=" + run.toAbsolutePath(), "-Xlog:cds*=error");
+  }
+
+  @Test
+  void theHeaderOfAnArchiveThisJdkWroteIsRecognised() throws Exception {
+    Path archive = app.resolve("whole.jsa");
+    Process java =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=" + archive,
+                "-Xlog:cds*=error",
+                "-version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    // The JVM writes the archive of the classes it loaded as it exits.
+    assertThat(java.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(JvmOptions.complete(archive)).isTrue();
+    byte[] bytes = Files.readAllBytes(archive);
+    System.arraycopy(new byte[Integer.BYTES], 0, bytes, 0, Integer.BYTES);
+    assertThat(JvmOptions.complete(Files.write(archive, bytes))).isFalse();
+    assertThat(JvmOptions.complete(Files.write(archive, new byte[2]))).isFalse();
+    assertThat(JvmOptions.complete(app.resolve("missing.jsa"))).isFalse();
+  }
+
+  @Test
+  void aJvmWritingTheRunArchiveIsToldFromItsCommandLine() throws Exception {
+    Process writing =
+        new ProcessBuilder("sh", "-c", "sleep 60", "-XX:ArchiveClassesAtExit=" + app.resolve("x"))
+            .start();
+    Process other = new ProcessBuilder("sleep", "60").start();
+    try {
+      assertThat(JvmOptions.writesRunArchive(writing.toHandle())).isTrue();
+      assertThat(JvmOptions.writesRunArchive(other.toHandle())).isFalse();
+    } finally {
+      writing.destroyForcibly();
+      other.destroyForcibly();
+    }
+  }
+
+  @Test
   void theArchiveOfAnEarlierBuildIsWrittenAnew() throws Exception {
-    Path run = Files.writeString(app.resolve("app-cds-run.jsa"), "run archive of the last build");
+    Path run = runArchive(app.resolve("app-cds-run.jsa"));
     age(run, 60);
     Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
     Files.writeString(app.resolve("app-cds.jsa"), "archive");
@@ -74,7 +128,7 @@ class JvmOptionsTest {
     assertThat(options.ofReplica(PlatformService.BUILD, jar))
         .containsExactly("-XX:SharedArchiveFile=" + built.toAbsolutePath(), "-Xmx384m");
 
-    Path run = Files.writeString(app.resolve("app-cds-run.jsa"), "run archive");
+    Path run = runArchive(app.resolve("app-cds-run.jsa"));
     age(jar, 60);
     age(built, 60);
     assertThat(options.ofReplica(PlatformService.BUILD, jar))
@@ -96,6 +150,13 @@ class JvmOptionsTest {
         .containsEntry("QUARKUS_HTTP_PORT", "8081");
     assertThat(ProcessRunner.withJvmEnvironment(Map.of("MALLOC_ARENA_MAX", "4")))
         .containsEntry("MALLOC_ARENA_MAX", "4");
+  }
+
+  /** A file that starts as a whole dynamic archive does (HotSpot's magic, native byte order). */
+  private static Path runArchive(Path file) throws Exception {
+    ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+    head.putInt(0xf00baba8);
+    return Files.write(file, head.array());
   }
 
   private static void age(Path file, int seconds) throws Exception {
