@@ -467,7 +467,7 @@ class AuditLogBenchmarkIT {
   /** The same rows, read back, inserted with plain JDBC batches into a copy of the table. */
   private double rawInsert(String topic) throws Exception {
     var postgres = SlipwayInfrastructure.postgres();
-    String url = postgres.getJdbcUrl();
+    String url = postgres.jdbcUrl();
     url += (url.contains("?") ? "&" : "?") + "reWriteBatchedInserts=true";
     int columns = AuditColumn.ALL.size();
     String placeholders =
@@ -481,7 +481,7 @@ class AuditLogBenchmarkIT {
     Cpu insertCpu = Cpu.ZERO;
     try (Connection reader = AuditTestData.admin();
         Connection writerConnection =
-            DriverManager.getConnection(url, postgres.getUsername(), postgres.getPassword())) {
+            DriverManager.getConnection(url, postgres.username(), postgres.password())) {
       try (Statement ddl = writerConnection.createStatement()) {
         ddl.execute("DROP TABLE IF EXISTS bench_raw");
         ddl.execute("CREATE TABLE bench_raw (LIKE audit_events INCLUDING ALL)");
@@ -864,8 +864,8 @@ class AuditLogBenchmarkIT {
     static Cpu now() {
       return new Cpu(
           processCpuNanos(),
-          containerCpu(SlipwayInfrastructure.postgres().getContainerId()),
-          containerCpu(SlipwayInfrastructure.kafka().getContainerId()),
+          containerCpu(SlipwayInfrastructure.postgres().containerId()),
+          containerCpu(SlipwayInfrastructure.kafka().containerId()),
           machineCpu(),
           System.nanoTime());
     }

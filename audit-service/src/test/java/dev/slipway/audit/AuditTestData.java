@@ -117,13 +117,13 @@ public final class AuditTestData {
   public static Connection admin() throws SQLException {
     var postgres = SlipwayInfrastructure.postgres();
     return DriverManager.getConnection(
-        postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
+        postgres.jdbcUrl(), postgres.username(), postgres.password());
   }
 
   /** A connection as the migrations' login, which may SET ROLE to the owner. */
   public static Connection migrator() throws SQLException {
     return DriverManager.getConnection(
-        SlipwayInfrastructure.postgres().getJdbcUrl(),
+        SlipwayInfrastructure.postgres().jdbcUrl(),
         AuditTestResource.MIGRATOR_ROLE,
         AuditTestResource.MIGRATOR_PASSWORD);
   }
@@ -140,7 +140,7 @@ public final class AuditTestData {
   /** A connection as the service's own role. */
   public static Connection serviceRole() throws SQLException {
     return DriverManager.getConnection(
-        SlipwayInfrastructure.postgres().getJdbcUrl(),
+        SlipwayInfrastructure.postgres().jdbcUrl(),
         AuditTestResource.APP_ROLE,
         AuditTestResource.APP_PASSWORD);
   }

@@ -98,7 +98,7 @@ public class AuditTestResource extends SlipwayTestResource {
     try (InputStream in = AuditTestResource.class.getResourceAsStream("/db/admin/bootstrap.sql");
         Connection admin =
             DriverManager.getConnection(
-                postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
+                postgres.jdbcUrl(), postgres.username(), postgres.password());
         Statement sql = admin.createStatement()) {
       sql.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       sql.execute("ALTER ROLE " + MIGRATOR_ROLE + " PASSWORD '" + MIGRATOR_PASSWORD + "'");

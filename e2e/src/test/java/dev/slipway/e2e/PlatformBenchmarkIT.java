@@ -371,9 +371,9 @@ class PlatformBenchmarkIT {
   /** Memory the Kafka and PostgreSQL containers use, in MB, as {@code docker stats} reports it. */
   private static Map<String, Long> containerMegabytes() {
     Map<String, Long> usage = new LinkedHashMap<>();
-    usage.put("kafka (container)", dockerMemory(SlipwayInfrastructure.kafka().getContainerId()));
+    usage.put("kafka (container)", dockerMemory(SlipwayInfrastructure.kafka().containerId()));
     usage.put(
-        "postgresql (container)", dockerMemory(SlipwayInfrastructure.postgres().getContainerId()));
+        "postgresql (container)", dockerMemory(SlipwayInfrastructure.postgres().containerId()));
     return usage;
   }
 

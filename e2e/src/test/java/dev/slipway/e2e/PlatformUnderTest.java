@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The whole platform as {@code ./slipway up} runs it, through the same topology ({@link Platform}):
@@ -162,12 +161,9 @@ final class PlatformUnderTest {
 
     @Override
     public Postgres postgres() {
-      PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+      SlipwayInfrastructure.PostgresServer postgres = SlipwayInfrastructure.postgres();
       return new Postgres(
-          postgres.getHost(),
-          postgres.getMappedPort(5432),
-          postgres.getUsername(),
-          postgres.getPassword());
+          postgres.host(), postgres.port(), postgres.username(), postgres.password());
     }
   }
 }

@@ -183,8 +183,8 @@ class ScaleOutBenchmarkIT {
     CompletableFuture.anyOf(starting.toArray(CompletableFuture[]::new)).join();
     Instant begin = Instant.now();
     long[] machineBefore = machineTicks();
-    ProcessHandle postgres = containerProcess(SlipwayInfrastructure.postgres());
-    ProcessHandle kafka = containerProcess(SlipwayInfrastructure.kafka());
+    ProcessHandle postgres = containerProcess(SlipwayInfrastructure.postgres().containerId());
+    ProcessHandle kafka = containerProcess(SlipwayInfrastructure.kafka().containerId());
     Duration postgresBefore = cpu(postgres);
     Duration kafkaBefore = cpu(kafka);
     List<Started> started = starting.stream().map(CompletableFuture::join).toList();
@@ -377,9 +377,14 @@ class ScaleOutBenchmarkIT {
   }
 
   /** The main process of a Testcontainers container, as this machine's /proc sees it. */
-  private static ProcessHandle containerProcess(
-      org.testcontainers.containers.GenericContainer<?> container) {
-    long pid = container.getContainerInfo().getState().getPidLong();
+  private static ProcessHandle containerProcess(String containerId) {
+    long pid =
+        org.testcontainers.DockerClientFactory.instance()
+            .client()
+            .inspectContainerCmd(containerId)
+            .exec()
+            .getState()
+            .getPidLong();
     return ProcessHandle.of(pid).orElseThrow();
   }
 

@@ -127,6 +127,6 @@ public final class OutboxContract {
   private static Connection connect() throws SQLException {
     var postgres = SlipwayInfrastructure.postgres();
     return DriverManager.getConnection(
-        postgres.getJdbcUrl(), postgres.getUsername(), postgres.getPassword());
+        postgres.jdbcUrl(), postgres.username(), postgres.password());
   }
 }

@@ -11,16 +11,20 @@ import com.github.dockerjava.api.model.Ports;
 import dev.slipway.events.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.postgresql.ds.PGSimpleDataSource;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.kafka.KafkaContainer;
@@ -28,13 +32,19 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The real Kafka broker and PostgreSQL server of one test JVM, started on first use through
- * Testcontainers and shared by every test of the module. On a machine that reaches Docker Hub the
- * official images run; elsewhere {@code ./slipway test} builds equivalent local images and names
- * them in {@code SLIPWAY_TEST_KAFKA_IMAGE} and {@code SLIPWAY_TEST_POSTGRES_IMAGE}.
+ * The real Kafka broker and PostgreSQL server of one test JVM, started together on first use
+ * through Testcontainers and shared by every test of the module. On a machine that reaches Docker
+ * Hub the official images run; elsewhere {@code ./slipway test} builds equivalent local images and
+ * names them in {@code SLIPWAY_TEST_KAFKA_IMAGE} and {@code SLIPWAY_TEST_POSTGRES_IMAGE}.
  *
  * <p>Both containers bind a fixed host port so a test can stop and start them (the database going
  * away, the broker being unreachable) and the application reconnects to the same address.
+ *
+ * <p>One JVM loads this class more than once: Quarkus loads the test classes of each test profile
+ * in a class loader of their own, and plain JUnit tests (a migration test, say) in another. Static
+ * fields would give each loader its own containers, so what identifies the running containers is
+ * kept JVM-wide, in system properties, and every copy of this class hands out the same broker and
+ * server. The containers are removed when the JVM exits.
  */
 public final class SlipwayInfrastructure {
 
@@ -44,47 +54,159 @@ public final class SlipwayInfrastructure {
   private static final String OFFICIAL_KAFKA = "apache/kafka:4.1.2";
   private static final String OFFICIAL_POSTGRES = "postgres:15";
 
-  private static KafkaContainer kafka;
-  private static PostgreSQLContainer postgres;
+  private static final String DATABASE = "slipway";
+  private static final String USERNAME = "slipway";
+  private static final String PASSWORD = "slipway-test";
+
+  // The JVM-wide record of the running containers; STARTED is written last.
+  private static final String KAFKA_CONTAINER = "slipway.test.kafka.container";
+  private static final String KAFKA_BOOTSTRAP = "slipway.test.kafka.bootstrap";
+  private static final String POSTGRES_CONTAINER = "slipway.test.postgres.container";
+  private static final String POSTGRES_HOST = "slipway.test.postgres.host";
+  private static final String POSTGRES_PORT = "slipway.test.postgres.port";
+  private static final String STARTED = "slipway.test.infrastructure.started";
+
+  /**
+   * The lock of the first start, for the whole JVM: a string literal is one interned object however
+   * many class loaders load this class, where the class's own monitor is one per loader.
+   */
+  private static final String JVM_WIDE_LOCK = "dev.slipway.testsupport.SlipwayInfrastructure";
 
   private SlipwayInfrastructure() {}
 
   /** The shared broker, started with every Slipway topic and its dead-letter topic created. */
-  public static synchronized KafkaContainer kafka() {
-    if (kafka == null) {
-      DockerImageName image =
-          DockerImageName.parse(setting("SLIPWAY_TEST_KAFKA_IMAGE", OFFICIAL_KAFKA))
-              .asCompatibleSubstituteFor("apache/kafka");
-      KafkaContainer container = new KafkaContainer(image);
-      bindFixedPort(container, 9092);
-      container.start();
-      kafka = container;
-      createTopics(allTopics());
-    }
-    return kafka;
+  public static KafkaBroker kafka() {
+    started();
+    return new KafkaBroker(
+        System.getProperty(KAFKA_CONTAINER), System.getProperty(KAFKA_BOOTSTRAP));
   }
 
   /** The shared PostgreSQL server. */
-  public static synchronized PostgreSQLContainer postgres() {
-    if (postgres == null) {
-      DockerImageName image =
-          DockerImageName.parse(setting("SLIPWAY_TEST_POSTGRES_IMAGE", OFFICIAL_POSTGRES))
-              .asCompatibleSubstituteFor("postgres");
-      PostgreSQLContainer container =
-          new PostgreSQLContainer(image)
-              .withDatabaseName("slipway")
-              .withUsername("slipway")
-              .withPassword("slipway-test");
-      bindFixedPort(container, 5432);
-      container.start();
-      postgres = container;
-    }
-    return postgres;
+  public static PostgresServer postgres() {
+    started();
+    return new PostgresServer(
+        System.getProperty(POSTGRES_CONTAINER),
+        System.getProperty(POSTGRES_HOST),
+        Integer.parseInt(System.getProperty(POSTGRES_PORT)));
   }
 
   /** Bootstrap servers of the shared broker, as seen from the test JVM. */
   public static String bootstrapServers() {
-    return kafka().getBootstrapServers();
+    return kafka().bootstrapServers();
+  }
+
+  /** The shared Kafka broker as a test reaches it: its container and its bootstrap servers. */
+  public record KafkaBroker(String containerId, String bootstrapServers) {}
+
+  /**
+   * The shared PostgreSQL server as a test reaches it: its container and the host port of its 5432,
+   * serving the database {@code slipway} owned by the user {@code slipway}.
+   */
+  public record PostgresServer(String containerId, String host, int port) {
+
+    /** The JDBC URL of the database. */
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + DATABASE + "?loggerLevel=OFF";
+    }
+
+    /** The name of the database. */
+    public String database() {
+      return DATABASE;
+    }
+
+    /** The database's owner. */
+    public String username() {
+      return USERNAME;
+    }
+
+    /** The owner's password. */
+    public String password() {
+      return PASSWORD;
+    }
+
+    /** A new JDBC connection to the database, as its owner. */
+    public Connection connect() throws SQLException {
+      PGSimpleDataSource source = new PGSimpleDataSource();
+      source.setUrl(jdbcUrl());
+      return source.getConnection(USERNAME, PASSWORD);
+    }
+  }
+
+  /**
+   * Starts both containers the first time any copy of this class asks, PostgreSQL on a thread of
+   * its own while Kafka starts on this one, and records them JVM-wide.
+   */
+  private static void started() {
+    if (System.getProperty(STARTED) != null) {
+      return;
+    }
+    synchronized (JVM_WIDE_LOCK) {
+      if (System.getProperty(STARTED) != null) {
+        return;
+      }
+      CompletableFuture<PostgreSQLContainer> postgres = new CompletableFuture<>();
+      Thread starter =
+          new Thread(
+              () -> {
+                try {
+                  postgres.complete(startPostgresContainer());
+                } catch (Throwable e) {
+                  postgres.completeExceptionally(e);
+                }
+              },
+              "slipway-postgres-start");
+      starter.start();
+      KafkaContainer kafka;
+      try {
+        kafka = startKafkaContainer();
+      } finally {
+        // Whatever happened to the broker, PostgreSQL's start is not left running behind.
+        awaitQuietly(postgres);
+      }
+      PostgreSQLContainer server = postgres.join();
+      System.setProperty(KAFKA_CONTAINER, kafka.getContainerId());
+      System.setProperty(KAFKA_BOOTSTRAP, kafka.getBootstrapServers());
+      System.setProperty(POSTGRES_CONTAINER, server.getContainerId());
+      System.setProperty(POSTGRES_HOST, server.getHost());
+      System.setProperty(POSTGRES_PORT, String.valueOf(server.getMappedPort(5432)));
+      System.setProperty(STARTED, "true");
+    }
+  }
+
+  private static KafkaContainer startKafkaContainer() {
+    DockerImageName image =
+        DockerImageName.parse(setting("SLIPWAY_TEST_KAFKA_IMAGE", OFFICIAL_KAFKA))
+            .asCompatibleSubstituteFor("apache/kafka");
+    KafkaContainer container = new KafkaContainer(image);
+    bindFixedPort(container, 9092);
+    container.start();
+    createTopics(container.getBootstrapServers(), allTopics());
+    return container;
+  }
+
+  private static PostgreSQLContainer startPostgresContainer() {
+    DockerImageName image =
+        DockerImageName.parse(setting("SLIPWAY_TEST_POSTGRES_IMAGE", OFFICIAL_POSTGRES))
+            .asCompatibleSubstituteFor("postgres");
+    PostgreSQLContainer container =
+        new PostgreSQLContainer(image)
+            .withDatabaseName(DATABASE)
+            .withUsername(USERNAME)
+            .withPassword(PASSWORD);
+    bindFixedPort(container, 5432);
+    container.start();
+    return container;
+  }
+
+  private static void awaitQuietly(CompletableFuture<?> future) {
+    try {
+      future.handle((value, failure) -> null).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while PostgreSQL started", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stops the PostgreSQL server; its data and address survive for {@link #startPostgres()}. */
@@ -93,7 +215,7 @@ public final class SlipwayInfrastructure {
     // does): it disconnects its clients and stops within a second, and the container with it.
     // Docker's SIGTERM is the smart shutdown, which waits for every client to leave: with a
     // service's pool connected, until docker kills it 10 s later.
-    String id = postgres().getContainerId();
+    String id = postgres().containerId();
     String exec =
         docker()
             .execCreateCmd(id)
@@ -118,7 +240,7 @@ public final class SlipwayInfrastructure {
    * address on Docker's bridge may change (see {@link #postgresBridgeAddress()}).
    */
   public static void startPostgres() {
-    docker().startContainerCmd(postgres().getContainerId()).exec();
+    docker().startContainerCmd(postgres().containerId()).exec();
   }
 
   /**
@@ -129,7 +251,7 @@ public final class SlipwayInfrastructure {
    */
   public static String postgresBridgeAddress() {
     return docker()
-        .inspectContainerCmd(postgres().getContainerId())
+        .inspectContainerCmd(postgres().containerId())
         .exec()
         .getNetworkSettings()
         .getNetworks()
@@ -141,12 +263,12 @@ public final class SlipwayInfrastructure {
 
   /** Freezes the PostgreSQL server: connections stay open, no query is answered. */
   public static void pausePostgres() {
-    docker().pauseContainerCmd(postgres().getContainerId()).exec();
+    docker().pauseContainerCmd(postgres().containerId()).exec();
   }
 
   /** Lets a server frozen by {@link #pausePostgres()} answer again. */
   public static void unpausePostgres() {
-    docker().unpauseContainerCmd(postgres().getContainerId()).exec();
+    docker().unpauseContainerCmd(postgres().containerId()).exec();
   }
 
   /**
@@ -154,8 +276,8 @@ public final class SlipwayInfrastructure {
    * with its data; returns once it answers again.
    */
   public static void restartKafka() {
-    docker().stopContainerCmd(kafka().getContainerId()).withTimeout(30).exec();
-    docker().startContainerCmd(kafka().getContainerId()).exec();
+    docker().stopContainerCmd(kafka().containerId()).withTimeout(30).exec();
+    docker().startContainerCmd(kafka().containerId()).exec();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       try (Admin admin =
@@ -183,18 +305,22 @@ public final class SlipwayInfrastructure {
 
   /** Freezes the broker: connections stay open, nothing is answered. */
   public static void pauseKafka() {
-    docker().pauseContainerCmd(kafka().getContainerId()).exec();
+    docker().pauseContainerCmd(kafka().containerId()).exec();
   }
 
   /** Lets a broker frozen by {@link #pauseKafka()} answer again. */
   public static void unpauseKafka() {
-    docker().unpauseContainerCmd(kafka().getContainerId()).exec();
+    docker().unpauseContainerCmd(kafka().containerId()).exec();
   }
 
   /** Creates topics on the shared broker; existing ones are left alone. */
   public static void createTopics(List<String> names) {
+    createTopics(bootstrapServers(), names);
+  }
+
+  private static void createTopics(String bootstrapServers, List<String> names) {
     try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
           names.stream()

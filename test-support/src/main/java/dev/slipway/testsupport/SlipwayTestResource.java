@@ -3,7 +3,6 @@ package dev.slipway.testsupport;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.HashMap;
 import java.util.Map;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * Points a Quarkus service under test at the real broker and database of {@link
@@ -13,16 +12,16 @@ public class SlipwayTestResource implements QuarkusTestResourceLifecycleManager 
 
   @Override
   public Map<String, String> start() {
-    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
-    String hostAndPort = postgres.getHost() + ":" + postgres.getMappedPort(5432);
+    SlipwayInfrastructure.PostgresServer postgres = SlipwayInfrastructure.postgres();
+    String hostAndPort = postgres.host() + ":" + postgres.port();
     Map<String, String> config = new HashMap<>();
     config.put("kafka.bootstrap.servers", SlipwayInfrastructure.bootstrapServers());
-    config.put("quarkus.datasource.jdbc.url", postgres.getJdbcUrl());
+    config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
     config.put(
         "quarkus.datasource.reactive.url",
-        "postgresql://" + hostAndPort + "/" + postgres.getDatabaseName());
-    config.put("quarkus.datasource.username", postgres.getUsername());
-    config.put("quarkus.datasource.password", postgres.getPassword());
+        "postgresql://" + hostAndPort + "/" + postgres.database());
+    config.put("quarkus.datasource.username", postgres.username());
+    config.put("quarkus.datasource.password", postgres.password());
     config.put("mp.jwt.verify.publickey.location", TestTokens.publicKeyLocation());
     config.put("mp.jwt.verify.issuer", TestTokens.ISSUER);
     config.put("slipway.auth.issuers.local.public-key-location", TestTokens.publicKeyLocation());

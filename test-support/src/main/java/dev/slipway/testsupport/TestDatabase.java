@@ -7,7 +7,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * The shared test PostgreSQL ({@link SlipwayInfrastructure#postgres()}) as the code under test
@@ -20,11 +19,11 @@ public final class TestDatabase {
 
   /** A JDBC data source of the shared database, in {@code schema} when not null. */
   public static DataSource dataSource(String schema) {
-    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    SlipwayInfrastructure.PostgresServer postgres = SlipwayInfrastructure.postgres();
     PGSimpleDataSource source = new PGSimpleDataSource();
-    source.setUrl(postgres.getJdbcUrl());
-    source.setUser(postgres.getUsername());
-    source.setPassword(postgres.getPassword());
+    source.setUrl(postgres.jdbcUrl());
+    source.setUser(postgres.username());
+    source.setPassword(postgres.password());
     if (schema != null) {
       source.setCurrentSchema(schema);
     }
@@ -33,14 +32,14 @@ public final class TestDatabase {
 
   /** A reactive pool of at most {@code size} connections, in {@code schema} when not null. */
   public static Pool pool(Vertx vertx, String schema, int size) {
-    PostgreSQLContainer postgres = SlipwayInfrastructure.postgres();
+    SlipwayInfrastructure.PostgresServer postgres = SlipwayInfrastructure.postgres();
     PgConnectOptions options =
         new PgConnectOptions()
-            .setHost(postgres.getHost())
-            .setPort(postgres.getMappedPort(5432))
-            .setDatabase(postgres.getDatabaseName())
-            .setUser(postgres.getUsername())
-            .setPassword(postgres.getPassword());
+            .setHost(postgres.host())
+            .setPort(postgres.port())
+            .setDatabase(postgres.database())
+            .setUser(postgres.username())
+            .setPassword(postgres.password());
     if (schema != null) {
       options.addProperty("search_path", schema);
     }

@@ -67,7 +67,7 @@ public final class CommitTopic {
   /** Delivery rows whose key contains {@code deliveryId}. */
   public static int storedDeliveries(String deliveryId) {
     var postgres = SlipwayInfrastructure.postgres();
-    try (Connection db = postgres.createConnection("");
+    try (Connection db = postgres.connect();
         PreparedStatement query =
             db.prepareStatement("SELECT count(*) FROM deliveries WHERE delivery_key LIKE ?")) {
       query.setString(1, "%" + deliveryId + "%");
@@ -83,7 +83,7 @@ public final class CommitTopic {
   /** The raw webhook_secret column of {@code application}. */
   public static byte[] storedSecret(String application) {
     var postgres = SlipwayInfrastructure.postgres();
-    try (Connection db = postgres.createConnection("");
+    try (Connection db = postgres.connect();
         PreparedStatement query =
             db.prepareStatement("SELECT webhook_secret FROM applications WHERE name = ?")) {
       query.setString(1, application);

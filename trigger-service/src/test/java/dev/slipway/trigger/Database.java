@@ -13,7 +13,7 @@ public final class Database {
 
   /** Runs {@code sql} with {@code args}; returns the rows it changed. */
   public static int update(String sql, Object... args) {
-    try (Connection db = SlipwayInfrastructure.postgres().createConnection("");
+    try (Connection db = SlipwayInfrastructure.postgres().connect();
         PreparedStatement statement = db.prepareStatement(sql)) {
       bind(statement, args);
       return statement.executeUpdate();
@@ -30,7 +30,7 @@ public final class Database {
 
   /** The first column of the first row of {@code sql}, or null. */
   public static Object value(String sql, Object... args) {
-    try (Connection db = SlipwayInfrastructure.postgres().createConnection("");
+    try (Connection db = SlipwayInfrastructure.postgres().connect();
         PreparedStatement statement = db.prepareStatement(sql)) {
       bind(statement, args);
       try (ResultSet rows = statement.executeQuery()) {

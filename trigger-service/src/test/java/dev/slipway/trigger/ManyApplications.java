@@ -30,7 +30,7 @@ public final class ManyApplications {
             ConfigProvider.getConfig()
                 .getValue("slipway.trigger.secret-encryption-key", String.class));
     Timestamp now = Timestamp.from(Instant.now());
-    try (Connection db = SlipwayInfrastructure.postgres().createConnection("");
+    try (Connection db = SlipwayInfrastructure.postgres().connect();
         PreparedStatement insert =
             db.prepareStatement(
                 """

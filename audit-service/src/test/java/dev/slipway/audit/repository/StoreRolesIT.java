@@ -101,7 +101,7 @@ class StoreRolesIT {
     assertThatThrownBy(
             () ->
                 DriverManager.getConnection(
-                    SlipwayInfrastructure.postgres().getJdbcUrl(),
+                    SlipwayInfrastructure.postgres().jdbcUrl(),
                     AuditTestResource.OWNER_ROLE,
                     AuditTestResource.MIGRATOR_PASSWORD))
         .isInstanceOf(SQLException.class);

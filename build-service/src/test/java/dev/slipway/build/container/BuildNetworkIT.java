@@ -99,7 +99,7 @@ class BuildNetworkIT {
 
   @Test
   void hostKeepsItsReachWhileBuildNetworksComeAndGo() throws Exception {
-    int mapped = SlipwayInfrastructure.postgres().getMappedPort(5432);
+    int mapped = SlipwayInfrastructure.postgres().port();
     String bridge = SlipwayInfrastructure.postgresBridgeAddress();
     assertThat(connects(bridge, 5432)).as(bridge + ":5432 before").isTrue();
     String prefix = "slipway-test-" + UUID.randomUUID().toString().substring(0, 6) + "-";

@@ -72,7 +72,7 @@ class StepIsolationIT {
         Path.of("target", "build-workspaces", "another-build", "src").toAbsolutePath();
     Files.createDirectories(otherWorkspace);
     Files.writeString(otherWorkspace.resolve("secret.txt"), "another application's source");
-    int postgres = SlipwayInfrastructure.postgres().getMappedPort(5432);
+    int postgres = SlipwayInfrastructure.postgres().port();
     int kafka = Integer.parseInt(SlipwayInfrastructure.bootstrapServers().replaceAll(".*:", ""));
     int registry = Integer.parseInt(OciRegistry.address().replaceAll(".*:", ""));
     int http = service.getPort();
