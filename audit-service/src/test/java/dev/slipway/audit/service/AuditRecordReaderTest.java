@@ -153,8 +153,16 @@ class AuditRecordReaderTest {
 
   private static ConsumerRecord<byte[], byte[]> record(
       RecordHeaders headers, byte[] value, long timestamp) {
+    return record("commit.received", headers, value, timestamp);
+  }
+
+  /**
+   * A record of {@code topic} as the consumer hands it over (partition 0, offset 7, key "shop").
+   */
+  static ConsumerRecord<byte[], byte[]> record(
+      String topic, RecordHeaders headers, byte[] value, long timestamp) {
     return new ConsumerRecord<>(
-        "commit.received",
+        topic,
         0,
         7,
         timestamp,

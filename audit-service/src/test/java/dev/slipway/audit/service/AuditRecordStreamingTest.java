@@ -20,11 +20,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -204,18 +202,7 @@ class AuditRecordStreamingTest {
     headers.add("ce_runid", bytes("run-1"));
     headers.add("ce_commitsha", bytes(SampleEvents.COMMIT));
     headers.add("dead-letter-reason", bytes("a reason"));
-    return new ConsumerRecord<>(
-        topic,
-        0,
-        7,
-        1_700_000_000_000L,
-        TimestampType.CREATE_TIME,
-        -1,
-        value.length,
-        bytes("shop"),
-        value,
-        headers,
-        Optional.empty());
+    return AuditRecordReaderTest.record(topic, headers, value, 1_700_000_000_000L);
   }
 
   /** {@code node} with every object's members in reverse order. */
