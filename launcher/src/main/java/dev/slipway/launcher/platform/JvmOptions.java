@@ -25,8 +25,15 @@ import java.util.Map;
  *
  * @param common options of every service's JVM
  * @param perService options of one service's JVM, after the common ones
+ * @param sandbox options of the sandbox Kubernetes API's JVM
  */
-public record JvmOptions(List<String> common, Map<PlatformService, List<String>> perService) {
+public record JvmOptions(
+    List<String> common, Map<PlatformService, List<String>> perService, List<String> sandbox) {
+
+  /** Services' and console's options as given, the sandbox's {@link #atRest}. */
+  public JvmOptions(List<String> common, Map<PlatformService, List<String>> perService) {
+    this(common, perService, atRest());
+  }
 
   /** The class-data archive Quarkus's build makes ({@code quarkus.package.jar.appcds.enabled}). */
   static final String BUILD_ARCHIVE = "app-cds.jsa";
@@ -70,6 +77,17 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
   public static final Map<String, String> ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
 
   /**
+   * The JIT of every JVM of {@code ./slipway up} on a laptop (not in k8s/, whose pods keep the
+   * JVM's default, see {@code k8s/base/config/slipway.env}): C1 only, without profiling, so no C2
+   * compiler threads compete with the services' own start for the few cores, and no method profiles
+   * are kept. The code is less optimised once warm: the platform's throughput figures ({@code
+   * ./slipway bench}) keep C2. Measured (2026-12-07, 2 cores, {@code ./slipway up} with the run
+   * archives, same hour): the platform ready after 27.1 s against 36.1 s, the five services at rest
+   * 871 MB against 961 MB (README, "What the platform costs per run").
+   */
+  static final List<String> LAPTOP_JIT = List.of("-XX:TieredStopAtLevel=1");
+
+  /**
    * What a JVM of the platform that is no service (the sandbox Kubernetes API) runs with: heap and
    * native memory given back at rest, its heap otherwise the JVM's default.
    */
@@ -85,14 +103,30 @@ public record JvmOptions(List<String> common, Map<PlatformService, List<String>>
    * limping on (as the Kubernetes Deployments run them).
    */
   public static JvmOptions defaults() {
+    return withDefaults(List.of(), System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS"));
+  }
+
+  /**
+   * {@link #defaults} with the laptop's JIT ({@link #LAPTOP_JIT}) for the services, the console and
+   * the sandbox: how {@code ./slipway up} runs them. {@code SLIPWAY_SERVICE_JAVA_OPTIONS} still
+   * comes last ({@code -XX:TieredStopAtLevel=4} brings C2 back).
+   */
+  public static JvmOptions laptop() {
+    return withDefaults(LAPTOP_JIT, System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS"));
+  }
+
+  /** The defaults with {@code jit}, then {@code extra} (space-separated, may be null). */
+  static JvmOptions withDefaults(List<String> jit, String extra) {
     List<String> common = new ArrayList<>(List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError"));
     common.addAll(AT_REST);
     common.addAll(NATIVE_AT_REST);
-    String extra = System.getenv("SLIPWAY_SERVICE_JAVA_OPTIONS");
+    common.addAll(jit);
     if (extra != null && !extra.isBlank()) {
       common.addAll(Arrays.asList(extra.trim().split("\\s+")));
     }
-    return new JvmOptions(common, new EnumMap<>(PlatformService.class));
+    List<String> sandbox = new ArrayList<>(atRest());
+    sandbox.addAll(jit);
+    return new JvmOptions(common, new EnumMap<>(PlatformService.class), sandbox);
   }
 
   /** The options of {@code service}'s JVM, whose packaged application is {@code jar}. */

@@ -101,7 +101,7 @@ public final class LocalPlatform {
         kubeconfig,
         "file:" + state().resolve("jwt/public-key.pem"),
         Optional.empty(),
-        JvmOptions.defaults(),
+        JvmOptions.laptop(),
         Duration.ofSeconds(120),
         Map.of());
   }

@@ -558,7 +558,9 @@ public final class Platform implements AutoCloseable {
         processes.start(
             SANDBOX,
             ProcessRunner.java(
-                JvmOptions.atRest(), settings.layout().sandboxJar(), args.toArray(String[]::new)),
+                settings.jvm().sandbox(),
+                settings.layout().sandboxJar(),
+                args.toArray(String[]::new)),
             ProcessRunner.withJvmEnvironment(Map.of()));
     timed(
         "the sandbox Kubernetes API on 127.0.0.1:" + port,

@@ -144,6 +144,26 @@ class JvmOptionsTest {
   }
 
   @Test
+  void upOnALaptopCompilesWithC1OnlyTheBenchmarksKeepTheDefault() throws Exception {
+    Path jar = Files.writeString(app.resolve("quarkus-run.jar"), "jar");
+    JvmOptions laptop = JvmOptions.withDefaults(JvmOptions.LAPTOP_JIT, null);
+    JvmOptions server = JvmOptions.withDefaults(List.of(), "");
+
+    assertThat(laptop.of(PlatformService.DEPLOY, jar))
+        .contains("-Xmx384m", "-XX:TieredStopAtLevel=1");
+    assertThat(laptop.sandbox())
+        .containsAll(JvmOptions.atRest())
+        .contains("-XX:TieredStopAtLevel=1");
+    assertThat(server.of(PlatformService.DEPLOY, jar))
+        .contains("-Xmx384m")
+        .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel"));
+    assertThat(server.sandbox()).isEqualTo(JvmOptions.atRest());
+    // SLIPWAY_SERVICE_JAVA_OPTIONS comes last, so it can bring C2 back.
+    assertThat(JvmOptions.withDefaults(JvmOptions.LAPTOP_JIT, "-XX:TieredStopAtLevel=4").common())
+        .endsWith("-XX:TieredStopAtLevel=1", "-XX:TieredStopAtLevel=4");
+  }
+
+  @Test
   void everyJvmGetsFewMallocArenasAndAServiceItsOwnSettingsOnTop() {
     assertThat(ProcessRunner.withJvmEnvironment(Map.of("QUARKUS_HTTP_PORT", "8081")))
         .containsEntry("MALLOC_ARENA_MAX", "2")
