@@ -64,6 +64,8 @@ class ServiceSettingsTest {
           "quarkus.datasource.reactive.trust-certificate-pem",
           "quarkus.datasource.reactive.trust-certificate-pem.certs",
           "quarkus.datasource.reactive.hostname-verification-algorithm",
+          "quarkus.datasource.reactive.idle-timeout",
+          "quarkus.datasource.jdbc.idle-removal-interval",
           "quarkus.flyway.migrate-at-start",
           "quarkus.flyway.init-sql",
           "quarkus.flyway.username",

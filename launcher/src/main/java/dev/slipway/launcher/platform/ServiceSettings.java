@@ -22,6 +22,18 @@ final class ServiceSettings {
   }
 
   /**
+   * Database connections given back at rest (also in {@code k8s/base/config/slipway.env}): every
+   * open connection is a PostgreSQL backend of its own (1.5-2 MB each at rest), and a service's
+   * reactive pool (up to 20) kept every connection its start and its last burst opened. A
+   * connection unused for 30 s is closed, by the reactive pools and the JDBC pools alike, so a
+   * platform at rest keeps the few its pollers use.
+   */
+  static final Map<String, String> POOLS_AT_REST =
+      Map.of(
+          "QUARKUS_DATASOURCE_REACTIVE_IDLE_TIMEOUT", "PT30S",
+          "QUARKUS_DATASOURCE_JDBC_IDLE_REMOVAL_INTERVAL", "PT30S");
+
+  /**
    * The environment {@code service} runs with; its own settings come after the shared ones, and the
    * platform's overrides last.
    */
@@ -35,6 +47,7 @@ final class ServiceSettings {
     env.put("QUARKUS_DATASOURCE_USERNAME", postgres.user());
     env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
     env.put("SLIPWAY_JWT_PUBLIC_KEY", settings.jwtPublicKey());
+    env.putAll(POOLS_AT_REST);
     env.putAll(ownSettings(service));
     env.putAll(settings.serviceOverrides());
     return env;
