@@ -12,7 +12,11 @@ import dev.slipway.trigger.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -79,8 +84,17 @@ class WebhookThroughputBenchmarkIT {
     closedLoop(app, secret, WARM_UP);
     awaitOutboxDrained();
     double[] transactionsBefore = groupCommits();
+    long compiledBefore = compileMillis();
+    Recording profile = profileIfAsked();
+    CpuUse cpuBefore = CpuUse.now();
     long sustainedStart = System.nanoTime();
     Result sustained = closedLoop(app, secret, SUSTAINED);
+    CpuUse cpu = CpuUse.now().minus(cpuBefore);
+    if (profile != null) {
+      profile.stop();
+      profile.close();
+    }
+    long compiled = compileMillis() - compiledBefore;
     double[] transactionsAfter = groupCommits();
     double perTransaction =
         (transactionsAfter[1] - transactionsBefore[1])
@@ -102,6 +116,8 @@ class WebhookThroughputBenchmarkIT {
         ==== trigger-service benchmark (2 cores; client, service, Kafka, PostgreSQL share them) ====
         signed GitHub pushes, %d concurrent clients, %ds: %d accepted, %d failed -> %.0f pushes/s accepted (202: stored)
         webhooks per PostgreSQL transaction (group commit) in that phase: %.1f on average
+        CPU per accepted push in that phase: %s
+        the JIT compiled for %.1f s of that phase
         the same pushes through the relay to Kafka, until the outbox was empty: %.0f records/s end to end
         fixed rate %d/s for %ds (open loop, latency from scheduled send): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d failed
         the relay alone, a backlog of %d outbox rows (copies of one push's row) to Kafka, acks=all: %.0f records/s
@@ -121,6 +137,8 @@ class WebhookThroughputBenchmarkIT {
         sustained.failed(),
         sustained.perSecond(),
         perTransaction,
+        cpu.per(Math.max(1, sustained.ok())),
+        compiled / 1e3,
         endToEnd,
         FIXED_RATE,
         FIXED.toSeconds(),
@@ -145,6 +163,25 @@ class WebhookThroughputBenchmarkIT {
   }
 
   private record Result(long ok, long failed, double perSecond) {}
+
+  /**
+   * With {@code -Dbench.jfr=FILE}, a JFR recording ({@code profile} settings) of the sustained phase
+   * into FILE; else null.
+   */
+  private static Recording profileIfAsked() throws Exception {
+    String file = System.getProperty("bench.jfr");
+    if (file == null || file.isBlank()) {
+      return null;
+    }
+    Recording recording = new Recording(Configuration.getConfiguration("profile"));
+    recording.setDestination(Path.of(file));
+    recording.start();
+    return recording;
+  }
+
+  private static long compileMillis() {
+    return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+  }
 
   /** Group-commit transactions so far and the webhooks they wrote, from /q/metrics. */
   private double[] groupCommits() throws Exception {
@@ -222,7 +259,10 @@ class WebhookThroughputBenchmarkIT {
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     long end = System.nanoTime() + duration.toNanos();
-    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService clients =
+        Executors.newFixedThreadPool(
+            CLIENTS, task -> new Thread(task, CpuUse.CLIENT_THREAD + threads.incrementAndGet()));
     long start = System.nanoTime();
     for (int i = 0; i < CLIENTS; i++) {
       clients.submit(
@@ -237,6 +277,7 @@ class WebhookThroughputBenchmarkIT {
                 failed.incrementAndGet();
               }
             }
+            CpuUse.clientEnding();
           });
     }
     clients.shutdown();
