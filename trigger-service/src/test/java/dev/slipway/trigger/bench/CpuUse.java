@@ -26,6 +26,9 @@ record CpuUse(
     long jvm,
     long clients,
     long service,
+    long workers,
+    long eventLoops,
+    long producers,
     long jit,
     long gc,
     long postgres,
@@ -74,6 +77,9 @@ record CpuUse(
             .getProcessCpuTime(),
         threads.getOrDefault("clients", 0L) + clientThreads.get(),
         threads.getOrDefault("service", 0L),
+        threads.getOrDefault("workers", 0L),
+        threads.getOrDefault("eventLoops", 0L),
+        threads.getOrDefault("producers", 0L),
         threads.getOrDefault("jit", 0L),
         threads.getOrDefault("gc", 0L),
         containerCpu(postgres.containerId()),
@@ -88,6 +94,9 @@ record CpuUse(
         jvm - o.jvm,
         clients - o.clients,
         service - o.service,
+        workers - o.workers,
+        eventLoops - o.eventLoops,
+        producers - o.producers,
         jit - o.jit,
         gc - o.gc,
         postgres - o.postgres,
@@ -103,6 +112,8 @@ record CpuUse(
     return String.format(
         "all processes %.2f ms = test JVM %.2f (its clients %.2f, the service %.2f, JIT %.2f,"
             + " GC and VM %.2f) + PostgreSQL %.2f + Kafka %.2f + Docker's port proxies %.2f;"
+            + " the service's threads: webhook workers %.2f, event loops %.2f, Kafka producers"
+            + " %.2f, others %.2f;"
             + " the rest of the machine %.2f ms; the machine's %d cores were busy %.0f %% of %.1f s",
         all / 1e6 / units,
         jvm / 1e6 / units,
@@ -113,13 +124,20 @@ record CpuUse(
         postgres / 1e6 / units,
         kafka / 1e6 / units,
         proxies / 1e6 / units,
+        workers / 1e6 / units,
+        eventLoops / 1e6 / units,
+        producers / 1e6 / units,
+        (service - workers - eventLoops - producers) / 1e6 / units,
         (machine - all) / 1e6 / units,
         Runtime.getRuntime().availableProcessors(),
         100.0 * machine / wall / Runtime.getRuntime().availableProcessors(),
         wall / 1e9);
   }
 
-  /** This JVM's live threads' CPU summed by role, from their names in /proc/self/task. */
+  /**
+   * This JVM's live threads' CPU summed by role, from their names in /proc/self/task; the service's
+   * threads also by kind ({@code workers}, {@code eventLoops}, {@code producers}).
+   */
   private static Map<String, Long> threadsByRole() {
     Map<String, Long> roles = new HashMap<>();
     try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
@@ -127,7 +145,12 @@ record CpuUse(
           task -> {
             try {
               String name = Files.readString(task.resolve("comm")).trim();
-              roles.merge(roleOf(name), ticks(Files.readString(task.resolve("stat"))), Long::sum);
+              long cpu = ticks(Files.readString(task.resolve("stat")));
+              String role = roleOf(name);
+              roles.merge(role, cpu, Long::sum);
+              if (role.equals("service")) {
+                roles.merge(serviceKindOf(name), cpu, Long::sum);
+              }
             } catch (IOException e) {
               // The thread ended meanwhile.
             }
@@ -153,6 +176,19 @@ record CpuUse(
       return "gc";
     }
     return "service";
+  }
+
+  private static String serviceKindOf(String thread) {
+    if (thread.startsWith("webhook-")) {
+      return "workers";
+    }
+    if (thread.startsWith("vert.x-eventloo")) {
+      return "eventLoops";
+    }
+    if (thread.startsWith("kafka-producer")) {
+      return "producers";
+    }
+    return "other";
   }
 
   /** utime + stime of a /proc stat line, in nanoseconds. */
