@@ -88,6 +88,23 @@ public final class EventJson {
    * (no intermediate tree): every service writes one per outcome, trigger-service one per push.
    */
   public static byte[] writeEvent(Envelope<?> event) {
+    return writeStructured(event).json();
+  }
+
+  /**
+   * A whole event as {@link #writeEvent} writes it, with the length of its {@code data} member: the
+   * Kafka record's value once the relay sends the event in binary mode.
+   *
+   * @param json the structured-mode document
+   * @param dataBytes bytes of {@code data} in it, as {@link #writePayload} would write the payload
+   */
+  public record StructuredEvent(byte[] json, int dataBytes) {}
+
+  /**
+   * Serializes a whole event once, as {@link #writeEvent}, and measures its payload on the way: a
+   * producer that bounds its records by the payload's size needs no second serialization.
+   */
+  public static StructuredEvent writeStructured(Envelope<?> event) {
     try (ByteArrayBuilder bytes = new ByteArrayBuilder(512);
         JsonGenerator json = MAPPER.getFactory().createGenerator(bytes)) {
       json.writeStartObject();
@@ -106,10 +123,15 @@ public final class EventJson {
         json.writeStringField(COMMIT_SHA, event.commitSha());
       }
       json.writeFieldName("data");
+      json.flush();
+      int dataStart = bytes.size();
       MAPPER.writeValue(json, event.data());
+      json.flush();
+      // Less the ':' the generator writes before the value (this mapper never indents).
+      int dataBytes = bytes.size() - dataStart - 1;
       json.writeEndObject();
       json.flush();
-      return bytes.toByteArray();
+      return new StructuredEvent(bytes.toByteArray(), dataBytes);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -188,6 +189,23 @@ class EventJsonTest {
     // Compared as text: a parsed number is the smallest node that holds it, a written long a long.
     assertThat(json.get("data").toString())
         .isEqualTo(EventJson.mapper().valueToTree(event.data()).toString());
+  }
+
+  @ParameterizedTest
+  @MethodSource("eventTypes")
+  void structuredFormIsWrittenOnceWithItsPayloadMeasured(EventType<?> type) {
+    Envelope<?> event =
+        SampleEvents.event(type, SampleEvents.event(EventType.COMMIT_RECEIVED, null));
+
+    EventJson.StructuredEvent written = EventJson.writeStructured(event);
+
+    assertThat(written.json()).isEqualTo(EventJson.writeEvent(event));
+    byte[] payload = EventJson.writePayload(event.data());
+    assertThat(written.dataBytes()).isEqualTo(payload.length);
+    // The data member is the last one: the payload's bytes, then the closing brace.
+    int dataStart = written.json().length - 1 - written.dataBytes();
+    assertThat(Arrays.copyOfRange(written.json(), dataStart, written.json().length - 1))
+        .isEqualTo(payload);
   }
 
   @Test

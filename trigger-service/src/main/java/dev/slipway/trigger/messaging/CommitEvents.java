@@ -3,11 +3,13 @@ package dev.slipway.trigger.messaging;
 import dev.slipway.events.CommitReceived;
 import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
+import dev.slipway.events.EventJson.StructuredEvent;
 import dev.slipway.events.EventType;
 import dev.slipway.events.Person;
 import dev.slipway.events.PipelineSnapshot;
 import dev.slipway.trigger.config.TriggerConfig;
 import dev.slipway.trigger.problem.RecordTooLargeException;
+import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.outbox.OutboxSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -101,10 +103,35 @@ public class CommitEvents {
   }
 
   /**
+   * A commit.received written once: the bytes bounded by the record limit are the bytes the outbox
+   * keeps.
+   *
+   * @param event the event
+   * @param json its structured-mode CloudEvents JSON ({@link EventJson#writeEvent})
+   */
+  public record WrittenCommit(Envelope<CommitReceived> event, byte[] json) {
+
+    /** The run id the event carries. */
+    public String runId() {
+      return event.runId();
+    }
+
+    /** The event as the outbox keeps it, traced to {@code traceparent} (null: untraced). */
+    public OutboxEvent outboxEvent(String traceparent) {
+      return new OutboxEvent(
+          event.id(),
+          EventType.COMMIT_RECEIVED.topic(),
+          event.subject(),
+          new String(json, StandardCharsets.UTF_8),
+          traceparent);
+    }
+  }
+
+  /**
    * The commit.received of a run caused by {@code cause} (the parts that identify the delivery and
    * run), with event and run id derived from them.
    */
-  public Envelope<CommitReceived> derived(RunFacts facts, String... cause) {
+  public WrittenCommit derived(RunFacts facts, String... cause) {
     return envelope(
         facts,
         Envelope.derivedId(prepend("commit.received", cause)),
@@ -112,11 +139,11 @@ public class CommitEvents {
   }
 
   /** The commit.received of a run nothing can ask for twice (a manual run without a key). */
-  public Envelope<CommitReceived> fresh(RunFacts facts) {
+  public WrittenCommit fresh(RunFacts facts) {
     return envelope(facts, UUID.randomUUID().toString(), UUID.randomUUID().toString());
   }
 
-  private Envelope<CommitReceived> envelope(RunFacts facts, String eventId, String runId) {
+  private WrittenCommit envelope(RunFacts facts, String eventId, String runId) {
     String deliveryId = facts.deliveryId() == null ? runId : facts.deliveryId();
     boolean[] cut = {false};
     Person author = limited(facts.author(), cut);
@@ -124,9 +151,17 @@ public class CommitEvents {
     List<Person> contributors = facts.contributors().stream().map(p -> limited(p, cut)).toList();
     String message = utf8Prefix(facts.message(), maxMessageBytes);
     cut[0] |= message.length() < facts.message().length();
-    CommitReceived payload =
-        payload(facts, deliveryId, author, actor, contributors, message, cut[0]);
-    int size = EventJson.writePayload(payload).length + RECORD_OVERHEAD;
+    OffsetDateTime time = OffsetDateTime.now(ZoneOffset.UTC);
+    Envelope<CommitReceived> event =
+        envelope(
+            facts,
+            eventId,
+            runId,
+            time,
+            payload(facts, deliveryId, author, actor, contributors, message, cut[0]));
+    // The record's value is the event's data; the size is checked on the very bytes stored.
+    StructuredEvent written = EventJson.writeStructured(event);
+    int size = written.dataBytes() + RECORD_OVERHEAD;
     if (size > maxRecordBytes) {
       int messageBytes = message.getBytes(StandardCharsets.UTF_8).length;
       int room = messageBytes - (size - maxRecordBytes);
@@ -140,14 +175,26 @@ public class CommitEvents {
                 + maxRecordBytes
                 + ".");
       }
-      payload =
-          payload(facts, deliveryId, author, actor, contributors, utf8Prefix(message, room), true);
+      event =
+          envelope(
+              facts,
+              eventId,
+              runId,
+              time,
+              payload(
+                  facts, deliveryId, author, actor, contributors, utf8Prefix(message, room), true));
+      written = EventJson.writeStructured(event);
     }
+    return new WrittenCommit(event, written.json());
+  }
+
+  private static Envelope<CommitReceived> envelope(
+      RunFacts facts, String eventId, String runId, OffsetDateTime time, CommitReceived payload) {
     return new Envelope<>(
         eventId,
         SOURCE,
         EventType.COMMIT_RECEIVED.ceType(),
-        OffsetDateTime.now(ZoneOffset.UTC),
+        time,
         facts.application(),
         runId,
         null,

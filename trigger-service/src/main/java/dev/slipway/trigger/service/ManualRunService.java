@@ -1,7 +1,5 @@
 package dev.slipway.trigger.service;
 
-import dev.slipway.events.CommitReceived;
-import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.Person;
 import dev.slipway.problem.InvalidInputException;
@@ -16,7 +14,7 @@ import dev.slipway.trigger.repository.DeliveryRepository;
 import dev.slipway.trigger.repository.DeliveryRepository.Acceptance;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
 import dev.slipway.work.db.DatabaseErrors;
-import dev.slipway.work.outbox.OutboxEvent;
+import dev.slipway.work.trace.Traceparent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -86,13 +84,19 @@ public class ManualRunService {
             app.pipeline(),
             List.of(new Person(user, null, user)));
     // A manual run has no Git host delivery: its delivery id is its run id (see CommitReceived).
-    Envelope<CommitReceived> event =
+    CommitEvents.WrittenCommit event =
         asked.key() == null
             ? events.fresh(facts)
             : events.derived(facts, PROVIDER, app.name, asked.key());
     RunAccepted run = new RunAccepted(event.runId(), app.name, asked.sha(), asked.ref());
     NewRun newRun =
-        new NewRun(app.name, asked.ref(), asked.sha(), event.runId(), OutboxEvent.of(event), false);
+        new NewRun(
+            app.name,
+            asked.ref(),
+            asked.sha(),
+            event.runId(),
+            event.outboxEvent(Traceparent.current()),
+            false);
     String key = asked.key() == null ? null : app.name + ":" + asked.key();
     return deliveries
         .accept(

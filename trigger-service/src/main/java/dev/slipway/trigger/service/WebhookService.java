@@ -2,8 +2,6 @@ package dev.slipway.trigger.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.slipway.events.CommitReceived;
-import dev.slipway.events.Envelope;
 import dev.slipway.events.EventJson;
 import dev.slipway.events.Person;
 import dev.slipway.problem.InvalidInputException;
@@ -30,7 +28,6 @@ import dev.slipway.trigger.webhook.WebhookEvent;
 import dev.slipway.trigger.webhook.WebhookEvent.RefUpdate;
 import dev.slipway.trigger.webhook.WebhookSignatureVerifier;
 import dev.slipway.work.db.DatabaseErrors;
-import dev.slipway.work.outbox.OutboxEvent;
 import dev.slipway.work.trace.Traceparent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -398,7 +395,7 @@ public class WebhookService {
     for (Run run : plan.runs()) {
       IndexedApplication app = run.application();
       WebhookEvent.Commit head = run.update().head();
-      Envelope<CommitReceived> event =
+      CommitEvents.WrittenCommit event =
           events.derived(
               new CommitEvents.RunFacts(
                   app.name(),
@@ -422,7 +419,7 @@ public class WebhookService {
               run.update().ref(),
               head.sha(),
               event.runId(),
-              OutboxEvent.of(event, traceparent),
+              event.outboxEvent(traceparent),
               true));
     }
     return new Plan(

@@ -33,13 +33,16 @@ final class JsonPayload {
   static Optional<JsonNode> at(JsonNode node, String path) {
     JsonNode current = node;
     for (String step : path.split("\\.")) {
-      Matcher indexed = INDEXED.matcher(step);
-      String name = indexed.matches() ? indexed.group(1) : step;
+      // Only a step ending in ']' can be indexed: the others (nearly all) skip the pattern, which
+      // took 20 of the 48 samples of reading a GitHub push in a profile of the benchmark.
+      Matcher indexed = step.endsWith("]") ? INDEXED.matcher(step) : null;
+      boolean isIndexed = indexed != null && indexed.matches();
+      String name = isIndexed ? indexed.group(1) : step;
       if (current == null || !current.isObject()) {
         return Optional.empty();
       }
       current = current.get(name);
-      if (indexed.matches()) {
+      if (isIndexed) {
         int index = Integer.parseInt(indexed.group(2));
         current = current != null && current.isArray() ? current.get(index) : null;
       }

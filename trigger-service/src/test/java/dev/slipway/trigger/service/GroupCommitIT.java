@@ -13,7 +13,6 @@ import dev.slipway.trigger.repository.DeliveryRepository.Acceptance.Kind;
 import dev.slipway.trigger.repository.DeliveryRepository.Delivery;
 import dev.slipway.trigger.repository.DeliveryRepository.NewRun;
 import dev.slipway.trigger.repository.DeliveryRepository.RunOutcome;
-import dev.slipway.work.outbox.OutboxEvent;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
@@ -126,8 +125,7 @@ class GroupCommitIT {
             deliveryKey,
             app.name(),
             ref);
-    NewRun run =
-        new NewRun(application, ref, sha, event.runId(), OutboxEvent.of(event, null), true);
+    NewRun run = new NewRun(application, ref, sha, event.runId(), event.outboxEvent(null), true);
     return new Delivery("github", deliveryKey, List.of(run), GroupCommitIT::runIds);
   }
 

@@ -19,7 +19,6 @@ import dev.slipway.trigger.GitProvider;
 import dev.slipway.trigger.Webhooks;
 import dev.slipway.trigger.messaging.CommitEvents;
 import dev.slipway.trigger.webhook.WebhookEvent.Push;
-import dev.slipway.work.outbox.OutboxEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,20 +65,22 @@ class PushPayloadParsersTest {
             tuple("linus", null),
             tuple("web-flow", null));
     Envelope<CommitReceived> event =
-        EVENTS.derived(
-            new CommitEvents.RunFacts(
-                "shop",
-                "github",
-                "d-1",
-                "https://github.com/acme/shop",
-                "refs/heads/main",
-                push.updates().get(0).head().sha(),
-                push.updates().get(0).head().author(),
-                "merge",
-                push.actor(),
-                new PipelineSnapshot(List.of(), new ScanPolicy(Severity.HIGH, true)),
-                push.contributors()),
-            "d-1");
+        EVENTS
+            .derived(
+                new CommitEvents.RunFacts(
+                    "shop",
+                    "github",
+                    "d-1",
+                    "https://github.com/acme/shop",
+                    "refs/heads/main",
+                    push.updates().get(0).head().sha(),
+                    push.updates().get(0).head().author(),
+                    "merge",
+                    push.actor(),
+                    new PipelineSnapshot(List.of(), new ScanPolicy(Severity.HIGH, true)),
+                    push.contributors()),
+                "d-1")
+            .event();
     assertThat(event.data().contributors()).hasSize(5);
     assertThat(dev.slipway.events.RunContext.of(event.data()).contributors())
         .extracting(Person::username)
@@ -303,7 +304,7 @@ class PushPayloadParsersTest {
         continue;
       }
       assertThat(update.head().sha()).as(what).matches("[0-9a-f]{40}([0-9a-f]{24})?");
-      Envelope<CommitReceived> commit =
+      CommitEvents.WrittenCommit commit =
           EVENTS.derived(
               new CommitEvents.RunFacts(
                   "shop",
@@ -318,7 +319,7 @@ class PushPayloadParsersTest {
                   new PipelineSnapshot(List.of(), new ScanPolicy(Severity.HIGH, false))),
               "delivery",
               update.ref());
-      assertThat(OutboxEvent.of(commit).json()).as(what).isNotBlank();
+      assertThat(commit.outboxEvent(null).json()).as(what).isNotBlank();
     }
   }
 
