@@ -15,6 +15,7 @@ import dev.slipway.events.EventJson;
 import dev.slipway.events.EventType;
 import dev.slipway.events.SampleEvents;
 import dev.slipway.launcher.AuditVerifyCommand;
+import dev.slipway.testsupport.CpuTime;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import dev.slipway.testsupport.TestTokens;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -864,9 +865,9 @@ class AuditLogBenchmarkIT {
     static Cpu now() {
       return new Cpu(
           processCpuNanos(),
-          containerCpu(SlipwayInfrastructure.postgres().containerId()),
-          containerCpu(SlipwayInfrastructure.kafka().containerId()),
-          machineCpu(),
+          CpuTime.container(SlipwayInfrastructure.postgres().containerId()),
+          CpuTime.container(SlipwayInfrastructure.kafka().containerId()),
+          CpuTime.machine(),
           System.nanoTime());
     }
 
@@ -891,56 +892,6 @@ class AuditLogBenchmarkIT {
           Runtime.getRuntime().availableProcessors(),
           100.0 * machine / wall / Runtime.getRuntime().availableProcessors(),
           wall / 1e9);
-    }
-
-    /** A container's CPU time from its cgroup (v1 cpuacct or v2 cpu.stat), or -1. */
-    private static long containerCpu(String id) {
-      for (String v1 :
-          List.of(
-              "/sys/fs/cgroup/cpuacct/docker/%s/cpuacct.usage",
-              "/sys/fs/cgroup/cpu,cpuacct/docker/%s/cpuacct.usage")) {
-        Path path = Path.of(String.format(v1, id));
-        if (Files.isReadable(path)) {
-          try {
-            return Long.parseLong(Files.readString(path).trim());
-          } catch (Exception e) {
-            return -1;
-          }
-        }
-      }
-      for (String v2 :
-          List.of(
-              "/sys/fs/cgroup/docker/%s/cpu.stat",
-              "/sys/fs/cgroup/system.slice/docker-%s.scope/cpu.stat")) {
-        Path path = Path.of(String.format(v2, id));
-        if (Files.isReadable(path)) {
-          try {
-            return Files.readAllLines(path).stream()
-                .filter(l -> l.startsWith("usage_usec "))
-                .mapToLong(l -> Long.parseLong(l.substring(11).trim()) * 1000)
-                .findFirst()
-                .orElse(-1);
-          } catch (Exception e) {
-            return -1;
-          }
-        }
-      }
-      return -1;
-    }
-
-    /** Busy CPU time of the whole machine from /proc/stat (ticks of 10 ms), or 0. */
-    private static long machineCpu() {
-      try {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long busy = 0;
-        // user nice system idle iowait irq softirq steal: all but idle and iowait.
-        for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-          busy += Long.parseLong(f[i]);
-        }
-        return busy * 10_000_000L;
-      } catch (Exception e) {
-        return 0;
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.slipway.trigger.bench;
 
+import dev.slipway.testsupport.CpuTime;
 import dev.slipway.testsupport.SlipwayInfrastructure;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -82,10 +83,10 @@ record CpuUse(
         threads.getOrDefault("producers", 0L),
         threads.getOrDefault("jit", 0L),
         threads.getOrDefault("gc", 0L),
-        containerCpu(postgres.containerId()),
-        containerCpu(kafka.containerId()),
+        CpuTime.container(postgres.containerId()),
+        CpuTime.container(kafka.containerId()),
         proxiesCpu(List.of(String.valueOf(postgres.port()), kafkaPort)),
-        machineCpu(),
+        CpuTime.machine(),
         System.nanoTime());
   }
 
@@ -224,55 +225,5 @@ record CpuUse(
       return -1;
     }
     return total;
-  }
-
-  /** A container's CPU time from its cgroup (v1 cpuacct or v2 cpu.stat), or -1. */
-  private static long containerCpu(String id) {
-    for (String v1 :
-        List.of(
-            "/sys/fs/cgroup/cpuacct/docker/%s/cpuacct.usage",
-            "/sys/fs/cgroup/cpu,cpuacct/docker/%s/cpuacct.usage")) {
-      Path path = Path.of(String.format(v1, id));
-      if (Files.isReadable(path)) {
-        try {
-          return Long.parseLong(Files.readString(path).trim());
-        } catch (IOException | NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    for (String v2 :
-        List.of(
-            "/sys/fs/cgroup/docker/%s/cpu.stat",
-            "/sys/fs/cgroup/system.slice/docker-%s.scope/cpu.stat")) {
-      Path path = Path.of(String.format(v2, id));
-      if (Files.isReadable(path)) {
-        try {
-          return Files.readAllLines(path).stream()
-              .filter(l -> l.startsWith("usage_usec "))
-              .mapToLong(l -> Long.parseLong(l.substring(11).trim()) * 1000)
-              .findFirst()
-              .orElse(-1);
-        } catch (IOException | NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    return -1;
-  }
-
-  /** Busy CPU time of the whole machine from /proc/stat (ticks of 10 ms), or 0. */
-  private static long machineCpu() {
-    try {
-      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long busy = 0;
-      // user nice system idle iowait irq softirq steal: all but idle and iowait.
-      for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
-        busy += Long.parseLong(f[i]);
-      }
-      return busy * TICK;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
   }
 }
