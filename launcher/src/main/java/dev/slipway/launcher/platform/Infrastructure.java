@@ -1,5 +1,7 @@
 package dev.slipway.launcher.platform;
 
+import java.util.Map;
+
 /**
  * The Kafka broker and PostgreSQL server a platform runs against: containers of the state folder
  * for {@code ./slipway up} ({@link LocalContainers}), Testcontainers' in the end-to-end tests.
@@ -11,6 +13,14 @@ public interface Infrastructure {
 
   /** The PostgreSQL server and its administrator (who creates databases and roles). */
   Postgres postgres();
+
+  /**
+   * Dynamic broker settings the platform sets as the cluster's defaults when it creates its topics
+   * ({@link KafkaTopics#ensure}); none unless the broker is the platform's own.
+   */
+  default Map<String, String> brokerSettings() {
+    return Map.of();
+  }
 
   /**
    * A PostgreSQL server.

@@ -10,7 +10,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * Creates the pipeline topics and their dead-letter topics, and the compacted access.policy, before
@@ -26,8 +30,11 @@ final class KafkaTopics {
 
   private KafkaTopics() {}
 
-  /** Creates what is missing; returns how many were created and how many were there. */
-  static int[] ensure(String bootstrap) {
+  /**
+   * Sets {@code brokerSettings} as the cluster's dynamic broker defaults (none: nothing is set),
+   * then creates what is missing; returns how many were created and how many were there.
+   */
+  static int[] ensure(String bootstrap, Map<String, String> brokerSettings) {
     List<String> names = new ArrayList<>();
     for (String topic : Topics.ALL) {
       names.add(topic);
@@ -40,6 +47,17 @@ final class KafkaTopics {
                 bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
                 30_000))) {
+      if (!brokerSettings.isEmpty()) {
+        List<AlterConfigOp> set =
+            brokerSettings.entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), OpType.SET))
+                .toList();
+        admin
+            .incrementalAlterConfigs(
+                Map.of(new ConfigResource(ConfigResource.Type.BROKER, ""), set))
+            .all()
+            .get(30, TimeUnit.SECONDS);
+      }
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
           new ArrayList<>(

@@ -15,14 +15,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * Kafka and PostgreSQL of {@code ./slipway up}: containers (the docker CLI) on localhost:9092 and
@@ -50,8 +43,9 @@ public final class LocalContainers implements Infrastructure {
    * topic has one) instead of Kafka's 128 MiB, which the cleaner allocates on the heap when it
    * starts whether anything is compacted or not: it was most of the broker's heap at rest (173 MB
    * live after a full collection, 151 MB of it byte arrays). A dynamic broker setting, stored in
-   * the cluster's metadata: set at every start, so a container created before it gets it too. The
-   * cluster install's brokers (k8s/components/kafka) keep Kafka's default.
+   * the cluster's metadata: set at every start with the topics (Platform), so a container created
+   * before it gets it too. The cluster install's brokers (k8s/components/kafka) keep Kafka's
+   * default.
    */
   static final long KAFKA_CLEANER_DEDUPE_BUFFER = 16L << 20;
 
@@ -89,6 +83,12 @@ public final class LocalContainers implements Infrastructure {
   @Override
   public Postgres postgres() {
     return new Postgres("localhost", 5432, "slipway", password);
+  }
+
+  /** The local broker's cleaner buffer ({@link #KAFKA_CLEANER_DEDUPE_BUFFER}). */
+  @Override
+  public Map<String, String> brokerSettings() {
+    return Map.of("log.cleaner.dedupe.buffer.size", String.valueOf(KAFKA_CLEANER_DEDUPE_BUFFER));
   }
 
   /** Starts both containers (creating them the first time) and waits until both answer. */
@@ -157,35 +157,7 @@ public final class LocalContainers implements Infrastructure {
                 == 0);
     say("PostgreSQL ready after %.1f s", seconds(begin));
     await("Kafka", () -> listening(9092));
-    setCleanerBuffer();
     say("Kafka ready after %.1f s", seconds(begin));
-  }
-
-  /** {@link #KAFKA_CLEANER_DEDUPE_BUFFER}, as the broker's cluster-wide default. */
-  private void setCleanerBuffer() {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafkaBootstrap(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                (int) READY_TIMEOUT.toMillis()))) {
-      ConfigResource brokers = new ConfigResource(ConfigResource.Type.BROKER, "");
-      AlterConfigOp set =
-          new AlterConfigOp(
-              new ConfigEntry(
-                  "log.cleaner.dedupe.buffer.size", String.valueOf(KAFKA_CLEANER_DEDUPE_BUFFER)),
-              AlterConfigOp.OpType.SET);
-      admin
-          .incrementalAlterConfigs(Map.of(brokers, List.of(set)))
-          .all()
-          .get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new PlatformException("cannot set the local broker's log cleaner buffer: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PlatformException("interrupted while setting up the local broker", e);
-    }
   }
 
   /** Stops both containers; their data stays for the next start. */

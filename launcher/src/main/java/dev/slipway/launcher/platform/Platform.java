@@ -441,7 +441,9 @@ public final class Platform implements AutoCloseable {
   }
 
   private void createTopics() {
-    int[] counts = KafkaTopics.ensure(settings.infrastructure().kafkaBootstrap());
+    int[] counts =
+        KafkaTopics.ensure(
+            settings.infrastructure().kafkaBootstrap(), settings.infrastructure().brokerSettings());
     say("Kafka topics: %d created, %d there already", counts[0], counts[1]);
   }
 
