@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 class BuildLeaseAndCancelIT {
 
   /** The lease in tests (application.properties, profile test). */
-  private static final Duration LEASE = Duration.ofSeconds(3);
+  private static final Duration LEASE = Duration.ofSeconds(4);
 
   private final Pool pool;
   private final BuildQueue builds;
@@ -113,7 +113,7 @@ class BuildLeaseAndCancelIT {
   }
 
   /**
-   * An instance claimed the build, started it and died: its lease (3 s in tests) is no longer
+   * An instance claimed the build, started it and died: its lease (4 s in tests) is no longer
    * renewed. This instance's workers take the build over once the lease expired, build it, and the
    * run gets exactly one build.done.
    */
