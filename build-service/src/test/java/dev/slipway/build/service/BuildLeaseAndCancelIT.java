@@ -79,7 +79,7 @@ class BuildLeaseAndCancelIT {
     assertThat(build.getString("failure.step")).isEqualTo("long");
     assertThat(build.getString("failure.reason")).isEqualTo("cancelled by dora");
     assertThat(build.getString("cancelRequestedBy")).isEqualTo("dora");
-    // No waiting: the executor returns only once the step's container is gone.
+    // No waiting: the executor returns only once every process of the step's container ended.
     assertThat(sleepers(base)).as("processes left after the cancel").isEmpty();
     assertThat(Builds.buildDones(application, 1).get(0).data().status())
         .isEqualTo(BuildStatus.CANCELLED);
