@@ -18,11 +18,16 @@ import org.jboss.logging.Logger;
  * <p>The exit code is conmon's exit file ({@code /run/libpod/exits/<id>}, podman's own state for
  * root, out of every container's sight), which conmon writes once it has reaped the container's
  * init: by then the kernel has killed and reaped every other process of the container's PID
- * namespace, so a step's code has ended for good. Reading it as soon as it appears, rather than
- * waiting for a {@code podman run} client that polls the container's state every 250 ms and then
- * removes it, is what makes a container's end cost milliseconds instead of hundreds. When podman's
- * own clean-up (conmon's exit command, or a {@code podman stop}) has consumed the file first,
- * {@code podman wait} answers from podman's database: the code is never guessed.
+ * namespace, so a step's code has ended for good. It is read as soon as it appears: an attached
+ * {@code podman run --rm} client returned 230 to 260 ms after that file appeared here (it polls
+ * podman's state, 250 ms apart by default, then removes the container). When podman's own clean-up
+ * (conmon's exit command, or a {@code podman stop}) has consumed the file first, {@code podman
+ * wait} answers from podman's database: the code is never guessed.
+ *
+ * <p>The output FIFO lies in the build's private folder, one per container: a container can read
+ * its host path in {@code /proc/self/fd/1}, as it can its checkout's in {@code
+ * /proc/self/mountinfo}; a step (not root) cannot reopen it (root's, mode 600), and the builder
+ * (root) reopening it reaches its own output and nothing else.
  */
 public final class ContainerRun {
 
