@@ -20,8 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Podman, the daemonless container engine, as build-service uses it: start a container with its
- * output on a pipe of the caller's, stop and remove one by name, and look up or pull an image. Every
- * container it starts drops all capabilities but the ones named, gains no privileges ({@code
+ * output on a pipe of the caller's, stop and remove one by name, and look up or pull an image.
+ * Every container it starts drops all capabilities but the ones named, gains no privileges ({@code
  * no-new-privileges}), keeps podman's default seccomp profile, gets its own PID, mount, IPC and UTS
  * namespaces, joins the network namespace it is given, and sees only the mounts it is given.
  * Nothing of a container's environment is ever taken from this process's.
@@ -264,10 +264,7 @@ public final class Podman {
       return OptionalInt.empty();
     }
     Result result =
-        exec(
-            List.of("wait", "--interval", "50ms", name),
-            Map.of(),
-            Duration.ofMillis(left));
+        exec(List.of("wait", "--interval", "50ms", name), Map.of(), Duration.ofMillis(left));
     try {
       return result.exit() == 0
           ? OptionalInt.of(Integer.parseInt(result.output().strip()))

@@ -37,8 +37,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -125,11 +125,9 @@ public final class ContainerExecutor implements StepExecutor {
   @Override
   public void prepare(String buildId) {
     stepNetworks.computeIfAbsent(
-        buildId,
-        id -> CompletableFuture.supplyAsync(() -> openStepNetwork(id), networkOpener));
+        buildId, id -> CompletableFuture.supplyAsync(() -> openStepNetwork(id), networkOpener));
     imageNetworks.computeIfAbsent(
-        buildId,
-        id -> CompletableFuture.supplyAsync(() -> openImageNetwork(id), networkOpener));
+        buildId, id -> CompletableFuture.supplyAsync(() -> openImageNetwork(id), networkOpener));
   }
 
   @Override
@@ -168,7 +166,9 @@ public final class ContainerExecutor implements StepExecutor {
     }
   }
 
-  /** The network of a build's steps or image stage: the one {@link #prepare} opened, or a new one. */
+  /**
+   * The network of a build's steps or image stage: the one {@link #prepare} opened, or a new one.
+   */
   private BuildNetwork network(
       Map<String, CompletableFuture<BuildNetwork>> prepared,
       String buildId,
@@ -687,8 +687,8 @@ public final class ContainerExecutor implements StepExecutor {
   }
 
   /**
-   * The exit code of a container just told to stop: SIGKILL after the grace, and after another
-   * 15 s a forced stop; empty only if even that did not end it.
+   * The exit code of a container just told to stop: SIGKILL after the grace, and after another 15 s
+   * a forced stop; empty only if even that did not end it.
    */
   private OptionalInt awaitStopped(ContainerRun run) {
     OptionalInt code =

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A container started detached with its output on a FIFO: its exit code is the container's
- * whatever the order in which its output ends, podman's client returns and podman's clean-up runs;
- * its output arrives whole even when written long after podman returned; a container that cannot
- * start, outlives its deadline or closes its output early is told apart; and a removed one is gone.
+ * A container started detached with its output on a FIFO: its exit code is the container's whatever
+ * the order in which its output ends, podman's client returns and podman's clean-up runs; its
+ * output arrives whole even when written long after podman returned; a container that cannot start,
+ * outlives its deadline or closes its output early is told apart; and a removed one is gone.
  */
 class ContainerRunIT {
 
