@@ -1,23 +1,27 @@
 package dev.slipway.build.container;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Podman, the daemonless container engine, as build-service uses it: run a container in the
- * foreground with its output attached, stop one by name, and look up or pull an image. Every
- * container it starts drops all capabilities but the ones named, gains no privileges ({@code
+ * Podman, the daemonless container engine, as build-service uses it: start a container with its
+ * output on a pipe of the caller's, stop and remove one by name, and look up or pull an image.
+ * Every container it starts drops all capabilities but the ones named, gains no privileges ({@code
  * no-new-privileges}), keeps podman's default seccomp profile, gets its own PID, mount, IPC and UTS
  * namespaces, joins the network namespace it is given, and sees only the mounts it is given.
  * Nothing of a container's environment is ever taken from this process's.
@@ -118,11 +122,64 @@ public final class Podman {
         .orElseThrow(() -> new ContainerException(reference + " pulled but not found"));
   }
 
+  /** What reads a container's output (its stdout and stderr, merged) to its end. */
+  @FunctionalInterface
+  public interface OutputReader {
+    void read(InputStream output) throws IOException;
+  }
+
   /**
-   * Starts {@code spec} in the foreground, removed when it exits; stdout and stderr of the
-   * container come out of the returned process (merged), its exit code is the container's.
+   * Starts {@code spec} detached ({@code podman run -d}) and returns once it runs. Podman's
+   * passthrough log driver hands the container a FIFO in {@code runDir} as its stdout and stderr:
+   * its processes write into it directly, with no conmon relay and no attached client, and {@code
+   * reader} reads it on a thread of its own until every process holding it has ended. The container
+   * is not removed when it exits (its exit code must outlive podman's clean-up): {@link #remove}
+   * does that once the code is in hand.
    */
-  public Process run(ContainerSpec spec) throws IOException {
+  public ContainerRun start(ContainerSpec spec, Path runDir, OutputReader reader)
+      throws IOException {
+    Path fifo = runDir.resolve(spec.name() + ".out");
+    Path cidFile = runDir.resolve(spec.name() + ".cid");
+    Files.deleteIfExists(fifo);
+    Files.deleteIfExists(cidFile);
+    Result made = command(List.of("mkfifo", "-m", "600", fifo.toString()), Map.of());
+    if (made.exit() != 0) {
+      throw new IOException("cannot make the output pipe: " + lastLine(made.output()));
+    }
+    Thread thread =
+        new Thread(
+            () -> {
+              // Opening a FIFO for reading waits for its writer: podman, started just after.
+              try (InputStream in = Files.newInputStream(fifo)) {
+                reader.read(in);
+              } catch (IOException e) {
+                LOG.debugf("output of %s: %s", spec.name(), e.getMessage());
+              }
+            },
+            "container-output-" + spec.name());
+    thread.setDaemon(true);
+    thread.start();
+    ProcessBuilder builder =
+        new ProcessBuilder(runArguments(spec, cidFile))
+            .redirectErrorStream(true)
+            .redirectOutput(fifo.toFile());
+    // Podman reads its own settings from its environment: it gets a minimal one, never a
+    // build's variables.
+    builder.environment().clear();
+    builder.environment().putAll(hostEnvironment());
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    try {
+      return new ContainerRun(this, spec.name(), builder.start(), cidFile, fifo, thread);
+    } catch (IOException e) {
+      // Releases the reader should podman not even have opened the FIFO.
+      try (OutputStream release = Files.newOutputStream(fifo)) {
+        release.flush();
+      }
+      throw e;
+    }
+  }
+
+  private List<String> runArguments(ContainerSpec spec, Path cidFile) {
     List<String> argv = new ArrayList<>();
     argv.add(binary);
     argv.add("--runtime");
@@ -130,14 +187,17 @@ public final class Podman {
     argv.addAll(
         List.of(
             "run",
-            "--rm",
+            "--detach",
             "--name",
             spec.name(),
+            "--cidfile",
+            cidFile.toString(),
             "--pull",
             "never",
-            // The output is read from the attached stdout; podman keeps no log of its own.
+            // The container writes into the FIFO podman was given as its stdout (a pipe, never a
+            // terminal); podman keeps no log of its own.
             "--log-driver",
-            "none",
+            "passthrough",
             "--user",
             spec.user(),
             "--workdir",
@@ -191,13 +251,41 @@ public final class Podman {
             });
     argv.add(spec.image());
     argv.addAll(spec.command());
-    ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
-    // Podman reads its own settings from its environment: it gets a minimal one, never a
-    // build's variables.
-    builder.environment().clear();
-    builder.environment().putAll(hostEnvironment());
-    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    return builder.start();
+    return argv;
+  }
+
+  /**
+   * The exit code of container {@code name} from podman's state, once it has exited; empty when
+   * {@code deadline} passes first.
+   */
+  OptionalInt awaitExit(String name, Instant deadline) {
+    long left = Duration.between(Instant.now(), deadline).toMillis();
+    if (left <= 0) {
+      return OptionalInt.empty();
+    }
+    Result result =
+        exec(List.of("wait", "--interval", "50ms", name), Map.of(), Duration.ofMillis(left));
+    try {
+      return result.exit() == 0
+          ? OptionalInt.of(Integer.parseInt(result.output().strip()))
+          : OptionalInt.empty();
+    } catch (NumberFormatException e) {
+      LOG.warnf("podman wait %s answered %s", name, result.output().strip());
+      return OptionalInt.empty();
+    }
+  }
+
+  /** Removes the exited containers {@code names}; quiet about those already gone. */
+  public void remove(List<String> names) {
+    if (names.isEmpty()) {
+      return;
+    }
+    List<String> argv = new ArrayList<>(List.of("rm", "--force", "--ignore"));
+    argv.addAll(names);
+    Result result = exec(argv, Map.of());
+    if (result.exit() != 0) {
+      LOG.warnf("cannot remove containers %s: %s", names, lastLine(result.output()));
+    }
   }
 
   /**
@@ -216,9 +304,28 @@ public final class Podman {
 
   /** Runs a podman command to its end; its output merged. */
   Result exec(List<String> args, Map<String, String> extraEnv) {
+    return exec(args, extraEnv, null);
+  }
+
+  private Result exec(List<String> args, Map<String, String> extraEnv, Duration timeout) {
     List<String> argv = new ArrayList<>();
     argv.add(binary);
     argv.addAll(args);
+    Result result = command(argv, extraEnv, timeout);
+    return result.exit() == -2
+        ? new Result(-1, "podman " + args.get(0) + " did not answer in time")
+        : result;
+  }
+
+  private static Result command(List<String> argv, Map<String, String> extraEnv) {
+    return command(argv, extraEnv, null);
+  }
+
+  /**
+   * Runs {@code argv} to its end; exit -2 when it did not end in time: {@code timeout} after it
+   * started or, without one, {@link #COMMAND_TIMEOUT} after it closed its output.
+   */
+  private static Result command(List<String> argv, Map<String, String> extraEnv, Duration timeout) {
     try {
       ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true);
       builder.environment().clear();
@@ -226,10 +333,21 @@ public final class Podman {
       builder.environment().putAll(extraEnv);
       builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       Process process = builder.start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return new Result(-1, "podman " + args.get(0) + " did not answer in time");
+      byte[] out;
+      if (timeout == null) {
+        out = process.getInputStream().readAllBytes();
+        if (!process.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          return new Result(-2, "");
+        }
+      } else {
+        // Waits first, so that the timeout holds for a command that prints nothing before it ends
+        // (podman wait); such a command prints a line, well within a pipe's buffer.
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          process.destroyForcibly();
+          return new Result(-2, "");
+        }
+        out = process.getInputStream().readAllBytes();
       }
       return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
     } catch (IOException e) {

@@ -28,6 +28,7 @@ import io.restassured.path.json.JsonPath;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,8 +80,12 @@ class BuildLeaseAndCancelIT {
     assertThat(build.getString("failure.step")).isEqualTo("long");
     assertThat(build.getString("failure.reason")).isEqualTo("cancelled by dora");
     assertThat(build.getString("cancelRequestedBy")).isEqualTo("dora");
-    // No waiting: the executor returns only once the step's container is gone.
+    // No waiting: the executor returns only once every process of the step's container ended.
     assertThat(sleepers(base)).as("processes left after the cancel").isEmpty();
+    // The exited container itself is removed in the background once the build is over.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(containersOf(id)).as("containers of the build").isEmpty());
     assertThat(Builds.buildDones(application, 1).get(0).data().status())
         .isEqualTo(BuildStatus.CANCELLED);
     given()
@@ -90,6 +95,25 @@ class BuildLeaseAndCancelIT {
         .then()
         .statusCode(409)
         .contentType("application/problem+json");
+  }
+
+  /** The names of podman's containers (running or exited) of build {@code buildId}. */
+  private static List<String> containersOf(String buildId) throws Exception {
+    String compact = buildId.replaceAll("[^a-z0-9]", "");
+    Process ps =
+        new ProcessBuilder(
+                "podman",
+                "ps",
+                "--all",
+                "--format",
+                "{{.Names}}",
+                "--filter",
+                "name=^slipway-" + compact.substring(0, Math.min(12, compact.length())) + "-")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(ps.waitFor()).as("podman ps: %s", out).isZero();
+    return out.lines().filter(line -> !line.isBlank()).toList();
   }
 
   /** Host processes running {@code sleep base..base+3}. */
