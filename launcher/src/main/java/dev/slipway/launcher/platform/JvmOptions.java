@@ -52,9 +52,9 @@ public record JvmOptions(
    * of the JVM's own start. Measured (2026-12-08, 2 cores, trigger-service's run archive, {@code
    * -Xlog:startuptime}, two runs each): "Create VM" 0.34 and 0.44 s with the default, 0.10 and 0.11
    * s with this. The price: the archived class metadata of a service lies at the same address in
-   * every start (heap, stacks, code and libraries stay randomised), as every JDK 17 did until this
-   * default changed. Only with an archive the launcher passes, so only for {@code ./slipway up} and
-   * the end-to-end tests; the Kubernetes pods start without a run archive and keep the default.
+   * every start (heap, stacks, code and libraries stay randomised). Only with an archive the
+   * launcher passes, so only for {@code ./slipway up} and the end-to-end tests; the Kubernetes pods
+   * start without a run archive and keep the default.
    */
   static final List<String> ARCHIVE_AT_ITS_ADDRESS =
       List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
