@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +55,11 @@ class JvmOptionsTest {
     age(built, 60);
 
     assertThat(new JvmOptions(List.of("-Xmx384m"), Map.of()).of(PlatformService.AUDIT, jar))
-        .containsExactly("-XX:SharedArchiveFile=" + run.toAbsolutePath(), "-Xmx384m");
+        .containsExactly(
+            "-XX:SharedArchiveFile=" + run.toAbsolutePath(),
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0",
+            "-Xmx384m");
   }
 
   @Test
@@ -93,6 +99,29 @@ class JvmOptionsTest {
   }
 
   @Test
+  void aJvmStartsWithTheRunArchiveMappedAtItsOwnAddress() throws Exception {
+    Path archive = app.resolve("whole.jsa");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process writing =
+        new ProcessBuilder(java, "-XX:ArchiveClassesAtExit=" + archive, "-version")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    assertThat(writing.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    List<String> command = new ArrayList<>(List.of(java, "-XX:SharedArchiveFile=" + archive));
+    command.addAll(JvmOptions.ARCHIVE_AT_ITS_ADDRESS);
+    command.addAll(List.of("-Xshare:on", "-Xlog:cds=info", "-version"));
+    Process starting = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String log = new String(starting.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(starting.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    // -Xshare:on: the JVM refuses to start rather than run without the archive.
+    assertThat(starting.exitValue()).as(log).isZero();
+    assertThat(log).doesNotContain("always map archive(s) at an alternative address");
+  }
+
+  @Test
   void aJvmWritingTheRunArchiveIsToldFromItsCommandLine() throws Exception {
     Process writing =
         new ProcessBuilder("sh", "-c", "sleep 60", "-XX:ArchiveClassesAtExit=" + app.resolve("x"))
@@ -126,13 +155,21 @@ class JvmOptionsTest {
 
     // Two instances of one service stopping together must not write the same file at exit.
     assertThat(options.ofReplica(PlatformService.BUILD, jar))
-        .containsExactly("-XX:SharedArchiveFile=" + built.toAbsolutePath(), "-Xmx384m");
+        .containsExactly(
+            "-XX:SharedArchiveFile=" + built.toAbsolutePath(),
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0",
+            "-Xmx384m");
 
     Path run = runArchive(app.resolve("app-cds-run.jsa"));
     age(jar, 60);
     age(built, 60);
     assertThat(options.ofReplica(PlatformService.BUILD, jar))
-        .containsExactly("-XX:SharedArchiveFile=" + run.toAbsolutePath(), "-Xmx384m");
+        .containsExactly(
+            "-XX:SharedArchiveFile=" + run.toAbsolutePath(),
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0",
+            "-Xmx384m");
   }
 
   @Test
