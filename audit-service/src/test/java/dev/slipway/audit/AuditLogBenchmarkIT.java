@@ -636,13 +636,29 @@ class AuditLogBenchmarkIT {
     String base =
         "http://localhost:"
             + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
-    // Warm-up: the request path compiled by the JIT, as in a service that has been running.
-    for (int i = 0; i < 1000; i++) {
-      get(client, base + "/api/audit/proof/inclusion?seq=" + (1 + random.nextInt((int) size)));
-      get(client, base + "/api/audit/proof/consistency?from=" + (1 + random.nextInt((int) size)));
-    }
+    // Warm-up: the request path compiled by the JIT, as in a service that has been running. One
+    // round of 1000 of each left the JIT compiling during the timed requests (its threads took the
+    // CPU from them on 2 cores: the slowest requests of a run on 2026-12-08 waited for a CPU for
+    // most of their time while this JVM compiled), so rounds go on until a round compiles little.
+    long start = System.nanoTime();
+    int rounds = 0;
+    long compiled;
+    do {
+      long compileFrom = compileMillis();
+      for (int i = 0; i < 1000; i++) {
+        get(client, base + "/api/audit/proof/inclusion?seq=" + (1 + random.nextInt((int) size)));
+        get(client, base + "/api/audit/proof/consistency?from=" + (1 + random.nextInt((int) size)));
+      }
+      rounds++;
+      compiled = compileMillis() - compileFrom;
+    } while (compiled > 100 && rounds < 10);
+    print(
+        "proofs warm-up: %d rounds of 1000 of each in %.1f s; the JIT compiled for %d ms in the"
+            + " last",
+        rounds, (System.nanoTime() - start) / 1e9, compiled);
     latency(
         "inclusion proof GET /api/audit/proof/inclusion?seq=&treeSize=" + size,
+        "inclusion",
         client,
         () ->
             base
@@ -652,6 +668,7 @@ class AuditLogBenchmarkIT {
                 + size);
     latency(
         "consistency proof GET /api/audit/proof/consistency?from=&to=" + size,
+        "consistency",
         client,
         () ->
             base
@@ -734,22 +751,312 @@ class AuditLogBenchmarkIT {
     String next();
   }
 
-  private void latency(String name, HttpClient client, Url urls) throws Exception {
-    long[] nanos = new long[QUERIES];
-    for (int i = 0; i < QUERIES; i++) {
-      String url = urls.next();
-      long start = System.nanoTime();
-      get(client, url);
-      nanos[i] = System.nanoTime() - start;
+  /**
+   * Times {@value #QUERIES} requests one after another, then prints the percentiles and, for the
+   * slowest 20, a timeline of what happened while each ran: the proof's own time in the service and
+   * its tile reads from the database (the cache missed), this JVM's CPU, garbage collections
+   * overlapping it, JIT compilation, the time the machine's runnable tasks waited for a CPU
+   * (pressure stall), PostgreSQL's CPU and what else PostgreSQL was running (sampled every 20 ms).
+   */
+  private void latency(String name, String proof, HttpClient client, Url urls) throws Exception {
+    Timer proofTime = registry.find("slipway.audit.proofs").tag("proof", proof).timer();
+    Sample[] samples = new Sample[QUERIES];
+    long vacuumsFrom = autovacuums();
+    AtomicBoolean on = new AtomicBoolean(true);
+    List<Activity> activity = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread watcher = new Thread(() -> watchActivity(on, activity), "bench-activity");
+    long window = System.nanoTime();
+    try (GcEvents gcs = new GcEvents()) {
+      watcher.start();
+      for (int i = 0; i < QUERIES; i++) {
+        String url = urls.next();
+        Probe before = probe(proofTime);
+        long uptimeFrom = uptimeMillis();
+        long start = System.nanoTime();
+        get(client, url);
+        long end = System.nanoTime();
+        long uptimeTo = uptimeMillis();
+        samples[i] =
+            new Sample(
+                url.substring(url.indexOf('?') + 1),
+                start - window,
+                end - start,
+                uptimeFrom,
+                uptimeTo,
+                probe(proofTime).minus(before),
+                List.of());
+      }
+      on.set(false);
+      watcher.join();
+      for (int i = 0; i < QUERIES; i++) {
+        Sample s = samples[i];
+        samples[i] = s.withGcs(gcs.during(s.uptimeFrom(), s.uptimeTo()));
+      }
+      long[] nanos = Arrays.stream(samples).mapToLong(Sample::nanos).sorted().toArray();
+      long[] server =
+          Arrays.stream(samples).mapToLong(s -> s.used().proofNanos()).sorted().toArray();
+      print(
+          "%s over HTTP, %d requests: p50 %.2f ms, p99 %.2f ms, max %.2f ms; the proof in the"
+              + " service: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+          name,
+          QUERIES,
+          nanos[QUERIES / 2] / 1e6,
+          nanos[P99] / 1e6,
+          nanos[QUERIES - 1] / 1e6,
+          server[QUERIES / 2] / 1e6,
+          server[P99] / 1e6,
+          server[QUERIES - 1] / 1e6);
+      timeline(samples, gcs, activity, System.nanoTime() - window, autovacuums() - vacuumsFrom);
     }
-    Arrays.sort(nanos);
+  }
+
+  private static final int P99 = (int) Math.ceil(QUERIES * 0.99) - 1;
+
+  /** What happened during the slowest requests, and how the tail differs from the rest. */
+  private static void timeline(
+      Sample[] samples, GcEvents gcs, List<Activity> activity, long windowNanos, long vacuums) {
+    List<GcEvents.Gc> all = gcs.seen();
+    long pauses = all.stream().filter(g -> !g.concurrent()).count();
     print(
-        "%s over HTTP, %d requests: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-        name,
-        QUERIES,
-        nanos[QUERIES / 2] / 1e6,
-        nanos[(int) Math.ceil(QUERIES * 0.99) - 1] / 1e6,
-        nanos[QUERIES - 1] / 1e6);
+        "  during the %.1f s of requests: %d GC pauses (%d ms in all, the longest %d ms), %d"
+            + " concurrent GC cycles; autovacuum/autoanalyze runs on the audit tables: %d;"
+            + " PostgreSQL activity other than proofs seen in %d of its samples",
+        windowNanos / 1e9,
+        pauses,
+        all.stream().filter(g -> !g.concurrent()).mapToLong(GcEvents.Gc::millis).sum(),
+        all.stream().filter(g -> !g.concurrent()).mapToLong(GcEvents.Gc::millis).max().orElse(0),
+        all.size() - pauses,
+        vacuums,
+        activity.stream().filter(a -> !a.proof()).count());
+    Sample[] slowest = samples.clone();
+    Arrays.sort(slowest, (a, b) -> Long.compare(b.nanos(), a.nanos()));
+    long readers = Arrays.stream(samples).filter(s -> s.used().tileReads() > 0).count();
+    print(
+        "  requests that read tiles from the database: %d of %d, among the slowest 10: %d; slowest"
+            + " 10 overlapping a GC pause: %d, with the machine's tasks waiting for a CPU more than"
+            + " half their time: %d, with JIT compilation: %d",
+        readers,
+        samples.length,
+        Arrays.stream(slowest).limit(10).filter(s -> s.used().tileReads() > 0).count(),
+        Arrays.stream(slowest).limit(10).filter(Sample::paused).count(),
+        Arrays.stream(slowest).limit(10).filter(s -> 2 * s.used().cpuWait() > s.nanos()).count(),
+        Arrays.stream(slowest).limit(10).filter(s -> s.used().compileMillis() > 0).count());
+    print(
+        "  the median request: proof %.2f ms of %.2f ms, JVM CPU %.2f ms, CPU wait %.2f ms",
+        median(samples, s -> s.used().proofNanos()),
+        median(samples, Sample::nanos),
+        median(samples, s -> s.used().jvmCpu()),
+        median(samples, s -> s.used().cpuWait()));
+    for (int i = 0; i < 20; i++) {
+      Sample s = slowest[i];
+      Probe u = s.used();
+      StringBuilder others = new StringBuilder();
+      activity.stream()
+          .filter(a -> !a.proof() && a.at() >= s.at() - 20_000_000 && a.at() <= s.at() + s.nanos())
+          .map(Activity::what)
+          .distinct()
+          .forEach(w -> others.append("; PostgreSQL also ran ").append(w));
+      StringBuilder gc = new StringBuilder();
+      s.gcs()
+          .forEach(
+              g ->
+                  gc.append(
+                      String.format(
+                          "; %s %s (%s) %d ms",
+                          g.concurrent() ? "concurrent" : "GC pause",
+                          g.name(),
+                          g.cause(),
+                          g.millis())));
+      print(
+          "  #%d at +%,.0f ms (JVM uptime %,d ms) %s: %.2f ms; the proof %.2f ms (%d tiles in %d"
+              + " reads, %.2f ms); JVM CPU %.2f ms; JIT %d ms; CPU wait %.2f ms; PostgreSQL CPU"
+              + " %.2f ms; machine CPU %.2f ms%s%s",
+          i + 1,
+          s.at() / 1e6,
+          s.uptimeFrom(),
+          s.url(),
+          s.nanos() / 1e6,
+          u.proofNanos() / 1e6,
+          u.tilesRead(),
+          u.tileReads(),
+          u.tileNanos() / 1e6,
+          u.jvmCpu() / 1e6,
+          u.compileMillis(),
+          u.cpuWait() / 1e6,
+          u.postgresCpu() / 1e6,
+          u.machineCpu() / 1e6,
+          gc,
+          others);
+    }
+  }
+
+  private static double median(Sample[] samples, java.util.function.ToLongFunction<Sample> f) {
+    return Arrays.stream(samples).mapToLong(f).sorted().toArray()[samples.length / 2] / 1e6;
+  }
+
+  /** One timed request: its query, when it started in the run, how long it took, what it used. */
+  private record Sample(
+      String url,
+      long at,
+      long nanos,
+      long uptimeFrom,
+      long uptimeTo,
+      Probe used,
+      List<GcEvents.Gc> gcs) {
+    Sample withGcs(List<GcEvents.Gc> during) {
+      return new Sample(url, at, nanos, uptimeFrom, uptimeTo, used, during);
+    }
+
+    boolean paused() {
+      return gcs.stream().anyMatch(g -> !g.concurrent());
+    }
+  }
+
+  /** Counters read before and after each request: the differences say where its time went. */
+  private record Probe(
+      long proofNanos,
+      long tileReads,
+      long tilesRead,
+      long tileNanos,
+      long jvmCpu,
+      long compileMillis,
+      long cpuWait,
+      long postgresCpu,
+      long machineCpu) {
+    Probe minus(Probe o) {
+      return new Probe(
+          proofNanos - o.proofNanos,
+          tileReads - o.tileReads,
+          tilesRead - o.tilesRead,
+          tileNanos - o.tileNanos,
+          jvmCpu - o.jvmCpu,
+          compileMillis - o.compileMillis,
+          cpuWait - o.cpuWait,
+          postgresCpu - o.postgresCpu,
+          machineCpu - o.machineCpu);
+    }
+  }
+
+  private Probe probe(Timer proofTime) {
+    Timer reads = registry.find("slipway.audit.proofs.tile.reads").timer();
+    io.micrometer.core.instrument.Counter tiles =
+        registry.find("slipway.audit.proofs.tiles.read").counter();
+    return new Probe(
+        (long) proofTime.totalTime(TimeUnit.NANOSECONDS),
+        reads.count(),
+        (long) tiles.count(),
+        (long) reads.totalTime(TimeUnit.NANOSECONDS),
+        processCpuNanos(),
+        compileMillis(),
+        CpuTime.waiting(),
+        CpuTime.container(SlipwayInfrastructure.postgres().containerId()),
+        CpuTime.machine());
+  }
+
+  private static long uptimeMillis() {
+    return ManagementFactory.getRuntimeMXBean().getUptime();
+  }
+
+  /** A statement PostgreSQL was running when sampled, and whether it is a proof's tile read. */
+  private record Activity(long at, String what, boolean proof) {}
+
+  /**
+   * Samples PostgreSQL's active backends (all kinds: autovacuum too) every 20 ms while {@code on}.
+   */
+  private static void watchActivity(AtomicBoolean on, List<Activity> seen) {
+    try (Connection admin = AuditTestData.admin();
+        PreparedStatement sql =
+            admin.prepareStatement(
+                """
+                SELECT backend_type, regexp_replace(left(query, 80), '\\s+', ' ', 'g'),
+                       coalesce(wait_event_type || ':' || wait_event, 'CPU')
+                  FROM pg_stat_activity
+                 WHERE pid <> pg_backend_pid()
+                   AND (state = 'active' OR backend_type NOT IN ('client backend',
+                        'walwriter', 'checkpointer', 'background writer',
+                        'autovacuum launcher', 'logical replication launcher'))
+                """)) {
+      while (on.get()) {
+        long at = System.nanoTime();
+        try (ResultSet rows = sql.executeQuery()) {
+          while (rows.next()) {
+            String query = rows.getString(2);
+            seen.add(
+                new Activity(
+                    at,
+                    "[" + rows.getString(1) + ", " + rows.getString(3) + "] " + query,
+                    query != null && query.contains("audit_tree_tiles")));
+          }
+        }
+        sleepQuietly(20);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Autovacuum and autoanalyze runs on the audit tables so far. */
+  private static long autovacuums() {
+    return count(
+        "SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_user_tables"
+            + " WHERE relname LIKE 'audit%'");
+  }
+
+  /** The collections the JVM reports while this is open, in JVM uptime milliseconds. */
+  private static final class GcEvents
+      implements javax.management.NotificationListener, AutoCloseable {
+
+    /** A collection: a pause, or a concurrent cycle (which runs beside the application). */
+    record Gc(String name, String cause, long start, long end) {
+      long millis() {
+        return end - start;
+      }
+
+      boolean concurrent() {
+        return name.contains("Concurrent");
+      }
+    }
+
+    private final List<Gc> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    GcEvents() {
+      for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((javax.management.NotificationEmitter) gc).addNotificationListener(this, null, null);
+      }
+    }
+
+    @Override
+    public void handleNotification(javax.management.Notification n, Object handback) {
+      if (com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+          .equals(n.getType())) {
+        var info =
+            com.sun.management.GarbageCollectionNotificationInfo.from(
+                (javax.management.openmbean.CompositeData) n.getUserData());
+        // Sent when the collection ended; GcInfo's own times did not line up with the uptime.
+        long end = uptimeMillis();
+        seen.add(
+            new Gc(info.getGcName(), info.getGcCause(), end - info.getGcInfo().getDuration(), end));
+      }
+    }
+
+    List<Gc> seen() {
+      return List.copyOf(seen);
+    }
+
+    /**
+     * Collections overlapping {@code [from, to]} (milliseconds, one either side, and the
+     * notification may come a few milliseconds after the collection ended).
+     */
+    List<Gc> during(long from, long to) {
+      return seen.stream().filter(g -> g.end() >= from - 1 && g.start() <= to + 5).toList();
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((javax.management.NotificationEmitter) gc).removeNotificationListener(this);
+      }
+    }
   }
 
   private void get(HttpClient client, String url) throws Exception {

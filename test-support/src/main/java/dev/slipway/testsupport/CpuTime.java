@@ -67,4 +67,20 @@ public final class CpuTime {
       return 0;
     }
   }
+
+  /**
+   * How long runnable tasks of the machine waited for a CPU while at least one did (the "some" line
+   * of {@code /proc/pressure/cpu}, microsecond precision), in nanoseconds, or -1 where the kernel
+   * does not report pressure. A phase whose figure grows by its whole wall time was queued behind
+   * other work all along.
+   */
+  public static long waiting() {
+    try {
+      String some = Files.readAllLines(Path.of("/proc/pressure/cpu")).get(0);
+      int total = some.indexOf("total=");
+      return total < 0 ? -1 : Long.parseLong(some.substring(total + 6).trim()) * 1000;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
 }

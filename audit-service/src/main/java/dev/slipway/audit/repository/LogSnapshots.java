@@ -6,6 +6,9 @@ import dev.slipway.audit.merkle.MerkleTree;
 import dev.slipway.audit.merkle.TileCache;
 import dev.slipway.audit.merkle.TileKey;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -93,13 +96,20 @@ public class LogSnapshots {
   private final TileCache tiles;
   private final TreeTiles pooled;
 
+  /** Tiles the proofs read from the database (the cache did not hold them), and those reads. */
+  private final Counter proofTilesRead;
+
+  private final Timer proofTileReads;
+
   /** The largest log size this instance has seen committed: never more than the log's size. */
   private final AtomicLong committed = new AtomicLong();
 
-  public LogSnapshots(AgroalDataSource dataSource, AuditConfig config) {
+  public LogSnapshots(AgroalDataSource dataSource, AuditConfig config, MeterRegistry registry) {
     this.dataSource = dataSource;
     this.tiles = new TileCache(config.proofs().cachedTiles());
     this.pooled = new TreeTiles(dataSource);
+    this.proofTilesRead = registry.counter("slipway.audit.proofs.tiles.read");
+    this.proofTileReads = registry.timer("slipway.audit.proofs.tile.reads");
   }
 
   /** The log's size now: its last committed seq. */
@@ -131,7 +141,12 @@ public class LogSnapshots {
    * of one computation in one query on a pooled connection.
    */
   public MerkleTree tree(long size) {
-    return new MerkleTree(pooled, TreeTiles.HEIGHT, size, tiles);
+    return new MerkleTree(this::readForProof, TreeTiles.HEIGHT, size, tiles);
+  }
+
+  private Map<TileKey, byte[]> readForProof(Collection<TileKey> keys) {
+    proofTilesRead.increment(keys.size());
+    return proofTileReads.record(() -> pooled.read(keys));
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.slipway.audit.content.AuditContent;
 import dev.slipway.audit.merkle.MerkleTree;
 import dev.slipway.audit.repository.LogSnapshots;
 import dev.slipway.problem.InvalidInputException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 
@@ -51,12 +53,23 @@ public class ProofService {
 
   private final LogSnapshots snapshots;
 
-  public ProofService(LogSnapshots snapshots) {
+  /** Time to work out a proof, from the request's parameters to its hashes. */
+  private final Timer inclusionTime;
+
+  private final Timer consistencyTime;
+
+  public ProofService(LogSnapshots snapshots, MeterRegistry registry) {
     this.snapshots = snapshots;
+    this.inclusionTime = registry.timer("slipway.audit.proofs", "proof", "inclusion");
+    this.consistencyTime = registry.timer("slipway.audit.proofs", "proof", "consistency");
   }
 
   /** The audit path of row {@code seq} in the tree of {@code treeSize} rows (default: all). */
   public InclusionProof inclusion(long seq, Long treeSize) {
+    return inclusionTime.record(() -> inclusionProof(seq, treeSize));
+  }
+
+  private InclusionProof inclusionProof(long seq, Long treeSize) {
     long size = committedSize("treeSize", treeSize);
     if (seq > size) {
       throw new OutsideTheLogException(
@@ -74,6 +87,10 @@ public class ProofService {
 
   /** The proof that the tree of {@code from} rows is a prefix of the tree of {@code to}. */
   public ConsistencyProof consistency(long from, Long to) {
+    return consistencyTime.record(() -> consistencyProof(from, to));
+  }
+
+  private ConsistencyProof consistencyProof(long from, Long to) {
     long second = committedSize("to", to);
     if (from > second) {
       throw new OutsideTheLogException("from", "from must not be after to");
