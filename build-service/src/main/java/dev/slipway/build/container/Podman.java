@@ -122,6 +122,9 @@ public final class Podman {
         .orElseThrow(() -> new ContainerException(reference + " pulled but not found"));
   }
 
+  /** The label of every container this service starts: how {@link #removeLeftovers} finds them. */
+  public static final String LABEL = "dev.slipway.build-container";
+
   /** What reads a container's output (its stdout and stderr, merged) to its end. */
   @FunctionalInterface
   public interface OutputReader {
@@ -190,6 +193,8 @@ public final class Podman {
             "--detach",
             "--name",
             spec.name(),
+            "--label",
+            LABEL,
             "--cidfile",
             cidFile.toString(),
             "--pull",
@@ -285,6 +290,39 @@ public final class Podman {
     Result result = exec(argv, Map.of());
     if (result.exit() != 0) {
       LOG.warnf("cannot remove containers %s: %s", names, lastLine(result.output()));
+    }
+  }
+
+  /**
+   * Removes the stopped containers this service started that were created more than {@code age}
+   * ago: what an instance killed before it removed them left behind (a container is not started
+   * with {@code --rm}, its exit code must outlive podman's clean-up). Containers of other programs
+   * on the host carry no {@link #LABEL} and are never touched; running ones are never touched.
+   */
+  public void removeLeftovers(Duration age) {
+    Result result;
+    try {
+      result =
+          exec(
+              List.of(
+                  "container",
+                  "prune",
+                  "--force",
+                  "--filter",
+                  "label=" + LABEL,
+                  "--filter",
+                  "until=" + Math.max(1, age.toSeconds()) + "s"),
+              Map.of());
+    } catch (UncheckedIOException e) {
+      // No podman here: nothing can have been left either; unavailable() says why to the health.
+      return;
+    }
+    if (result.exit() != 0) {
+      LOG.warnf("cannot remove left-over containers: %s", lastLine(result.output()));
+    } else if (!result.output().isBlank()) {
+      LOG.infof(
+          "removed %d stopped containers left by an instance that ended before it could",
+          result.output().strip().lines().count());
     }
   }
 

@@ -114,6 +114,10 @@ public final class ContainerExecutor implements StepExecutor {
   public ContainerExecutor(BuildConfig config, Podman podman) {
     this.config = config;
     this.podman = podman;
+    // A container created longer ago than the longest build may take belongs to a build that has
+    // surely ended: stopped, it is what an instance killed before its build's release left.
+    Duration leftover = config.maxBuildTimeout().plus(config.lease()).plusMinutes(10);
+    background(() -> podman.removeLeftovers(leftover));
   }
 
   private record CachedImage(Podman.Image image, Instant until) {}

@@ -112,6 +112,35 @@ class ContainerRunIT {
     }
   }
 
+  @Test
+  void leftOversOlderThanTheAgeAreRemovedRunningAndYoungerOnesAndOtherProgramsAreNot()
+      throws Exception {
+    String exited = name();
+    ContainerRun first = start(exited, "true", new Output());
+    assertThat(first.awaitExit(Instant.now().plusSeconds(30))).hasValue(0);
+    String running = name();
+    start(running, "sleep 60", new Output());
+    String foreign = "other-program-" + UUID.randomUUID().toString().substring(0, 8);
+    Podman.Result made = PODMAN.exec(List.of("create", "--name", foreign, image, "true"), Map.of());
+    assertThat(made.exit()).as(made.output()).isZero();
+    try {
+      Thread.sleep(2500);
+      String younger = name();
+      ContainerRun last = start(younger, "true", new Output());
+      assertThat(last.awaitExit(Instant.now().plusSeconds(30))).hasValue(0);
+
+      PODMAN.removeLeftovers(Duration.ofSeconds(2));
+
+      assertThat(PODMAN.exists(exited)).as("stopped, created 2.5 s ago").isFalse();
+      assertThat(PODMAN.exists(running)).as("still running").isTrue();
+      assertThat(PODMAN.exists(younger)).as("stopped, created just now").isTrue();
+      assertThat(PODMAN.exists(foreign)).as("not this service's").isTrue();
+    } finally {
+      PODMAN.remove(List.of(foreign));
+      PODMAN.stop(running, Duration.ZERO);
+    }
+  }
+
   private ContainerRun start(String script, Output output) throws IOException {
     return start(name(), script, output);
   }
